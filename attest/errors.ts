@@ -1,0 +1,133 @@
+/**
+ * The closed set of error codes Aegis Edge uses, and the one error class that carries them.
+ *
+ * Every rejection anywhere (attest library, worker routes, CLI) is an `AegisError` with a stable
+ * `code` and an HTTP `status`. Callers branch on `code`, never on message text. Third-party errors
+ * (asn1js, noble, jose) are translated at the boundary with the original kept as `cause`.
+ * The table in docs/errors.md lists every code; test/node/errors-doc.test.ts keeps the two in sync.
+ */
+
+export const ERROR_STATUS = {
+  // Encoding / input shape
+  ERR_INPUT_MALFORMED: 400,
+  ERR_INPUT_ENCODING: 400,
+  ERR_INPUT_TOO_LARGE: 413,
+  ERR_INPUT_UNSUPPORTED_MEDIA: 415,
+  // TPM structures
+  ERR_TPM_MALFORMED: 400,
+  ERR_TPM_TRAILING_BYTES: 400,
+  ERR_TPM_UNSUPPORTED_ALG: 400,
+  // Keys and signatures
+  ERR_KEY_UNSUPPORTED: 400,
+  ERR_KEY_INVALID: 400,
+  ERR_SIG_MALFORMED: 400,
+  ERR_SIG_SCHEME_MISMATCH: 400,
+  ERR_SIG_HASH_NOT_ALLOWED: 400,
+  ERR_SIG_INVALID: 400,
+  // X.509 / EK certificates
+  ERR_CERT_MALFORMED: 400,
+  ERR_CERT_CHAIN: 403,
+  ERR_CERT_SIGNATURE: 403,
+  ERR_CERT_EXPIRED: 403,
+  ERR_CERT_NOT_YET_VALID: 403,
+  ERR_CERT_CA_CONSTRAINTS: 403,
+  ERR_CERT_UNKNOWN_CRITICAL_EXTENSION: 403,
+  ERR_CERT_EK_MISMATCH: 403,
+  ERR_TRUST_ROOTS: 500,
+  // Quotes and certify
+  ERR_ATTEST_MAGIC: 400,
+  ERR_ATTEST_TYPE: 400,
+  ERR_QUOTE_SIGNER: 403,
+  ERR_QUOTE_NONCE: 403,
+  ERR_QUOTE_SIGNATURE: 403,
+  ERR_QUOTE_CLOCK_UNSAFE: 403,
+  ERR_PCR_SELECTION: 403,
+  ERR_PCR_MISSING: 403,
+  ERR_PCR_EXTRA: 403,
+  ERR_PCR_DIGEST: 403,
+  ERR_PCR_POLICY: 403,
+  ERR_CERTIFY_NAME: 403,
+  ERR_CERTIFY_NONCE: 403,
+  ERR_CERTIFY_SIGNATURE: 403,
+  // Enrollment
+  ERR_EK_ATTRIBUTES: 403,
+  ERR_EK_NOT_ALLOWED: 403,
+  ERR_AK_ATTRIBUTES: 403,
+  ERR_AK_ALGORITHM: 403,
+  ERR_ENROLL_NOT_FOUND: 404,
+  ERR_ENROLL_EXPIRED: 410,
+  ERR_ENROLL_USED: 409,
+  ERR_ENROLL_SECRET: 403,
+  ERR_ENROLL_CONFLICT: 409,
+  ERR_CREDENTIAL: 500,
+  // Agents, nonces, replay
+  ERR_AGENT_UNKNOWN: 404,
+  ERR_AGENT_REVOKED: 403,
+  ERR_NONCE_UNKNOWN: 403,
+  ERR_NONCE_EXPIRED: 403,
+  ERR_NONCE_REPLAYED: 409,
+  ERR_NONCE_LIMIT: 429,
+  ERR_SEQ_REPLAYED: 409,
+  ERR_CLOCK_ROLLBACK: 403,
+  ERR_PAYLOAD_MISMATCH: 400,
+  // Geofence
+  ERR_GEO_OUTSIDE: 403,
+  ERR_GEO_ACCURACY: 403,
+  ERR_GEO_STALE_FIX: 403,
+  ERR_GEO_SENSOR: 403,
+  ERR_GEO_IMPOSSIBLE_TRAVEL: 403,
+  ERR_GEO_COUNTRY: 403,
+  ERR_GEO_NO_ZONE: 403,
+  ERR_GEO_INVALID_ZONE: 400,
+  // Access control and tokens
+  ERR_AUTH_MISSING: 401,
+  ERR_AUTH_INVALID: 401,
+  ERR_AUTH_FORBIDDEN: 403,
+  // Provenance / log / bundles
+  ERR_BUNDLE_MALFORMED: 400,
+  ERR_BUNDLE_PAYLOAD: 403,
+  ERR_BUNDLE_RECEIPT: 403,
+  ERR_LOG_PROOF: 403,
+  ERR_LOG_STH: 403,
+  ERR_NOT_FOUND: 404,
+  // Agent-side (CLI, TPM client, spool)
+  ERR_TPM_RESPONSE: 502,
+  ERR_TPM_TRANSPORT: 503,
+  ERR_CONFIG: 400,
+  ERR_USAGE: 400,
+  ERR_IO: 500,
+  ERR_COLLECTOR: 502,
+  // Last resort
+  ERR_INTERNAL: 500,
+} as const
+
+export type ErrorCode = keyof typeof ERROR_STATUS
+
+export class AegisError extends Error {
+  readonly code: ErrorCode
+  readonly status: number
+  /** Structured, non-secret detail safe to show a client (e.g. which PCR differed). */
+  readonly detail: Record<string, unknown> | undefined
+
+  constructor(
+    code: ErrorCode,
+    message: string,
+    options: { cause?: unknown; detail?: Record<string, unknown> } = {},
+  ) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause })
+    this.name = 'AegisError'
+    this.code = code
+    this.status = ERROR_STATUS[code]
+    this.detail = options.detail
+  }
+}
+
+export function isAegisError(e: unknown): e is AegisError {
+  return e instanceof AegisError
+}
+
+/** Re-throw an AegisError unchanged; wrap anything else under `code`, keeping it as `cause`. */
+export function translate(e: unknown, code: ErrorCode, message: string): AegisError {
+  if (e instanceof AegisError) return e
+  return new AegisError(code, message, { cause: e })
+}

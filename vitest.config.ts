@@ -1,0 +1,69 @@
+/**
+ * Test projects:
+ *  - workerd: the worker and the attest library, run inside workerd by @cloudflare/vitest-plugin
+ *    with local D1/R2/DO/Queue bindings (outbound network fails closed there).
+ *  - node: the agent, the CLI and swtpm integration tests.
+ * Binary fixtures are imported as `import b from '@shared/vectors/x.bin?bytes'` (a Uint8Array),
+ * so the same vector files work in workerd, which has no filesystem.
+ */
+import { readFileSync } from 'node:fs'
+import path from 'node:path'
+import { cloudflareTest } from '@cloudflare/vitest-plugin'
+import { defineConfig, type Plugin } from 'vitest/config'
+
+const root = path.dirname(new URL(import.meta.url).pathname)
+const shared = process.env.AEGIS_SHARED ?? path.resolve(root, '../shared')
+
+function bytesImport(): Plugin {
+  return {
+    name: 'aegis-bytes-import',
+    enforce: 'pre',
+    async resolveId(id, importer) {
+      if (!id.endsWith('?bytes')) return null
+      const r = await this.resolve(id.slice(0, -6), importer, { skipSelf: true })
+      return r ? '\0bytes:' + r.id : null
+    },
+    load(id) {
+      if (!id.startsWith('\0bytes:')) return null
+      const file = id.slice(7)
+      this.addWatchFile(file)
+      const b64 = readFileSync(file).toString('base64')
+      return `const s = atob(${JSON.stringify(b64)}); const b = new Uint8Array(s.length);
+for (let i = 0; i < s.length; i++) b[i] = s.charCodeAt(i); export default b;`
+    },
+  }
+}
+
+const alias = { '@shared': shared }
+
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        plugins: [
+          bytesImport(),
+          cloudflareTest({
+            wrangler: { configPath: './wrangler.toml' },
+            miniflare: { bindings: { ENVIRONMENT: 'test' } },
+          }),
+        ],
+        resolve: { alias },
+        test: {
+          name: 'workerd',
+          include: ['test/worker/**/*.test.ts', 'test/attest/**/*.test.ts', 'test/wasm/**/*.test.ts'],
+        },
+      },
+      {
+        plugins: [bytesImport()],
+        resolve: { alias },
+        test: {
+          name: 'node',
+          environment: 'node',
+          include: ['test/node/**/*.test.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+        },
+      },
+    ],
+  },
+})
