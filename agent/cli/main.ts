@@ -1,0 +1,46 @@
+/**
+ * aegis: the Aegis Edge command line. `aegis <group> <command> [options]`.
+ * Each command lives in commands/<group>-<command>.ts and is registered here.
+ */
+import { AegisError } from '../../attest/errors.ts'
+import { EXIT_INVALID, EXIT_USAGE, type CliIO, type Command } from './io.ts'
+
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  // registry: '<group> <command>': lazy import of the command's run()
+}
+
+const USAGE = `usage: aegis <command> [options]
+
+commands:
+${Object.keys(COMMANDS)
+  .map((c) => '  aegis ' + c)
+  .join('\n')}
+`
+
+export async function main(argv: string[], io: CliIO = defaultIO()): Promise<number> {
+  const key2 = argv.slice(0, 2).join(' ')
+  const key1 = argv[0] ?? ''
+  const [key, rest] = COMMANDS[key2] ? [key2, argv.slice(2)] : [key1, argv.slice(1)]
+  const load = COMMANDS[key]
+  if (!load || argv[0] === '--help' || argv[0] === 'help') {
+    io.stderr(USAGE)
+    return load || argv[0] === '--help' || argv[0] === 'help' ? 0 : EXIT_USAGE
+  }
+  try {
+    const run = await load()
+    return await run(rest, io)
+  } catch (e) {
+    // Commands report their own outcomes; anything reaching here is a usage/IO error or a bug.
+    const err = e instanceof AegisError ? e : new AegisError('ERR_INTERNAL', String(e), { cause: e })
+    io.stderr(`aegis: ${err.code}: ${err.message}\n`)
+    return err.code === 'ERR_USAGE' || err.code === 'ERR_IO' || err.code === 'ERR_CONFIG' ? EXIT_USAGE : EXIT_INVALID
+  }
+}
+
+function defaultIO(): CliIO {
+  return {
+    stdout: (s) => process.stdout.write(s),
+    stderr: (s) => process.stderr.write(s),
+    env: process.env,
+  }
+}
