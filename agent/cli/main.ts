@@ -21,10 +21,14 @@ export async function main(argv: string[], io: CliIO = defaultIO()): Promise<num
   const key2 = argv.slice(0, 2).join(' ')
   const key1 = argv[0] ?? ''
   const [key, rest] = COMMANDS[key2] ? [key2, argv.slice(2)] : [key1, argv.slice(1)]
+  if (argv.length === 0 || argv[0] === '--help' || argv[0] === 'help') {
+    io.stdout(USAGE)
+    return 0
+  }
   const load = COMMANDS[key]
-  if (!load || argv[0] === '--help' || argv[0] === 'help') {
-    io.stderr(USAGE)
-    return load || argv[0] === '--help' || argv[0] === 'help' ? 0 : EXIT_USAGE
+  if (!load) {
+    io.stderr(`aegis: unknown command '${argv.slice(0, 2).join(' ')}'\n` + USAGE)
+    return EXIT_USAGE
   }
   try {
     const run = await load()
