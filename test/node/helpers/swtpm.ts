@@ -1,0 +1,116 @@
+/**
+ * Start a real software TPM for a test: a fresh state dir provisioned by swtpm_setup (RSA-2048 and
+ * ECC P-384 EKs with certificates from the local swtpm CA, see shared/notes/tpm-on-swtpm.md), a
+ * swtpm socket on free loopback ports, already started (startup-clear). Call stop() in afterAll.
+ */
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { createServer, connect } from 'node:net'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+
+export interface Swtpm {
+  host: string
+  port: number
+  ctrlPort: number
+  stateDir: string
+  /** TCTI string for tpm2-tools: `swtpm:host=127.0.0.1,port=N`. */
+  tcti: string
+  /** `--tpm` value for the aegis agent. */
+  agentTpm: string
+  /** Run a tpm2-tools command against this TPM (flushes transient objects first). */
+  tools(cmd: string, args: string[], opts?: { cwd?: string }): Buffer
+  stop(): Promise<void>
+}
+
+/** Two consecutive free loopback ports (swtpm uses PORT for data and PORT+1 for control). */
+export async function freePortPair(): Promise<number> {
+  for (let i = 0; i < 50; i++) {
+    const p = await freePort()
+    if (p < 65535 && (await isFree(p + 1))) return p
+  }
+  throw new Error('no free port pair')
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer()
+    s.once('error', reject)
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port
+      s.close(() => resolve(port))
+    })
+  })
+}
+
+function isFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = createServer()
+    s.once('error', () => resolve(false))
+    s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)))
+  })
+}
+
+async function waitListening(port: number, ms = 5000): Promise<void> {
+  const until = Date.now() + ms
+  while (Date.now() < until) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const c = connect(port, '127.0.0.1')
+      c.once('connect', () => (c.destroy(), resolve(true)))
+      c.once('error', () => resolve(false))
+    })
+    if (ok) return
+    await new Promise((r) => setTimeout(r, 50))
+  }
+  throw new Error(`swtpm did not listen on ${port}`)
+}
+
+export async function startSwtpm(opts: { stateDir?: string; provision?: boolean } = {}): Promise<Swtpm> {
+  const stateDir = opts.stateDir ?? mkdtempSync(path.join(tmpdir(), 'aegis-swtpm-'))
+  const own = opts.stateDir === undefined
+  if (opts.provision ?? own) {
+    execFileSync(
+      'swtpm_setup',
+      ['--tpm2', '--tpmstate', stateDir, '--create-ek-cert', '--create-platform-cert', '--overwrite'],
+      { stdio: 'ignore' },
+    )
+  }
+  const port = await freePortPair()
+  const child: ChildProcess = spawn(
+    'swtpm',
+    [
+      'socket', '--tpm2', '--tpmstate', `dir=${stateDir}`,
+      '--server', `type=tcp,port=${port},bindaddr=127.0.0.1`,
+      '--ctrl', `type=tcp,port=${port + 1},bindaddr=127.0.0.1`,
+      '--flags', 'not-need-init,startup-clear',
+    ],
+    { stdio: 'ignore' },
+  )
+  await waitListening(port)
+  const tcti = `swtpm:host=127.0.0.1,port=${port}`
+  return {
+    host: '127.0.0.1',
+    port,
+    ctrlPort: port + 1,
+    stateDir,
+    tcti,
+    agentTpm: `swtpm:host=127.0.0.1,port=${port}`,
+    tools(cmd, args, o = {}) {
+      const env = { ...process.env, TPM2TOOLS_TCTI: tcti }
+      try {
+        execFileSync('tpm2_flushcontext', ['-t'], { env, stdio: 'ignore' })
+      } catch {
+        /* nothing loaded */
+      }
+      return execFileSync(cmd, args, { env, cwd: o.cwd, stdio: ['ignore', 'pipe', 'pipe'] })
+    },
+    async stop() {
+      if (child.exitCode === null) {
+        const done = new Promise((r) => child.once('exit', r))
+        child.kill('SIGTERM')
+        await done
+      }
+      if (own) rmSync(stateDir, { recursive: true, force: true })
+    },
+  }
+}
