@@ -49,6 +49,8 @@ export interface RsaPublic extends TpmPublicBase {
   keyBits: number
   /** Effective public exponent (a marshalled 0 means 65537). */
   exponent: number
+  /** Set when the exponent field held 65537 literally; marshalling otherwise writes 65537 as 0. */
+  exponentExplicit?: true
   modulus: Uint8Array
 }
 
@@ -71,6 +73,8 @@ export type TpmSignature =
 export interface PcrSelection {
   hashAlg: HashAlg
   pcrs: number[]
+  /** Bitmap bytes as marshalled, set only when not the smallest size >= 3 that holds `pcrs`. */
+  sizeofSelect?: number
 }
 
 /** PCR values by bank then index. */
