@@ -1,19 +1,29 @@
 /**
- * Aegis Edge collector entry point: the Hono app and the Workers handlers.
- * Routes live in worker/routes/, one capability per folder; this file only wires them.
+ * Aegis Edge collector entry point: the Hono app and the Workers handlers (fetch, queue).
+ * Routes live in one folder per capability; this file only wires them.
  */
 import { Hono } from 'hono'
+import type { AppEnv } from './app-env.ts'
+import { enrollRoutes } from './enroll/routes.ts'
 import { problemResponse } from './http/problem.ts'
+import { operatorRoutes } from './operator/routes.ts'
+import { consumeSync } from './sync/consume.ts'
+import { jwksRoute } from './tokens/jwks-route.ts'
 
-export type AppEnv = { Bindings: Env }
+export { AgentLedger } from './ledger/agent-ledger.ts'
+export type { AppEnv }
 
 export const app = new Hono<AppEnv>()
 
 app.get('/healthz', (c) => c.json({ ok: true, service: 'aegis-edge' }))
+app.route('/', jwksRoute)
+app.route('/', enrollRoutes)
+app.route('/', operatorRoutes)
 
 app.notFound((c) => problemResponse(c.req.url, { code: 'ERR_NOT_FOUND', status: 404, title: 'No such route' }))
 app.onError((err, c) => problemResponse(c.req.url, err))
 
 export default {
   fetch: app.fetch,
+  queue: consumeSync,
 } satisfies ExportedHandler<Env>

@@ -1,0 +1,45 @@
+/**
+ * The EK certificate as a genuine-device proof: strip the NV padding, parse, build the chain to a
+ * configured manufacturer root (through the configured intermediates), and check that the
+ * certified key is the EK the agent presented. Returns what the agent record keeps.
+ */
+import { sha256 } from '@noble/hashes/sha2.js'
+import { toHex } from '../bytes/encoding.ts'
+import { AegisError } from '../errors.ts'
+import type { TpmPublic } from '../tpm/types.ts'
+import { parseCertificate } from '../x509/parse-certificate.ts'
+import { parsePemBundle } from '../x509/pem.ts'
+import { stripEkCertPadding } from '../x509/ek-cert-padding.ts'
+import { verifyChain } from '../x509/verify-chain.ts'
+import { assertEkCertMatches } from '../x509/ek-match.ts'
+
+export interface EkCertCheck {
+  sha256: string
+  serial: string
+  issuer: string
+  subject: string
+  tcg: { manufacturer?: string; model?: string; version?: string } | undefined
+}
+
+export function checkEkCertificate(input: {
+  nvBytes: Uint8Array
+  ek: TpmPublic
+  rootsPem: string[]
+  intermediatesPem: string[]
+  at: Date
+}): EkCertCheck {
+  const roots = input.rootsPem.flatMap((p) => parsePemBundle(p)).map((d) => parseCertificate(d))
+  if (roots.length === 0) throw new AegisError('ERR_TRUST_ROOTS', 'no manufacturer roots configured')
+  const intermediates = input.intermediatesPem.flatMap((p) => parsePemBundle(p)).map((d) => parseCertificate(d))
+  const der = stripEkCertPadding(input.nvBytes)
+  const cert = parseCertificate(der)
+  verifyChain(cert, { roots, intermediates, at: input.at })
+  assertEkCertMatches(cert, input.ek)
+  return {
+    sha256: toHex(sha256(der)),
+    serial: cert.serial,
+    issuer: cert.issuer,
+    subject: cert.subject,
+    tcg: cert.tcg,
+  }
+}

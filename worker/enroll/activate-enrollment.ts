@@ -1,0 +1,72 @@
+/**
+ * POST /v1/enroll/{enrollmentId}/activate: the agent proves it recovered the credential secret
+ * (TPM2_ActivateCredential succeeds only in the TPM holding both the EK and the AK) and sends a
+ * quote over the policy PCR selection with qualifyingData bound to that secret
+ * (attest/binding/qualifying-data.ts). The quote pins the PCR baseline and proves the sensor PCR.
+ * Single use: a wrong secret or a bad quote burns the challenge; nothing is stored on failure.
+ */
+import { sha256 } from '@noble/hashes/sha2.js'
+import { constantTimeEqual, fromB64url, fromHex } from '../../attest/bytes/encoding.ts'
+import { activationQualifyingData } from '../../attest/binding/qualifying-data.ts'
+import { expectedSensorPcr } from '../../attest/binding/sensor-identity.ts'
+import { AegisError } from '../../attest/errors.ts'
+import { checkPcrPolicy, pcrsToHex } from '../../attest/policy/check-pcr-policy.ts'
+import { verifyQuote } from '../../attest/quote/verify-quote.ts'
+import { parseTpmtPublic } from '../../attest/tpm/public.ts'
+import { loadConfig } from '../config/settings-store.ts'
+import { agentLedger } from '../ledger/ledger-stub.ts'
+import { unwrap } from '../ledger/rpc-result.ts'
+import type { AgentRecord } from '../ledger/types.ts'
+import { QuoteEvidence, toPcrValues } from '../validate/evidence.ts'
+import { b64url, object, validate } from '../validate/schema.ts'
+
+export const ActivateBody = object({
+  secret: b64url({ min: 16, max: 64 }),
+  quote: QuoteEvidence,
+})
+
+const ENROLLMENT_ID = /^([0-9a-f]{64})\.[A-Za-z0-9_-]{22}$/
+
+export async function activateEnrollment(env: Env, enrollmentId: string, raw: unknown): Promise<AgentRecord> {
+  const m = ENROLLMENT_ID.exec(enrollmentId)
+  if (!m) throw new AegisError('ERR_ENROLL_NOT_FOUND', 'no such enrollment challenge')
+  const body = validate(raw, ActivateBody)
+  const stub = agentLedger(env, m[1]!)
+  const pending = unwrap(await stub.peekEnrollment(enrollmentId))
+
+  if (!constantTimeEqual(sha256(body.secret), fromHex(pending.secretSha256))) {
+    // Let the ledger consume the challenge and report the wrong secret atomically.
+    unwrap(await stub.activate(enrollmentId, body.secret, {}))
+    throw new AegisError('ERR_ENROLL_SECRET', 'activation secret does not match')
+  }
+
+  const { config } = await loadConfig(env)
+  const policy = config.policy
+  let baseline: Record<string, Record<string, string>>
+  try {
+    if (!policy) throw new AegisError('ERR_POLICY_UNCONFIGURED', 'no PCR policy is configured')
+    const ak = parseTpmtPublic(fromB64url(pending.record.akPublic))
+    const q = verifyQuote({
+      ak,
+      attest: body.quote.attest,
+      signature: body.quote.signature,
+      expectedExtraData: activationQualifyingData(enrollmentId, body.secret),
+      pcrs: toPcrValues(body.quote.pcrs),
+      expectedSelection: policy.pcr.selection,
+    })
+    const quoted = q.pcrs ?? {}
+    checkPcrPolicy({
+      quoted,
+      baseline: {},
+      mode: policy.pcr.mode,
+      golden: policy.pcr.golden,
+      sensorPcr: policy.pcr.sensorPcr,
+      expectedSensorPcr: expectedSensorPcr(pending.record.sensor),
+    })
+    baseline = pcrsToHex(quoted)
+  } catch (e) {
+    await stub.consumeEnrollment(enrollmentId)
+    throw e
+  }
+  return unwrap(await stub.activate(enrollmentId, body.secret, baseline))
+}

@@ -1,0 +1,39 @@
+/**
+ * The attestation-result token an agent receives on activation: what the collector verified about
+ * it (EK chain, AK binding, PCR baseline, sensor), shaped as an EAR by worker/tokens.
+ */
+import { sha256 } from '@noble/hashes/sha2.js'
+import { fromHex, toHex, utf8, concat } from '../../attest/bytes/encoding.ts'
+import { fromB64url } from '../../attest/bytes/encoding.ts'
+import { parseTpmtPublic } from '../../attest/tpm/public.ts'
+import { akThumbprint } from '../tokens/ak-thumbprint.ts'
+import { issueAttestationResult } from '../tokens/issue-attestation-result.ts'
+import type { AgentRecord } from '../ledger/types.ts'
+
+export const AGENT_TOKEN_TTL_SECONDS = 3600
+
+/** Digest over the pinned PCR values (bank, index, value), a stable summary for the `por` claim. */
+export function baselineDigest(b: AgentRecord['pcrBaseline']): string {
+  const parts: Uint8Array[] = []
+  for (const bank of Object.keys(b).sort()) {
+    for (const idx of Object.keys(b[bank]!).map(Number).sort((x, y) => x - y)) {
+      parts.push(utf8(`${bank}:${idx}:`), fromHex(b[bank]![String(idx)]!))
+    }
+  }
+  return toHex(sha256(concat(...parts)))
+}
+
+export async function issueAgentToken(env: Env, agent: AgentRecord, policyId = 'default'): Promise<string> {
+  return issueAttestationResult(env, {
+    agentId: agent.agentId,
+    trustDomain: env.TRUST_DOMAIN,
+    akName: agent.akName,
+    akThumbprint: await akThumbprint(parseTpmtPublic(fromB64url(agent.akPublic))),
+    ekCertHash: agent.ekCertSha256 ?? undefined,
+    pcrDigest: baselineDigest(agent.pcrBaseline),
+    policyId,
+    zone: agent.zones[0],
+    sensorId: agent.sensor.id,
+    ttlSeconds: AGENT_TOKEN_TTL_SECONDS,
+  })
+}

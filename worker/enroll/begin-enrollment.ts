@@ -1,0 +1,107 @@
+/**
+ * POST /v1/enroll: admit an EK (genuine device) and an AK (attestation key), and challenge the
+ * agent to prove the AK lives in the same TPM as the EK (TPM2_MakeCredential, TPM 2.0 Part 1 §24).
+ * Checks, cheapest first: body shape -> EK/AK structures -> EK attributes -> AK attributes and
+ * algorithm -> EK certificate chain to a manufacturer root and key match (or, without a
+ * certificate, an allowlist entry) -> allowlist when enabled. Nothing is stored until every check
+ * passed; then the challenge (only the secret's hash) goes to the agent's Durable Object.
+ */
+import { sha256 } from '@noble/hashes/sha2.js'
+import { toB64url, toHex } from '../../attest/bytes/encoding.ts'
+import { makeCredential } from '../../attest/credential/make-credential.ts'
+import { checkAttestationKey } from '../../attest/enroll/check-ak.ts'
+import { checkEndorsementKey } from '../../attest/enroll/check-ek-attributes.ts'
+import { checkEkCertificate, type EkCertCheck } from '../../attest/enroll/check-ek-cert.ts'
+import { AegisError } from '../../attest/errors.ts'
+import { objectName } from '../../attest/tpm/name.ts'
+import { parseTpm2bPublic } from '../../attest/tpm/public.ts'
+import { loadConfig } from '../config/settings-store.ts'
+import { isDevelopment } from '../config/defaults.ts'
+import { anyJson, b64url, object, optional, str, validate } from '../validate/schema.ts'
+import { agentLedger } from '../ledger/ledger-stub.ts'
+import { unwrap } from '../ledger/rpc-result.ts'
+import type { PendingEnrollment } from '../ledger/types.ts'
+
+export const ENROLLMENT_TTL_MS = 5 * 60 * 1000
+
+const SensorId = str({ min: 1, max: 128, pattern: /^[\x21-\x7e]+$/ })
+
+export const EnrollBody = object({
+  ekPublic: b64url({ min: 2, max: 1024 }),
+  ekCert: optional(b64url({ min: 1, max: 8192 })),
+  akPublic: b64url({ min: 2, max: 1024 }),
+  platform: optional(anyJson(2048)),
+  locationSensor: object({ id: SensorId, firmware: SensorId }),
+})
+
+export interface EnrollReply {
+  enrollmentId: string
+  agentId: string
+  credentialBlob: string
+  encryptedSecret: string
+  expiresAt: string
+}
+
+export async function beginEnrollment(env: Env, raw: unknown, now = Date.now()): Promise<EnrollReply> {
+  const body = validate(raw, EnrollBody)
+  const ek = parseTpm2bPublic(body.ekPublic)
+  const ak = parseTpm2bPublic(body.akPublic)
+  const agentId = toHex(sha256(ek.raw))
+  checkEndorsementKey(ek)
+  checkAttestationKey(ak)
+
+  const { config } = await loadConfig(env)
+  let cert: EkCertCheck | undefined
+  if (body.ekCert) {
+    if (!config.trust || config.trust.roots.length === 0) {
+      throw new AegisError('ERR_TRUST_ROOTS', 'no manufacturer trust roots are configured')
+    }
+    cert = checkEkCertificate({
+      nvBytes: body.ekCert,
+      ek,
+      rootsPem: config.trust.roots,
+      intermediatesPem: config.trust.intermediates,
+      at: new Date(now),
+    })
+  }
+  const al = config.allowlist
+  const listed = al.ekPublicSha256.includes(agentId) || (cert !== undefined && al.certSerials.includes(cert.serial))
+  if (al.enabled && !listed) {
+    throw new AegisError('ERR_EK_NOT_ALLOWED', 'this EK is not on the allowlist', { detail: { agentId } })
+  }
+  // Without a certificate there is no manufacturer proof: only an explicit allowlist entry admits.
+  if (!cert && !(al.enabled && listed)) {
+    throw new AegisError('ERR_CERT_CHAIN', 'an EK certificate is required for EKs not on the allowlist')
+  }
+
+  const akName = objectName(ak)
+  const secret = crypto.getRandomValues(new Uint8Array(32))
+  const { credentialBlob, encryptedSecret } = makeCredential({ ek, objectName: akName, secret })
+  const enrollmentId = `${agentId}.${toB64url(crypto.getRandomValues(new Uint8Array(16)))}`
+  const expiresAt = now + ENROLLMENT_TTL_MS
+  const pending: PendingEnrollment = {
+    enrollmentId,
+    secretSha256: toHex(sha256(secret)),
+    expiresAt,
+    record: {
+      agentId,
+      ekPublic: toB64url(ek.raw),
+      ekCertSha256: cert?.sha256 ?? null,
+      ekCertSerial: cert?.serial ?? null,
+      ekCertIssuer: cert?.issuer ?? null,
+      akPublic: toB64url(ak.raw),
+      akName: toHex(akName),
+      platform: (body.platform as Record<string, unknown> | undefined) ?? {},
+      sensor: body.locationSensor,
+    },
+  }
+  unwrap(await agentLedger(env, agentId).beginEnrollment(pending))
+  if (isDevelopment(env)) console.log(`enroll: challenge issued for agent ${agentId}`)
+  return {
+    enrollmentId,
+    agentId,
+    credentialBlob: toB64url(credentialBlob),
+    encryptedSecret: toB64url(encryptedSecret),
+    expiresAt: new Date(expiresAt).toISOString(),
+  }
+}

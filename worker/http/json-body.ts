@@ -1,0 +1,46 @@
+/**
+ * Read a request body as JSON with a hard size limit, before any parsing work: the limit applies to
+ * the bytes actually streamed, not to Content-Length alone (which may be absent or wrong).
+ */
+import { AegisError } from '../../attest/errors.ts'
+
+export async function readBodyBytes(req: Request, maxBytes: number): Promise<Uint8Array> {
+  const declared = req.headers.get('content-length')
+  if (declared !== null && Number(declared) > maxBytes) {
+    throw new AegisError('ERR_INPUT_TOO_LARGE', `body exceeds ${maxBytes} bytes`, { detail: { maxBytes } })
+  }
+  if (!req.body) return new Uint8Array(0)
+  const reader = req.body.getReader()
+  const chunks: Uint8Array[] = []
+  let n = 0
+  for (;;) {
+    const { done, value } = await reader.read()
+    if (done) break
+    n += value.byteLength
+    if (n > maxBytes) {
+      await reader.cancel()
+      throw new AegisError('ERR_INPUT_TOO_LARGE', `body exceeds ${maxBytes} bytes`, { detail: { maxBytes } })
+    }
+    chunks.push(value)
+  }
+  const out = new Uint8Array(n)
+  let o = 0
+  for (const c of chunks) {
+    out.set(c, o)
+    o += c.byteLength
+  }
+  return out
+}
+
+export async function readJson(req: Request, maxBytes: number): Promise<unknown> {
+  const type = req.headers.get('content-type') ?? ''
+  if (!/^application\/(.+\+)?json\b/i.test(type)) {
+    throw new AegisError('ERR_INPUT_UNSUPPORTED_MEDIA', 'expected Content-Type: application/json')
+  }
+  const bytes = await readBodyBytes(req, maxBytes)
+  try {
+    return JSON.parse(new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes))
+  } catch (e) {
+    throw new AegisError('ERR_INPUT_MALFORMED', 'body is not valid UTF-8 JSON', { cause: e })
+  }
+}

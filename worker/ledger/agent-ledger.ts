@@ -1,0 +1,331 @@
+/**
+ * AgentLedger: one SQLite-backed Durable Object per agent (named by agentId). It owns everything
+ * that must be decided atomically for that agent: pending enrollment challenges, the agent
+ * record (status, AK, baseline), outstanding nonces, and replay state (last seq, TPM clock,
+ * last location fix). Each RPC method either fully applies or changes nothing: checks run first,
+ * writes happen in one synchronous transaction at the end, so nothing rejected leaves state.
+ */
+import { DurableObject } from 'cloudflare:workers'
+import { AegisError } from '../../attest/errors.ts'
+import { constantTimeEqual, fromHex, toB64url } from '../../attest/bytes/encoding.ts'
+import { sha256 } from '@noble/hashes/sha2.js'
+import { haversineM } from '../../attest/geofence/distance.ts'
+import { capture, captureAsync, type RpcResult } from './rpc-result.ts'
+import type {
+  AdmitRequest,
+  AdmitResult,
+  AgentRecord,
+  HexPcrs,
+  LocationFix,
+  PendingEnrollment,
+  ReplayState,
+} from './types.ts'
+
+const MAX_PENDING = 4
+
+export class AgentLedger extends DurableObject<Env> {
+  private readonly sql: SqlStorage
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env)
+    this.sql = ctx.storage.sql
+    ctx.blockConcurrencyWhile(async () => {
+      this.sql.exec(`
+        CREATE TABLE IF NOT EXISTS agent (id INTEGER PRIMARY KEY CHECK (id = 1), record TEXT NOT NULL);
+        CREATE TABLE IF NOT EXISTS pending (
+          enrollment_id TEXT PRIMARY KEY, secret_sha256 TEXT NOT NULL, expires_at INTEGER NOT NULL,
+          state TEXT NOT NULL, record TEXT NOT NULL);
+        CREATE TABLE IF NOT EXISTS nonces (nonce TEXT PRIMARY KEY, expires_at INTEGER NOT NULL, issued_at INTEGER NOT NULL);
+        CREATE TABLE IF NOT EXISTS replay (id INTEGER PRIMARY KEY CHECK (id = 1), state TEXT NOT NULL);
+      `)
+    })
+  }
+
+  // ---- agent record ---------------------------------------------------------------------------
+
+  getAgent(): AgentRecord | null {
+    return this.loadAgent()
+  }
+
+  private loadAgent(): AgentRecord | null {
+    const row = this.sql.exec<{ record: string }>('SELECT record FROM agent WHERE id = 1').toArray()[0]
+    return row ? (JSON.parse(row.record) as AgentRecord) : null
+  }
+
+  private putAgent(r: AgentRecord): void {
+    this.sql.exec('INSERT OR REPLACE INTO agent (id, record) VALUES (1, ?)', JSON.stringify(r))
+  }
+
+  revoke(reason: string): Promise<RpcResult<AgentRecord>> {
+    return captureAsync(() => this.doRevoke(reason))
+  }
+
+  private async doRevoke(reason: string): Promise<AgentRecord> {
+    const cur = this.loadAgent()
+    if (!cur) throw new AegisError('ERR_AGENT_UNKNOWN', 'no such agent')
+    const next: AgentRecord = { ...cur, status: 'revoked', revokedAt: Date.now(), revokedReason: reason }
+    await this.mirror(next)
+    this.ctx.storage.transactionSync(() => {
+      this.putAgent(next)
+      // Outstanding challenges and nonces die with the agent's standing.
+      this.sql.exec('DELETE FROM pending')
+      this.sql.exec('DELETE FROM nonces')
+    })
+    return next
+  }
+
+  setZones(zones: string[]): Promise<RpcResult<AgentRecord>> {
+    return captureAsync(() => this.doSetZones(zones))
+  }
+
+  private async doSetZones(zones: string[]): Promise<AgentRecord> {
+    const cur = this.loadAgent()
+    if (!cur) throw new AegisError('ERR_AGENT_UNKNOWN', 'no such agent')
+    const next = { ...cur, zones }
+    await this.mirror(next)
+    this.putAgent(next)
+    return next
+  }
+
+  /** D1 mirror for operator queries. Written before the DO commits, so D1 never lags behind. */
+  private async mirror(r: AgentRecord): Promise<void> {
+    await this.env.DB.prepare(
+      `INSERT INTO agents (agent_id, status, ek_public, ek_cert_sha256, ek_cert_serial, ek_cert_issuer,
+         ak_public, ak_name, platform, sensor_id, sensor_firmware, zones, pcr_baseline, enrolled_at,
+         revoked_at, revoked_reason)
+       VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)
+       ON CONFLICT(agent_id) DO UPDATE SET status = ?2, ek_cert_sha256 = ?4, ek_cert_serial = ?5,
+         ek_cert_issuer = ?6, ak_public = ?7, ak_name = ?8, platform = ?9, sensor_id = ?10,
+         sensor_firmware = ?11, zones = ?12, pcr_baseline = ?13, enrolled_at = ?14, revoked_at = ?15,
+         revoked_reason = ?16`,
+    )
+      .bind(
+        r.agentId, r.status, r.ekPublic, r.ekCertSha256, r.ekCertSerial, r.ekCertIssuer, r.akPublic,
+        r.akName, JSON.stringify(r.platform), r.sensor.id, r.sensor.firmware, JSON.stringify(r.zones),
+        JSON.stringify(r.pcrBaseline), r.enrolledAt, r.revokedAt, r.revokedReason,
+      )
+      .run()
+  }
+
+  // ---- enrollment -----------------------------------------------------------------------------
+
+  /** Store a credential challenge. A revoked agent cannot start a new enrollment. */
+  beginEnrollment(p: PendingEnrollment): RpcResult<void> {
+    return capture(() => this.doBeginEnrollment(p))
+  }
+
+  private doBeginEnrollment(p: PendingEnrollment): void {
+    const cur = this.loadAgent()
+    if (cur?.status === 'revoked') throw new AegisError('ERR_AGENT_REVOKED', 'agent is revoked')
+    const now = Date.now()
+    this.ctx.storage.transactionSync(() => {
+      this.sql.exec('DELETE FROM pending WHERE expires_at <= ? OR state = ?', now, 'used')
+      const n = this.sql.exec<{ n: number }>('SELECT count(*) AS n FROM pending').one().n
+      if (n >= MAX_PENDING) {
+        this.sql.exec(
+          'DELETE FROM pending WHERE enrollment_id IN (SELECT enrollment_id FROM pending ORDER BY expires_at LIMIT ?)',
+          n - MAX_PENDING + 1,
+        )
+      }
+      this.sql.exec(
+        'INSERT INTO pending (enrollment_id, secret_sha256, expires_at, state, record) VALUES (?, ?, ?, ?, ?)',
+        p.enrollmentId, p.secretSha256, p.expiresAt, 'open', JSON.stringify(p.record),
+      )
+    })
+  }
+
+  /** The pending enrollment's public parts (AK, sensor) for verifying the activation quote. */
+  peekEnrollment(enrollmentId: string): RpcResult<PendingEnrollment> {
+    return capture(() => this.openPending(enrollmentId))
+  }
+
+  /** Burn a challenge whose activation failed for a reason other than the secret. */
+  consumeEnrollment(enrollmentId: string): void {
+    this.sql.exec('DELETE FROM pending WHERE enrollment_id = ?', enrollmentId)
+  }
+
+  private openPending(enrollmentId: string): PendingEnrollment {
+    const row = this.sql
+      .exec<{ secret_sha256: string; expires_at: number; state: string; record: string }>(
+        'SELECT secret_sha256, expires_at, state, record FROM pending WHERE enrollment_id = ?',
+        enrollmentId,
+      )
+      .toArray()[0]
+    if (!row) throw new AegisError('ERR_ENROLL_NOT_FOUND', 'no such enrollment challenge')
+    if (row.state !== 'open') throw new AegisError('ERR_ENROLL_USED', 'enrollment challenge already used')
+    if (row.expires_at <= Date.now()) throw new AegisError('ERR_ENROLL_EXPIRED', 'enrollment challenge expired')
+    return { enrollmentId, secretSha256: row.secret_sha256, expiresAt: row.expires_at, record: JSON.parse(row.record) }
+  }
+
+  /**
+   * Prove possession of the credential secret and commit the agent. The challenge is single use:
+   * any attempt, right or wrong, consumes it. On success the agent record (with the PCR baseline
+   * the worker verified from the activation quote) replaces any previous one; replay state for
+   * sequence numbers restarts, TPM clock state is kept (it belongs to the TPM, not the AK).
+   */
+  activate(enrollmentId: string, secret: Uint8Array, pcrBaseline: HexPcrs): Promise<RpcResult<AgentRecord>> {
+    return captureAsync(() => this.doActivate(enrollmentId, secret, pcrBaseline))
+  }
+
+  private async doActivate(enrollmentId: string, secret: Uint8Array, pcrBaseline: HexPcrs): Promise<AgentRecord> {
+    const p = this.openPending(enrollmentId)
+    const cur = this.loadAgent()
+    if (cur?.status === 'revoked') throw new AegisError('ERR_AGENT_REVOKED', 'agent is revoked')
+    // Claim the challenge before any await: the input gate opens during the D1 write below.
+    this.sql.exec('UPDATE pending SET state = ? WHERE enrollment_id = ?', 'used', enrollmentId)
+    if (!constantTimeEqual(sha256(secret), fromHex(p.secretSha256))) {
+      throw new AegisError('ERR_ENROLL_SECRET', 'activation secret does not match')
+    }
+    const record: AgentRecord = {
+      ...p.record,
+      status: 'active',
+      zones: cur?.zones ?? [],
+      pcrBaseline,
+      enrolledAt: Date.now(),
+      revokedAt: null,
+      revokedReason: null,
+    }
+    try {
+      await this.mirror(record)
+    } catch (e) {
+      this.sql.exec('UPDATE pending SET state = ? WHERE enrollment_id = ?', 'open', enrollmentId)
+      throw e
+    }
+    this.ctx.storage.transactionSync(() => {
+      this.putAgent(record)
+      this.sql.exec('DELETE FROM pending WHERE enrollment_id = ?', enrollmentId)
+      const rs = this.replay()
+      this.putReplay({ ...rs, lastSeq: null })
+      if (cur && cur.akName !== record.akName) this.sql.exec('DELETE FROM nonces')
+    })
+    return record
+  }
+
+  // ---- nonces and batch admission -------------------------------------------------------------
+
+  private activeAgent(): AgentRecord {
+    const a = this.loadAgent()
+    if (!a) throw new AegisError('ERR_AGENT_UNKNOWN', 'agent is not enrolled')
+    if (a.status !== 'active') throw new AegisError('ERR_AGENT_REVOKED', 'agent is revoked')
+    return a
+  }
+
+  /** Issue a fresh nonce; at most `max` outstanding, the oldest is dropped beyond that. */
+  issueNonce(ttlSeconds: number, max: number): RpcResult<{ nonce: string; expiresAt: number }> {
+    return capture(() => {
+      this.activeAgent()
+      return this.newNonce(ttlSeconds, max)
+    })
+  }
+
+  private newNonce(ttlSeconds: number, max: number): { nonce: string; expiresAt: number } {
+    const now = Date.now()
+    const nonce = toB64url(crypto.getRandomValues(new Uint8Array(32)))
+    const expiresAt = now + Math.min(ttlSeconds, 120) * 1000
+    this.ctx.storage.transactionSync(() => {
+      this.sql.exec('DELETE FROM nonces WHERE expires_at <= ?', now)
+      const n = this.sql.exec<{ n: number }>('SELECT count(*) AS n FROM nonces').one().n
+      if (n >= max) {
+        this.sql.exec(
+          'DELETE FROM nonces WHERE nonce IN (SELECT nonce FROM nonces ORDER BY issued_at LIMIT ?)',
+          n - max + 1,
+        )
+      }
+      this.sql.exec('INSERT INTO nonces (nonce, expires_at, issued_at) VALUES (?, ?, ?)', nonce, expiresAt, now)
+    })
+    return { nonce, expiresAt }
+  }
+
+  private replay(): ReplayState {
+    const row = this.sql.exec<{ state: string }>('SELECT state FROM replay WHERE id = 1').toArray()[0]
+    return row
+      ? (JSON.parse(row.state) as ReplayState)
+      : { lastSeq: null, resetCount: null, restartCount: null, clock: null, lastFix: null }
+  }
+
+  private putReplay(s: ReplayState): void {
+    this.sql.exec('INSERT OR REPLACE INTO replay (id, state) VALUES (1, ?)', JSON.stringify(s))
+  }
+
+  getReplayState(): ReplayState {
+    return this.replay()
+  }
+
+  /**
+   * The one stateful step of batch ingest, atomic per agent: agent active with this AK, nonce
+   * issued to this agent, unexpired and unused, TPM clock monotonic (resetCount and restartCount
+   * never decrease; within one boot the clock rises), seq strictly increasing, and plausible travel
+   * since the last fix. Any failure throws and changes nothing. Success consumes the nonce,
+   * advances the replay state and issues the next nonce.
+   */
+  admitBatch(req: AdmitRequest): RpcResult<AdmitResult> {
+    return capture(() => this.doAdmitBatch(req))
+  }
+
+  private doAdmitBatch(req: AdmitRequest): AdmitResult {
+    const agent = this.activeAgent()
+    if (agent.akName !== req.akName) {
+      throw new AegisError('ERR_QUOTE_SIGNER', 'quote was made by an AK that is no longer enrolled')
+    }
+    const now = Date.now()
+    const row = this.sql
+      .exec<{ expires_at: number }>('SELECT expires_at FROM nonces WHERE nonce = ?', req.nonce)
+      .toArray()[0]
+    if (!row) throw new AegisError('ERR_NONCE_UNKNOWN', 'nonce was not issued to this agent or was already used')
+    if (row.expires_at <= now) throw new AegisError('ERR_NONCE_EXPIRED', 'nonce expired')
+
+    const rs = this.replay()
+    checkClock(rs, req.clock)
+    if (rs.lastSeq !== null && req.seq <= rs.lastSeq) {
+      throw new AegisError('ERR_SEQ_REPLAYED', `seq ${req.seq} is not greater than ${rs.lastSeq}`, {
+        detail: { lastSeq: rs.lastSeq },
+      })
+    }
+    const auditFindings: AdmitResult['auditFindings'] = []
+    if (rs.lastFix && !plausibleTravel(rs.lastFix, req.fix, req.geo.maxSpeedMps)) {
+      if (req.geo.enforce) {
+        throw new AegisError('ERR_GEO_IMPOSSIBLE_TRAVEL', 'implied speed since the last fix is implausible', {
+          detail: { maxSpeedMps: req.geo.maxSpeedMps },
+        })
+      }
+      auditFindings.push('ERR_GEO_IMPOSSIBLE_TRAVEL')
+    }
+
+    let next!: { nonce: string; expiresAt: number }
+    this.ctx.storage.transactionSync(() => {
+      this.sql.exec('DELETE FROM nonces WHERE nonce = ?', req.nonce)
+      this.putReplay({
+        lastSeq: req.seq,
+        resetCount: req.clock.resetCount,
+        restartCount: req.clock.restartCount,
+        clock: req.clock.clock,
+        lastFix: req.fix,
+      })
+      next = this.newNonce(req.nonceTtlSeconds, req.maxOutstandingNonces)
+    })
+    return { nextNonce: next.nonce, nextNonceExpiresAt: next.expiresAt, auditFindings }
+  }
+}
+
+function checkClock(rs: ReplayState, c: AdmitRequest['clock']): void {
+  if (rs.resetCount === null || rs.restartCount === null || rs.clock === null) return
+  const rollback = (what: string): never => {
+    throw new AegisError('ERR_CLOCK_ROLLBACK', `TPM ${what} went backwards`, {
+      detail: { last: { resetCount: rs.resetCount, restartCount: rs.restartCount, clock: rs.clock }, got: c },
+    })
+  }
+  if (c.resetCount < rs.resetCount) rollback('resetCount')
+  if (c.resetCount > rs.resetCount) return
+  if (c.restartCount < rs.restartCount) rollback('restartCount')
+  if (c.restartCount > rs.restartCount) return
+  if (BigInt(c.clock) <= BigInt(rs.clock)) rollback('clock')
+}
+
+/** Distance beyond both accuracy radii over elapsed fix time; a fix older than the last is implausible. */
+function plausibleTravel(last: LocationFix, fix: LocationFix, maxSpeedMps: number): boolean {
+  const dt = (fix.fixTime - last.fixTime) / 1000
+  const d = Math.max(0, haversineM(last, fix) - last.accuracyM - fix.accuracyM)
+  if (dt < 0) return false
+  if (dt === 0) return d === 0
+  return d / dt <= maxSpeedMps
+}

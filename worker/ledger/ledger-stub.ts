@@ -1,0 +1,30 @@
+/**
+ * Typed access to an agent's ledger. The generated stub type maps return types through Rpc
+ * serialisation types, which loses the RpcResult union; this interface states the contract
+ * plainly (AgentLedger implements it, checked below).
+ */
+import type { AgentLedger } from './agent-ledger.ts'
+import type { RpcResult } from './rpc-result.ts'
+import type { AdmitRequest, AdmitResult, AgentRecord, HexPcrs, PendingEnrollment, ReplayState } from './types.ts'
+
+export interface AgentLedgerApi {
+  getAgent(): Promise<AgentRecord | null>
+  getReplayState(): Promise<ReplayState>
+  beginEnrollment(p: PendingEnrollment): Promise<RpcResult<void>>
+  peekEnrollment(enrollmentId: string): Promise<RpcResult<PendingEnrollment>>
+  consumeEnrollment(enrollmentId: string): Promise<void>
+  activate(enrollmentId: string, secret: Uint8Array, pcrBaseline: HexPcrs): Promise<RpcResult<AgentRecord>>
+  revoke(reason: string): Promise<RpcResult<AgentRecord>>
+  setZones(zones: string[]): Promise<RpcResult<AgentRecord>>
+  issueNonce(ttlSeconds: number, max: number): Promise<RpcResult<{ nonce: string; expiresAt: number }>>
+  admitBatch(req: AdmitRequest): Promise<RpcResult<AdmitResult>>
+}
+
+type Awaitable<T> = { [K in keyof T]: T[K] extends (...a: infer A) => infer R ? (...a: A) => R | Awaited<R> : never }
+// Compile-time check that the class really offers this API (sync methods become async over RPC).
+type _Check = Awaitable<Pick<AgentLedger, keyof AgentLedgerApi>> extends Record<keyof AgentLedgerApi, unknown> ? true : never
+export const _implements: _Check = true
+
+export function agentLedger(env: Env, agentId: string): AgentLedgerApi {
+  return env.AGENT_LEDGER.get(env.AGENT_LEDGER.idFromName(agentId)) as unknown as AgentLedgerApi
+}
