@@ -10,6 +10,7 @@ import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import { cloudflareTest } from '@cloudflare/vitest-plugin'
 import { defineConfig, type Plugin } from 'vitest/config'
+import { DEV_ACCESS_AUDIENCE, DEV_ACCESS_ISSUER, makeDevVars } from './scripts/dev-vars.mjs'
 
 const root = path.dirname(new URL(import.meta.url).pathname)
 const shared = process.env.AEGIS_SHARED ?? path.resolve(root, '../shared')
@@ -36,6 +37,10 @@ for (let i = 0; i < s.length; i++) b[i] = s.charCodeAt(i); export default b;`
 
 const alias = { '@shared': shared }
 
+// Fresh keys per run, never written to disk: the collector signing set, the dev admin key tests
+// mint role tokens with, and the public set the worker trusts for them (scripts/dev-vars.mjs).
+const testKeys = await makeDevVars()
+
 export default defineConfig({
   test: {
     projects: [
@@ -44,7 +49,14 @@ export default defineConfig({
           bytesImport(),
           cloudflareTest({
             wrangler: { configPath: './wrangler.toml' },
-            miniflare: { bindings: { ENVIRONMENT: 'test' } },
+            miniflare: {
+              bindings: {
+                ENVIRONMENT: 'test',
+                ...testKeys,
+                ACCESS_ISSUER: DEV_ACCESS_ISSUER,
+                ACCESS_AUDIENCE: DEV_ACCESS_AUDIENCE,
+              },
+            },
           }),
         ],
         resolve: { alias },

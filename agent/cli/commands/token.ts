@@ -1,0 +1,85 @@
+/**
+ * `aegis token --role operator|auditor|viewer [--ttl S] [--sub NAME] [--dev-vars PATH]`: mints a
+ * development role token and prints it alone on stdout. Signed (ES256) with the first key of
+ * DEV_ADMIN_JWKS from the dev-vars file (default: the repo's .dev.vars, created with fresh keys
+ * by scripts/dev-vars.mjs when missing), with the issuer and audience dev config trusts
+ * (DEV_ACCESS_ISSUER / DEV_ACCESS_AUDIENCE = wrangler.toml [vars]). Only a worker that trusts this
+ * file's ACCESS_JWKS accepts the token: production never does (docs/access.md).
+ * Leaves out production tokens: those come from the identity provider (Cloudflare Access).
+ */
+import { existsSync } from 'node:fs'
+import { resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { importJWK, SignJWT, type JWK } from 'jose'
+import { AegisError } from '../../../attest/errors.ts'
+import {
+  DEV_ACCESS_AUDIENCE,
+  DEV_ACCESS_ISSUER,
+  DEV_VARS,
+  ensureDevVars,
+} from '../../../scripts/dev-vars.mjs'
+import { parseFlags, required } from '../args.ts'
+import { EXIT_OK, type Command } from '../io.ts'
+
+const ROLES = ['operator', 'auditor', 'viewer']
+const MAX_TTL_S = 86_400
+
+export const run: Command = async (argv, io) => {
+  const f = parseFlags(argv, { role: 'string', ttl: 'string', sub: 'string', 'dev-vars': 'string' })
+  if (f._.length > 0) throw new AegisError('ERR_USAGE', `unexpected argument '${f._[0]}'`)
+  const role = required(f.role, 'role')
+  if (!ROLES.includes(role))
+    throw new AegisError('ERR_USAGE', `--role must be one of ${ROLES.join(', ')}`)
+  const ttl = f.ttl === undefined ? 3600 : Number(f.ttl)
+  if (!/^\d+$/.test(f.ttl ?? '3600') || !Number.isSafeInteger(ttl) || ttl < 1 || ttl > MAX_TTL_S) {
+    throw new AegisError('ERR_USAGE', `--ttl must be whole seconds between 1 and ${MAX_TTL_S}`)
+  }
+  const sub = f.sub ?? `dev-${role}`
+  if (sub === '' || sub.length > 256)
+    throw new AegisError('ERR_USAGE', '--sub must be 1 to 256 characters')
+
+  const file = f['dev-vars'] === undefined ? fileURLToPath(DEV_VARS) : resolve(f['dev-vars'])
+  if (!existsSync(file)) io.stderr(`aegis token: creating ${file} with fresh development keys\n`)
+  let vars: Record<string, string>
+  try {
+    vars = await ensureDevVars(file)
+  } catch (cause) {
+    throw new AegisError('ERR_IO', `cannot read or create ${file}`, { cause })
+  }
+  const key = await adminKey(vars.DEV_ADMIN_JWKS, file)
+
+  const now = Math.floor(Date.now() / 1000)
+  const token = await new SignJWT({ roles: [role] })
+    .setProtectedHeader({ alg: 'ES256', typ: 'JWT', kid: key.kid })
+    .setIssuer(DEV_ACCESS_ISSUER)
+    .setAudience(DEV_ACCESS_AUDIENCE)
+    .setSubject(sub)
+    .setIssuedAt(now)
+    .setExpirationTime(now + ttl)
+    .setJti(crypto.randomUUID())
+    .sign(key.key)
+  io.stdout(token + '\n')
+  return EXIT_OK
+}
+
+async function adminKey(
+  text: string | undefined,
+  file: string,
+): Promise<{ kid: string; key: CryptoKey }> {
+  let jwk: JWK | undefined
+  try {
+    jwk = (JSON.parse(text ?? '') as { keys?: JWK[] }).keys?.[0]
+  } catch (cause) {
+    throw new AegisError('ERR_CONFIG', `DEV_ADMIN_JWKS in ${file} is not valid JSON`, { cause })
+  }
+  if (!jwk || typeof jwk.kid !== 'string' || typeof jwk.d !== 'string') {
+    throw new AegisError('ERR_CONFIG', `DEV_ADMIN_JWKS in ${file} has no private key with a kid`)
+  }
+  try {
+    return { kid: jwk.kid, key: (await importJWK(jwk, 'ES256')) as CryptoKey }
+  } catch (cause) {
+    throw new AegisError('ERR_CONFIG', `DEV_ADMIN_JWKS in ${file} is not an ES256 private key`, {
+      cause,
+    })
+  }
+}

@@ -1,0 +1,105 @@
+/**
+ * The agent's attestation token: a JWT (ES256, `typ: eat+jwt` per RFC 9782, `kid`) shaped as an
+ * EAT Attestation Result (draft-ietf-rats-ear, JSON claim names as in its JWT examples and the
+ * Veraison profile `tag:github.com,2023:veraison/ear`):
+ *   eat_profile, iat, exp, jti, iss = spiffe://<trustDomain>/collector,
+ *   sub = spiffe://<trustDomain>/agent/<agentId>, cnf.jkt (RFC 7800 §3.1 / RFC 9449 §6.1: the
+ *   RFC 7638 SHA-256 JWK thumbprint of the AK public key, see ak-thumbprint.ts),
+ *   ear.verifier-id {developer, build},
+ *   submods['aegis-agent'] {ear.status, ear.trustworthiness-vector, ear.appraisal-policy-id},
+ *   por {ekCertHash?, akName, pcrDigest?, policyId}  (proof of residency),
+ *   pog {zone?, sensorId?}                           (proof of geofencing).
+ * AR4SI trustworthiness claims (draft-ietf-rats-ar4si §2.3) are made only for what the collector
+ * appraised: instance-identity 2 (the AK is bound to a recognised EK by credential activation),
+ * hardware 2 when an EK certificate chained to a manufacturer root (ekCertHash given), executables
+ * 3 "approved boot" when a quote's PCRs matched the policy (pcrDigest given). Claims not appraised
+ * are left out, not set to 0, so `ear.status` is "affirming": the collector issues this token only
+ * to agents that passed; anything else gets an error, never a contraindicated token.
+ * Leaves out `ear.raw-evidence` and `eat_nonce`: the evidence stays in the provenance bundle.
+ */
+import { bug, hexDigest, integer, label, nowSeconds } from './check-claims.ts'
+import type { CollectorKeyEnv } from './collector-keys.ts'
+import { signCompact } from './sign-compact.ts'
+
+export const EAR_TYP = 'eat+jwt'
+export const EAR_PROFILE = 'tag:github.com,2023:veraison/ear'
+export const EAR_SUBMOD = 'aegis-agent'
+export const EAR_VERIFIER_ID = {
+  developer: 'https://aegis-edge.dev',
+  build: 'aegis-edge-collector/0.1.0',
+}
+/** The longest lifetime the collector will sign: tokens are meant to be short-lived. */
+export const EAR_MAX_TTL_S = 86_400
+
+export interface AttestationResultInput {
+  /** hex SHA-256 of the EK's TPMT_PUBLIC */
+  agentId: string
+  /** SPIFFE trust domain (TRUST_DOMAIN), e.g. aegis.dev.local */
+  trustDomain: string
+  /** RFC 7638 SHA-256 JWK thumbprint (base64url) of the AK public key: akThumbprint(ak) */
+  akThumbprint: string
+  /** hex SHA-256 of the EK certificate DER, when the EK came with one */
+  ekCertHash?: string
+  /** hex Name of the AK (nameAlg id || digest of TPMT_PUBLIC) */
+  akName: string
+  /** hex pcrDigest of the quote that matched the policy */
+  pcrDigest?: string
+  /** id (and version) of the PCR policy the agent was appraised against */
+  policyId: string
+  zone?: string
+  sensorId?: string
+  ttlSeconds: number
+  /** seconds since the epoch; defaults to now */
+  iat?: number
+}
+
+export async function issueAttestationResult(
+  env: CollectorKeyEnv,
+  input: AttestationResultInput,
+): Promise<string> {
+  const agentId = hexDigest(input.agentId, 'agentId', 32)
+  const td = input.trustDomain
+  if (typeof td !== 'string' || !/^[a-z0-9._-]{1,255}$/.test(td)) {
+    throw bug(
+      'trustDomain must be a SPIFFE trust domain (lowercase letters, digits, ".", "-", "_")',
+    )
+  }
+  if (typeof input.akThumbprint !== 'string' || !/^[A-Za-z0-9_-]{43}$/.test(input.akThumbprint)) {
+    throw bug('akThumbprint must be a base64url SHA-256 JWK thumbprint (43 characters)')
+  }
+  const ttl = integer(input.ttlSeconds, 'ttlSeconds', 1, EAR_MAX_TTL_S)
+  const iat = input.iat === undefined ? nowSeconds() : integer(input.iat, 'iat', 0, 2 ** 40)
+  const policyId = label(input.policyId, 'policyId')
+  const ekCertHash =
+    input.ekCertHash === undefined ? undefined : hexDigest(input.ekCertHash, 'ekCertHash', 32)
+  const pcrDigest =
+    input.pcrDigest === undefined ? undefined : hexDigest(input.pcrDigest, 'pcrDigest')
+  const zone = input.zone === undefined ? undefined : label(input.zone, 'zone')
+  const sensorId = input.sensorId === undefined ? undefined : label(input.sensorId, 'sensorId')
+
+  const vector: Record<string, number> = { 'instance-identity': 2 }
+  if (ekCertHash !== undefined) vector.hardware = 2
+  if (pcrDigest !== undefined) vector.executables = 3
+  const pog = { zone, sensorId }
+
+  const claims = {
+    eat_profile: EAR_PROFILE,
+    iss: `spiffe://${td}/collector`,
+    sub: `spiffe://${td}/agent/${agentId}`,
+    iat,
+    exp: iat + ttl,
+    jti: crypto.randomUUID(),
+    'ear.verifier-id': EAR_VERIFIER_ID,
+    cnf: { jkt: input.akThumbprint },
+    submods: {
+      [EAR_SUBMOD]: {
+        'ear.status': 'affirming',
+        'ear.trustworthiness-vector': vector,
+        'ear.appraisal-policy-id': policyId,
+      },
+    },
+    por: { ekCertHash, akName: hexDigest(input.akName, 'akName'), pcrDigest, policyId },
+    ...(zone !== undefined || sensorId !== undefined ? { pog } : {}),
+  }
+  return signCompact(env, EAR_TYP, claims)
+}

@@ -1,0 +1,28 @@
+/**
+ * A signed tree head for the transparency log: a compact JWS (ES256, `typ: aegis-sth+jws`, `kid`)
+ * over the JSON `{treeSize, rootHash, timestamp}`, the tree head of RFC 9162 §4.10 (TreeHeadDataV2)
+ * in JSON: `timestamp` in milliseconds as there, `rootHash` the lowercase hex SHA-256 Merkle root
+ * (RFC 9162 §2.1.1; the empty tree's root is SHA-256 of the empty string). Leaves out the log's
+ * extensions and the log id: the signing key (`kid`) identifies the log.
+ */
+import { hexDigest, integer } from './check-claims.ts'
+import type { CollectorKeyEnv } from './collector-keys.ts'
+import { signCompact } from './sign-compact.ts'
+
+export const TREE_HEAD_TYP = 'aegis-sth+jws'
+
+export interface TreeHead {
+  treeSize: number
+  rootHash: string
+  /** milliseconds since the epoch */
+  timestamp: number
+}
+
+export async function signTreeHead(env: CollectorKeyEnv, sth: TreeHead): Promise<string> {
+  const payload = {
+    treeSize: integer(sth.treeSize, 'treeSize', 0, Number.MAX_SAFE_INTEGER),
+    rootHash: hexDigest(sth.rootHash, 'rootHash', 32),
+    timestamp: integer(sth.timestamp, 'timestamp', 0, Number.MAX_SAFE_INTEGER),
+  }
+  return signCompact(env, TREE_HEAD_TYP, payload)
+}
