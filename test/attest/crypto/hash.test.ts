@@ -1,0 +1,57 @@
+/**
+ * Digests against the FIPS 180-4 "abc" known answers (NIST CSRC example values), digest lengths,
+ * and the TPM_ALG_ID mapping (TPM 2.0 Part 2 §6.3) including its refusals.
+ */
+import { describe, expect, it } from 'vitest'
+import { toHex, utf8 } from '../../../attest/bytes/encoding.ts'
+import { AegisError } from '../../../attest/errors.ts'
+import { digest, digestLength, hashAlgFromTpm, tpmAlgOfHash } from '../../../attest/crypto/hash.ts'
+import type { HashAlg } from '../../../attest/tpm/types.ts'
+
+const ABC: Record<HashAlg, string> = {
+  sha1: 'a9993e364706816aba3e25717850c26c9cd0d89d',
+  sha256: 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad',
+  sha384:
+    'cb00753f45a35e8bb5a03d699ac65007272c32ab0eded1631a8b605a43ff5bed8086072ba1e7cc2358baeca134c825a7',
+  sha512:
+    'ddaf35a193617abacc417349ae20413112e6fa4e89a97ea20a9eeee64b55d39a2192992a274fc1a836ba3c23a3feebbd454d4423643ce80e2a9ac94fa54ca49f',
+}
+
+function code(f: () => unknown): string | undefined {
+  try {
+    f()
+  } catch (e) {
+    return e instanceof AegisError ? e.code : 'untyped'
+  }
+  return undefined
+}
+
+describe('digest', () => {
+  for (const alg of Object.keys(ABC) as HashAlg[]) {
+    it(`${alg} of "abc" matches FIPS 180-4`, () => {
+      expect(toHex(digest(alg, utf8('abc')))).toBe(ABC[alg])
+      expect(digestLength(alg)).toBe(ABC[alg].length / 2)
+    })
+  }
+  it('refuses unknown names, including inherited object keys', () => {
+    expect(code(() => digest('md5' as HashAlg, utf8('abc')))).toBe('ERR_TPM_UNSUPPORTED_ALG')
+    expect(code(() => digestLength('constructor' as HashAlg))).toBe('ERR_TPM_UNSUPPORTED_ALG')
+  })
+})
+
+describe('TPM_ALG_ID mapping', () => {
+  it('maps the four hash ids both ways', () => {
+    expect(hashAlgFromTpm(0x0004)).toBe('sha1')
+    expect(hashAlgFromTpm(0x000b)).toBe('sha256')
+    expect(hashAlgFromTpm(0x000c)).toBe('sha384')
+    expect(hashAlgFromTpm(0x000d)).toBe('sha512')
+    for (const alg of Object.keys(ABC) as HashAlg[])
+      expect(hashAlgFromTpm(tpmAlgOfHash(alg))).toBe(alg)
+  })
+  it('throws ERR_TPM_UNSUPPORTED_ALG for TPM_ALG_NULL, SM3, SHA3 and non-hash ids', () => {
+    for (const id of [0x0010, 0x0012, 0x0027, 0x0001, 0x0000, 0xffff]) {
+      expect(code(() => hashAlgFromTpm(id))).toBe('ERR_TPM_UNSUPPORTED_ALG')
+    }
+    expect(code(() => tpmAlgOfHash('sha3_256' as HashAlg))).toBe('ERR_TPM_UNSUPPORTED_ALG')
+  })
+})
