@@ -1,0 +1,61 @@
+/**
+ * X.501 Name (RFC 5280 §4.1.2.4) to a readable string per RFC 4514: RDNs last-to-first, joined
+ * with ",", multi-valued RDNs with "+", known attribute types by short name and others as dotted
+ * OIDs, string values escaped, non-string values as "#" + hex of their DER. Also collects the
+ * attribute (type, value) pairs for callers that look up specific attributes (the TCG SAN).
+ * Matching never uses this string: chain building compares the raw DER of names.
+ */
+import { toHex } from '../bytes/encoding.ts'
+import { ATTRIBUTE_NAMES } from './oids.ts'
+import { type Node, malformed, oid, raw, sequence, set, string } from './der.ts'
+
+export interface NameAttribute {
+  type: string
+  /** The value as text, or undefined when it is not a character string. */
+  text: string | undefined
+  der: Uint8Array
+}
+
+/** RDNSequence -> RDNs, each a list of attributes. */
+export function readName(n: Node, what: string): NameAttribute[][] {
+  return sequence(n, what).map((rdn) => {
+    const avas = set(rdn, what)
+    if (avas.length === 0) throw malformed(`${what} (empty RDN)`)
+    return avas.map((ava) => {
+      const [t, v, ...rest] = sequence(ava, what)
+      if (!v || rest.length) throw malformed(what)
+      const type = oid(t, what)
+      let text: string | undefined
+      try {
+        text = string(v, what)
+      } catch {
+        text = undefined
+      }
+      return { type, text, der: raw(v) }
+    })
+  })
+}
+
+function escape(s: string): string {
+  let out = s
+    .replace(/[\\,+"<>;=]/g, (c) => '\\' + c)
+    .replace(/[\u0000-\u001f\u007f]/g, (c) => '\\' + c.charCodeAt(0).toString(16).padStart(2, '0'))
+  if (out.startsWith('#') || out.startsWith(' ')) out = '\\' + out
+  if (out.endsWith(' ') && out.length > 1) out = out.slice(0, -1) + '\\ '
+  return out
+}
+
+export function nameToString(rdns: NameAttribute[][]): string {
+  return rdns
+    .slice()
+    .reverse()
+    .map((rdn) =>
+      rdn
+        .map((a) => {
+          const key = ATTRIBUTE_NAMES[a.type] ?? a.type
+          return key + '=' + (a.text !== undefined ? escape(a.text) : '#' + toHex(a.der))
+        })
+        .join('+'),
+    )
+    .join(',')
+}
