@@ -8,7 +8,7 @@
  */
 import { readFileSync } from 'node:fs'
 import path from 'node:path'
-import { cloudflareTest } from '@cloudflare/vitest-plugin'
+import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-plugin'
 import { defineConfig, type Plugin } from 'vitest/config'
 import { DEV_ACCESS_AUDIENCE, DEV_ACCESS_ISSUER, makeDevVars } from './scripts/dev-vars.mjs'
 
@@ -37,6 +37,9 @@ for (let i = 0; i < s.length; i++) b[i] = s.charCodeAt(i); export default b;`
 
 const alias = { '@shared': shared }
 
+// D1 schema for the workerd project, applied by test/worker/apply-migrations.ts before each file.
+const migrations = await readD1Migrations(path.join(root, 'migrations'))
+
 // Fresh keys per run, never written to disk: the collector signing set, the dev admin key tests
 // mint role tokens with, and the public set the worker trusts for them (scripts/dev-vars.mjs).
 const testKeys = await makeDevVars()
@@ -52,6 +55,7 @@ export default defineConfig({
             miniflare: {
               bindings: {
                 ENVIRONMENT: 'test',
+                TEST_MIGRATIONS: migrations,
                 ...testKeys,
                 ACCESS_ISSUER: DEV_ACCESS_ISSUER,
                 ACCESS_AUDIENCE: DEV_ACCESS_AUDIENCE,
@@ -62,6 +66,7 @@ export default defineConfig({
         resolve: { alias },
         test: {
           name: 'workerd',
+          setupFiles: ['./test/worker/apply-migrations.ts'],
           include: ['test/worker/**/*.test.ts', 'test/attest/**/*.test.ts', 'test/wasm/**/*.test.ts'],
         },
       },

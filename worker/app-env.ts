@@ -1,5 +1,7 @@
 /** Hono typing shared by every route: bindings from `wrangler types`, per-request variables. */
+import type { AuthVariables } from './auth/types.ts'
+
 export type AppEnv = {
   Bindings: Env
-  Variables: Record<string, unknown>
+  Variables: AuthVariables
 }

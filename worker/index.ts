@@ -6,6 +6,7 @@ import { Hono } from 'hono'
 import type { AppEnv } from './app-env.ts'
 import { enrollRoutes } from './enroll/routes.ts'
 import { problemResponse } from './http/problem.ts'
+import { ingestRoutes } from './ingest/routes.ts'
 import { operatorRoutes } from './operator/routes.ts'
 import { consumeSync } from './sync/consume.ts'
 import { jwksRoute } from './tokens/jwks-route.ts'
@@ -18,6 +19,7 @@ export const app = new Hono<AppEnv>()
 app.get('/healthz', (c) => c.json({ ok: true, service: 'aegis-edge' }))
 app.route('/', jwksRoute)
 app.route('/', enrollRoutes)
+app.route('/', ingestRoutes)
 app.route('/', operatorRoutes)
 
 app.notFound((c) => problemResponse(c.req.url, { code: 'ERR_NOT_FOUND', status: 404, title: 'No such route' }))

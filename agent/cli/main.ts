@@ -8,6 +8,7 @@ import { EXIT_INVALID, EXIT_USAGE, type CliIO, type Command } from './io.ts'
 const COMMANDS: Record<string, () => Promise<Command>> = {
   // registry: '<group> <command>': lazy import of the command's run()
   token: () => import('./commands/token.ts').then((m) => m.run),
+  'agent enroll': () => import('./commands/agent-enroll.ts').then((m) => m.run),
   'verify quote': () => import('./commands/verify-quote.ts').then((m) => m.run),
 }
 

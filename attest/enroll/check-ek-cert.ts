@@ -14,6 +14,8 @@ import { verifyChain } from '../x509/verify-chain.ts'
 import { assertEkCertMatches } from '../x509/ek-match.ts'
 
 export interface EkCertCheck {
+  /** The certificate DER without NV padding. */
+  der: Uint8Array
   sha256: string
   serial: string
   issuer: string
@@ -36,6 +38,7 @@ export function checkEkCertificate(input: {
   verifyChain(cert, { roots, intermediates, at: input.at })
   assertEkCertMatches(cert, input.ek)
   return {
+    der,
     sha256: toHex(sha256(der)),
     serial: cert.serial,
     issuer: cert.issuer,

@@ -1,6 +1,6 @@
 /** Validators for the quote evidence shared by activation and batch ingest. */
-import { AegisError } from '../../attest/errors.ts'
-import type { HashAlg, PcrValues } from '../../attest/tpm/types.ts'
+import { AegisError } from '../errors.ts'
+import type { HashAlg, PcrValues } from '../tpm/types.ts'
 import { b64url, hexBytes, object, record } from './schema.ts'
 
 const pcrBank = record(/^(0|[1-9]\d?)$/, hexBytes(), { max: 24 })

@@ -3,8 +3,8 @@
  * and every failure is ERR_INPUT_MALFORMED with the JSON path of the offending value in `detail`.
  * Deliberately tiny (no dependency): the API's bodies are small and flat.
  */
-import { AegisError } from '../../attest/errors.ts'
-import { fromB64url, fromHex } from '../../attest/bytes/encoding.ts'
+import { AegisError } from '../errors.ts'
+import { fromB64url, fromHex } from '../bytes/encoding.ts'
 
 export type Validator<T> = (v: unknown, path: string) => T
 

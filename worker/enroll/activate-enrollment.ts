@@ -13,12 +13,14 @@ import { AegisError } from '../../attest/errors.ts'
 import { checkPcrPolicy, pcrsToHex } from '../../attest/policy/check-pcr-policy.ts'
 import { verifyQuote } from '../../attest/quote/verify-quote.ts'
 import { parseTpmtPublic } from '../../attest/tpm/public.ts'
+import { AK_BINDING_TYP, type AkBindingClaims } from '../../attest/bundle/evidence-bundle.ts'
 import { loadConfig } from '../config/settings-store.ts'
+import { signCompact } from '../tokens/sign-compact.ts'
 import { agentLedger } from '../ledger/ledger-stub.ts'
 import { unwrap } from '../ledger/rpc-result.ts'
 import type { AgentRecord } from '../ledger/types.ts'
-import { QuoteEvidence, toPcrValues } from '../validate/evidence.ts'
-import { b64url, object, validate } from '../validate/schema.ts'
+import { QuoteEvidence, toPcrValues } from '../../attest/json/quote-evidence.ts'
+import { b64url, object, validate } from '../../attest/json/schema.ts'
 
 export const ActivateBody = object({
   secret: b64url({ min: 16, max: 64 }),
@@ -36,7 +38,7 @@ export async function activateEnrollment(env: Env, enrollmentId: string, raw: un
 
   if (!constantTimeEqual(sha256(body.secret), fromHex(pending.secretSha256))) {
     // Let the ledger consume the challenge and report the wrong secret atomically.
-    unwrap(await stub.activate(enrollmentId, body.secret, {}))
+    unwrap(await stub.activate(enrollmentId, body.secret, {}, ''))
     throw new AegisError('ERR_ENROLL_SECRET', 'activation secret does not match')
   }
 
@@ -68,5 +70,14 @@ export async function activateEnrollment(env: Env, enrollmentId: string, raw: un
     await stub.consumeEnrollment(enrollmentId)
     throw e
   }
-  return unwrap(await stub.activate(enrollmentId, body.secret, baseline))
+  const claims: AkBindingClaims = {
+    agentId: pending.record.agentId,
+    ekPublicSha256: pending.record.agentId,
+    ekCertSha256: pending.record.ekCertSha256,
+    akName: pending.record.akName,
+    enrollmentId,
+    iat: Math.floor(Date.now() / 1000),
+  }
+  const binding = await signCompact(env, AK_BINDING_TYP, claims)
+  return unwrap(await stub.activate(enrollmentId, body.secret, baseline, binding))
 }

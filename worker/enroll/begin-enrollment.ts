@@ -17,7 +17,7 @@ import { objectName } from '../../attest/tpm/name.ts'
 import { parseTpm2bPublic } from '../../attest/tpm/public.ts'
 import { loadConfig } from '../config/settings-store.ts'
 import { isDevelopment } from '../config/defaults.ts'
-import { anyJson, b64url, object, optional, str, validate } from '../validate/schema.ts'
+import { anyJson, b64url, object, optional, str, validate } from '../../attest/json/schema.ts'
 import { agentLedger } from '../ledger/ledger-stub.ts'
 import { unwrap } from '../ledger/rpc-result.ts'
 import type { PendingEnrollment } from '../ledger/types.ts'
@@ -40,6 +40,9 @@ export interface EnrollReply {
   credentialBlob: string
   encryptedSecret: string
   expiresAt: string
+  /** The PCR selection the activation quote (and every batch quote) must cover. */
+  quoteSelection: { hashAlg: string; pcrs: number[] }[]
+  sensorPcr: number
 }
 
 export async function beginEnrollment(env: Env, raw: unknown, now = Date.now()): Promise<EnrollReply> {
@@ -51,6 +54,7 @@ export async function beginEnrollment(env: Env, raw: unknown, now = Date.now()):
   checkAttestationKey(ak)
 
   const { config } = await loadConfig(env)
+  if (!config.policy) throw new AegisError('ERR_POLICY_UNCONFIGURED', 'no PCR policy is configured')
   let cert: EkCertCheck | undefined
   if (body.ekCert) {
     if (!config.trust || config.trust.roots.length === 0) {
@@ -86,6 +90,7 @@ export async function beginEnrollment(env: Env, raw: unknown, now = Date.now()):
     record: {
       agentId,
       ekPublic: toB64url(ek.raw),
+      ekCert: cert ? toB64url(cert.der) : null,
       ekCertSha256: cert?.sha256 ?? null,
       ekCertSerial: cert?.serial ?? null,
       ekCertIssuer: cert?.issuer ?? null,
@@ -103,5 +108,7 @@ export async function beginEnrollment(env: Env, raw: unknown, now = Date.now()):
     credentialBlob: toB64url(credentialBlob),
     encryptedSecret: toB64url(encryptedSecret),
     expiresAt: new Date(expiresAt).toISOString(),
+    quoteSelection: config.policy.pcr.selection,
+    sensorPcr: config.policy.pcr.sensorPcr,
   }
 }

@@ -10,8 +10,10 @@ import { AegisError } from '../../attest/errors.ts'
 import { constantTimeEqual, fromHex, toB64url } from '../../attest/bytes/encoding.ts'
 import { sha256 } from '@noble/hashes/sha2.js'
 import { haversineM } from '../../attest/geofence/distance.ts'
+import { signReceipt } from '../tokens/sign-receipt.ts'
 import { capture, captureAsync, type RpcResult } from './rpc-result.ts'
 import type {
+  AcceptedBatch,
   AdmitRequest,
   AdmitResult,
   AgentRecord,
@@ -22,6 +24,10 @@ import type {
 } from './types.ts'
 
 const MAX_PENDING = 4
+/** Accepted batch ids remembered for idempotent retries (by seq, newest kept). */
+const ACCEPTED_MEMORY = 10_000
+/** Outbox entries not confirmed stored after this long are announced to the queue again. */
+export const OUTBOX_RENOTIFY_MS = 30_000
 
 export class AgentLedger extends DurableObject<Env> {
   private readonly sql: SqlStorage
@@ -37,6 +43,11 @@ export class AgentLedger extends DurableObject<Env> {
           state TEXT NOT NULL, record TEXT NOT NULL);
         CREATE TABLE IF NOT EXISTS nonces (nonce TEXT PRIMARY KEY, expires_at INTEGER NOT NULL, issued_at INTEGER NOT NULL);
         CREATE TABLE IF NOT EXISTS replay (id INTEGER PRIMARY KEY CHECK (id = 1), state TEXT NOT NULL);
+        CREATE TABLE IF NOT EXISTS accepted (
+          batch_id TEXT PRIMARY KEY, seq INTEGER NOT NULL, receipt TEXT NOT NULL, accepted_at INTEGER NOT NULL);
+        CREATE INDEX IF NOT EXISTS accepted_seq ON accepted(seq);
+        CREATE TABLE IF NOT EXISTS outbox (
+          batch_id TEXT PRIMARY KEY, record TEXT NOT NULL, created_at INTEGER NOT NULL, notified_at INTEGER NOT NULL);
       `)
     })
   }
@@ -163,11 +174,21 @@ export class AgentLedger extends DurableObject<Env> {
    * the worker verified from the activation quote) replaces any previous one; replay state for
    * sequence numbers restarts, TPM clock state is kept (it belongs to the TPM, not the AK).
    */
-  activate(enrollmentId: string, secret: Uint8Array, pcrBaseline: HexPcrs): Promise<RpcResult<AgentRecord>> {
-    return captureAsync(() => this.doActivate(enrollmentId, secret, pcrBaseline))
+  activate(
+    enrollmentId: string,
+    secret: Uint8Array,
+    pcrBaseline: HexPcrs,
+    binding: string,
+  ): Promise<RpcResult<AgentRecord>> {
+    return captureAsync(() => this.doActivate(enrollmentId, secret, pcrBaseline, binding))
   }
 
-  private async doActivate(enrollmentId: string, secret: Uint8Array, pcrBaseline: HexPcrs): Promise<AgentRecord> {
+  private async doActivate(
+    enrollmentId: string,
+    secret: Uint8Array,
+    pcrBaseline: HexPcrs,
+    binding: string,
+  ): Promise<AgentRecord> {
     const p = this.openPending(enrollmentId)
     const cur = this.loadAgent()
     if (cur?.status === 'revoked') throw new AegisError('ERR_AGENT_REVOKED', 'agent is revoked')
@@ -181,6 +202,7 @@ export class AgentLedger extends DurableObject<Env> {
       status: 'active',
       zones: cur?.zones ?? [],
       pcrBaseline,
+      binding,
       enrolledAt: Date.now(),
       revokedAt: null,
       revokedReason: null,
@@ -258,41 +280,32 @@ export class AgentLedger extends DurableObject<Env> {
    * since the last fix. Any failure throws and changes nothing. Success consumes the nonce,
    * advances the replay state and issues the next nonce.
    */
-  admitBatch(req: AdmitRequest): RpcResult<AdmitResult> {
-    return capture(() => this.doAdmitBatch(req))
+  admitBatch(req: AdmitRequest): Promise<RpcResult<AdmitResult>> {
+    return captureAsync(() => this.doAdmitBatch(req))
   }
 
-  private doAdmitBatch(req: AdmitRequest): AdmitResult {
-    const agent = this.activeAgent()
-    if (agent.akName !== req.akName) {
-      throw new AegisError('ERR_QUOTE_SIGNER', 'quote was made by an AK that is no longer enrolled')
-    }
-    const now = Date.now()
-    const row = this.sql
-      .exec<{ expires_at: number }>('SELECT expires_at FROM nonces WHERE nonce = ?', req.nonce)
-      .toArray()[0]
-    if (!row) throw new AegisError('ERR_NONCE_UNKNOWN', 'nonce was not issued to this agent or was already used')
-    if (row.expires_at <= now) throw new AegisError('ERR_NONCE_EXPIRED', 'nonce expired')
-
-    const rs = this.replay()
-    checkClock(rs, req.clock)
-    if (rs.lastSeq !== null && req.seq <= rs.lastSeq) {
-      throw new AegisError('ERR_SEQ_REPLAYED', `seq ${req.seq} is not greater than ${rs.lastSeq}`, {
-        detail: { lastSeq: rs.lastSeq },
-      })
-    }
-    const auditFindings: AdmitResult['auditFindings'] = []
-    if (rs.lastFix && !plausibleTravel(rs.lastFix, req.fix, req.geo.maxSpeedMps)) {
-      if (req.geo.enforce) {
-        throw new AegisError('ERR_GEO_IMPOSSIBLE_TRAVEL', 'implied speed since the last fix is implausible', {
-          detail: { maxSpeedMps: req.geo.maxSpeedMps },
-        })
-      }
-      auditFindings.push('ERR_GEO_IMPOSSIBLE_TRAVEL')
-    }
-
+  /**
+   * Checks read state only. The receipt is signed between the checks and the commit (an await,
+   * during which another request for this agent may run), so the commit repeats the checks inside
+   * its synchronous transaction: of two requests racing for one nonce exactly one commits.
+   */
+  private async doAdmitBatch(req: AdmitRequest): Promise<AdmitResult> {
+    const first = this.admissionCheck(req)
+    if (first.kind === 'duplicate') return this.answerDuplicate(req, first.dup)
+    const findings = [...req.batch.findings, ...first.auditFindings]
+    const verdict: AcceptedBatch['verdict'] = findings.length ? 'accept-audit' : 'accept'
+    const receipt = await signReceipt(this.env, {
+      batchId: req.batch.batchId,
+      agentId: req.batch.agentId,
+      verdict,
+      zone: req.batch.zone,
+      iat: Math.floor(req.batch.acceptedAt / 1000),
+    })
+    const b: AcceptedBatch = { ...req.batch, findings, verdict, receipt }
     let next!: { nonce: string; expiresAt: number }
     this.ctx.storage.transactionSync(() => {
+      const again = this.admissionCheck(req)
+      if (again.kind === 'duplicate') throw new AegisError('ERR_NONCE_REPLAYED', 'batch was admitted concurrently')
       this.sql.exec('DELETE FROM nonces WHERE nonce = ?', req.nonce)
       this.putReplay({
         lastSeq: req.seq,
@@ -301,9 +314,125 @@ export class AgentLedger extends DurableObject<Env> {
         clock: req.clock.clock,
         lastFix: req.fix,
       })
+      this.sql.exec(
+        'INSERT INTO accepted (batch_id, seq, receipt, accepted_at) VALUES (?, ?, ?, ?)',
+        b.batchId, b.seq, b.receipt, b.acceptedAt,
+      )
+      this.sql.exec(
+        'DELETE FROM accepted WHERE seq < (SELECT seq FROM accepted ORDER BY seq DESC LIMIT 1 OFFSET ?)',
+        ACCEPTED_MEMORY - 1,
+      )
+      this.sql.exec(
+        'INSERT INTO outbox (batch_id, record, created_at, notified_at) VALUES (?, ?, ?, ?)',
+        b.batchId, JSON.stringify(b), b.acceptedAt, b.acceptedAt,
+      )
       next = this.newNonce(req.nonceTtlSeconds, req.maxOutstandingNonces)
     })
-    return { nextNonce: next.nonce, nextNonceExpiresAt: next.expiresAt, auditFindings }
+    await this.ensureOutboxAlarm()
+    return { accepted: b, duplicateOf: null, nextNonce: next.nonce, nextNonceExpiresAt: next.expiresAt }
+  }
+
+  private admissionCheck(
+    req: AdmitRequest,
+  ):
+    | { kind: 'new'; auditFindings: AcceptedBatch['findings'] }
+    | { kind: 'duplicate'; dup: { receipt: string; accepted_at: number } } {
+    const agent = this.activeAgent()
+    if (agent.akName !== req.akName) {
+      throw new AegisError('ERR_QUOTE_SIGNER', 'quote was made by an AK that is no longer enrolled')
+    }
+    const row = this.sql
+      .exec<{ expires_at: number }>('SELECT expires_at FROM nonces WHERE nonce = ?', req.nonce)
+      .toArray()[0]
+    if (!row) throw new AegisError('ERR_NONCE_UNKNOWN', 'nonce was not issued to this agent or was already used')
+    if (row.expires_at <= Date.now()) throw new AegisError('ERR_NONCE_EXPIRED', 'nonce expired')
+
+    // A payload accepted before (its response was lost): answered with the original receipt.
+    const dup = this.sql
+      .exec<{ receipt: string; accepted_at: number }>(
+        'SELECT receipt, accepted_at FROM accepted WHERE batch_id = ?',
+        req.batch.batchId,
+      )
+      .toArray()[0]
+    if (dup) return { kind: 'duplicate', dup }
+
+    const rs = this.replay()
+    checkClock(rs, req.clock)
+    if (rs.lastSeq !== null && req.seq <= rs.lastSeq) {
+      throw new AegisError('ERR_SEQ_REPLAYED', `seq ${req.seq} is not greater than ${rs.lastSeq}`, {
+        detail: { lastSeq: rs.lastSeq },
+      })
+    }
+    const auditFindings: AcceptedBatch['findings'] = []
+    if (rs.lastFix && !plausibleTravel(rs.lastFix, req.fix, req.geo.maxSpeedMps)) {
+      if (req.geo.enforce) {
+        throw new AegisError('ERR_GEO_IMPOSSIBLE_TRAVEL', 'implied speed since the last fix is implausible', {
+          detail: { maxSpeedMps: req.geo.maxSpeedMps },
+        })
+      }
+      auditFindings.push('ERR_GEO_IMPOSSIBLE_TRAVEL')
+    }
+    return { kind: 'new', auditFindings }
+  }
+
+  /** The verified retry of an accepted payload spends its fresh nonce and stores nothing else. */
+  private answerDuplicate(req: AdmitRequest, dup: { receipt: string; accepted_at: number }): AdmitResult {
+    let next!: { nonce: string; expiresAt: number }
+    this.ctx.storage.transactionSync(() => {
+      this.sql.exec('DELETE FROM nonces WHERE nonce = ?', req.nonce)
+      next = this.newNonce(req.nonceTtlSeconds, req.maxOutstandingNonces)
+    })
+    return {
+      accepted: null,
+      duplicateOf: { batchId: req.batch.batchId, receipt: dup.receipt, acceptedAt: dup.accepted_at },
+      nextNonce: next.nonce,
+      nextNonceExpiresAt: next.expiresAt,
+    }
+  }
+
+  // ---- outbox: accepted batches until the sync consumer has stored them ------------------------
+
+  private async ensureOutboxAlarm(): Promise<void> {
+    if ((await this.ctx.storage.getAlarm()) === null) {
+      await this.ctx.storage.setAlarm(Date.now() + OUTBOX_RENOTIFY_MS)
+    }
+  }
+
+  /** The consumer reads the full record from here (queue messages only carry ids). */
+  getOutbox(batchIds: string[]): AcceptedBatch[] {
+    const out: AcceptedBatch[] = []
+    for (const id of batchIds) {
+      const row = this.sql.exec<{ record: string }>('SELECT record FROM outbox WHERE batch_id = ?', id).toArray()[0]
+      if (row) out.push(JSON.parse(row.record) as AcceptedBatch)
+    }
+    return out
+  }
+
+  /** Stored in R2 and D1: drop from the outbox. Idempotent. */
+  ackOutbox(batchIds: string[]): void {
+    for (const id of batchIds) this.sql.exec('DELETE FROM outbox WHERE batch_id = ?', id)
+  }
+
+  outboxDepth(): number {
+    return this.sql.exec<{ n: number }>('SELECT count(*) AS n FROM outbox').one().n
+  }
+
+  /**
+   * Re-announce outbox entries whose notification may have been lost (the worker sends it with
+   * waitUntil after the 202). Runs while anything is outstanding; the consumer is idempotent.
+   */
+  override async alarm(): Promise<void> {
+    const now = Date.now()
+    const stale = this.sql
+      .exec<{ batch_id: string }>('SELECT batch_id FROM outbox WHERE notified_at <= ? ORDER BY created_at LIMIT 100', now - OUTBOX_RENOTIFY_MS)
+      .toArray()
+      .map((r) => r.batch_id)
+    const agent = this.loadAgent()
+    if (stale.length && agent) {
+      await this.env.SYNC_QUEUE.sendBatch(stale.map((batchId) => ({ body: { type: 'batch', agentId: agent.agentId, batchId } })))
+      for (const id of stale) this.sql.exec('UPDATE outbox SET notified_at = ? WHERE batch_id = ?', now, id)
+    }
+    if (this.outboxDepth() > 0) await this.ctx.storage.setAlarm(Date.now() + OUTBOX_RENOTIFY_MS)
   }
 }
 

@@ -8,6 +8,8 @@ export interface AgentRecord {
   status: 'active' | 'revoked'
   /** base64url TPMT_PUBLIC */
   ekPublic: string
+  /** base64url EK certificate DER (NV padding removed), for offline chain checks by auditors */
+  ekCert: string | null
   ekCertSha256: string | null
   ekCertSerial: string | null
   ekCertIssuer: string | null
@@ -20,6 +22,8 @@ export interface AgentRecord {
   zones: string[]
   /** PCR values pinned by the activation quote: {"sha256": {"0": hex, ...}} */
   pcrBaseline: HexPcrs
+  /** Collector-signed AK binding statement from the activation (attest/bundle AkBindingClaims). */
+  binding: string
   enrolledAt: number
   revokedAt: number | null
   revokedReason: string | null
@@ -32,7 +36,7 @@ export interface PendingEnrollment {
   secretSha256: string
   expiresAt: number
   /** The agent record to commit on activation (pcrBaseline filled in then). */
-  record: Omit<AgentRecord, 'pcrBaseline' | 'enrolledAt' | 'status' | 'revokedAt' | 'revokedReason' | 'zones'>
+  record: Omit<AgentRecord, 'pcrBaseline' | 'enrolledAt' | 'status' | 'revokedAt' | 'revokedReason' | 'zones' | 'binding'>
 }
 
 export interface LocationFix {
@@ -51,8 +55,36 @@ export interface ReplayState {
   lastFix: LocationFix | null
 }
 
+/**
+ * An accepted batch with everything an auditor needs to re-verify it: kept in the agent's outbox
+ * until the sync consumer has stored it in R2 and D1, then dropped from the DO.
+ */
+export interface AcceptedBatch {
+  batchId: string
+  agentId: string
+  seq: number
+  acceptedAt: number
+  verdict: 'accept' | 'accept-audit'
+  /** Policy checks that failed in audit mode. */
+  findings: ErrorCode[]
+  zone: string | null
+  cfCountry: string | null
+  verifyMs: number
+  /** base64url of the exact payload bytes, the nonce, and the quote as received. */
+  payload: string
+  nonce: string
+  quote: { attest: string; signature: string; pcrs: HexPcrs }
+  akPublic: string
+  akName: string
+  ekCertSha256: string | null
+  policyVersion: number
+  receipt: string
+}
+
 /** The stateful half of batch admission; the worker has already verified the evidence. */
 export interface AdmitRequest {
+  /** Verdict and receipt are decided by the ledger (it may add an audit finding). */
+  batch: Omit<AcceptedBatch, 'verdict' | 'receipt'>
   akName: string
   nonce: string
   seq: number
@@ -65,8 +97,10 @@ export interface AdmitRequest {
 }
 
 export interface AdmitResult {
+  /** The stored record (verdict, findings, receipt), unless this was a duplicate. */
+  accepted: AcceptedBatch | null
+  /** Set when this payload was already accepted: the original receipt, nothing stored again. */
+  duplicateOf: { batchId: string; receipt: string; acceptedAt: number } | null
   nextNonce: string
   nextNonceExpiresAt: number
-  /** Codes of policy checks that failed in audit mode (the batch was still admitted). */
-  auditFindings: ErrorCode[]
 }

@@ -3,7 +3,7 @@ import { AegisError } from '../../attest/errors.ts'
 import { parseCertificate } from '../../attest/x509/parse-certificate.ts'
 import { parsePemBundle } from '../../attest/x509/pem.ts'
 import type { AllowlistSettings, Policy, TrustSettings } from '../config/types.ts'
-import { array, bool, literal, num, object, record, str, validate } from './../validate/schema.ts'
+import { array, bool, literal, num, object, record, str, validate } from '../../attest/json/schema.ts'
 
 const Pem = str({ min: 1, max: 65536 })
 

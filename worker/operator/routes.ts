@@ -13,7 +13,7 @@ import { deleteZone, loadConfig, readSetting, writeSetting, writeZone, type Sett
 import { readJson } from '../http/json-body.ts'
 import { agentLedger } from '../ledger/ledger-stub.ts'
 import { unwrap } from '../ledger/rpc-result.ts'
-import { array, num, object, optional, str, validate } from '../validate/schema.ts'
+import { array, num, object, optional, str, validate } from '../../attest/json/schema.ts'
 import { validateAllowlist, validatePolicy, validateTrust } from './config-bodies.ts'
 
 const MAX_CONFIG_BODY = 1024 * 1024

@@ -1,28 +1,54 @@
 /**
  * Sync queue consumer. Acks per message: a message is acked only once what it carries is stored;
- * a transient failure retries that message with backoff; a message that can never be stored
- * (unknown type, malformed) is sent to the dead-letter queue with its reason, then acked.
+ * a transient failure retries it with exponential backoff; a message that can never be stored
+ * (unknown shape) goes to the dead-letter queue with its reason, then is acked. After max_retries
+ * the platform moves a message to the dead-letter queue itself (wrangler.toml), where
+ * consumeDeadLetters records it in D1.
  */
 import { insertDecisions } from '../audit/record-decision.ts'
-import type { SyncMessage } from './messages.ts'
+import { isSyncMessage, type SyncMessage } from './messages.ts'
+import { storeAgentBatches } from './store-batches.ts'
 
 export async function consumeSync(batch: MessageBatch<unknown>, env: Env): Promise<void> {
-  const decisions: Message<unknown>[] = []
+  if (batch.queue === 'aegis-sync-dlq') return consumeDeadLetters(batch, env)
+  const decisions: Message<SyncMessage & { type: 'decision' }>[] = []
+  const byAgent = new Map<string, Message<SyncMessage & { type: 'batch' }>[]>()
   for (const m of batch.messages) {
-    const body = m.body as Partial<SyncMessage> | null
-    if (body && body.type === 'decision' && body.decision) decisions.push(m)
-    else await deadLetter(env, m, 'unknown message type')
-  }
-  if (decisions.length) {
-    try {
-      // Decisions are an append-only log; one D1 batch per queue batch.
-      await insertDecisions(env.DB, decisions.map((m) => (m.body as SyncMessage).decision))
-      for (const m of decisions) m.ack()
-    } catch (e) {
-      console.error('decision insert failed, retrying', e)
-      for (const m of decisions) m.retry({ delaySeconds: backoff(m.attempts) })
+    if (!isSyncMessage(m.body)) {
+      await deadLetter(env, m, 'not a sync message')
+      continue
+    }
+    if (m.body.type === 'decision') decisions.push(m as Message<SyncMessage & { type: 'decision' }>)
+    else {
+      const list = byAgent.get(m.body.agentId) ?? []
+      list.push(m as Message<SyncMessage & { type: 'batch' }>)
+      byAgent.set(m.body.agentId, list)
     }
   }
+  const work: Promise<void>[] = []
+  if (decisions.length) {
+    work.push(
+      insertDecisions(env.DB, decisions.map((m) => m.body.decision)).then(
+        () => decisions.forEach((m) => m.ack()),
+        (e: unknown) => {
+          console.error('decision insert failed, retrying', e)
+          decisions.forEach((m) => m.retry({ delaySeconds: backoff(m.attempts) }))
+        },
+      ),
+    )
+  }
+  for (const [agentId, msgs] of byAgent) {
+    work.push(
+      storeAgentBatches(env, agentId, [...new Set(msgs.map((m) => m.body.batchId))]).then(
+        () => msgs.forEach((m) => m.ack()),
+        (e: unknown) => {
+          console.error(`storing batches of ${agentId} failed, retrying`, e)
+          msgs.forEach((m) => m.retry({ delaySeconds: backoff(m.attempts) }))
+        },
+      ),
+    )
+  }
+  await Promise.all(work)
 }
 
 export function backoff(attempts: number): number {
@@ -36,5 +62,31 @@ async function deadLetter(env: Env, m: Message<unknown>, reason: string): Promis
   } catch (e) {
     console.error('dead-letter send failed', e)
     m.retry({ delaySeconds: backoff(m.attempts) })
+  }
+}
+
+/** Record dead letters (ours, with a reason, or the platform's after max_retries) in D1. */
+async function consumeDeadLetters(batch: MessageBatch<unknown>, env: Env): Promise<void> {
+  const rows = batch.messages.map((m) => {
+    const b = m.body as { reason?: unknown; body?: unknown } | null
+    const ours = b !== null && typeof b === 'object' && typeof b.reason === 'string' && 'body' in b
+    return {
+      m,
+      reason: ours ? (b.reason as string) : 'max retries exceeded',
+      body: JSON.stringify(ours ? b.body : m.body) ?? 'null',
+    }
+  })
+  try {
+    await env.DB.batch(
+      rows.map((r) =>
+        env.DB.prepare('INSERT INTO dead_letters (at, message_id, reason, body) VALUES (?, ?, ?, ?)').bind(
+          Date.now(), r.m.id, r.reason, r.body,
+        ),
+      ),
+    )
+    rows.forEach((r) => r.m.ack())
+  } catch (e) {
+    console.error('dead-letter insert failed', e)
+    rows.forEach((r) => r.m.retry({ delaySeconds: backoff(r.m.attempts) }))
   }
 }

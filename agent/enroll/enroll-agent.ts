@@ -1,0 +1,96 @@
+/**
+ * Enrollment, agent side (DESIGN.md "Enrollment"): find the EK and its certificate, make or reuse
+ * the AK, measure the location sensor, ask the collector for a credential challenge, recover the
+ * secret with TPM2_ActivateCredential (only this TPM can), quote the policy PCRs bound to the
+ * secret, and store the resulting identity. Re-running with an existing state is a no-op.
+ */
+import { fromB64url, toB64url, toHex } from '../../attest/bytes/encoding.ts'
+import { activationQualifyingData } from '../../attest/binding/qualifying-data.ts'
+import { pcrsToHex } from '../../attest/policy/check-pcr-policy.ts'
+import type { PcrSelection } from '../../attest/tpm/types.ts'
+import { CollectorClient } from '../net/collector-client.ts'
+import { ensureSensorMeasured } from '../sensor/sensor-pcr.ts'
+import { loadState, saveState, type AgentState } from '../state/agent-state.ts'
+import { activateCredential } from '../tpm/activate.ts'
+import { ensureAttestationKey, DEFAULT_AK_HANDLE } from '../tpm/ak.ts'
+import { getEndorsementKey } from '../tpm/ek.ts'
+import { quote, readPcrs } from '../tpm/quote.ts'
+import { startup } from '../tpm/commands/startup.ts'
+import { Tpm } from '../tpm/tpm.ts'
+
+export interface EnrollOptions {
+  collector: string
+  tpm: string
+  stateDir: string
+  ek?: 'rsa' | 'ecc'
+  akAlg?: 'ecc' | 'rsa'
+  akHandle?: number
+  sensor: { id: string; firmware: string }
+  platform?: Record<string, unknown>
+  /** Enroll again even if the state says enrolled (e.g. after an operator reset). */
+  force?: boolean
+}
+
+interface EnrollReply {
+  enrollmentId: string
+  agentId: string
+  credentialBlob: string
+  encryptedSecret: string
+  quoteSelection: PcrSelection[]
+  sensorPcr: number
+}
+
+export async function enrollAgent(o: EnrollOptions): Promise<{ state: AgentState; fresh: boolean }> {
+  const existing = await loadState(o.stateDir)
+  if (existing && !o.force && existing.collector === o.collector) return { state: existing, fresh: false }
+
+  const client = new CollectorClient(o.collector)
+  const tpm = await Tpm.open(o.tpm)
+  try {
+    await startup(tpm)
+    const ek = await getEndorsementKey(tpm, o.ek ?? 'rsa')
+    const ak = await ensureAttestationKey(tpm, { handle: o.akHandle ?? DEFAULT_AK_HANDLE, alg: o.akAlg ?? 'ecc' })
+
+    const { body: ch } = await client.request<EnrollReply>('POST', '/v1/enroll', {
+      ekPublic: toB64url(ek.public),
+      ...(ek.cert ? { ekCert: toB64url(ek.cert) } : {}),
+      akPublic: toB64url(ak.public),
+      platform: o.platform ?? {},
+      locationSensor: o.sensor,
+    })
+    await ensureSensorMeasured(tpm, o.sensor, ch.sensorPcr)
+
+    const secret = await activateCredential(tpm, {
+      ek: { kind: ek.kind, handle: ek.handle, name: ek.name },
+      akHandle: ak.handle,
+      credentialBlob: fromB64url(ch.credentialBlob),
+      encryptedSecret: fromB64url(ch.encryptedSecret),
+    })
+    const pcrs = await readPcrs(tpm, ch.quoteSelection)
+    const q = await quote(tpm, ak.handle, activationQualifyingData(ch.enrollmentId, secret), ch.quoteSelection)
+    const { body: done } = await client.request<{ agentId: string; token: string }>(
+      'POST',
+      `/v1/enroll/${ch.enrollmentId}/activate`,
+      {
+        secret: toB64url(secret),
+        quote: { attest: toB64url(q.attest), signature: toB64url(q.signature), pcrs: pcrsToHex(pcrs) },
+      },
+    )
+    const state: AgentState = {
+      version: 1,
+      agentId: done.agentId,
+      collector: o.collector,
+      tpm: o.tpm,
+      ek: { kind: ek.kind, handle: ek.handle ?? null },
+      ak: { handle: ak.handle, alg: o.akAlg ?? 'ecc', name: toHex(ak.name) },
+      sensor: { ...o.sensor, pcr: ch.sensorPcr },
+      quoteSelection: ch.quoteSelection,
+      token: done.token,
+      enrolledAt: new Date().toISOString(),
+    }
+    await saveState(o.stateDir, state)
+    return { state, fresh: true }
+  } finally {
+    await tpm.close()
+  }
+}

@@ -1,0 +1,60 @@
+/**
+ * HTTP client for the collector API. Problem+json answers become AegisErrors carrying the
+ * collector's own code (so the CLI reports ERR_NONCE_REPLAYED, not "HTTP 409"); network failures
+ * and timeouts become ERR_COLLECTOR with `detail.transient = true`, which the uploader retries.
+ */
+import { AegisError, ERROR_STATUS, type ErrorCode } from '../../attest/errors.ts'
+
+export interface CollectorReply<T> {
+  status: number
+  body: T
+  headers: Headers
+}
+
+export class CollectorClient {
+  constructor(
+    readonly baseUrl: string,
+    private readonly timeoutMs = 15_000,
+  ) {
+    try {
+      new URL(baseUrl)
+    } catch (e) {
+      throw new AegisError('ERR_CONFIG', `collector URL '${baseUrl}' is not a valid URL`, { cause: e })
+    }
+  }
+
+  async request<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<CollectorReply<T>> {
+    const url = new URL(path, this.baseUrl)
+    let res: Response
+    try {
+      res = await fetch(url, {
+        method,
+        headers: body === undefined ? {} : { 'content-type': 'application/json' },
+        body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+        signal: AbortSignal.timeout(this.timeoutMs),
+      })
+    } catch (e) {
+      throw new AegisError('ERR_COLLECTOR', `collector unreachable: ${(e as Error).message}`, {
+        cause: e,
+        detail: { transient: true, url: url.origin },
+      })
+    }
+    const text = await res.text()
+    let parsed: unknown
+    try {
+      parsed = text ? JSON.parse(text) : undefined
+    } catch {
+      parsed = undefined
+    }
+    if (res.ok) return { status: res.status, body: parsed as T, headers: res.headers }
+    const p = parsed as { code?: string; title?: string; detail?: Record<string, unknown> } | undefined
+    if (p?.code && p.code in ERROR_STATUS) {
+      throw new AegisError(p.code as ErrorCode, p.title ?? p.code, {
+        detail: { ...(p.detail ?? {}), httpStatus: res.status },
+      })
+    }
+    throw new AegisError('ERR_COLLECTOR', `collector answered HTTP ${res.status}`, {
+      detail: { httpStatus: res.status, transient: res.status >= 500 || res.status === 429 },
+    })
+  }
+}

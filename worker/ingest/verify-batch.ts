@@ -1,0 +1,142 @@
+/**
+ * The stateless half of batch admission (DESIGN.md "Batch ingest" step 4), cheapest check first:
+ * schema -> agent known and active -> quote (strict TPMS_ATTEST, signer, extraData binding nonce
+ * and payload, signature, PCR selection and digest) -> PCR policy -> geofence -> cf country.
+ * Cryptographic and freshness checks always reject. Policy checks (PCR values, geofence, country)
+ * reject in 'enforce' mode and become findings in 'audit' mode.
+ */
+import { sha256 } from '@noble/hashes/sha2.js'
+import { toB64url, toHex } from '../../attest/bytes/encoding.ts'
+import { batchQualifyingData } from '../../attest/binding/qualifying-data.ts'
+import { expectedSensorPcr } from '../../attest/binding/sensor-identity.ts'
+import { AegisError, type ErrorCode } from '../../attest/errors.ts'
+import { checkFix } from '../../attest/geofence/check-fix.ts'
+import type { Zone } from '../../attest/geofence/types.ts'
+import { parseBatchPayload, type BatchPayload } from '../../attest/ingest/batch-payload.ts'
+import { QuoteEvidence, toPcrValues } from '../../attest/json/quote-evidence.ts'
+import { b64url, object, validate } from '../../attest/json/schema.ts'
+import { checkPcrPolicy, pcrsToHex } from '../../attest/policy/check-pcr-policy.ts'
+import { verifyQuote, type QuoteResult } from '../../attest/quote/verify-quote.ts'
+import type { Policy } from '../config/types.ts'
+import type { CachedAgent } from './agent-cache.ts'
+
+export const BatchBody = object({
+  payload: b64url({ min: 2, max: 4 * 1024 * 1024 }),
+  nonce: b64url({ min: 32, max: 32 }),
+  quote: QuoteEvidence,
+})
+
+/** Codes that audit mode records instead of rejecting. */
+export const POLICY_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
+  'ERR_PCR_POLICY',
+  'ERR_GEO_OUTSIDE',
+  'ERR_GEO_ACCURACY',
+  'ERR_GEO_STALE_FIX',
+  'ERR_GEO_SENSOR',
+  'ERR_GEO_NO_ZONE',
+  'ERR_GEO_IMPOSSIBLE_TRAVEL',
+  'ERR_GEO_COUNTRY',
+])
+
+export interface VerifiedBatch {
+  batchId: string
+  payload: BatchPayload
+  payloadBytes: Uint8Array
+  nonce: Uint8Array
+  quote: QuoteResult
+  wire: ReturnType<typeof BatchBody>
+  zone: string | null
+  findings: ErrorCode[]
+}
+
+export function verifyBatch(input: {
+  raw: unknown
+  agentId: string
+  agent: CachedAgent
+  policy: Policy
+  zones: Map<string, Zone>
+  defaultZoneIds: string[]
+  cfCountry: string | null
+  now: number
+}): VerifiedBatch {
+  const { agent, policy } = input
+  const wire = validate(input.raw, BatchBody)
+  if (agent.record.status !== 'active') throw new AegisError('ERR_AGENT_REVOKED', 'agent is revoked')
+  const payload = parseBatchPayload(wire.payload)
+  if (payload.agentId !== input.agentId) {
+    throw new AegisError('ERR_PAYLOAD_MISMATCH', 'payload.agentId is not the agent in the path')
+  }
+  const quote = verifyQuote({
+    ak: agent.ak,
+    attest: wire.quote.attest,
+    signature: wire.quote.signature,
+    expectedExtraData: batchQualifyingData(wire.nonce, wire.payload),
+    pcrs: toPcrValues(wire.quote.pcrs),
+    expectedSelection: policy.pcr.selection,
+  })
+
+  const findings: ErrorCode[] = []
+  const policyCheck = <T>(f: () => T): T | undefined => {
+    try {
+      return f()
+    } catch (e) {
+      if (policy.mode === 'audit' && e instanceof AegisError && POLICY_CODES.has(e.code)) {
+        findings.push(e.code)
+        return undefined
+      }
+      throw e
+    }
+  }
+
+  policyCheck(() =>
+    checkPcrPolicy({
+      quoted: quote.pcrs ?? {},
+      baseline: agent.record.pcrBaseline,
+      mode: policy.pcr.mode,
+      golden: policy.pcr.golden,
+      sensorPcr: policy.pcr.sensorPcr,
+      expectedSensorPcr: expectedSensorPcr(agent.record.sensor),
+    }),
+  )
+  const zoneIds = agent.record.zones.length ? agent.record.zones : input.defaultZoneIds
+  const zones = zoneIds.map((z) => input.zones.get(z)).filter((z): z is Zone => z !== undefined)
+  const fix = policyCheck(() =>
+    checkFix({
+      fix: payload.location,
+      zones,
+      enrolledSensorId: agent.record.sensor.id,
+      now: input.now,
+      maxFixAgeMs: policy.geo.maxFixAgeSeconds * 1000,
+      maxSpeedMps: policy.geo.maxSpeedMps,
+    }),
+  )
+  const zone = fix?.zoneId ?? null
+  if (zone && policy.geo.requireCountryMatch) {
+    const countries = input.zones.get(zone)?.countries ?? []
+    policyCheck(() => {
+      if (countries.length && (!input.cfCountry || !countries.includes(input.cfCountry))) {
+        throw new AegisError('ERR_GEO_COUNTRY', 'the request country does not match the zone', {
+          detail: { country: input.cfCountry, allowed: countries },
+        })
+      }
+    })
+  }
+  return {
+    batchId: toHex(sha256(wire.payload)),
+    payload,
+    payloadBytes: wire.payload,
+    nonce: wire.nonce,
+    quote,
+    wire,
+    zone,
+    findings,
+  }
+}
+
+export function wireQuote(v: VerifiedBatch): { attest: string; signature: string; pcrs: Record<string, Record<string, string>> } {
+  return {
+    attest: toB64url(v.wire.quote.attest),
+    signature: toB64url(v.wire.quote.signature),
+    pcrs: pcrsToHex(toPcrValues(v.wire.quote.pcrs)),
+  }
+}
