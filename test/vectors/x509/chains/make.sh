@@ -32,7 +32,7 @@ LEAF='basicConstraints=critical,CA:FALSE\nkeyUsage=critical,keyEncipherment'
 # issue NAME ISSUER SERIAL DAYS SUBJECT DIGEST EXT [sigopts...]
 issue() {
   local name=$1 issuer=$2 serial=$3 days=$4 subj=$5 md=$6 extension=$7; shift 7
-  openssl req -new -key "$t/$name.key" -subj "$subj" -out "$t/$name.csr"
+  openssl req -new ${REQ_CONFIG:+-config "$REQ_CONFIG"} -key "$t/$name.key" -subj "$subj" -out "$t/$name.csr"
   ext "$extension" "$name"
   openssl x509 -req -in "$t/$name.csr" -CA "$issuer.pem" -CAkey "$t/$issuer.key" -set_serial "$serial" \
     -days "$days" "-$md" -extfile "$t/$name.cnf" -extensions v3 "$@" -out "$name.pem"
@@ -57,8 +57,10 @@ ec prime256v1 ec-leaf2
 issue ec-leaf2 ec-inter2 5 36500 '/CN=Aegis Test Leaf below pathlen' sha256 "$LEAF"
 ec prime256v1 ec-critical
 issue ec-critical ec-inter 6 36500 '/CN=Aegis Test Leaf with unknown critical extension' sha256 "$LEAF\n1.3.6.1.4.1.55555.1=critical,DER:0500"
+# swtpm writes its names as PrintableString; names are matched byte for byte, so do the same.
+printf '[req]\ndistinguished_name=dn\nstring_mask=default\n[dn]\n' > "$t/printable.cnf"
 ec prime256v1 impostor
-issue impostor ec-root 7 36500 '/CN=swtpm-localca' sha384 "$CA\nsubjectKeyIdentifier=none"
+REQ_CONFIG="$t/printable.cnf" issue impostor ec-root 7 36500 '/CN=swtpm-localca' sha384 "$CA\nsubjectKeyIdentifier=none"
 
 rsa 2048 rsa-root; selfsign rsa-root '/O=Aegis Test/CN=Aegis Test RSA Root' sha256
 rsa 2048 pss-leaf
