@@ -12,3 +12,4 @@ export function makeDevVars(): Promise<DevVars>
 export function ensureDevVars(
   file?: URL | string,
 ): Promise<Partial<DevVars> & Record<string, string>>
+export function formatEnvFile(vars: Record<string, string>, header?: string): string

@@ -20,7 +20,8 @@
  */
 import { AegisError } from '../errors.ts'
 import { locatePoint } from './contains.ts'
-import { distanceToBoundaryM, haversineM } from './distance.ts'
+import { checkTravel } from './check-travel.ts'
+import { distanceToBoundaryM } from './distance.ts'
 import type { LocationFix, PastFix, Zone } from './types.ts'
 
 /** How far ahead of the collector's clock a fix time may be (clock drift, not GNSS error). */
@@ -110,17 +111,6 @@ export function checkFix(input: CheckFixInput): { zoneId: string } {
     })
   }
 
-  const last = input.lastFix
-  if (last !== undefined) {
-    const dtS = (fix.fixTime - last.fixTime) / 1000
-    const gapM = haversineM(last, fix) - fix.accuracyM - last.accuracyM
-    // dt = 0 with a real gap is infinite speed; a fix older than the last one cannot be new.
-    const speed = dtS < 0 ? Infinity : gapM <= 0 ? 0 : dtS === 0 ? Infinity : gapM / dtS
-    if (speed > input.maxSpeedMps) {
-      throw new AegisError('ERR_GEO_IMPOSSIBLE_TRAVEL', 'implied travel speed is not plausible', {
-        detail: { speedMps: speed, maxSpeedMps: input.maxSpeedMps },
-      })
-    }
-  }
+  if (input.lastFix !== undefined) checkTravel(input.lastFix, fix, input.maxSpeedMps)
   return { zoneId }
 }

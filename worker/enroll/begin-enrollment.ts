@@ -8,6 +8,7 @@
  */
 import { sha256 } from '@noble/hashes/sha2.js'
 import { toB64url, toHex } from '../../attest/bytes/encoding.ts'
+import { ByteWriter } from '../../attest/bytes/writer.ts'
 import { makeCredential } from '../../attest/credential/make-credential.ts'
 import { checkAttestationKey } from '../../attest/enroll/check-ak.ts'
 import { checkEndorsementKey } from '../../attest/enroll/check-ek-attributes.ts'
@@ -105,8 +106,9 @@ export async function beginEnrollment(env: Env, raw: unknown, now = Date.now()):
   return {
     enrollmentId,
     agentId,
-    credentialBlob: toB64url(credentialBlob),
-    encryptedSecret: toB64url(encryptedSecret),
+    // TPM2B forms (u16 size prefix): exactly the TPM2_ActivateCredential parameters.
+    credentialBlob: toB64url(new ByteWriter().sized(credentialBlob).finish()),
+    encryptedSecret: toB64url(new ByteWriter().sized(encryptedSecret).finish()),
     expiresAt: new Date(expiresAt).toISOString(),
     quoteSelection: config.policy.pcr.selection,
     sensorPcr: config.policy.pcr.sensorPcr,

@@ -9,7 +9,7 @@ import { DurableObject } from 'cloudflare:workers'
 import { AegisError } from '../../attest/errors.ts'
 import { constantTimeEqual, fromHex, toB64url } from '../../attest/bytes/encoding.ts'
 import { sha256 } from '@noble/hashes/sha2.js'
-import { haversineM } from '../../attest/geofence/distance.ts'
+import { checkTravel } from '../../attest/geofence/check-travel.ts'
 import { signReceipt } from '../tokens/sign-receipt.ts'
 import { capture, captureAsync, type RpcResult } from './rpc-result.ts'
 import type {
@@ -18,7 +18,6 @@ import type {
   AdmitResult,
   AgentRecord,
   HexPcrs,
-  LocationFix,
   PendingEnrollment,
   ReplayState,
 } from './types.ts'
@@ -364,13 +363,13 @@ export class AgentLedger extends DurableObject<Env> {
       })
     }
     const auditFindings: AcceptedBatch['findings'] = []
-    if (rs.lastFix && !plausibleTravel(rs.lastFix, req.fix, req.geo.maxSpeedMps)) {
-      if (req.geo.enforce) {
-        throw new AegisError('ERR_GEO_IMPOSSIBLE_TRAVEL', 'implied speed since the last fix is implausible', {
-          detail: { maxSpeedMps: req.geo.maxSpeedMps },
-        })
+    if (rs.lastFix) {
+      try {
+        checkTravel(rs.lastFix, req.fix, req.geo.maxSpeedMps)
+      } catch (e) {
+        if (req.geo.enforce) throw e
+        auditFindings.push('ERR_GEO_IMPOSSIBLE_TRAVEL')
       }
-      auditFindings.push('ERR_GEO_IMPOSSIBLE_TRAVEL')
     }
     return { kind: 'new', auditFindings }
   }
@@ -450,11 +449,3 @@ function checkClock(rs: ReplayState, c: AdmitRequest['clock']): void {
   if (BigInt(c.clock) <= BigInt(rs.clock)) rollback('clock')
 }
 
-/** Distance beyond both accuracy radii over elapsed fix time; a fix older than the last is implausible. */
-function plausibleTravel(last: LocationFix, fix: LocationFix, maxSpeedMps: number): boolean {
-  const dt = (fix.fixTime - last.fixTime) / 1000
-  const d = Math.max(0, haversineM(last, fix) - last.accuracyM - fix.accuracyM)
-  if (dt < 0) return false
-  if (dt === 0) return d === 0
-  return d / dt <= maxSpeedMps
-}

@@ -10,14 +10,9 @@
 import { existsSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { importJWK, SignJWT, type JWK } from 'jose'
 import { AegisError } from '../../../attest/errors.ts'
-import {
-  DEV_ACCESS_AUDIENCE,
-  DEV_ACCESS_ISSUER,
-  DEV_VARS,
-  ensureDevVars,
-} from '../../../scripts/dev-vars.mjs'
+import { DEV_VARS, ensureDevVars } from '../../../scripts/dev-vars.mjs'
+import { mintDevToken, type DevRole } from '../../dev/dev-token.ts'
 import { parseFlags, required } from '../args.ts'
 import { EXIT_OK, type Command } from '../io.ts'
 
@@ -46,40 +41,7 @@ export const run: Command = async (argv, io) => {
   } catch (cause) {
     throw new AegisError('ERR_IO', `cannot read or create ${file}`, { cause })
   }
-  const key = await adminKey(vars.DEV_ADMIN_JWKS, file)
-
-  const now = Math.floor(Date.now() / 1000)
-  const token = await new SignJWT({ roles: [role] })
-    .setProtectedHeader({ alg: 'ES256', typ: 'JWT', kid: key.kid })
-    .setIssuer(DEV_ACCESS_ISSUER)
-    .setAudience(DEV_ACCESS_AUDIENCE)
-    .setSubject(sub)
-    .setIssuedAt(now)
-    .setExpirationTime(now + ttl)
-    .setJti(crypto.randomUUID())
-    .sign(key.key)
+  const token = await mintDevToken(vars.DEV_ADMIN_JWKS, role as DevRole, { ttlSeconds: ttl, sub, source: file })
   io.stdout(token + '\n')
   return EXIT_OK
-}
-
-async function adminKey(
-  text: string | undefined,
-  file: string,
-): Promise<{ kid: string; key: CryptoKey }> {
-  let jwk: JWK | undefined
-  try {
-    jwk = (JSON.parse(text ?? '') as { keys?: JWK[] }).keys?.[0]
-  } catch (cause) {
-    throw new AegisError('ERR_CONFIG', `DEV_ADMIN_JWKS in ${file} is not valid JSON`, { cause })
-  }
-  if (!jwk || typeof jwk.kid !== 'string' || typeof jwk.d !== 'string') {
-    throw new AegisError('ERR_CONFIG', `DEV_ADMIN_JWKS in ${file} has no private key with a kid`)
-  }
-  try {
-    return { kid: jwk.kid, key: (await importJWK(jwk, 'ES256')) as CryptoKey }
-  } catch (cause) {
-    throw new AegisError('ERR_CONFIG', `DEV_ADMIN_JWKS in ${file} is not an ES256 private key`, {
-      cause,
-    })
-  }
 }
