@@ -1,0 +1,200 @@
+/**
+ * `aegis verify ek-cert --cert EK.der|pem --roots DIR|PEM... [--intermediates PEM...]
+ * [--ek-pub EK.pub] [--at ISO-TIME] [--json]`: checks an EK certificate offline: NV padding
+ * stripped, parsed, chained to a manufacturer root (attest/x509/verify-chain.ts) at --at (default
+ * now), and, with --ek-pub (a TPM2B_PUBLIC as tpm2_createek / tpm2_readpublic write it), that it
+ * certifies that EK. --roots takes files (PEM bundles or DER) or directories of them (*.pem,
+ * *.crt, *.cer, *.der) and may repeat; certificates in it that are not self-issued are used as
+ * intermediates, so one vendor bundle is enough. Exit 0 valid, 1 invalid evidence (a malformed
+ * certificate or EK public included), 2 usage error or unusable input (unreadable files, trust
+ * material that does not parse). With --json stdout carries one JSON object:
+ * {ok: true, subject, issuer, serial, tcg, chain, ekMatches} or {ok: false, code, message}.
+ * Leaves out revocation: there is no CRL or OCSP for EK certificates at the edge.
+ */
+import { readdirSync, readFileSync, statSync } from 'node:fs'
+import path from 'node:path'
+import { bytesEqual } from '../../../attest/bytes/encoding.ts'
+import { AegisError } from '../../../attest/errors.ts'
+import { parseTpm2bPublic } from '../../../attest/tpm/public.ts'
+import { stripEkCertPadding } from '../../../attest/x509/ek-cert-padding.ts'
+import { assertEkCertMatches } from '../../../attest/x509/ek-match.ts'
+import { parseCertificate } from '../../../attest/x509/parse-certificate.ts'
+import { parsePemBundle, pemToDer } from '../../../attest/x509/pem.ts'
+import type { Certificate, TcgDeviceInfo } from '../../../attest/x509/types.ts'
+import { verifyChain } from '../../../attest/x509/verify-chain.ts'
+import { parseFlags, required } from '../args.ts'
+import { EXIT_INVALID, EXIT_OK, EXIT_USAGE, type CliIO, type Command } from '../io.ts'
+
+const FLAGS = {
+  cert: 'string',
+  roots: 'multi',
+  intermediates: 'multi',
+  'ek-pub': 'string',
+  at: 'string',
+  json: 'boolean',
+} as const
+
+const CERT_FILE = /\.(pem|crt|cer|der)$/i
+// Expanded years (+010000-...) let a test ask about times past 9999.
+const ISO_TIME =
+  /^([+-]\d{6}|\d{4})-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2}))?$/
+
+interface Inputs {
+  cert: Uint8Array
+  roots: Certificate[]
+  intermediates: Certificate[]
+  ekPub?: Uint8Array
+  at: Date
+}
+
+interface Report {
+  ok: true
+  subject: string
+  issuer: string
+  serial: string
+  tcg?: TcgDeviceInfo
+  chain: string[]
+  ekMatches?: true
+}
+
+export const run: Command = async (argv, io) => {
+  const json = argv.includes('--json')
+  let inputs: Inputs
+  try {
+    inputs = readInputs(argv)
+  } catch (e) {
+    return fail(io, json, EXIT_USAGE, e)
+  }
+  let out: Report
+  try {
+    const cert = parseCertificate(certDer(inputs.cert))
+    const { chain } = verifyChain(cert, {
+      roots: inputs.roots,
+      intermediates: inputs.intermediates,
+      at: inputs.at,
+    })
+    out = {
+      ok: true,
+      subject: cert.subject,
+      issuer: cert.issuer,
+      serial: cert.serial,
+      tcg: cert.tcg,
+      chain: chain.map((c) => c.subject),
+    }
+    if (inputs.ekPub) {
+      assertEkCertMatches(cert, parseTpm2bPublic(inputs.ekPub))
+      out.ekMatches = true
+    }
+  } catch (e) {
+    return fail(io, json, EXIT_INVALID, e)
+  }
+  if (json) io.stdout(JSON.stringify(out) + '\n')
+  else io.stdout(text(out))
+  return EXIT_OK
+}
+
+/** A certificate file is PEM when it says so, otherwise DER as read from NV (maybe padded). */
+function certDer(bytes: Uint8Array): Uint8Array {
+  const head = String.fromCharCode(...bytes.subarray(0, 64)).trimStart()
+  if (head.startsWith('-----BEGIN')) return pemToDer(new TextDecoder().decode(bytes))
+  return stripEkCertPadding(bytes)
+}
+
+function readInputs(argv: string[]): Inputs {
+  const f = parseFlags(argv, FLAGS)
+  if (f._.length > 0) throw new AegisError('ERR_USAGE', `unexpected argument '${f._[0]}'`)
+  const cert = read(required(f.cert, 'cert'))
+  const rootArgs = required(f.roots, 'roots')
+  const fromRoots = rootArgs.flatMap((p) => certificatesIn(p, true))
+  if (fromRoots.length === 0)
+    throw new AegisError('ERR_TRUST_ROOTS', 'no certificates found in --roots')
+  // A vendor bundle usually holds the root and its intermediates together.
+  const roots = fromRoots.filter((c) => bytesEqual(c.subjectRaw, c.issuerRaw))
+  if (roots.length === 0) {
+    throw new AegisError('ERR_TRUST_ROOTS', 'no self-issued (root) certificate in --roots')
+  }
+  const intermediates = [
+    ...fromRoots.filter((c) => !bytesEqual(c.subjectRaw, c.issuerRaw)),
+    ...(f.intermediates ?? []).flatMap((p) => certificatesIn(p, false)),
+  ]
+  let at = new Date()
+  if (f.at !== undefined) {
+    at = new Date(f.at)
+    if (!ISO_TIME.test(f.at) || Number.isNaN(at.getTime())) {
+      throw new AegisError('ERR_USAGE', `--at must be an ISO 8601 time, got '${f.at}'`)
+    }
+  }
+  return {
+    cert,
+    roots,
+    intermediates,
+    ekPub: f['ek-pub'] === undefined ? undefined : read(f['ek-pub']),
+    at,
+  }
+}
+
+/** Every certificate in a file (PEM bundle or DER) or in the certificate files of a directory. */
+function certificatesIn(p: string, roots: boolean): Certificate[] {
+  let files: string[]
+  try {
+    files = statSync(p).isDirectory()
+      ? readdirSync(p)
+          .filter((n) => CERT_FILE.test(n))
+          .sort()
+          .map((n) => path.join(p, n))
+      : [p]
+  } catch (cause) {
+    throw new AegisError('ERR_IO', `cannot read ${p}`, { cause })
+  }
+  return files.flatMap((file) => {
+    const bytes = read(file)
+    try {
+      const text = new TextDecoder().decode(bytes)
+      const ders = text.includes('-----BEGIN') ? parsePemBundle(text) : [bytes]
+      return ders.map((d) => parseCertificate(d))
+    } catch (cause) {
+      const what = roots ? '--roots' : '--intermediates'
+      throw new AegisError('ERR_TRUST_ROOTS', `${what}: ${file} does not hold certificates`, {
+        cause,
+      })
+    }
+  })
+}
+
+function read(file: string): Uint8Array {
+  try {
+    return new Uint8Array(readFileSync(file))
+  } catch (cause) {
+    throw new AegisError('ERR_IO', `cannot read ${file}`, { cause })
+  }
+}
+
+function fail(io: CliIO, json: boolean, exit: number, e: unknown): number {
+  const err = e instanceof AegisError ? e : new AegisError('ERR_INTERNAL', String(e), { cause: e })
+  if (json) {
+    const body: Record<string, unknown> = { ok: false, code: err.code, message: err.message }
+    if (err.detail) body.detail = err.detail
+    io.stdout(JSON.stringify(body) + '\n')
+  } else {
+    io.stderr(`aegis verify ek-cert: ${err.code}: ${err.message}\n`)
+  }
+  return exit
+}
+
+function text(r: Report): string {
+  const t = r.tcg
+  const lines = [
+    'EK certificate OK',
+    `  subject   ${r.subject || '(empty)'}`,
+    `  issuer    ${r.issuer}`,
+    `  serial    ${r.serial}`,
+    ...(t
+      ? [
+          `  TPM       manufacturer ${t.manufacturer ?? '?'}, model ${t.model ?? '?'}, version ${t.version ?? '?'}`,
+        ]
+      : []),
+    `  chain     ${r.chain.map((s) => s || '(empty)').join(' <- ')}`,
+    ...(r.ekMatches ? ['  EK        matches the certificate'] : []),
+  ]
+  return lines.join('\n') + '\n'
+}
