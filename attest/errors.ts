@@ -66,6 +66,8 @@ export const ERROR_STATUS = {
   // Agents, nonces, replay
   ERR_AGENT_UNKNOWN: 404,
   ERR_AGENT_REVOKED: 403,
+  /** internal: the worker's cached agent record is older than the ledger's; it reloads and retries */
+  ERR_AGENT_STALE: 409,
   ERR_NONCE_UNKNOWN: 403,
   ERR_NONCE_EXPIRED: 403,
   ERR_NONCE_REPLAYED: 409,
@@ -92,6 +94,7 @@ export const ERROR_STATUS = {
   ERR_BUNDLE_RECEIPT: 403,
   ERR_LOG_PROOF: 403,
   ERR_LOG_STH: 403,
+  ERR_LOG_CONFLICT: 409,
   ERR_NOT_FOUND: 404,
   // Agent-side (CLI, TPM client, spool)
   ERR_TPM_RESPONSE: 502,

@@ -1,5 +1,5 @@
 /**
- * Aegis Edge collector entry point: the Hono app and the Workers handlers (fetch, queue).
+ * Aegis Edge collector entry point: the Hono app and the Workers handlers (fetch, queue, scheduled).
  * Routes live in one folder per capability; this file only wires them.
  */
 import { Hono } from 'hono'
@@ -7,11 +7,14 @@ import type { AppEnv } from './app-env.ts'
 import { enrollRoutes } from './enroll/routes.ts'
 import { problemResponse } from './http/problem.ts'
 import { ingestRoutes } from './ingest/routes.ts'
+import { logRoutes } from './log/routes.ts'
+import { publishTreeHead } from './log/scheduled.ts'
 import { operatorRoutes } from './operator/routes.ts'
 import { consumeSync } from './sync/consume.ts'
 import { jwksRoute } from './tokens/jwks-route.ts'
 
 export { AgentLedger } from './ledger/agent-ledger.ts'
+export { ProvenanceLog } from './log/provenance-log.ts'
 export type { AppEnv }
 
 export const app = new Hono<AppEnv>()
@@ -21,6 +24,7 @@ app.route('/', jwksRoute)
 app.route('/', enrollRoutes)
 app.route('/', ingestRoutes)
 app.route('/', operatorRoutes)
+app.route('/', logRoutes)
 
 app.notFound((c) => problemResponse(c.req.url, { code: 'ERR_NOT_FOUND', status: 404, title: 'No such route' }))
 app.onError((err, c) => problemResponse(c.req.url, err))
@@ -28,4 +32,8 @@ app.onError((err, c) => problemResponse(c.req.url, err))
 export default {
   fetch: app.fetch,
   queue: consumeSync,
+  // A failed publish fails the cron run, so it shows in the trigger's history.
+  scheduled: async (_controller, env) => {
+    await publishTreeHead(env)
+  },
 } satisfies ExportedHandler<Env>

@@ -65,6 +65,8 @@ export async function enrollAgent(o: EnrollOptions): Promise<{ state: AgentState
       akHandle: ak.handle,
       credentialBlob: fromB64url(ch.credentialBlob),
       encryptedSecret: fromB64url(ch.encryptedSecret),
+      // The collector sends TPM2B forms (size-prefixed), the command's own parameter shapes.
+      form: 'tpm2b',
     })
     const pcrs = await readPcrs(tpm, ch.quoteSelection)
     const q = await quote(tpm, ak.handle, activationQualifyingData(ch.enrollmentId, secret), ch.quoteSelection)

@@ -9,6 +9,7 @@ export const TPM_CC = {
   EvictControl: 0x120,
   CreatePrimary: 0x131,
   Startup: 0x144,
+  Shutdown: 0x145,
   ActivateCredential: 0x147,
   NV_Read: 0x14e,
   PolicySecret: 0x151,

@@ -7,16 +7,9 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { main } from '../../agent/cli/main.ts'
+import { cli } from './helpers/cli.ts'
 import { startCollector, type Collector } from './helpers/collector.ts'
 import { startSwtpm, type Swtpm } from './helpers/swtpm.ts'
-
-export async function cli(argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = ''
-  let err = ''
-  const code = await main(argv, { stdout: (s) => (out += s), stderr: (s) => (err += s), env: process.env })
-  return { code, out, err }
-}
 
 describe('aegis agent enroll against swtpm and wrangler dev', () => {
   let tpm: Swtpm

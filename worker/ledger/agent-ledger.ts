@@ -40,7 +40,8 @@ export class AgentLedger extends DurableObject<Env> {
         CREATE TABLE IF NOT EXISTS pending (
           enrollment_id TEXT PRIMARY KEY, secret_sha256 TEXT NOT NULL, expires_at INTEGER NOT NULL,
           state TEXT NOT NULL, record TEXT NOT NULL);
-        CREATE TABLE IF NOT EXISTS nonces (nonce TEXT PRIMARY KEY, expires_at INTEGER NOT NULL, issued_at INTEGER NOT NULL);
+        CREATE TABLE IF NOT EXISTS nonces (
+          nonce TEXT PRIMARY KEY, expires_at INTEGER NOT NULL, issued_at INTEGER NOT NULL, used_at INTEGER);
         CREATE TABLE IF NOT EXISTS replay (id INTEGER PRIMARY KEY CHECK (id = 1), state TEXT NOT NULL);
         CREATE TABLE IF NOT EXISTS accepted (
           batch_id TEXT PRIMARY KEY, seq INTEGER NOT NULL, receipt TEXT NOT NULL, accepted_at INTEGER NOT NULL);
@@ -73,7 +74,7 @@ export class AgentLedger extends DurableObject<Env> {
   private async doRevoke(reason: string): Promise<AgentRecord> {
     const cur = this.loadAgent()
     if (!cur) throw new AegisError('ERR_AGENT_UNKNOWN', 'no such agent')
-    const next: AgentRecord = { ...cur, status: 'revoked', revokedAt: Date.now(), revokedReason: reason }
+    const next: AgentRecord = { ...cur, version: (cur.version ?? 0) + 1, status: 'revoked', revokedAt: Date.now(), revokedReason: reason }
     await this.mirror(next)
     this.ctx.storage.transactionSync(() => {
       this.putAgent(next)
@@ -91,7 +92,7 @@ export class AgentLedger extends DurableObject<Env> {
   private async doSetZones(zones: string[]): Promise<AgentRecord> {
     const cur = this.loadAgent()
     if (!cur) throw new AegisError('ERR_AGENT_UNKNOWN', 'no such agent')
-    const next = { ...cur, zones }
+    const next = { ...cur, version: (cur.version ?? 0) + 1, zones }
     await this.mirror(next)
     this.putAgent(next)
     return next
@@ -198,6 +199,7 @@ export class AgentLedger extends DurableObject<Env> {
     }
     const record: AgentRecord = {
       ...p.record,
+      version: (cur?.version ?? 0) + 1,
       status: 'active',
       zones: cur?.zones ?? [],
       pcrBaseline,
@@ -245,16 +247,20 @@ export class AgentLedger extends DurableObject<Env> {
     const expiresAt = now + Math.min(ttlSeconds, 120) * 1000
     this.ctx.storage.transactionSync(() => {
       this.sql.exec('DELETE FROM nonces WHERE expires_at <= ?', now)
-      const n = this.sql.exec<{ n: number }>('SELECT count(*) AS n FROM nonces').one().n
+      const n = this.sql.exec<{ n: number }>('SELECT count(*) AS n FROM nonces WHERE used_at IS NULL').one().n
       if (n >= max) {
         this.sql.exec(
-          'DELETE FROM nonces WHERE nonce IN (SELECT nonce FROM nonces ORDER BY issued_at LIMIT ?)',
+          'DELETE FROM nonces WHERE nonce IN (SELECT nonce FROM nonces WHERE used_at IS NULL ORDER BY issued_at LIMIT ?)',
           n - max + 1,
         )
       }
       this.sql.exec('INSERT INTO nonces (nonce, expires_at, issued_at) VALUES (?, ?, ?)', nonce, expiresAt, now)
     })
     return { nonce, expiresAt }
+  }
+
+  private spendNonce(nonce: string): void {
+    this.sql.exec('UPDATE nonces SET used_at = ? WHERE nonce = ?', Date.now(), nonce)
   }
 
   private replay(): ReplayState {
@@ -305,7 +311,7 @@ export class AgentLedger extends DurableObject<Env> {
     this.ctx.storage.transactionSync(() => {
       const again = this.admissionCheck(req)
       if (again.kind === 'duplicate') throw new AegisError('ERR_NONCE_REPLAYED', 'batch was admitted concurrently')
-      this.sql.exec('DELETE FROM nonces WHERE nonce = ?', req.nonce)
+      this.spendNonce(req.nonce)
       this.putReplay({
         lastSeq: req.seq,
         resetCount: req.clock.resetCount,
@@ -337,13 +343,18 @@ export class AgentLedger extends DurableObject<Env> {
     | { kind: 'new'; auditFindings: AcceptedBatch['findings'] }
     | { kind: 'duplicate'; dup: { receipt: string; accepted_at: number } } {
     const agent = this.activeAgent()
+    if ((agent.version ?? 0) !== req.recordVersion) {
+      throw new AegisError('ERR_AGENT_STALE', 'the agent record changed since it was read')
+    }
     if (agent.akName !== req.akName) {
       throw new AegisError('ERR_QUOTE_SIGNER', 'quote was made by an AK that is no longer enrolled')
     }
     const row = this.sql
-      .exec<{ expires_at: number }>('SELECT expires_at FROM nonces WHERE nonce = ?', req.nonce)
+      .exec<{ expires_at: number; used_at: number | null }>('SELECT expires_at, used_at FROM nonces WHERE nonce = ?', req.nonce)
       .toArray()[0]
-    if (!row) throw new AegisError('ERR_NONCE_UNKNOWN', 'nonce was not issued to this agent or was already used')
+    // Spent nonces are kept (marked) until they expire, so a replay is named as such.
+    if (!row) throw new AegisError('ERR_NONCE_UNKNOWN', 'nonce was not issued to this agent')
+    if (row.used_at !== null) throw new AegisError('ERR_NONCE_REPLAYED', 'nonce was already used')
     if (row.expires_at <= Date.now()) throw new AegisError('ERR_NONCE_EXPIRED', 'nonce expired')
 
     // A payload accepted before (its response was lost): answered with the original receipt.
@@ -378,7 +389,7 @@ export class AgentLedger extends DurableObject<Env> {
   private answerDuplicate(req: AdmitRequest, dup: { receipt: string; accepted_at: number }): AdmitResult {
     let next!: { nonce: string; expiresAt: number }
     this.ctx.storage.transactionSync(() => {
-      this.sql.exec('DELETE FROM nonces WHERE nonce = ?', req.nonce)
+      this.spendNonce(req.nonce)
       next = this.newNonce(req.nonceTtlSeconds, req.maxOutstandingNonces)
     })
     return {

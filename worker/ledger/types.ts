@@ -5,6 +5,8 @@ export type HexPcrs = Record<string, Record<string, string>>
 
 export interface AgentRecord {
   agentId: string
+  /** Bumped on every change (activation, zones, revocation): lets cached copies detect staleness. */
+  version: number
   status: 'active' | 'revoked'
   /** base64url TPMT_PUBLIC */
   ekPublic: string
@@ -36,7 +38,7 @@ export interface PendingEnrollment {
   secretSha256: string
   expiresAt: number
   /** The agent record to commit on activation (pcrBaseline filled in then). */
-  record: Omit<AgentRecord, 'pcrBaseline' | 'enrolledAt' | 'status' | 'revokedAt' | 'revokedReason' | 'zones' | 'binding'>
+  record: Omit<AgentRecord, 'pcrBaseline' | 'enrolledAt' | 'status' | 'revokedAt' | 'revokedReason' | 'zones' | 'binding' | 'version'>
 }
 
 export interface LocationFix {
@@ -85,6 +87,8 @@ export interface AcceptedBatch {
 export interface AdmitRequest {
   /** Verdict and receipt are decided by the ledger (it may add an audit finding). */
   batch: Omit<AcceptedBatch, 'verdict' | 'receipt'>
+  /** The version of the agent record the worker verified against (see AgentRecord.version). */
+  recordVersion: number
   akName: string
   nonce: string
   seq: number

@@ -1,0 +1,22 @@
+/**
+ * The batch sequence counter, persisted in the state directory before a number is used, so a
+ * crash or restart never reuses one (the collector requires seq to rise strictly).
+ */
+import { readFile } from 'node:fs/promises'
+import path from 'node:path'
+import { AegisError } from '../../attest/errors.ts'
+import { writeFileAtomic } from '../state/agent-state.ts'
+
+export async function nextSeq(stateDir: string): Promise<number> {
+  const file = path.join(stateDir, 'seq')
+  let last = 0
+  try {
+    last = Number((await readFile(file, 'utf8')).trim())
+    if (!Number.isSafeInteger(last) || last < 0) throw new AegisError('ERR_CONFIG', `${file} is corrupt`)
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e
+  }
+  const next = last + 1
+  await writeFileAtomic(file, String(next) + '\n')
+  return next
+}

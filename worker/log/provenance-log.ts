@@ -1,0 +1,338 @@
+/**
+ * ProvenanceLog: the transparency log of evidence bundles (DESIGN.md "Async sync and provenance"),
+ * one SQLite-backed Durable Object named 'main'. A leaf's data is the raw 32-byte SHA-256 of a
+ * stored bundle, hashed per RFC 9162 §2.1.1; each batch is logged once (batch_id UNIQUE, and
+ * re-appending it returns its first index). Besides the leaves it keeps the hash of every
+ * complete subtree, node(level, index) over the 2^level leaves from index * 2^level, written once
+ * when the subtree fills and never changed; a root, an inclusion proof (§2.1.3.1) or a consistency
+ * proof (§2.1.4.1) then reads O(log n) rows through attest/merkle/subtree-root.ts, and an append
+ * touches O(log n) rows. The latest signed tree head (RFC 9162 §4.10, signed by
+ * worker/tokens/sign-tree-head.ts) is kept: `signedTreeHead` re-signs only when the tree has
+ * grown, `publishTreeHead` (the cron) always signs a fresh one so auditors can see the log is live.
+ * Methods return RpcResult (../ledger/rpc-result.ts); callers `unwrap`.
+ * Leaves out deleting or rewriting leaves: the log is append-only by construction.
+ */
+import { DurableObject } from 'cloudflare:workers'
+import { fromHex, toHex } from '../../attest/bytes/encoding.ts'
+import { AegisError } from '../../attest/errors.ts'
+import { consistencyPathWith } from '../../attest/merkle/consistency-path.ts'
+import { leafHash, nodeHash } from '../../attest/merkle/hash.ts'
+import { inclusionPathWith } from '../../attest/merkle/inclusion-path.ts'
+import { subtreeRoot, type RangeHash } from '../../attest/merkle/subtree-root.ts'
+import { isSize, log2Exact, powerOfTwoAtMost } from '../../attest/merkle/tree-math.ts'
+import { capture, captureAsync, type RpcResult } from '../ledger/rpc-result.ts'
+import { signTreeHead } from '../tokens/sign-tree-head.ts'
+import type {
+  AppendEntry,
+  AppendResult,
+  ConsistencyProofResult,
+  InclusionProofResult,
+  SignedTreeHead,
+  TreeHead,
+} from './types.ts'
+
+const HEX32 = /^[0-9a-f]{64}$/
+
+/** Entries per append call: a sync queue batch is at most 50, so this only stops runaway input. */
+export const MAX_APPEND = 500
+
+interface LeafRow extends Record<string, SqlStorageValue> {
+  idx: number
+  leaf_hash: ArrayBuffer
+  batch_id: string
+  bundle_sha256: string
+}
+
+export class ProvenanceLog extends DurableObject<Env> {
+  private readonly sql: SqlStorage
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env)
+    this.sql = ctx.storage.sql
+    ctx.blockConcurrencyWhile(async () => {
+      this.sql.exec(`
+        CREATE TABLE IF NOT EXISTS leaves (
+          idx INTEGER PRIMARY KEY, leaf_hash BLOB NOT NULL, batch_id TEXT NOT NULL UNIQUE,
+          bundle_sha256 TEXT NOT NULL, appended_at INTEGER NOT NULL);
+        CREATE TABLE IF NOT EXISTS nodes (
+          level INTEGER NOT NULL, idx INTEGER NOT NULL, hash BLOB NOT NULL,
+          PRIMARY KEY (level, idx)) WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS sth (
+          id INTEGER PRIMARY KEY CHECK (id = 1), tree_size INTEGER NOT NULL, root_hash TEXT NOT NULL,
+          timestamp INTEGER NOT NULL, signature TEXT NOT NULL);
+      `)
+    })
+  }
+
+  // ---- appending ------------------------------------------------------------------------------
+
+  /** Log each bundle once; the whole call is one transaction, so it applies fully or not at all. */
+  append(entries: AppendEntry[]): RpcResult<AppendResult[]> {
+    return capture(() => this.doAppend(entries))
+  }
+
+  private doAppend(entries: AppendEntry[]): AppendResult[] {
+    const list = checkEntries(entries)
+    const now = Date.now()
+    return this.ctx.storage.transactionSync(() => {
+      let size = this.size()
+      const frontier = this.frontier(size)
+      const out: AppendResult[] = []
+      for (const e of list) {
+        const known = this.leafByBatch(e.batchId)
+        if (known) {
+          if (known.bundle_sha256 !== e.bundleSha256) {
+            throw new AegisError('ERR_LOG_CONFLICT', 'batch is already logged with another bundle', {
+              detail: { batchId: e.batchId, index: known.idx },
+            })
+          }
+          out.push({ batchId: e.batchId, index: known.idx })
+          continue
+        }
+        this.appendLeaf(size, e, now, frontier)
+        out.push({ batchId: e.batchId, index: size })
+        size++
+      }
+      return out
+    })
+  }
+
+  /**
+   * `frontier` holds the roots of the complete subtrees that make up the tree before this leaf,
+   * largest first; the new leaf completes one subtree per trailing 1 bit of its index.
+   */
+  private appendLeaf(index: number, e: AppendEntry, now: number, frontier: Uint8Array[]): void {
+    let h = leafHash(fromHex(e.bundleSha256))
+    this.sql.exec(
+      'INSERT INTO leaves (idx, leaf_hash, batch_id, bundle_sha256, appended_at) VALUES (?, ?, ?, ?, ?)',
+      index,
+      blob(h),
+      e.batchId,
+      e.bundleSha256,
+      now,
+    )
+    let level = 0
+    let i = index
+    while (i % 2 === 1) {
+      h = nodeHash(frontier.pop()!, h)
+      i = (i - 1) / 2
+      level++
+      this.sql.exec('INSERT INTO nodes (level, idx, hash) VALUES (?, ?, ?)', level, i, blob(h))
+    }
+    frontier.push(h)
+  }
+
+  // ---- tree heads -----------------------------------------------------------------------------
+
+  treeHead(): RpcResult<TreeHead> {
+    return capture(() => this.head(this.size(), Date.now()))
+  }
+
+  /** The latest signed tree head if it covers every leaf; otherwise a new one. */
+  signedTreeHead(): Promise<RpcResult<SignedTreeHead>> {
+    return captureAsync(async () => {
+      const cached = this.loadSth()
+      if (cached && cached.treeSize === this.size()) return cached
+      return this.sign()
+    })
+  }
+
+  /** A freshly signed tree head even if the tree has not grown (the cron's liveness signal). */
+  publishTreeHead(): Promise<RpcResult<SignedTreeHead>> {
+    return captureAsync(() => this.sign())
+  }
+
+  private async sign(): Promise<SignedTreeHead> {
+    const before = this.loadSth()
+    // Timestamps never go backwards, whatever the clock does.
+    const head = this.head(this.size(), Math.max(Date.now(), before?.timestamp ?? 0))
+    const sth = { ...head, signature: await signTreeHead(this.env, head) }
+    // Signing awaits, so another call may have stored a head meanwhile: the newest one wins.
+    const latest = this.loadSth()
+    if (
+      latest &&
+      (latest.treeSize > sth.treeSize ||
+        (latest.treeSize === sth.treeSize && latest.timestamp >= sth.timestamp))
+    ) {
+      return latest
+    }
+    this.sql.exec(
+      `INSERT OR REPLACE INTO sth (id, tree_size, root_hash, timestamp, signature)
+       VALUES (1, ?, ?, ?, ?)`,
+      sth.treeSize,
+      sth.rootHash,
+      sth.timestamp,
+      sth.signature,
+    )
+    return sth
+  }
+
+  private loadSth(): SignedTreeHead | null {
+    const row = this.sql
+      .exec<{ tree_size: number; root_hash: string; timestamp: number; signature: string }>(
+        'SELECT tree_size, root_hash, timestamp, signature FROM sth WHERE id = 1',
+      )
+      .toArray()[0]
+    if (!row) return null
+    return {
+      treeSize: row.tree_size,
+      rootHash: row.root_hash,
+      timestamp: row.timestamp,
+      signature: row.signature,
+    }
+  }
+
+  private head(treeSize: number, timestamp: number): TreeHead {
+    return { treeSize, rootHash: toHex(this.range(0, treeSize)), timestamp }
+  }
+
+  // ---- proofs ---------------------------------------------------------------------------------
+
+  /**
+   * Inclusion of a batch (by batchId) or a leaf (by index) in the tree of `treeSize` leaves,
+   * by default the whole log. Unknown batch or index: ERR_NOT_FOUND; a tree size beyond the log,
+   * or one that ends before the leaf: ERR_INPUT_MALFORMED.
+   */
+  inclusionProof(batchIdOrIndex: string | number, treeSize?: number): RpcResult<InclusionProofResult> {
+    return capture(() => this.doInclusionProof(batchIdOrIndex, treeSize))
+  }
+
+  private doInclusionProof(key: string | number, treeSize?: number): InclusionProofResult {
+    const leaf = this.findLeaf(key)
+    const size = this.size()
+    const t = treeSize ?? size
+    if (!isSize(t) || t > size) {
+      throw new AegisError('ERR_INPUT_MALFORMED', 'treeSize must be a tree size the log has had', {
+        detail: { treeSize: t, logSize: size },
+      })
+    }
+    if (leaf.idx >= t) {
+      throw new AegisError('ERR_INPUT_MALFORMED', 'the batch was logged after that tree size', {
+        detail: { index: leaf.idx, treeSize: t },
+      })
+    }
+    const range = this.range
+    return {
+      batchId: leaf.batch_id,
+      bundleSha256: leaf.bundle_sha256,
+      index: leaf.idx,
+      treeSize: t,
+      leafHash: toHex(new Uint8Array(leaf.leaf_hash)),
+      rootHash: toHex(range(0, t)),
+      path: inclusionPathWith(leaf.idx, t, range).map(toHex),
+    }
+  }
+
+  /** Proof that the tree of `first` leaves is a prefix of the tree of `second` leaves. */
+  consistencyProof(first: number, second: number): RpcResult<ConsistencyProofResult> {
+    return capture(() => this.doConsistencyProof(first, second))
+  }
+
+  private doConsistencyProof(first: number, second: number): ConsistencyProofResult {
+    const size = this.size()
+    if (!isSize(first) || !isSize(second) || first > second || second > size) {
+      throw new AegisError('ERR_INPUT_MALFORMED', 'need 0 <= first <= second <= the log size', {
+        detail: { first, second, logSize: size },
+      })
+    }
+    const range = this.range
+    return {
+      first,
+      second,
+      firstRoot: toHex(range(0, first)),
+      secondRoot: toHex(range(0, second)),
+      path: consistencyPathWith(first, second, range).map(toHex),
+    }
+  }
+
+  // ---- storage --------------------------------------------------------------------------------
+
+  private size(): number {
+    return this.sql.exec<{ n: number }>('SELECT COALESCE(MAX(idx) + 1, 0) AS n FROM leaves').one().n
+  }
+
+  private readonly range: RangeHash = (start, end) =>
+    subtreeRoot(start, end, (level, index) => this.node(level, index))
+
+  private node(level: number, index: number): Uint8Array {
+    const row =
+      level === 0
+        ? this.sql.exec<{ h: ArrayBuffer }>('SELECT leaf_hash AS h FROM leaves WHERE idx = ?', index)
+        : this.sql.exec<{ h: ArrayBuffer }>(
+            'SELECT hash AS h FROM nodes WHERE level = ? AND idx = ?',
+            level,
+            index,
+          )
+    const found = row.toArray()[0]
+    // Every complete subtree is written with its last leaf, so a gap means damaged storage.
+    if (!found) throw new AegisError('ERR_INTERNAL', `log node (${level}, ${index}) is missing`)
+    return new Uint8Array(found.h)
+  }
+
+  /** Roots of the complete subtrees that make up the first `size` leaves, largest first. */
+  private frontier(size: number): Uint8Array[] {
+    const out: Uint8Array[] = []
+    let start = 0
+    while (start < size) {
+      const p = powerOfTwoAtMost(size - start)
+      out.push(this.node(log2Exact(p), start / p))
+      start += p
+    }
+    return out
+  }
+
+  private leafByBatch(batchId: string): LeafRow | undefined {
+    return this.sql
+      .exec<LeafRow>(
+        'SELECT idx, leaf_hash, batch_id, bundle_sha256 FROM leaves WHERE batch_id = ?',
+        batchId,
+      )
+      .toArray()[0]
+  }
+
+  private findLeaf(key: string | number): LeafRow {
+    let row: LeafRow | undefined
+    if (typeof key === 'string' && HEX32.test(key)) {
+      row = this.leafByBatch(key)
+    } else if (isSize(key)) {
+      row = this.sql
+        .exec<LeafRow>(
+          'SELECT idx, leaf_hash, batch_id, bundle_sha256 FROM leaves WHERE idx = ?',
+          key,
+        )
+        .toArray()[0]
+    } else {
+      throw new AegisError('ERR_INPUT_MALFORMED', 'a batchId (64 hex) or a leaf index is required')
+    }
+    if (!row) throw new AegisError('ERR_NOT_FOUND', 'no such batch in the log')
+    return row
+  }
+}
+
+function checkEntries(entries: unknown): AppendEntry[] {
+  if (!Array.isArray(entries)) {
+    throw new AegisError('ERR_INPUT_MALFORMED', 'append takes a list of entries')
+  }
+  if (entries.length > MAX_APPEND) {
+    throw new AegisError('ERR_INPUT_TOO_LARGE', `at most ${MAX_APPEND} entries per append`)
+  }
+  return entries.map((e: unknown, i) => {
+    const { batchId, bundleSha256 } = (e ?? {}) as Partial<AppendEntry>
+    if (typeof batchId !== 'string' || !HEX32.test(batchId)) {
+      throw new AegisError('ERR_INPUT_MALFORMED', 'batchId must be 64 lowercase hex', {
+        detail: { entry: i },
+      })
+    }
+    if (typeof bundleSha256 !== 'string' || !HEX32.test(bundleSha256)) {
+      throw new AegisError('ERR_INPUT_MALFORMED', 'bundleSha256 must be 64 lowercase hex', {
+        detail: { entry: i },
+      })
+    }
+    return { batchId, bundleSha256 }
+  })
+}
+
+/** SQLite binds BLOBs from an ArrayBuffer of exactly the value's bytes. */
+function blob(b: Uint8Array): ArrayBuffer {
+  return b.slice().buffer as ArrayBuffer
+}
