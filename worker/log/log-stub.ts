@@ -33,13 +33,10 @@ type Awaitable<T> = {
   [K in keyof T]: T[K] extends (...a: infer A) => infer R ? (...a: A) => Promise<Awaited<R>> : never
 }
 // Compile-time check that the class offers exactly this API (sync methods become async over RPC).
-type _Check = Awaitable<Pick<ProvenanceLog, keyof ProvenanceLogApi>> extends ProvenanceLogApi
-  ? true
-  : never
+type _Check =
+  Awaitable<Pick<ProvenanceLog, keyof ProvenanceLogApi>> extends ProvenanceLogApi ? true : never
 export const _implements: _Check = true
 
 export function provenanceLog(env: Env, name: string = LOG_NAME): ProvenanceLogApi {
-  return env.PROVENANCE_LOG.get(
-    env.PROVENANCE_LOG.idFromName(name),
-  ) as unknown as ProvenanceLogApi
+  return env.PROVENANCE_LOG.get(env.PROVENANCE_LOG.idFromName(name)) as unknown as ProvenanceLogApi
 }

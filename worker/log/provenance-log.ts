@@ -82,9 +82,13 @@ export class ProvenanceLog extends DurableObject<Env> {
         const known = this.leafByBatch(e.batchId)
         if (known) {
           if (known.bundle_sha256 !== e.bundleSha256) {
-            throw new AegisError('ERR_LOG_CONFLICT', 'batch is already logged with another bundle', {
-              detail: { batchId: e.batchId, index: known.idx },
-            })
+            throw new AegisError(
+              'ERR_LOG_CONFLICT',
+              'batch is already logged with another bundle',
+              {
+                detail: { batchId: e.batchId, index: known.idx },
+              },
+            )
           }
           out.push({ batchId: e.batchId, index: known.idx })
           continue
@@ -193,7 +197,10 @@ export class ProvenanceLog extends DurableObject<Env> {
    * by default the whole log. Unknown batch or index: ERR_NOT_FOUND; a tree size beyond the log,
    * or one that ends before the leaf: ERR_INPUT_MALFORMED.
    */
-  inclusionProof(batchIdOrIndex: string | number, treeSize?: number): RpcResult<InclusionProofResult> {
+  inclusionProof(
+    batchIdOrIndex: string | number,
+    treeSize?: number,
+  ): RpcResult<InclusionProofResult> {
     return capture(() => this.doInclusionProof(batchIdOrIndex, treeSize))
   }
 
@@ -257,7 +264,10 @@ export class ProvenanceLog extends DurableObject<Env> {
   private node(level: number, index: number): Uint8Array {
     const row =
       level === 0
-        ? this.sql.exec<{ h: ArrayBuffer }>('SELECT leaf_hash AS h FROM leaves WHERE idx = ?', index)
+        ? this.sql.exec<{ h: ArrayBuffer }>(
+            'SELECT leaf_hash AS h FROM leaves WHERE idx = ?',
+            index,
+          )
         : this.sql.exec<{ h: ArrayBuffer }>(
             'SELECT hash AS h FROM nodes WHERE level = ? AND idx = ?',
             level,
