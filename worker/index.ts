@@ -4,12 +4,16 @@
  */
 import { Hono } from 'hono'
 import type { AppEnv } from './app-env.ts'
+import { dashboardRoutes } from './dashboard/aggregates.ts'
+import { metricsRoutes } from './dashboard/metrics.ts'
+import { applyRetention } from './dashboard/retention.ts'
 import { enrollRoutes } from './enroll/routes.ts'
 import { problemResponse } from './http/problem.ts'
 import { ingestRoutes } from './ingest/routes.ts'
 import { logRoutes } from './log/routes.ts'
 import { publishTreeHead } from './log/scheduled.ts'
 import { operatorRoutes } from './operator/routes.ts'
+import { provenanceRoutes } from './provenance/routes.ts'
 import { consumeSync } from './sync/consume.ts'
 import { jwksRoute } from './tokens/jwks-route.ts'
 
@@ -23,8 +27,11 @@ app.get('/healthz', (c) => c.json({ ok: true, service: 'aegis-edge' }))
 app.route('/', jwksRoute)
 app.route('/', enrollRoutes)
 app.route('/', ingestRoutes)
+app.route('/', dashboardRoutes)
 app.route('/', operatorRoutes)
 app.route('/', logRoutes)
+app.route('/', provenanceRoutes)
+app.route('/', metricsRoutes)
 
 app.notFound((c) => problemResponse(c.req.url, { code: 'ERR_NOT_FOUND', status: 404, title: 'No such route' }))
 app.onError((err, c) => problemResponse(c.req.url, err))
@@ -34,6 +41,6 @@ export default {
   queue: consumeSync,
   // A failed publish fails the cron run, so it shows in the trigger's history.
   scheduled: async (_controller, env) => {
-    await publishTreeHead(env)
+    await Promise.all([publishTreeHead(env), applyRetention(env)])
   },
 } satisfies ExportedHandler<Env>

@@ -42,4 +42,4 @@ export interface AkBindingClaims {
   iat: number
 }
 
-export const AK_BINDING_TYP = 'aegis-ak-binding+jwt'
+export { AK_BINDING_TYP } from '../tokens/typ.ts'

@@ -3,7 +3,7 @@
  * batchId: a bundle appended twice keeps its first index. Returns batchId -> leaf index.
  */
 import { unwrap } from '../ledger/rpc-result.ts'
-import { provenanceLog } from './log-client.ts'
+import { provenanceLog } from '../log/log-stub.ts'
 
 export async function appendToLog(
   env: Env,

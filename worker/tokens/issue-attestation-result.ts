@@ -21,7 +21,9 @@ import { bug, hexDigest, integer, label, nowSeconds } from './check-claims.ts'
 import type { CollectorKeyEnv } from './collector-keys.ts'
 import { signCompact } from './sign-compact.ts'
 
-export const EAR_TYP = 'eat+jwt'
+import { EAR_TYP } from '../../attest/tokens/typ.ts'
+
+export { EAR_TYP }
 export const EAR_PROFILE = 'tag:github.com,2023:veraison/ear'
 export const EAR_SUBMOD = 'aegis-agent'
 export const EAR_VERIFIER_ID = {

@@ -9,7 +9,9 @@ import { hexDigest, label, nowSeconds, integer } from './check-claims.ts'
 import type { CollectorKeyEnv } from './collector-keys.ts'
 import { signCompact } from './sign-compact.ts'
 
-export const RECEIPT_TYP = 'aegis-receipt+jwt'
+import { RECEIPT_TYP } from '../../attest/tokens/typ.ts'
+
+export { RECEIPT_TYP }
 
 export interface ReceiptClaims {
   /** hex SHA-256 of the payload bytes */

@@ -9,7 +9,9 @@ import { hexDigest, integer } from './check-claims.ts'
 import type { CollectorKeyEnv } from './collector-keys.ts'
 import { signCompact } from './sign-compact.ts'
 
-export const TREE_HEAD_TYP = 'aegis-sth+jws'
+import { TREE_HEAD_TYP } from '../../attest/tokens/typ.ts'
+
+export { TREE_HEAD_TYP }
 
 export interface TreeHead {
   treeSize: number

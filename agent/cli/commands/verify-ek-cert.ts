@@ -11,18 +11,16 @@
  * {ok: true, subject, issuer, serial, tcg, chain, ekMatches} or {ok: false, code, message}.
  * Leaves out revocation: there is no CRL or OCSP for EK certificates at the edge.
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs'
-import path from 'node:path'
-import { bytesEqual } from '../../../attest/bytes/encoding.ts'
 import { AegisError } from '../../../attest/errors.ts'
 import { parseTpm2bPublic } from '../../../attest/tpm/public.ts'
 import { stripEkCertPadding } from '../../../attest/x509/ek-cert-padding.ts'
 import { assertEkCertMatches } from '../../../attest/x509/ek-match.ts'
 import { parseCertificate } from '../../../attest/x509/parse-certificate.ts'
-import { parsePemBundle, pemToDer } from '../../../attest/x509/pem.ts'
+import { pemToDer } from '../../../attest/x509/pem.ts'
 import type { Certificate, TcgDeviceInfo } from '../../../attest/x509/types.ts'
 import { verifyChain } from '../../../attest/x509/verify-chain.ts'
 import { parseFlags, required } from '../args.ts'
+import { loadTrust, parseAt, readInput } from '../trust-material.ts'
 import { EXIT_INVALID, EXIT_OK, EXIT_USAGE, type CliIO, type Command } from '../io.ts'
 
 const FLAGS = {
@@ -34,10 +32,6 @@ const FLAGS = {
   json: 'boolean',
 } as const
 
-const CERT_FILE = /\.(pem|crt|cer|der)$/i
-// Expanded years (+010000-...) let a test ask about times past 9999.
-const ISO_TIME =
-  /^([+-]\d{6}|\d{4})-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2}))?$/
 
 interface Inputs {
   cert: Uint8Array
@@ -103,69 +97,14 @@ function certDer(bytes: Uint8Array): Uint8Array {
 function readInputs(argv: string[]): Inputs {
   const f = parseFlags(argv, FLAGS)
   if (f._.length > 0) throw new AegisError('ERR_USAGE', `unexpected argument '${f._[0]}'`)
-  const cert = read(required(f.cert, 'cert'))
-  const rootArgs = required(f.roots, 'roots')
-  const fromRoots = rootArgs.flatMap((p) => certificatesIn(p, true))
-  if (fromRoots.length === 0)
-    throw new AegisError('ERR_TRUST_ROOTS', 'no certificates found in --roots')
-  // A vendor bundle usually holds the root and its intermediates together.
-  const roots = fromRoots.filter((c) => bytesEqual(c.subjectRaw, c.issuerRaw))
-  if (roots.length === 0) {
-    throw new AegisError('ERR_TRUST_ROOTS', 'no self-issued (root) certificate in --roots')
-  }
-  const intermediates = [
-    ...fromRoots.filter((c) => !bytesEqual(c.subjectRaw, c.issuerRaw)),
-    ...(f.intermediates ?? []).flatMap((p) => certificatesIn(p, false)),
-  ]
-  let at = new Date()
-  if (f.at !== undefined) {
-    at = new Date(f.at)
-    if (!ISO_TIME.test(f.at) || Number.isNaN(at.getTime())) {
-      throw new AegisError('ERR_USAGE', `--at must be an ISO 8601 time, got '${f.at}'`)
-    }
-  }
+  const cert = readInput(required(f.cert, 'cert'))
+  const { roots, intermediates } = loadTrust(required(f.roots, 'roots'), f.intermediates ?? [])
   return {
     cert,
     roots,
     intermediates,
-    ekPub: f['ek-pub'] === undefined ? undefined : read(f['ek-pub']),
-    at,
-  }
-}
-
-/** Every certificate in a file (PEM bundle or DER) or in the certificate files of a directory. */
-function certificatesIn(p: string, roots: boolean): Certificate[] {
-  let files: string[]
-  try {
-    files = statSync(p).isDirectory()
-      ? readdirSync(p)
-          .filter((n) => CERT_FILE.test(n))
-          .sort()
-          .map((n) => path.join(p, n))
-      : [p]
-  } catch (cause) {
-    throw new AegisError('ERR_IO', `cannot read ${p}`, { cause })
-  }
-  return files.flatMap((file) => {
-    const bytes = read(file)
-    try {
-      const text = new TextDecoder().decode(bytes)
-      const ders = text.includes('-----BEGIN') ? parsePemBundle(text) : [bytes]
-      return ders.map((d) => parseCertificate(d))
-    } catch (cause) {
-      const what = roots ? '--roots' : '--intermediates'
-      throw new AegisError('ERR_TRUST_ROOTS', `${what}: ${file} does not hold certificates`, {
-        cause,
-      })
-    }
-  })
-}
-
-function read(file: string): Uint8Array {
-  try {
-    return new Uint8Array(readFileSync(file))
-  } catch (cause) {
-    throw new AegisError('ERR_IO', `cannot read ${file}`, { cause })
+    ekPub: f['ek-pub'] === undefined ? undefined : readInput(f['ek-pub']),
+    at: parseAt(f.at) ?? new Date(),
   }
 }
 

@@ -1,0 +1,290 @@
+/**
+ * Offline re-verification of a provenance record (`aegis verify bundle`), trusting only the
+ * manufacturer roots and the collector's JWKS. Each check is reported, in this order:
+ *   bundle-hash   the bundle bytes hash to bundleSha256                 ERR_BUNDLE_HASH
+ *   ek            agentId = SHA-256(EK public); EK certificate chains to a root and certifies
+ *                 that EK (skipped when the EK was admitted by allowlist, unless required)
+ *   ak-binding    collector-signed activation record binds this AK name to this EK    ERR_BUNDLE_BINDING
+ *   payload       batchId = SHA-256(payload); payload names this agent and seq       ERR_BUNDLE_PAYLOAD
+ *   quote         the AK's quote binds nonce and payload, signature and PCR digest   ERR_QUOTE_*, ERR_PCR_*
+ *   receipt       collector-signed receipt for this batch, agent, verdict and zone   ERR_BUNDLE_RECEIPT
+ *   sth           collector-signed tree head                                         ERR_LOG_STH
+ *   inclusion     the bundle hash is a leaf of that tree                             ERR_LOG_PROOF
+ * Leaves out re-judging policy (PCR golden values, geofence): the bundle records the verdict and
+ * the quoted PCR values, which the report repeats for the auditor.
+ */
+import { compactVerify, createLocalJWKSet, type JSONWebKeySet } from 'jose'
+import { sha256 } from '@noble/hashes/sha2.js'
+import { bytesEqual, fromB64url, fromHex, fromUtf8, toHex } from '../bytes/encoding.ts'
+import { batchQualifyingData } from '../binding/qualifying-data.ts'
+import { AegisError, type ErrorCode } from '../errors.ts'
+import { parseBatchPayload } from '../ingest/batch-payload.ts'
+import { toPcrValues } from '../json/quote-evidence.ts'
+import { array, b64url, hexBytes, literal, num, object, record, str, validate } from '../json/schema.ts'
+import { leafHash } from '../merkle/hash.ts'
+import { verifyInclusion } from '../merkle/verify-inclusion.ts'
+import { verifyQuote } from '../quote/verify-quote.ts'
+import { AK_BINDING_TYP, RECEIPT_TYP, TREE_HEAD_TYP } from '../tokens/typ.ts'
+import { objectName } from '../tpm/name.ts'
+import { parseTpmtPublic } from '../tpm/public.ts'
+import type { Certificate } from '../x509/types.ts'
+import { assertEkCertMatches } from '../x509/ek-match.ts'
+import { parseCertificate } from '../x509/parse-certificate.ts'
+import { verifyChain } from '../x509/verify-chain.ts'
+import { BUNDLE_FORMAT, type EvidenceBundle } from './evidence-bundle.ts'
+import { PROVENANCE_FORMAT } from './provenance.ts'
+
+export interface CheckReport {
+  name: string
+  ok: boolean
+  skipped?: string
+  code?: ErrorCode
+  message?: string
+}
+
+export interface BundleReport {
+  ok: boolean
+  code?: ErrorCode
+  batchId?: string
+  agentId?: string
+  verdict?: string
+  zone?: string | null
+  seq?: number
+  pcrs?: Record<string, Record<string, string>>
+  ekCert?: { subject: string; issuer: string; serial: string }
+  logIndex?: number
+  treeSize?: number
+  checks: CheckReport[]
+}
+
+const Hex32 = hexBytes(32)
+const ProvenanceSchema = object({
+  format: literal(PROVENANCE_FORMAT),
+  batchId: str({ pattern: /^[0-9a-f]{64}$/ }),
+  bundle: b64url({ min: 2, max: 16 * 1024 * 1024 }),
+  bundleSha256: Hex32,
+  inclusion: object({
+    index: num({ integer: true, min: 0 }),
+    treeSize: num({ integer: true, min: 1 }),
+    leafHash: Hex32,
+    path: array(Hex32, { max: 64 }),
+  }),
+  sth: object({
+    treeSize: num({ integer: true, min: 0 }),
+    rootHash: Hex32,
+    timestamp: num({ integer: true, min: 0 }),
+    signature: str({ min: 10, max: 4096 }),
+  }),
+})
+
+const HexPcrs = record(/^(sha1|sha256|sha384|sha512)$/, record(/^\d{1,2}$/, str({ pattern: /^[0-9a-f]+$/ })))
+const BundleSchema = object({
+  format: literal(BUNDLE_FORMAT),
+  batchId: str({ pattern: /^[0-9a-f]{64}$/ }),
+  agentId: str({ pattern: /^[0-9a-f]{64}$/ }),
+  seq: num({ integer: true, min: 0 }),
+  acceptedAt: str(),
+  verdict: literal('accept', 'accept-audit'),
+  findings: array(str()),
+  zone: (v: unknown, p: string) => (v === null ? null : str()(v, p)),
+  cfCountry: (v: unknown, p: string) => (v === null ? null : str()(v, p)),
+  policyVersion: num({ integer: true, min: 0 }),
+  payload: str(),
+  nonce: str(),
+  quote: object({ attest: str(), signature: str(), pcrs: HexPcrs }),
+  ak: object({ public: str(), name: str({ pattern: /^[0-9a-f]+$/ }) }),
+  ek: object({
+    public: str(),
+    cert: (v: unknown, p: string) => (v === null ? null : str()(v, p)),
+    certSha256: (v: unknown, p: string) => (v === null ? null : str({ pattern: /^[0-9a-f]{64}$/ })(v, p)),
+  }),
+  binding: str(),
+  receipt: str(),
+})
+
+export interface VerifyBundleOptions {
+  roots: Certificate[]
+  intermediates?: Certificate[]
+  jwks: JSONWebKeySet
+  /** Time for certificate validity (default: the batch's acceptance time). */
+  at?: Date
+  /** Fail instead of skipping when the EK has no certificate (allowlist-admitted). */
+  requireEkCert?: boolean
+}
+
+export async function verifyProvenance(raw: unknown, opts: VerifyBundleOptions): Promise<BundleReport> {
+  const checks: CheckReport[] = []
+  const report: BundleReport = { ok: false, checks }
+  const keys = createLocalJWKSet(opts.jwks)
+  const fail = (name: string, e: unknown, fallback: ErrorCode): void => {
+    const err = e instanceof AegisError ? e : new AegisError(fallback, (e as Error)?.message ?? String(e), { cause: e })
+    checks.push({ name, ok: false, code: err.code, message: err.message })
+  }
+  const run = async (name: string, fallback: ErrorCode, f: () => unknown): Promise<boolean> => {
+    try {
+      const skipped = await f()
+      checks.push(typeof skipped === 'string' ? { name, ok: true, skipped } : { name, ok: true })
+      return true
+    } catch (e) {
+      fail(name, e, fallback)
+      return false
+    }
+  }
+  const jws = async (token: string, typ: string, code: ErrorCode): Promise<Record<string, unknown>> => {
+    try {
+      const { payload, protectedHeader } = await compactVerify(token, keys)
+      if (protectedHeader.typ !== typ) throw new Error(`typ ${protectedHeader.typ} is not ${typ}`)
+      return JSON.parse(fromUtf8(payload)) as Record<string, unknown>
+    } catch (e) {
+      throw new AegisError(code, `signature check failed: ${(e as Error).message}`, { cause: e })
+    }
+  }
+
+  let prov: ReturnType<typeof ProvenanceSchema>
+  let bundle: EvidenceBundle
+  try {
+    prov = validate(raw, ProvenanceSchema)
+  } catch (e) {
+    fail('format', e, 'ERR_BUNDLE_MALFORMED')
+    return finish(report)
+  }
+  if (!(await run('bundle-hash', 'ERR_BUNDLE_HASH', () => {
+    if (!bytesEqual(sha256(prov.bundle), prov.bundleSha256)) {
+      throw new AegisError('ERR_BUNDLE_HASH', 'the bundle bytes do not hash to bundleSha256')
+    }
+  }))) return finish(report)
+  try {
+    bundle = validate(JSON.parse(fromUtf8(prov.bundle)), BundleSchema) as EvidenceBundle
+    if (bundle.batchId !== prov.batchId) throw new AegisError('ERR_BUNDLE_MALFORMED', 'bundle is for another batch')
+  } catch (e) {
+    fail('format', e, 'ERR_BUNDLE_MALFORMED')
+    return finish(report)
+  }
+  Object.assign(report, {
+    batchId: bundle.batchId,
+    agentId: bundle.agentId,
+    verdict: bundle.verdict,
+    zone: bundle.zone,
+    seq: bundle.seq,
+    pcrs: bundle.quote.pcrs,
+  })
+
+  await run('ek', 'ERR_CERT_MALFORMED', () => {
+    const ekRaw = fromB64url(bundle.ek.public, 'ek.public')
+    if (toHex(sha256(ekRaw)) !== bundle.agentId) {
+      throw new AegisError('ERR_BUNDLE_BINDING', 'agentId is not the SHA-256 of the EK public area')
+    }
+    const ek = parseTpmtPublic(ekRaw)
+    if (bundle.ek.cert === null) {
+      if (opts.requireEkCert) throw new AegisError('ERR_CERT_CHAIN', 'the EK has no certificate (allowlist-admitted)')
+      return 'no EK certificate: the EK was admitted by the operator allowlist'
+    }
+    const der = fromB64url(bundle.ek.cert, 'ek.cert')
+    if (bundle.ek.certSha256 !== toHex(sha256(der))) {
+      throw new AegisError('ERR_BUNDLE_BINDING', 'ek.certSha256 does not match the certificate')
+    }
+    const cert = parseCertificate(der)
+    const at = opts.at ?? new Date(bundle.acceptedAt)
+    verifyChain(cert, { roots: opts.roots, intermediates: opts.intermediates ?? [], at })
+    assertEkCertMatches(cert, ek)
+    report.ekCert = { subject: cert.subject, issuer: cert.issuer, serial: cert.serial }
+    return undefined
+  })
+
+  const ak = (() => {
+    try {
+      return parseTpmtPublic(fromB64url(bundle.ak.public, 'ak.public'))
+    } catch (e) {
+      fail('ak-binding', e, 'ERR_BUNDLE_MALFORMED')
+      return undefined
+    }
+  })()
+  if (ak) {
+    await run('ak-binding', 'ERR_BUNDLE_BINDING', async () => {
+      const name = toHex(objectName(ak))
+      if (name !== bundle.ak.name) throw new AegisError('ERR_BUNDLE_BINDING', 'ak.name is not the Name of ak.public')
+      const c = await jws(bundle.binding, AK_BINDING_TYP, 'ERR_BUNDLE_BINDING')
+      if (c.agentId !== bundle.agentId || c.akName !== name || (c.ekCertSha256 ?? null) !== bundle.ek.certSha256) {
+        throw new AegisError('ERR_BUNDLE_BINDING', 'the activation record binds another EK or AK')
+      }
+    })
+  }
+
+  const payloadBytes = (() => {
+    try {
+      return fromB64url(bundle.payload, 'payload')
+    } catch (e) {
+      fail('payload', e, 'ERR_BUNDLE_PAYLOAD')
+      return undefined
+    }
+  })()
+  if (payloadBytes) {
+    await run('payload', 'ERR_BUNDLE_PAYLOAD', () => {
+      if (toHex(sha256(payloadBytes)) !== bundle.batchId) {
+        throw new AegisError('ERR_BUNDLE_PAYLOAD', 'batchId is not the SHA-256 of the payload')
+      }
+      const p = parseBatchPayload(payloadBytes)
+      if (p.agentId !== bundle.agentId || p.seq !== bundle.seq) {
+        throw new AegisError('ERR_BUNDLE_PAYLOAD', 'the payload names another agent or seq')
+      }
+    })
+    if (ak) {
+      await run('quote', 'ERR_QUOTE_SIGNATURE', () => {
+        const pcrs = toPcrValues(
+          Object.fromEntries(
+            Object.entries(bundle.quote.pcrs).map(([bank, v]) => [
+              bank,
+              Object.fromEntries(Object.entries(v).map(([i, h]) => [i, fromHex(h)])),
+            ]),
+          ),
+        )
+        verifyQuote({
+          ak,
+          attest: fromB64url(bundle.quote.attest, 'quote.attest'),
+          signature: fromB64url(bundle.quote.signature, 'quote.signature'),
+          expectedExtraData: batchQualifyingData(fromB64url(bundle.nonce, 'nonce'), payloadBytes),
+          pcrs,
+        })
+      })
+    }
+  }
+
+  await run('receipt', 'ERR_BUNDLE_RECEIPT', async () => {
+    const c = await jws(bundle.receipt, RECEIPT_TYP, 'ERR_BUNDLE_RECEIPT')
+    if (c.batchId !== bundle.batchId || c.agentId !== bundle.agentId || c.verdict !== bundle.verdict || (c.zone ?? null) !== bundle.zone) {
+      throw new AegisError('ERR_BUNDLE_RECEIPT', 'the receipt is for another batch, agent, verdict or zone')
+    }
+  })
+
+  const sthOk = await run('sth', 'ERR_LOG_STH', async () => {
+    const c = await jws(prov.sth.signature, TREE_HEAD_TYP, 'ERR_LOG_STH')
+    if (c.treeSize !== prov.sth.treeSize || c.rootHash !== toHex(prov.sth.rootHash) || c.timestamp !== prov.sth.timestamp) {
+      throw new AegisError('ERR_LOG_STH', 'the signed tree head does not match the stated one')
+    }
+  })
+  await run('inclusion', 'ERR_LOG_PROOF', () => {
+    if (!sthOk) throw new AegisError('ERR_LOG_PROOF', 'no trusted tree head to check against')
+    if (prov.inclusion.treeSize !== prov.sth.treeSize) {
+      throw new AegisError('ERR_LOG_PROOF', 'the proof is for another tree size than the signed head')
+    }
+    const leaf = leafHash(prov.bundleSha256)
+    if (!bytesEqual(leaf, prov.inclusion.leafHash)) throw new AegisError('ERR_LOG_PROOF', 'leaf hash is not of this bundle')
+    verifyInclusion({
+      leafHash: leaf,
+      index: prov.inclusion.index,
+      treeSize: prov.inclusion.treeSize,
+      path: prov.inclusion.path,
+      root: prov.sth.rootHash,
+    })
+    report.logIndex = prov.inclusion.index
+    report.treeSize = prov.inclusion.treeSize
+  })
+  return finish(report)
+}
+
+function finish(r: BundleReport): BundleReport {
+  const bad = r.checks.find((c) => !c.ok)
+  r.ok = bad === undefined && r.checks.length > 0
+  if (bad?.code) r.code = bad.code
+  return r
+}

@@ -1,0 +1,55 @@
+/**
+ * GET /metrics (viewer role): Prometheus text exposition (format 0.0.4) of the collector's state
+ * from D1: decisions by verdict and code, stored batches, sync lag over the last 5 minutes,
+ * dead-lettered messages and agents by status. Counters are totals over the retained audit trail.
+ */
+import { Hono } from 'hono'
+import type { AppEnv } from '../app-env.ts'
+import { requireRole } from '../auth/require-role.ts'
+
+export const metricsRoutes = new Hono<AppEnv>()
+
+function esc(v: string): string {
+  return v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')
+}
+
+metricsRoutes.get('/metrics', requireRole('viewer'), async (c) => {
+  const since = Date.now() - 5 * 60_000
+  const [decisions, batches, lag, dead, agents] = await c.env.DB.batch([
+    c.env.DB.prepare(`SELECT kind, verdict, COALESCE(code, '') AS code, COUNT(*) AS n FROM decisions GROUP BY kind, verdict, code`),
+    c.env.DB.prepare(`SELECT COUNT(*) AS n, COALESCE(SUM(metric_count), 0) AS points FROM batches`),
+    c.env.DB.prepare(
+      `SELECT COUNT(*) AS n, COALESCE(AVG(stored_at - accepted_at), 0) AS avg, COALESCE(MAX(stored_at - accepted_at), 0) AS max
+         FROM batches WHERE stored_at >= ?`,
+    ).bind(since),
+    c.env.DB.prepare(`SELECT COUNT(*) AS n FROM dead_letters`),
+    c.env.DB.prepare(`SELECT status, COUNT(*) AS n FROM agents GROUP BY status`),
+  ])
+  const out: string[] = []
+  const metric = (name: string, type: string, help: string, samples: [Record<string, string>, number][]) => {
+    out.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`)
+    for (const [labels, v] of samples) {
+      const l = Object.entries(labels).map(([k, x]) => `${k}="${esc(x)}"`).join(',')
+      out.push(`${name}${l ? `{${l}}` : ''} ${v}`)
+    }
+  }
+  metric('aegis_decisions_total', 'counter', 'Decisions recorded in the audit trail.',
+    (decisions!.results as { kind: string; verdict: string; code: string; n: number }[]).map((r) => [
+      { kind: r.kind, verdict: r.verdict, code: r.code }, r.n,
+    ]))
+  const b = batches!.results[0] as { n: number; points: number }
+  metric('aegis_batches_stored_total', 'counter', 'Accepted batches stored in D1 and R2.', [[{}, b.n]])
+  metric('aegis_metric_points_stored_total', 'counter', 'Metric points stored in D1.', [[{}, b.points]])
+  const l = lag!.results[0] as { n: number; avg: number; max: number }
+  metric('aegis_sync_lag_ms', 'gauge', 'Acceptance-to-storage lag of batches stored in the last 5 minutes.', [
+    [{ stat: 'avg' }, l.avg],
+    [{ stat: 'max' }, l.max],
+  ])
+  metric('aegis_sync_recent_batches', 'gauge', 'Batches stored in the last 5 minutes.', [[{}, l.n]])
+  metric('aegis_dead_letters_total', 'counter', 'Sync messages moved to the dead-letter queue.', [
+    [{}, (dead!.results[0] as { n: number }).n],
+  ])
+  metric('aegis_agents', 'gauge', 'Enrolled agents by status.',
+    (agents!.results as { status: string; n: number }[]).map((r) => [{ status: r.status }, r.n]))
+  return c.body(out.join('\n') + '\n', 200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' })
+})
