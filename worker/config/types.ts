@@ -51,6 +51,11 @@ export interface Policy {
   maxOutstandingNonces: number
   /** Largest accepted batch body. */
   maxBodyBytes: number
+  /**
+   * Oldest collectedAt accepted (agents spool while offline and drain later); absent = 7 days.
+   * The fix's freshness is judged against collectedAt, the quote's against the nonce.
+   */
+  maxBatchAgeSeconds?: number
 }
 
 export type { Zone } from '../../attest/geofence/types.ts'

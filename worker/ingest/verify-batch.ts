@@ -10,7 +10,7 @@ import { toB64url, toHex } from '../../attest/bytes/encoding.ts'
 import { batchQualifyingData } from '../../attest/binding/qualifying-data.ts'
 import { expectedSensorPcr } from '../../attest/binding/sensor-identity.ts'
 import { AegisError, type ErrorCode } from '../../attest/errors.ts'
-import { checkFix } from '../../attest/geofence/check-fix.ts'
+import { checkFix, FIX_FUTURE_SKEW_MS } from '../../attest/geofence/check-fix.ts'
 import type { Zone } from '../../attest/geofence/types.ts'
 import { parseBatchPayload, type BatchPayload } from '../../attest/ingest/batch-payload.ts'
 import { QuoteEvidence, toPcrValues } from '../../attest/json/quote-evidence.ts'
@@ -19,6 +19,9 @@ import { checkPcrPolicy, pcrsToHex } from '../../attest/policy/check-pcr-policy.
 import { verifyQuote, type QuoteResult } from '../../attest/quote/verify-quote.ts'
 import type { Policy } from '../config/types.ts'
 import type { CachedAgent } from './agent-cache.ts'
+
+/** Default bound on how long an agent may spool a batch before it is refused. */
+export const DEFAULT_MAX_BATCH_AGE_S = 7 * 86_400
 
 export const BatchBody = object({
   payload: b64url({ min: 2, max: 4 * 1024 * 1024 }),
@@ -66,6 +69,12 @@ export function verifyBatch(input: {
   if (payload.agentId !== input.agentId) {
     throw new AegisError('ERR_PAYLOAD_MISMATCH', 'payload.agentId is not the agent in the path')
   }
+  const maxAgeMs = (policy.maxBatchAgeSeconds ?? DEFAULT_MAX_BATCH_AGE_S) * 1000
+  if (payload.collectedAt > input.now + FIX_FUTURE_SKEW_MS || input.now - payload.collectedAt > maxAgeMs) {
+    throw new AegisError('ERR_BATCH_STALE', 'collectedAt is in the future or older than the policy allows', {
+      detail: { collectedAt: payload.collectedAt, maxAgeSeconds: maxAgeMs / 1000 },
+    })
+  }
   const quote = verifyQuote({
     ak: agent.ak,
     attest: wire.quote.attest,
@@ -105,7 +114,8 @@ export function verifyBatch(input: {
       fix: payload.location,
       zones,
       enrolledSensorId: agent.record.sensor.id,
-      now: input.now,
+      // A spooled batch is judged as of its collection: the fix must be fresh then.
+      now: payload.collectedAt,
       maxFixAgeMs: policy.geo.maxFixAgeSeconds * 1000,
       maxSpeedMps: policy.geo.maxSpeedMps,
     }),

@@ -3,7 +3,7 @@ import { AegisError } from '../../attest/errors.ts'
 import { parseCertificate } from '../../attest/x509/parse-certificate.ts'
 import { parsePemBundle } from '../../attest/x509/pem.ts'
 import type { AllowlistSettings, Policy, TrustSettings } from '../config/types.ts'
-import { array, bool, literal, num, object, record, str, validate } from '../../attest/json/schema.ts'
+import { array, bool, literal, num, object, optional, record, str, validate } from '../../attest/json/schema.ts'
 
 const Pem = str({ min: 1, max: 65536 })
 
@@ -60,6 +60,7 @@ export function validatePolicy(raw: unknown): Policy {
       nonceTtlSeconds: num({ integer: true, min: 5, max: 120 }),
       maxOutstandingNonces: num({ integer: true, min: 1, max: 64 }),
       maxBodyBytes: num({ integer: true, min: 1024, max: 4 * 1024 * 1024 }),
+      maxBatchAgeSeconds: optional(num({ integer: true, min: 60, max: 90 * 86_400 })),
     }),
   )
   for (const s of p.pcr.selection) {
