@@ -1,0 +1,91 @@
+/**
+ * Start a real collector: `wrangler dev` (workerd with local D1, R2, DOs and Queues) on a free
+ * loopback port, with its own state directory, fresh development keys in an env file, the D1
+ * migrations applied, and the local swtpm CA configured as the manufacturer root (the same
+ * seeding `npm run dev` does). Shared by the integration tests (test/node/helpers/collector.ts
+ * re-exports it) and the ingest benchmark, which also reads D1 through `persistDir`.
+ * Call stop() when done; it also removes the state directory.
+ */
+import { execFileSync } from 'node:child_process'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { formatEnvFile, makeDevVars, type DevVars } from '../../scripts/dev-vars.mjs'
+import { mintDevToken, type DevRole } from '../../agent/dev/dev-token.ts'
+import { seedDevConfig } from '../../scripts/seed-dev.ts'
+import { queryD1 } from './d1-query.ts'
+import { REPO_ROOT, WRANGLER_BIN, startWranglerDev, wranglerEnv } from './wrangler-dev.ts'
+
+export interface Collector {
+  url: string
+  vars: DevVars
+  /** The `--persist-to` directory holding D1, R2, DO and queue state. */
+  persistDir: string
+  token(role: DevRole): Promise<string>
+  /** fetch with a role token */
+  api(role: DevRole, pathname: string, init?: RequestInit): Promise<Response>
+  /** Run one SQL statement on the local D1 database (wrangler d1 execute). */
+  d1<T = Record<string, unknown>>(sql: string): Promise<T[]>
+  logs(): string
+  stop(): Promise<void>
+}
+
+export async function startCollector(
+  opts: { vars?: Record<string, string> } = {},
+): Promise<Collector> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'aegis-collector-'))
+  try {
+    const vars = await makeDevVars()
+    const envFile = path.join(dir, 'dev.env')
+    writeFileSync(envFile, formatEnvFile({ ...vars, ...(opts.vars ?? {}) }))
+    const persist = path.join(dir, 'state')
+    try {
+      execFileSync(
+        WRANGLER_BIN,
+        ['d1', 'migrations', 'apply', 'DB', '--local', '--persist-to', persist],
+        {
+          cwd: REPO_ROOT,
+          env: wranglerEnv(),
+          encoding: 'utf8',
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
+      )
+    } catch (e) {
+      const x = e as { stderr?: string; stdout?: string }
+      throw new Error(`migrations failed: ${x.stderr ?? ''}${x.stdout ?? ''}`, { cause: e })
+    }
+    const dev = await startWranglerDev({
+      args: ['--persist-to', persist, '--env-file', envFile],
+      readyPath: '/healthz',
+    })
+    const token = (role: DevRole) => mintDevToken(vars.DEV_ADMIN_JWKS, role)
+    try {
+      await seedDevConfig(dev.url, await token('operator'))
+    } catch (e) {
+      await dev.stop()
+      throw e
+    }
+    return {
+      url: dev.url,
+      vars,
+      persistDir: persist,
+      token,
+      async api(role, pathname, init = {}) {
+        const headers = new Headers(init.headers)
+        headers.set('authorization', `Bearer ${await token(role)}`)
+        if (init.body && !headers.has('content-type'))
+          headers.set('content-type', 'application/json')
+        return fetch(dev.url + pathname, { ...init, headers })
+      },
+      d1: (sql) => queryD1(persist, sql),
+      logs: dev.logs,
+      async stop() {
+        await dev.stop()
+        rmSync(dir, { recursive: true, force: true })
+      },
+    }
+  } catch (e) {
+    rmSync(dir, { recursive: true, force: true })
+    throw e
+  }
+}

@@ -1,0 +1,207 @@
+/**
+ * The end-to-end ingest and sync benchmark (issues 4 and 5): K simulated agents (soft TPMs,
+ * bench/sim) against the real collector (`wrangler dev`, local D1/R2/DO/Queues), all on this
+ * machine. Agents are admitted through the real APIs: the operator puts their EKs on the
+ * allowlist, each enrolls and activates; then every agent streams N batches concurrently with
+ * nonce chaining. Afterwards the run waits for the sync consumer to store what was accepted and
+ * reads D1 (wrangler d1 execute) to count lost and duplicated batches and the storage lag.
+ * Entries:
+ *  - ingest.server: Server-Timing verify (stateless verification) per accepted batch, plus the
+ *    ledger RPC (nonce, replay, outbox) and the whole handler;
+ *  - ingest.client: client round trip per POST, throughput, accepted/rejected/lost/duplicated;
+ *  - sync.lag: stored_at - accepted_at per stored batch, and storage throughput.
+ * Leaves out enrollment timing and network distance (client and server share the machine).
+ */
+import type { Collector } from '../harness/collector.ts'
+import { startCollector } from '../harness/collector.ts'
+import { summarize } from '../harness/stats.ts'
+import { enrollSimAgent, type SimAgent } from '../sim/enroll-sim-agent.ts'
+import { sendSimBatches, type BatchSample } from '../sim/send-sim-batches.ts'
+import { createSoftTpm } from '../sim/soft-tpm.ts'
+
+export interface IngestOptions {
+  agents: number
+  batches: number
+  /** Seconds; when set, agents stop at this deadline even before `batches`. */
+  durationS?: number
+  metricsPerBatch: number
+  /** Seconds to wait for the sync consumer after the load ends. */
+  syncTimeoutS: number
+  log: (s: string) => void
+}
+
+export type BenchEntry = { name: string; median_ms: number; p99_ms: number; n: number } & Record<
+  string,
+  unknown
+>
+
+const round = (x: number, d = 3) => Math.round(x * 10 ** d) / 10 ** d
+
+/** A position per agent, spread out but well inside the dev world zone. */
+function location(i: number) {
+  return { lat: -50 + ((i * 37) % 100), lon: -160 + ((i * 53) % 320), accuracyM: 15 }
+}
+
+async function admitAgents(c: Collector, k: number, log: (s: string) => void): Promise<SimAgent[]> {
+  const t0 = performance.now()
+  const tpms = await Promise.all(Array.from({ length: k }, () => createSoftTpm()))
+  const res = await c.api('operator', '/v1/config/allowlist', {
+    method: 'PUT',
+    body: JSON.stringify({
+      value: { enabled: true, ekPublicSha256: tpms.map((t) => t.agentId), certSerials: [] },
+    }),
+  })
+  if (!res.ok) throw new Error(`allowlist: HTTP ${res.status} ${await res.text()}`)
+  const agents: SimAgent[] = []
+  // A few at a time: enrollment is not what is measured, and RSA key work is bursty.
+  for (let i = 0; i < tpms.length; i += 4) {
+    agents.push(
+      ...(await Promise.all(
+        tpms
+          .slice(i, i + 4)
+          .map((t, j) =>
+            enrollSimAgent(c.url, t, { id: `bench-gnss-${i + j}`, firmware: 'sim-1.0' }),
+          ),
+      )),
+    )
+  }
+  log(`enrolled ${agents.length} simulated agents in ${Math.round(performance.now() - t0)} ms`)
+  return agents
+}
+
+async function waitForSync(
+  c: Collector,
+  accepted: number,
+  timeoutS: number,
+  log: (s: string) => void,
+) {
+  const until = Date.now() + timeoutS * 1000
+  let stored = -1
+  let lastChange = Date.now()
+  for (;;) {
+    const [row] = await c.d1<{ n: number }>('SELECT count(*) AS n FROM batches')
+    const n = row?.n ?? 0
+    if (n !== stored) {
+      stored = n
+      lastChange = Date.now()
+      log(`sync: ${n}/${accepted} batches stored`)
+    }
+    if (n >= accepted) return { complete: true }
+    // Give up early only when nothing moves for a long while (the ledger alarm re-announces).
+    if (Date.now() > until || Date.now() - lastChange > Math.min(60_000, timeoutS * 1000)) {
+      return { complete: false }
+    }
+    await new Promise((r) => setTimeout(r, 1000))
+  }
+}
+
+export async function runIngest(o: IngestOptions): Promise<BenchEntry[]> {
+  o.log(`ingest: starting collector (wrangler dev)`)
+  const c = await startCollector()
+  try {
+    const agents = await admitAgents(c, o.agents, o.log)
+    const deadline = o.durationS === undefined ? undefined : Date.now() + o.durationS * 1000
+    const batches = o.durationS === undefined ? o.batches : Number.MAX_SAFE_INTEGER
+    o.log(
+      `ingest: ${agents.length} agents x ${o.durationS === undefined ? `${o.batches} batches` : `${o.durationS} s`}, ` +
+        `${o.metricsPerBatch} metrics per batch`,
+    )
+    let done = 0
+    const t0 = performance.now()
+    const perAgent = await Promise.all(
+      agents.map((agent, i) =>
+        sendSimBatches({
+          collector: c.url,
+          agent,
+          batches,
+          deadline,
+          metricsPerBatch: o.metricsPerBatch,
+          location: location(i),
+          onSample: () => {
+            if (++done % 500 === 0) o.log(`ingest: ${done} batches sent`)
+          },
+        }),
+      ),
+    )
+    const loadS = (performance.now() - t0) / 1000
+    const all: BatchSample[] = perAgent.flat()
+    const accepted = all.filter((s) => s.status === 202 && s.batchId)
+    const ids = new Set(accepted.map((s) => s.batchId!))
+    const rejectedCodes: Record<string, number> = {}
+    for (const s of all) {
+      if (s.status !== 202) {
+        const k = s.error ? 'network' : (s.code ?? String(s.status))
+        rejectedCodes[k] = (rejectedCodes[k] ?? 0) + 1
+      }
+    }
+    o.log(`ingest: ${all.length} batches in ${round(loadS, 1)} s, ${accepted.length} accepted`)
+
+    const sync = await waitForSync(c, ids.size, o.syncTimeoutS, o.log)
+    const rows = await c.d1<{ batch_id: string; accepted_at: number; stored_at: number }>(
+      'SELECT batch_id, accepted_at, stored_at FROM batches',
+    )
+    const [points] = await c.d1<{ n: number }>('SELECT count(*) AS n FROM metric_points')
+    const [dead] = await c.d1<{ n: number }>('SELECT count(*) AS n FROM dead_letters')
+    const storedIds = new Set(rows.map((r) => r.batch_id))
+    const lost = [...ids].filter((id) => !storedIds.has(id)).length
+    const duplicated = rows.length - storedIds.size
+    const unexpected = [...storedIds].filter((id) => !ids.has(id)).length
+
+    const verify = accepted.filter((s) => s.verifyMs !== undefined)
+    const ledger = summarize(verify.map((s) => s.ledgerMs!).filter((x) => x !== undefined))
+    const total = summarize(verify.map((s) => s.totalMs!).filter((x) => x !== undefined))
+    const server: BenchEntry = {
+      name: 'ingest.server',
+      kind: 'load',
+      ...summarize(verify.map((s) => s.verifyMs!)),
+      ledger_ms: { median: ledger.median_ms, p99: ledger.p99_ms },
+      handler_ms: { median: total.median_ms, p99: total.p99_ms },
+      agents: agents.length,
+      timer_resolution_ms: 1,
+    }
+    const clientSummary = summarize(all.filter((s) => !s.error).map((s) => s.clientMs))
+    const client: BenchEntry = {
+      name: 'ingest.client',
+      kind: 'load',
+      ...clientSummary,
+      throughput_per_s: round(accepted.length / loadS, 1),
+      duration_s: round(loadS, 2),
+      agents: agents.length,
+      batches_per_agent: o.durationS === undefined ? o.batches : null,
+      metrics_per_batch: o.metricsPerBatch,
+      sent: all.length,
+      accepted: accepted.length,
+      rejected: all.length - accepted.length,
+      rejected_codes: rejectedCodes,
+      lost,
+      duplicated,
+      unexpected_rows: unexpected,
+      metric_points: points?.n ?? 0,
+      metric_points_expected: accepted.length * o.metricsPerBatch,
+      dead_letters: dead?.n ?? 0,
+      sync_complete: sync.complete,
+    }
+    const ours = rows.filter((r) => ids.has(r.batch_id))
+    const lags = ours.map((r) => r.stored_at - r.accepted_at)
+    const firstStored = Math.min(...ours.map((r) => r.stored_at))
+    const lastStored = Math.max(...ours.map((r) => r.stored_at))
+    const windowS = (lastStored - firstStored) / 1000
+    const lag: BenchEntry = {
+      name: 'sync.lag',
+      kind: 'load',
+      ...summarize(lags),
+      throughput_per_s: windowS > 0 ? round(ours.length / windowS, 1) : null,
+      storage_window_s: round(windowS, 2),
+      stored: ours.length,
+    }
+    o.log(
+      `ingest: lost ${lost}, duplicated ${duplicated}, metric_points ${client.metric_points}/${client.metric_points_expected}`,
+    )
+    return [server, client, lag]
+  } catch (e) {
+    o.log(`ingest failed; collector log tail:\n${c.logs().slice(-4000)}`)
+    throw e
+  } finally {
+    await c.stop()
+  }
+}

@@ -1,0 +1,182 @@
+/**
+ * `npm run bench [-- options]`: runs the micro benchmarks inside workerd and the end-to-end
+ * ingest/sync benchmark, prints ONE JSON document on stdout
+ *   {"results":[{"name","median_ms","p99_ms","n",...}, ...], "machine": {...}, "config": {...}}
+ * and writes it to bench/out/latest.json (git-ignored). Progress goes to stderr.
+ * Options:
+ *   --only PREFIX[,PREFIX]  run only entries whose name starts with a prefix (e.g. verify.quote,
+ *                           ingest); micro cases are skipped for ingest.* / sync.* prefixes,
+ *                           the load run when no prefix can match its entries
+ *   --agents K (16)  --batches N (100)  --duration S (instead of N)  --metrics M (8 per batch)
+ *   --iterations N   override every micro case's iteration count (quick runs)
+ *   --sync-timeout S (120)  --out FILE (bench/out/latest.json)
+ *   --generated-dir DIR     where the micro worker is generated (bench/.generated)
+ * Exit 0 on success, 1 when a benchmark failed or the run lost or duplicated batches, 2 on usage.
+ * docs/benchmarks.md explains every entry.
+ */
+import { execFileSync } from 'node:child_process'
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { parseArgs } from 'node:util'
+import { runMicro, type MicroResult } from './harness/run-micro.ts'
+import { REPO_ROOT } from './harness/wrangler-dev.ts'
+import { runIngest, type BenchEntry } from './ingest/run-ingest.ts'
+
+export const LOAD_ENTRIES = ['ingest.server', 'ingest.client', 'sync.lag']
+
+const log = (s: string) => process.stderr.write(`[bench] ${s}\n`)
+
+function version(pkg: string): string | null {
+  try {
+    return (
+      JSON.parse(
+        readFileSync(path.join(REPO_ROOT, 'node_modules', pkg, 'package.json'), 'utf8'),
+      ) as { version: string }
+    ).version
+  } catch {
+    return null
+  }
+}
+
+function machine() {
+  const cpus = os.cpus()
+  let commit: string | null = null
+  try {
+    commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], {
+      cwd: REPO_ROOT,
+      encoding: 'utf8',
+    }).trim()
+  } catch {
+    /* not a git checkout */
+  }
+  return {
+    cpu: cpus[0]?.model ?? 'unknown',
+    cores: cpus.length,
+    memory_gb: Math.round((os.totalmem() / 2 ** 30) * 10) / 10,
+    platform: `${os.platform()} ${os.release()} ${os.arch()}`,
+    node: process.version,
+    wrangler: version('wrangler'),
+    workerd: version('workerd'),
+    commit,
+    date: new Date().toISOString(),
+  }
+}
+
+function positiveInt(name: string, v: string | undefined, dflt: number): number {
+  if (v === undefined) return dflt
+  const n = Number(v)
+  if (!Number.isSafeInteger(n) || n < 1)
+    throw new UsageError(`--${name} must be a positive integer`)
+  return n
+}
+
+class UsageError extends Error {}
+
+export async function main(argv: string[]): Promise<number> {
+  let a
+  try {
+    a = parseArgs({
+      args: argv,
+      options: {
+        only: { type: 'string' },
+        agents: { type: 'string' },
+        batches: { type: 'string' },
+        duration: { type: 'string' },
+        metrics: { type: 'string' },
+        iterations: { type: 'string' },
+        'sync-timeout': { type: 'string' },
+        out: { type: 'string' },
+        'generated-dir': { type: 'string' },
+      },
+      strict: true,
+      allowPositionals: false,
+    }).values
+  } catch (e) {
+    log(`usage: ${(e as Error).message}`)
+    return 2
+  }
+  let opts
+  try {
+    opts = {
+      prefixes: (a.only ?? '')
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+      agents: positiveInt('agents', a.agents, 16),
+      batches: positiveInt('batches', a.batches, 100),
+      durationS: a.duration === undefined ? undefined : positiveInt('duration', a.duration, 0),
+      metricsPerBatch: positiveInt('metrics', a.metrics, 8),
+      iterations:
+        a.iterations === undefined ? undefined : positiveInt('iterations', a.iterations, 0),
+      syncTimeoutS: positiveInt('sync-timeout', a['sync-timeout'], 120),
+      out: path.resolve(a.out ?? path.join(REPO_ROOT, 'bench/out/latest.json')),
+      generatedDir: a['generated-dir'] === undefined ? undefined : path.resolve(a['generated-dir']),
+    }
+  } catch (e) {
+    if (e instanceof UsageError) {
+      log(`usage: ${e.message}`)
+      return 2
+    }
+    throw e
+  }
+  const { prefixes } = opts
+  const wanted = (name: string) => prefixes.length === 0 || prefixes.some((p) => name.startsWith(p))
+  const loadOnly = (p: string) => p.startsWith('ingest') || p.startsWith('sync')
+  const runMicroCases = prefixes.length === 0 || prefixes.some((p) => !loadOnly(p))
+  const runLoad = LOAD_ENTRIES.some(wanted)
+
+  const results: (BenchEntry | MicroResult)[] = []
+  let timer: unknown = null
+  let failed = false
+  const started = Date.now()
+  if (runMicroCases) {
+    try {
+      log('micro: bundling bench/cases and starting workerd (wrangler dev)')
+      const m = await runMicro({
+        filter: wanted,
+        log,
+        iterations: opts.iterations,
+        outDir: opts.generatedDir,
+      })
+      timer = m.clock
+      results.push(...m.results)
+    } catch (e) {
+      log(`micro benchmarks failed: ${(e as Error).stack ?? e}`)
+      failed = true
+    }
+  }
+  if (runLoad) {
+    try {
+      const entries = await runIngest({ ...opts, log })
+      results.push(...entries.filter((e) => wanted(e.name)))
+      const client = entries.find((e) => e.name === 'ingest.client')
+      if (client && ((client.lost as number) > 0 || (client.duplicated as number) > 0))
+        failed = true
+    } catch (e) {
+      log(`ingest benchmark failed: ${(e as Error).stack ?? e}`)
+      failed = true
+    }
+  }
+  const doc = {
+    results,
+    machine: { ...machine(), workerd_timer: timer },
+    config: {
+      only: prefixes,
+      agents: opts.agents,
+      batches: opts.durationS === undefined ? opts.batches : null,
+      duration_s: opts.durationS ?? null,
+      metrics_per_batch: opts.metricsPerBatch,
+      iterations_override: opts.iterations ?? null,
+      wall_s: Math.round((Date.now() - started) / 100) / 10,
+    },
+  }
+  const text = JSON.stringify(doc, null, 2)
+  process.stdout.write(text + '\n')
+  mkdirSync(path.dirname(opts.out), { recursive: true })
+  writeFileSync(opts.out, text + '\n')
+  log(`wrote ${path.relative(process.cwd(), opts.out) || opts.out}`)
+  return failed ? 1 : 0
+}
+
+process.exitCode = await main(process.argv.slice(2))

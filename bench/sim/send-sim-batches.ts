@@ -1,0 +1,140 @@
+/**
+ * One simulated agent's batch stream against the real collector, as agent/batch does: one nonce
+ * request, then each POST /v1/agents/{id}/batches carries a payload (agentId, rising seq,
+ * collectedAt, a fixed location fix from the enrolled sensor, `metricsPerBatch` metrics) quoted
+ * with qualifyingData = SHA-256(nonce || SHA-256(payload)), and the reply's nextNonce feeds the
+ * next batch. A rejected batch costs a fresh nonce. Every POST is timed on the client (request
+ * sent to body read) and its `Server-Timing` (verify, ledger, total) recorded.
+ * Leaves out retries: the benchmark counts failures instead of hiding them.
+ */
+import { fromB64url, toB64url, utf8 } from '../../attest/bytes/encoding.ts'
+import { batchQualifyingData } from '../../attest/binding/qualifying-data.ts'
+import type { BatchPayload } from '../../attest/ingest/batch-payload.ts'
+import { pcrsToHex } from '../../attest/policy/check-pcr-policy.ts'
+import type { SimAgent } from './enroll-sim-agent.ts'
+
+export interface BatchSample {
+  agentId: string
+  seq: number
+  /** Client round trip of the POST (ms). */
+  clientMs: number
+  status: number
+  /** Set for 202 and for 200 duplicates. */
+  batchId?: string
+  duplicate?: boolean
+  code?: string
+  /** From Server-Timing, when present. */
+  verifyMs?: number
+  ledgerMs?: number
+  totalMs?: number
+  /** Set when the request never got an HTTP answer. */
+  error?: string
+}
+
+export interface SendOptions {
+  collector: string
+  agent: SimAgent
+  /** Stop after this many batches ... */
+  batches: number
+  /** ... or at this time (ms epoch), whichever comes first. */
+  deadline?: number
+  metricsPerBatch: number
+  location: { lat: number; lon: number; accuracyM: number }
+  /** First seq to use; seq rises by one per batch. */
+  firstSeq?: number
+  onSample?: (s: BatchSample) => void
+}
+
+export function parseServerTiming(h: string | null): Record<string, number> {
+  const out: Record<string, number> = {}
+  for (const part of (h ?? '').split(',')) {
+    const m = /^\s*([A-Za-z0-9_-]+)\s*(?:;.*?\bdur=([0-9.]+))?/.exec(part)
+    if (m?.[2] !== undefined) out[m[1]!] = Number(m[2])
+  }
+  return out
+}
+
+async function getNonce(collector: string, agentId: string): Promise<string> {
+  const res = await fetch(`${collector}/v1/agents/${agentId}/nonce`)
+  const text = await res.text()
+  if (!res.ok) throw new Error(`nonce: HTTP ${res.status} ${text}`)
+  return (JSON.parse(text) as { nonce: string }).nonce
+}
+
+function metrics(n: number, seq: number): BatchPayload['metrics'] {
+  return Array.from({ length: n }, (_, i) => ({
+    name: `bench.metric_${i}`,
+    value: Math.round(Math.random() * 1e6) / 100 + seq,
+    unit: '1',
+  }))
+}
+
+export async function sendSimBatches(o: SendOptions): Promise<BatchSample[]> {
+  const { agent, collector } = o
+  const samples: BatchSample[] = []
+  let nonce: string | undefined
+  let seq = o.firstSeq ?? 1
+  for (
+    let i = 0;
+    i < o.batches && (o.deadline === undefined || Date.now() < o.deadline);
+    i++, seq++
+  ) {
+    nonce ??= await getNonce(collector, agent.agentId)
+    const now = Date.now()
+    const payload: BatchPayload = {
+      agentId: agent.agentId,
+      seq,
+      collectedAt: now,
+      location: { ...o.location, fixTime: now, sensorId: agent.sensor.id },
+      metrics: metrics(o.metricsPerBatch, seq),
+    }
+    const bytes = utf8(JSON.stringify(payload))
+    const q = agent.tpm.quote(batchQualifyingData(fromB64url(nonce), bytes), agent.selection)
+    const body = JSON.stringify({
+      payload: toB64url(bytes),
+      nonce,
+      quote: {
+        attest: toB64url(q.attest),
+        signature: toB64url(q.signature),
+        pcrs: pcrsToHex(q.pcrs),
+      },
+    })
+    const sample: BatchSample = { agentId: agent.agentId, seq, clientMs: 0, status: 0 }
+    const t0 = performance.now()
+    try {
+      const res = await fetch(`${collector}/v1/agents/${agent.agentId}/batches`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body,
+      })
+      const text = await res.text()
+      sample.clientMs = performance.now() - t0
+      sample.status = res.status
+      const st = parseServerTiming(res.headers.get('server-timing'))
+      if (st.verify !== undefined) sample.verifyMs = st.verify
+      if (st.ledger !== undefined) sample.ledgerMs = st.ledger
+      if (st.total !== undefined) sample.totalMs = st.total
+      const reply = JSON.parse(text) as {
+        batchId?: string
+        nextNonce?: string
+        duplicate?: boolean
+        code?: string
+      }
+      if (res.ok) {
+        sample.batchId = reply.batchId
+        if (reply.duplicate) sample.duplicate = true
+        nonce = reply.nextNonce
+      } else {
+        sample.code = reply.code ?? `HTTP ${res.status}`
+        nonce = undefined
+      }
+    } catch (e) {
+      sample.clientMs = performance.now() - t0
+      sample.error = e instanceof Error ? e.message : String(e)
+      nonce = undefined
+    }
+    samples.push(sample)
+    o.onSample?.(sample)
+  }
+  return samples
+}
