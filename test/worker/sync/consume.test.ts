@@ -1,0 +1,171 @@
+/**
+ * The sync queue consumer in workerd with local D1, R2 and DOs: per-message acks, redelivery
+ * storing nothing twice, a D1 failure retried without loss, poison messages dead-lettered with a
+ * reason, and rollups recomputed (not incremented) per minute bucket.
+ */
+import { createExecutionContext, createMessageBatch, getQueueResult, runInDurableObject } from 'cloudflare:test'
+import { env } from 'cloudflare:workers'
+import { beforeEach, describe, expect, it } from 'vitest'
+import { sha256 } from '@noble/hashes/sha2.js'
+import { toB64url, toHex, utf8 } from '../../../attest/bytes/encoding.ts'
+import type { AcceptedBatch, AgentRecord } from '../../../worker/ledger/types.ts'
+import worker from '../../../worker/index.ts'
+import { resetState } from '../helpers/reset.ts'
+import { backoff } from '../../../worker/sync/consume.ts'
+
+const AGENT = 'ab'.repeat(32)
+const MINUTE = 29_000_000 // a fixed minute bucket (ms = MINUTE * 60000)
+
+function record(): AgentRecord {
+  return {
+    agentId: AGENT, version: 1, status: 'active', ekPublic: 'AA', ekCert: null, ekCertSha256: null,
+    ekCertSerial: null, ekCertIssuer: null, akPublic: 'AA', akName: '000b' + '00'.repeat(32), platform: {},
+    sensor: { id: 'gnss:test', firmware: '1' }, zones: [], pcrBaseline: {}, binding: 'x.y.z', enrolledAt: 1,
+    revokedAt: null, revokedReason: null,
+  }
+}
+
+function batch(seq: number, values: number[]): AcceptedBatch {
+  const at = MINUTE * 60_000 + seq
+  const payload = utf8(JSON.stringify({
+    agentId: AGENT, seq, collectedAt: at,
+    location: { lat: 1, lon: 2, accuracyM: 5, fixTime: at, sensorId: 'gnss:test' },
+    metrics: values.map((value) => ({ name: 'temp.c', value })),
+  }))
+  return {
+    batchId: toHex(sha256(payload)), agentId: AGENT, seq, acceptedAt: at + 5, verdict: 'accept', findings: [],
+    zone: 'z1', cfCountry: null, verifyMs: 1, payload: toB64url(payload), nonce: 'AA',
+    quote: { attest: 'AA', signature: 'AA', pcrs: {} }, akPublic: 'AA', akName: '00', ekCertSha256: null,
+    policyVersion: 0, receipt: 'r.e.c',
+  }
+}
+
+async function seed(batches: AcceptedBatch[]): Promise<void> {
+  const stub = env.AGENT_LEDGER.get(env.AGENT_LEDGER.idFromName(AGENT))
+  await runInDurableObject(stub, (_o, state) => {
+    state.storage.sql.exec('INSERT OR REPLACE INTO agent (id, record) VALUES (1, ?)', JSON.stringify(record()))
+    for (const b of batches) {
+      state.storage.sql.exec(
+        'INSERT OR REPLACE INTO outbox (batch_id, record, created_at, notified_at) VALUES (?, ?, ?, ?)',
+        b.batchId, JSON.stringify(b), b.acceptedAt, b.acceptedAt,
+      )
+    }
+  })
+}
+
+async function outboxDepth(): Promise<number> {
+  const stub = env.AGENT_LEDGER.get(env.AGENT_LEDGER.idFromName(AGENT))
+  return runInDurableObject(stub, (_o, state) => state.storage.sql.exec('SELECT count(*) AS n FROM outbox').one().n as number)
+}
+
+let msgN = 0
+function msg(body: unknown, attempts = 1) {
+  return { id: `m${++msgN}`, timestamp: Date.now(), attempts, body }
+}
+
+async function consume(queue: string, messages: ReturnType<typeof msg>[]) {
+  const batch = createMessageBatch(queue, messages)
+  const ctx = createExecutionContext()
+  await worker.queue!(batch as never, env as never, ctx)
+  return getQueueResult(batch, ctx)
+}
+
+const count = async (sql: string) => (await env.DB.prepare(sql).first<{ n: number }>())!.n
+
+describe('sync consumer', () => {
+  beforeEach(() => resetState([AGENT]))
+
+  it('stores an announced batch in R2 and D1, acks it and empties the outbox', async () => {
+    const b = batch(1, [20, 22.5])
+    await seed([b])
+    const m = msg({ type: 'batch', agentId: AGENT, batchId: b.batchId })
+    const r = await consume('aegis-sync', [m])
+    expect(r.explicitAcks).toEqual([m.id])
+    expect(r.retryMessages).toEqual([])
+    const row = await env.DB.prepare('SELECT * FROM batches WHERE batch_id = ?').bind(b.batchId).first<Record<string, unknown>>()
+    expect(row).toMatchObject({ agent_id: AGENT, seq: 1, metric_count: 2, zone: 'z1' })
+    const obj = await env.EVIDENCE.get(row!.evidence_key as string)
+    const bytes = new Uint8Array(await obj!.arrayBuffer())
+    expect(toHex(sha256(bytes))).toBe(row!.bundle_sha256)
+    expect(JSON.parse(new TextDecoder().decode(bytes))).toMatchObject({ format: 'aegis-evidence/1', batchId: b.batchId })
+    expect(typeof row!.log_index).toBe('number')
+    expect(await count('SELECT count(*) AS n FROM metric_points')).toBe(2)
+    expect(await count("SELECT count(*) AS n FROM decisions WHERE verdict = 'accept' AND kind = 'batch'")).toBe(1)
+    expect(await outboxDepth()).toBe(0)
+  })
+
+  it('stores nothing twice when a message is redelivered, in the same batch or later', async () => {
+    const b = batch(2, [1])
+    await seed([b])
+    const body = { type: 'batch', agentId: AGENT, batchId: b.batchId }
+    const r1 = await consume('aegis-sync', [msg(body), msg(body)])
+    expect(r1.explicitAcks).toHaveLength(2)
+    await seed([b]) // even if the entry reappeared in the outbox
+    const r2 = await consume('aegis-sync', [msg(body, 2)])
+    expect(r2.explicitAcks).toHaveLength(1)
+    expect(await count('SELECT count(*) AS n FROM batches')).toBe(1)
+    expect(await count('SELECT count(*) AS n FROM metric_points')).toBe(1)
+    expect(await count('SELECT count(*) AS n FROM decisions')).toBe(1)
+    expect((await env.DB.prepare('SELECT count FROM rollups').first<{ count: number }>())!.count).toBe(1)
+  })
+
+  it('retries on a D1 failure, keeps the batch in the outbox, and stores it on redelivery', async () => {
+    const b = batch(3, [5])
+    await seed([b])
+    await env.DB.exec('ALTER TABLE metric_points RENAME TO metric_points_away')
+    const m = msg({ type: 'batch', agentId: AGENT, batchId: b.batchId })
+    let r
+    try {
+      r = await consume('aegis-sync', [m])
+    } finally {
+      await env.DB.exec('ALTER TABLE metric_points_away RENAME TO metric_points')
+    }
+    expect(r.explicitAcks).toEqual([])
+    expect(r.retryMessages.map((x) => x.msgId)).toEqual([m.id])
+    expect(await outboxDepth()).toBe(1)
+    expect(await count('SELECT count(*) AS n FROM batches')).toBe(0)
+    const again = await consume('aegis-sync', [msg(m.body, 2)])
+    expect(again.explicitAcks).toHaveLength(1)
+    expect(await count('SELECT count(*) AS n FROM batches')).toBe(1)
+    expect(await outboxDepth()).toBe(0)
+  })
+
+  it('dead-letters poison messages with a reason and acks them; the DLQ consumer records them', async () => {
+    const poison = msg({ type: 'nonsense' })
+    const r = await consume('aegis-sync', [poison])
+    expect(r.explicitAcks).toEqual([poison.id])
+    expect(r.retryMessages).toEqual([])
+    const dl = msg({ reason: 'not a sync message', id: poison.id, attempts: 1, body: poison.body })
+    const platform = msg({ type: 'batch', agentId: AGENT, batchId: 'cd'.repeat(32) }, 11)
+    const d = await consume('aegis-sync-dlq', [dl, platform])
+    expect(d.explicitAcks).toHaveLength(2)
+    const rows = await env.DB.prepare('SELECT reason, body FROM dead_letters ORDER BY id').all<{ reason: string; body: string }>()
+    expect(rows.results.map((x) => x.reason)).toEqual(['not a sync message', 'max retries exceeded'])
+    expect(JSON.parse(rows.results[0]!.body)).toEqual({ type: 'nonsense' })
+  })
+
+  it('recomputes rollups per minute bucket: count, sum, min, max over all points', async () => {
+    const b1 = batch(4, [10, 30])
+    const b2 = batch(5, [20])
+    await seed([b1, b2])
+    await consume('aegis-sync', [msg({ type: 'batch', agentId: AGENT, batchId: b1.batchId })])
+    await consume('aegis-sync', [msg({ type: 'batch', agentId: AGENT, batchId: b2.batchId })])
+    const r = await env.DB.prepare('SELECT * FROM rollups').all<Record<string, unknown>>()
+    expect(r.results).toEqual([
+      { minute: MINUTE, metric: 'temp.c', zone: 'z1', agent_id: AGENT, count: 3, sum: 60, min: 10, max: 30 },
+    ])
+  })
+
+  it('backs off exponentially, capped', () => {
+    expect([1, 2, 3, 8, 20].map(backoff)).toEqual([2, 4, 8, 256, 256])
+  })
+
+  it('inserts audit decisions and acks each message', async () => {
+    const d = { at: 1, kind: 'batch', agentId: AGENT, batchId: null, verdict: 'reject', code: 'ERR_GEO_OUTSIDE', zone: null, cfCountry: null, verifyMs: 1.5, detail: { x: 1 } }
+    const m1 = msg({ type: 'decision', decision: d })
+    const m2 = msg({ type: 'decision', decision: { ...d, code: 'ERR_PCR_POLICY' } })
+    const r = await consume('aegis-sync', [m1, m2])
+    expect(r.explicitAcks.sort()).toEqual([m1.id, m2.id].sort())
+    expect(await count("SELECT count(*) AS n FROM decisions WHERE verdict = 'reject'")).toBe(2)
+  })
+})
