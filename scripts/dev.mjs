@@ -18,7 +18,7 @@ const mig = spawnSync('wrangler', ['d1', 'migrations', 'apply', 'DB', '--local']
 })
 if (mig.status !== 0) process.exit(mig.status ?? 1)
 
-const child = spawn('wrangler', ['dev', '--local', ...args], { stdio: 'inherit' })
+const child = spawn('wrangler', ['dev', '--local', '--var', 'ENVIRONMENT:development', ...args], { stdio: 'inherit' })
 for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig))
 child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)))
 

@@ -66,7 +66,7 @@ function msg(body: unknown, attempts = 1) {
 async function consume(queue: string, messages: ReturnType<typeof msg>[]) {
   const batch = createMessageBatch(queue, messages)
   const ctx = createExecutionContext()
-  await worker.queue!(batch as never, env as never, ctx)
+  await worker.queue(batch as never, env as never)
   return getQueueResult(batch, ctx)
 }
 
