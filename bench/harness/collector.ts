@@ -2,12 +2,15 @@
  * Start a real collector: `wrangler dev` (workerd with local D1, R2, DOs and Queues) on a free
  * loopback port, with its own state directory, fresh development keys in an env file, the D1
  * migrations applied, and the local swtpm CA configured as the manufacturer root (the same
- * seeding `npm run dev` does). Shared by the integration tests (test/node/helpers/collector.ts
+ * seeding `npm run dev` does), in development mode (`--var ENVIRONMENT:development`: built-in
+ * policy and world zone). Shared by the integration tests (test/node/helpers/collector.ts
  * re-exports it) and the ingest benchmark, which also reads D1 through `persistDir`.
+ * `snapshot: true` serves a bundle made once at start (`wrangler deploy --dry-run`) instead of the
+ * live sources, so edits to the tree during a long run cannot reload the worker under load.
  * Call stop() when done; it also removes the state directory.
  */
 import { execFileSync } from 'node:child_process'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { formatEnvFile, makeDevVars, type DevVars } from '../../scripts/dev-vars.mjs'
@@ -30,9 +33,36 @@ export interface Collector {
   stop(): Promise<void>
 }
 
-export async function startCollector(
-  opts: { vars?: Record<string, string> } = {},
-): Promise<Collector> {
+export interface CollectorOptions {
+  /** Extra worker secrets/vars, written to the env file (override the generated keys). */
+  vars?: Record<string, string>
+  /** Serve a bundle frozen at start rather than the watched sources. */
+  snapshot?: boolean
+}
+
+/** Bundle the worker as deployed, and a copy of wrangler.toml whose main is that bundle. */
+function snapshotWorker(dir: string): string {
+  const out = path.join(dir, 'build')
+  try {
+    execFileSync(WRANGLER_BIN, ['deploy', '--dry-run', '--outdir', out], {
+      cwd: REPO_ROOT,
+      env: wranglerEnv(),
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+  } catch (e) {
+    const x = e as { stderr?: string; stdout?: string }
+    throw new Error(`bundling the worker failed: ${x.stderr ?? ''}${x.stdout ?? ''}`, { cause: e })
+  }
+  const toml = readFileSync(path.join(REPO_ROOT, 'wrangler.toml'), 'utf8')
+  const main = /^main\s*=.*$/m
+  if (!main.test(toml)) throw new Error('wrangler.toml has no main')
+  const config = path.join(dir, 'wrangler.toml')
+  writeFileSync(config, toml.replace(main, 'main = "build/index.js"'))
+  return config
+}
+
+export async function startCollector(opts: CollectorOptions = {}): Promise<Collector> {
   const dir = mkdtempSync(path.join(tmpdir(), 'aegis-collector-'))
   try {
     const vars = await makeDevVars()
@@ -55,7 +85,11 @@ export async function startCollector(
       throw new Error(`migrations failed: ${x.stderr ?? ''}${x.stdout ?? ''}`, { cause: e })
     }
     const dev = await startWranglerDev({
-      args: ['--persist-to', persist, '--env-file', envFile],
+      // Development defaults (world zone, PCRs pinned at activation): never the deployed default.
+      args: [
+        ...(opts.snapshot ? ['-c', snapshotWorker(dir)] : []),
+        ...['--persist-to', persist, '--env-file', envFile, '--var', 'ENVIRONMENT:development'],
+      ],
       readyPath: '/healthz',
     })
     const token = (role: DevRole) => mintDevToken(vars.DEV_ADMIN_JWKS, role)
