@@ -97,7 +97,7 @@ async function waitForSync(
 
 export async function runIngest(o: IngestOptions): Promise<BenchEntry[]> {
   o.log(`ingest: starting collector (wrangler dev)`)
-  const c = await startCollector()
+  const c = await startCollector({ snapshot: true })
   try {
     const agents = await admitAgents(c, o.agents, o.log)
     const deadline = o.durationS === undefined ? undefined : Date.now() + o.durationS * 1000
