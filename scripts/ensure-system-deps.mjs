@@ -1,0 +1,28 @@
+#!/usr/bin/env node
+/**
+ * Make sure the system tools the tests, `npm run dev` and the demo use are present: swtpm,
+ * swtpm_setup (swtpm-tools), tpm2-tools and openssl. On a Debian machine as root they are
+ * installed with apt-get (what .ci/run does too); otherwise this prints the command and fails.
+ * `--optional` only warns (for `npm run dev`, which runs without a TPM).
+ */
+import { spawnSync } from 'node:child_process'
+
+const NEED = { swtpm: 'swtpm', swtpm_setup: 'swtpm-tools', tpm2_quote: 'tpm2-tools', openssl: 'openssl' }
+const optional = process.argv.includes('--optional')
+const has = (cmd) => spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0
+const missing = [...new Set(Object.entries(NEED).filter(([cmd]) => !has(cmd)).map(([, pkg]) => pkg))]
+if (missing.length === 0) process.exit(0)
+
+const cmd = `apt-get update && apt-get install -y ${missing.join(' ')}`
+const root = typeof process.getuid === 'function' && process.getuid() === 0
+if (root && has('apt-get') && !optional) {
+  console.error(`[aegis] installing system packages: ${missing.join(' ')}`)
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' }
+  const up = spawnSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env })
+  const inst = up.status === 0 && spawnSync('apt-get', ['install', '-y', '-qq', ...missing], { stdio: 'inherit', env })
+  if (inst && inst.status === 0) process.exit(0)
+  console.error(`[aegis] could not install ${missing.join(' ')}`)
+  process.exit(1)
+}
+console.error(`[aegis] missing system packages: ${missing.join(' ')}. Install them with:\n  sudo sh -c '${cmd}'`)
+process.exit(optional ? 0 : 1)
