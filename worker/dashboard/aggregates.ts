@@ -41,7 +41,7 @@ dashboardRoutes.get('/v1/aggregates', requireRole('viewer'), async (c) => {
     throw new AegisError('ERR_INPUT_MALFORMED', `range/step gives more than ${MAX_POINTS} buckets: widen step`)
   }
   const rows = await c.env.DB.prepare(
-    `SELECT (minute / ?1) * ?1 AS bucket, zone, agent_id, SUM(count) AS count, SUM(sum) AS sum,
+    `SELECT (minute / CAST(?1 AS INTEGER)) * CAST(?1 AS INTEGER) AS bucket, zone, agent_id, SUM(count) AS count, SUM(sum) AS sum,
             MIN(min) AS min, MAX(max) AS max
        FROM rollups
       WHERE metric = ?2 AND minute >= ?3 AND minute <= ?4
