@@ -5,6 +5,7 @@
 import { Hono } from 'hono'
 import type { AppEnv } from './app-env.ts'
 import { dashboardRoutes } from './dashboard/aggregates.ts'
+import { fleetRoutes } from './dashboard/fleet.ts'
 import { metricsRoutes } from './dashboard/metrics.ts'
 import { applyRetention } from './dashboard/retention.ts'
 import { enrollRoutes } from './enroll/routes.ts'
@@ -32,6 +33,7 @@ app.route('/', operatorRoutes)
 app.route('/', logRoutes)
 app.route('/', provenanceRoutes)
 app.route('/', metricsRoutes)
+app.route('/', fleetRoutes)
 
 app.notFound((c) => problemResponse(c.req.url, { code: 'ERR_NOT_FOUND', status: 404, title: 'No such route' }))
 app.onError((err, c) => problemResponse(c.req.url, err))
