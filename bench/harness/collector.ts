@@ -10,7 +10,7 @@
  * Call stop() when done; it also removes the state directory.
  */
 import { execFileSync } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { formatEnvFile, makeDevVars, type DevVars } from '../../scripts/dev-vars.mjs'
@@ -40,7 +40,11 @@ export interface CollectorOptions {
   snapshot?: boolean
 }
 
-/** Bundle the worker as deployed, and a copy of wrangler.toml whose main is that bundle. */
+/**
+ * Bundle the worker as deployed (`wrangler deploy --dry-run`); served as the entry point with the
+ * repo's wrangler.toml (so its relative paths still resolve), wrangler dev then watches only the
+ * bundle. Edits to wrangler.toml itself still reload the worker.
+ */
 function snapshotWorker(dir: string): string {
   const out = path.join(dir, 'build')
   try {
@@ -54,12 +58,9 @@ function snapshotWorker(dir: string): string {
     const x = e as { stderr?: string; stdout?: string }
     throw new Error(`bundling the worker failed: ${x.stderr ?? ''}${x.stdout ?? ''}`, { cause: e })
   }
-  const toml = readFileSync(path.join(REPO_ROOT, 'wrangler.toml'), 'utf8')
-  const main = /^main\s*=.*$/m
-  if (!main.test(toml)) throw new Error('wrangler.toml has no main')
-  const config = path.join(dir, 'wrangler.toml')
-  writeFileSync(config, toml.replace(main, 'main = "build/index.js"'))
-  return config
+  const bundle = path.join(out, 'index.js')
+  if (!existsSync(bundle)) throw new Error(`wrangler deploy --dry-run wrote no ${bundle}`)
+  return bundle
 }
 
 export async function startCollector(opts: CollectorOptions = {}): Promise<Collector> {
@@ -87,7 +88,9 @@ export async function startCollector(opts: CollectorOptions = {}): Promise<Colle
     const dev = await startWranglerDev({
       // Development defaults (world zone, PCRs pinned at activation): never the deployed default.
       args: [
-        ...(opts.snapshot ? ['-c', snapshotWorker(dir)] : []),
+        ...(opts.snapshot
+          ? [snapshotWorker(dir), '-c', path.join(REPO_ROOT, 'wrangler.toml')]
+          : []),
         ...['--persist-to', persist, '--env-file', envFile, '--var', 'ENVIRONMENT:development'],
       ],
       readyPath: '/healthz',

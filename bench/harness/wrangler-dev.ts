@@ -80,7 +80,11 @@ export async function startWranglerDev(o: {
   const url = `http://127.0.0.1:${port}`
   const until = Date.now() + (o.timeoutMs ?? 90_000)
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`wrangler dev exited (${child.exitCode}): ${out}`)
+    if (child.exitCode !== null) {
+      // Let the pipes drain first: the reason is usually the last thing wrangler printed.
+      await new Promise((r) => setTimeout(r, 300))
+      throw new Error(`wrangler dev exited (${child.exitCode}): ${out}`)
+    }
     try {
       if ((await fetch(url + o.readyPath)).ok) break
     } catch {

@@ -9,7 +9,8 @@
  *  - ingest.server: Server-Timing verify (stateless verification) per accepted batch, plus the
  *    ledger RPC (nonce, replay, outbox) and the whole handler;
  *  - ingest.client: client round trip per POST, throughput, accepted/rejected/lost/duplicated;
- *  - sync.lag: stored_at - accepted_at per stored batch, and storage throughput.
+ *  - sync.lag: stored_at - accepted_at per stored batch, storage throughput, consumer retries
+ *    (counted from the collector's log).
  * Leaves out enrollment timing and network distance (client and server share the machine).
  */
 import type { Collector } from '../harness/collector.ts'
@@ -69,29 +70,36 @@ async function admitAgents(c: Collector, k: number, log: (s: string) => void): P
   return agents
 }
 
+type StoredRow = { batch_id: string; accepted_at: number; stored_at: number }
+
+/**
+ * Poll D1 until every accepted batch is stored, or nothing has moved for a minute, or the
+ * timeout; returns the batches rows as last read.
+ */
 async function waitForSync(
   c: Collector,
-  accepted: number,
+  accepted: ReadonlySet<string>,
   timeoutS: number,
   log: (s: string) => void,
-) {
+): Promise<{ complete: boolean; rows: StoredRow[] }> {
   const until = Date.now() + timeoutS * 1000
-  let stored = -1
+  let seen = -1
   let lastChange = Date.now()
   for (;;) {
-    const [row] = await c.d1<{ n: number }>('SELECT count(*) AS n FROM batches')
-    const n = row?.n ?? 0
-    if (n !== stored) {
-      stored = n
+    const rows = await c.d1<StoredRow>('SELECT batch_id, accepted_at, stored_at FROM batches')
+    const stored = new Set(rows.map((r) => r.batch_id))
+    const missing = [...accepted].filter((id) => !stored.has(id)).length
+    if (rows.length !== seen) {
+      seen = rows.length
       lastChange = Date.now()
-      log(`sync: ${n}/${accepted} batches stored`)
+      log(`sync: ${accepted.size - missing}/${accepted.size} accepted batches stored`)
     }
-    if (n >= accepted) return { complete: true }
+    if (missing === 0) return { complete: true, rows }
     // Give up early only when nothing moves for a long while (the ledger alarm re-announces).
     if (Date.now() > until || Date.now() - lastChange > Math.min(60_000, timeoutS * 1000)) {
-      return { complete: false }
+      return { complete: false, rows }
     }
-    await new Promise((r) => setTimeout(r, 1000))
+    await new Promise((r) => setTimeout(r, 2000))
   }
 }
 
@@ -125,59 +133,75 @@ export async function runIngest(o: IngestOptions): Promise<BenchEntry[]> {
     )
     const loadS = (performance.now() - t0) / 1000
     const all: BatchSample[] = perAgent.flat()
-    const accepted = all.filter((s) => s.status === 202 && s.batchId)
-    const ids = new Set(accepted.map((s) => s.batchId!))
+    const answered = all.filter((s) => !s.error)
+    const ok = answered.filter((s) => (s.status === 202 || s.status === 200) && s.batchId)
+    const ids = new Set(ok.map((s) => s.batchId!))
+    // The fate of each batch is its last attempt's.
+    const last = new Map<string, BatchSample>()
+    for (const s of all) last.set(`${s.agentId}:${s.seq}`, s)
     const rejectedCodes: Record<string, number> = {}
-    for (const s of all) {
-      if (s.status !== 202) {
-        const k = s.error ? 'network' : (s.code ?? String(s.status))
+    let rejected = 0
+    let unanswered = 0
+    for (const s of last.values()) {
+      if (s.error) unanswered++
+      else if (s.status !== 202 && s.status !== 200) {
+        rejected++
+        const k = s.code ?? String(s.status)
         rejectedCodes[k] = (rejectedCodes[k] ?? 0) + 1
       }
     }
-    o.log(`ingest: ${all.length} batches in ${round(loadS, 1)} s, ${accepted.length} accepted`)
-
-    const sync = await waitForSync(c, ids.size, o.syncTimeoutS, o.log)
-    const rows = await c.d1<{ batch_id: string; accepted_at: number; stored_at: number }>(
-      'SELECT batch_id, accepted_at, stored_at FROM batches',
+    const networkErrors: Record<string, number> = {}
+    for (const s of all) if (s.error) networkErrors[s.error] = (networkErrors[s.error] ?? 0) + 1
+    o.log(
+      `ingest: ${last.size} batches (${all.length} POSTs) in ${round(loadS, 1)} s, ${ids.size} accepted`,
     )
+    const sync = await waitForSync(c, ids, o.syncTimeoutS, o.log)
+    const { rows } = sync
     const [points] = await c.d1<{ n: number }>('SELECT count(*) AS n FROM metric_points')
     const [dead] = await c.d1<{ n: number }>('SELECT count(*) AS n FROM dead_letters')
     const storedIds = new Set(rows.map((r) => r.batch_id))
     const lost = [...ids].filter((id) => !storedIds.has(id)).length
     const duplicated = rows.length - storedIds.size
-    const unexpected = [...storedIds].filter((id) => !ids.has(id)).length
+    const unacknowledged = [...storedIds].filter((id) => !ids.has(id)).length
+    const logs = c.logs()
+    const consumerRetries = logs.match(/failed, retrying/g)?.length ?? 0
 
-    const verify = accepted.filter((s) => s.verifyMs !== undefined)
-    const ledger = summarize(verify.map((s) => s.ledgerMs!).filter((x) => x !== undefined))
-    const total = summarize(verify.map((s) => s.totalMs!).filter((x) => x !== undefined))
+    const timed = ok.filter((s) => s.verifyMs !== undefined)
+    const pick = (k: 'ledgerMs' | 'totalMs') =>
+      summarize(timed.map((s) => s[k]).filter((x): x is number => x !== undefined))
+    const ledger = pick('ledgerMs')
+    const total = pick('totalMs')
     const server: BenchEntry = {
       name: 'ingest.server',
       kind: 'load',
-      ...summarize(verify.map((s) => s.verifyMs!)),
+      ...summarize(timed.map((s) => s.verifyMs!)),
       ledger_ms: { median: ledger.median_ms, p99: ledger.p99_ms },
       handler_ms: { median: total.median_ms, p99: total.p99_ms },
       agents: agents.length,
       timer_resolution_ms: 1,
     }
-    const clientSummary = summarize(all.filter((s) => !s.error).map((s) => s.clientMs))
     const client: BenchEntry = {
       name: 'ingest.client',
       kind: 'load',
-      ...clientSummary,
-      throughput_per_s: round(accepted.length / loadS, 1),
+      ...summarize(answered.map((s) => s.clientMs)),
+      throughput_per_s: round(ids.size / loadS, 1),
       duration_s: round(loadS, 2),
       agents: agents.length,
       batches_per_agent: o.durationS === undefined ? o.batches : null,
       metrics_per_batch: o.metricsPerBatch,
-      sent: all.length,
-      accepted: accepted.length,
-      rejected: all.length - accepted.length,
+      batches: last.size,
+      posts: all.length,
+      accepted: ids.size,
+      rejected,
       rejected_codes: rejectedCodes,
+      unanswered,
+      network_errors: networkErrors,
+      duplicate_replies: ok.filter((s) => s.duplicate).length,
       lost,
       duplicated,
-      unexpected_rows: unexpected,
+      stored_unacknowledged: unacknowledged,
       metric_points: points?.n ?? 0,
-      metric_points_expected: accepted.length * o.metricsPerBatch,
+      metric_points_expected: storedIds.size * o.metricsPerBatch,
       dead_letters: dead?.n ?? 0,
       sync_complete: sync.complete,
     }
@@ -193,6 +217,7 @@ export async function runIngest(o: IngestOptions): Promise<BenchEntry[]> {
       throughput_per_s: windowS > 0 ? round(ours.length / windowS, 1) : null,
       storage_window_s: round(windowS, 2),
       stored: ours.length,
+      consumer_retries: consumerRetries,
     }
     o.log(
       `ingest: lost ${lost}, duplicated ${duplicated}, metric_points ${client.metric_points}/${client.metric_points_expected}`,

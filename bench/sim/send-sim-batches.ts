@@ -4,8 +4,9 @@
  * collectedAt, a fixed location fix from the enrolled sensor, `metricsPerBatch` metrics) quoted
  * with qualifyingData = SHA-256(nonce || SHA-256(payload)), and the reply's nextNonce feeds the
  * next batch. A rejected batch costs a fresh nonce. Every POST is timed on the client (request
- * sent to body read) and its `Server-Timing` (verify, ledger, total) recorded.
- * Leaves out retries: the benchmark counts failures instead of hiding them.
+ * sent to body read) and its `Server-Timing` (verify, ledger, total) recorded. A POST that gets no
+ * answer (connection reset) is retried up to twice with the same payload under a fresh nonce;
+ * every attempt is a sample, so failures are counted, not hidden.
  */
 import { fromB64url, toB64url, utf8 } from '../../attest/bytes/encoding.ts'
 import { batchQualifyingData } from '../../attest/binding/qualifying-data.ts'
@@ -16,12 +17,15 @@ import type { SimAgent } from './enroll-sim-agent.ts'
 export interface BatchSample {
   agentId: string
   seq: number
+  /** 0 for the first POST of a batch, then 1, 2 for retries after a lost answer. */
+  attempt: number
   /** Client round trip of the POST (ms). */
   clientMs: number
   status: number
   /** Set for 202 and for 200 duplicates. */
   batchId?: string
   duplicate?: boolean
+  nextNonce?: string
   code?: string
   /** From Server-Timing, when present. */
   verifyMs?: number
@@ -69,6 +73,51 @@ function metrics(n: number, seq: number): BatchPayload['metrics'] {
   }))
 }
 
+const MAX_RETRIES = 2
+
+async function postBatch(
+  collector: string,
+  agentId: string,
+  seq: number,
+  body: string,
+  attempt: number,
+): Promise<BatchSample> {
+  const sample: BatchSample = { agentId, seq, attempt, clientMs: 0, status: 0 }
+  const t0 = performance.now()
+  try {
+    const res = await fetch(`${collector}/v1/agents/${agentId}/batches`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body,
+    })
+    const text = await res.text()
+    sample.clientMs = performance.now() - t0
+    sample.status = res.status
+    const st = parseServerTiming(res.headers.get('server-timing'))
+    if (st.verify !== undefined) sample.verifyMs = st.verify
+    if (st.ledger !== undefined) sample.ledgerMs = st.ledger
+    if (st.total !== undefined) sample.totalMs = st.total
+    const reply = JSON.parse(text) as {
+      batchId?: string
+      nextNonce?: string
+      duplicate?: boolean
+      code?: string
+    }
+    if (res.ok) {
+      sample.batchId = reply.batchId
+      sample.nextNonce = reply.nextNonce
+      if (reply.duplicate) sample.duplicate = true
+    } else {
+      sample.code = reply.code ?? `HTTP ${res.status}`
+    }
+  } catch (e) {
+    sample.clientMs = performance.now() - t0
+    const cause = (e as { cause?: { code?: string; message?: string } }).cause
+    sample.error = cause?.code ?? cause?.message ?? (e instanceof Error ? e.message : String(e))
+  }
+  return sample
+}
+
 export async function sendSimBatches(o: SendOptions): Promise<BatchSample[]> {
   const { agent, collector } = o
   const samples: BatchSample[] = []
@@ -79,7 +128,6 @@ export async function sendSimBatches(o: SendOptions): Promise<BatchSample[]> {
     i < o.batches && (o.deadline === undefined || Date.now() < o.deadline);
     i++, seq++
   ) {
-    nonce ??= await getNonce(collector, agent.agentId)
     const now = Date.now()
     const payload: BatchPayload = {
       agentId: agent.agentId,
@@ -89,52 +137,27 @@ export async function sendSimBatches(o: SendOptions): Promise<BatchSample[]> {
       metrics: metrics(o.metricsPerBatch, seq),
     }
     const bytes = utf8(JSON.stringify(payload))
-    const q = agent.tpm.quote(batchQualifyingData(fromB64url(nonce), bytes), agent.selection)
-    const body = JSON.stringify({
-      payload: toB64url(bytes),
-      nonce,
-      quote: {
-        attest: toB64url(q.attest),
-        signature: toB64url(q.signature),
-        pcrs: pcrsToHex(q.pcrs),
-      },
-    })
-    const sample: BatchSample = { agentId: agent.agentId, seq, clientMs: 0, status: 0 }
-    const t0 = performance.now()
-    try {
-      const res = await fetch(`${collector}/v1/agents/${agent.agentId}/batches`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body,
+    // A lost answer is retried with the same payload bytes (so the same batchId) under a fresh
+    // nonce, as the agent's uploader does: the first nonce may already be spent, and the ledger
+    // answers a batch it already admitted with 200 {duplicate: true} and the original receipt.
+    for (let attempt = 0; ; attempt++) {
+      nonce ??= await getNonce(collector, agent.agentId)
+      const q = agent.tpm.quote(batchQualifyingData(fromB64url(nonce), bytes), agent.selection)
+      const body = JSON.stringify({
+        payload: toB64url(bytes),
+        nonce,
+        quote: {
+          attest: toB64url(q.attest),
+          signature: toB64url(q.signature),
+          pcrs: pcrsToHex(q.pcrs),
+        },
       })
-      const text = await res.text()
-      sample.clientMs = performance.now() - t0
-      sample.status = res.status
-      const st = parseServerTiming(res.headers.get('server-timing'))
-      if (st.verify !== undefined) sample.verifyMs = st.verify
-      if (st.ledger !== undefined) sample.ledgerMs = st.ledger
-      if (st.total !== undefined) sample.totalMs = st.total
-      const reply = JSON.parse(text) as {
-        batchId?: string
-        nextNonce?: string
-        duplicate?: boolean
-        code?: string
-      }
-      if (res.ok) {
-        sample.batchId = reply.batchId
-        if (reply.duplicate) sample.duplicate = true
-        nonce = reply.nextNonce
-      } else {
-        sample.code = reply.code ?? `HTTP ${res.status}`
-        nonce = undefined
-      }
-    } catch (e) {
-      sample.clientMs = performance.now() - t0
-      sample.error = e instanceof Error ? e.message : String(e)
-      nonce = undefined
+      const sample = await postBatch(collector, agent.agentId, seq, body, attempt)
+      samples.push(sample)
+      o.onSample?.(sample)
+      nonce = sample.status >= 200 && sample.status < 300 ? sample.nextNonce : undefined
+      if (!sample.error || attempt >= MAX_RETRIES) break
     }
-    samples.push(sample)
-    o.onSample?.(sample)
   }
   return samples
 }
