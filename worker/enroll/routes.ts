@@ -6,6 +6,7 @@ import { Hono, type Context } from 'hono'
 import { AegisError } from '../../attest/errors.ts'
 import type { AppEnv } from '../app-env.ts'
 import { recordDecision } from '../audit/record-decision.ts'
+import { cfCountry } from '../http/cf-country.ts'
 import { readJson } from '../http/json-body.ts'
 import { issueAgentToken } from './agent-token.ts'
 import { activateEnrollment } from './activate-enrollment.ts'
@@ -29,12 +30,6 @@ function audit(c: Context<AppEnv>, kind: 'enroll' | 'activate', agentId: string 
     verifyMs: null,
     detail: null,
   })
-}
-
-export function cfCountry(req: Request): string | null {
-  // request.cf is absent in local dev and offline tests; the country is advisory anyway.
-  const cf = (req as { cf?: { country?: unknown } }).cf
-  return typeof cf?.country === 'string' ? cf.country : null
 }
 
 enrollRoutes.post('/v1/enroll', async (c) => {
