@@ -130,6 +130,8 @@ export async function main(argv: string[]): Promise<number> {
   let timer: unknown = null
   let failed = false
   const started = Date.now()
+  // Other processes on this machine skew every figure; the load average says how much.
+  const loadStart = os.loadavg().map((x) => Math.round(x * 100) / 100)
   if (runMicroCases) {
     try {
       log('micro: bundling bench/cases and starting workerd (wrangler dev)')
@@ -160,7 +162,12 @@ export async function main(argv: string[]): Promise<number> {
   }
   const doc = {
     results,
-    machine: { ...machine(), workerd_timer: timer },
+    machine: {
+      ...machine(),
+      workerd_timer: timer,
+      loadavg_start: loadStart,
+      loadavg_end: os.loadavg().map((x) => Math.round(x * 100) / 100),
+    },
     config: {
       only: prefixes,
       agents: opts.agents,

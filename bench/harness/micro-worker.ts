@@ -53,15 +53,18 @@ async function runCase(c: BenchCase, iterationsOverride?: number): Promise<Micro
     return undefined
   }
   for (let i = 0; i < warmup; i++) await step()
-  // Calibrate: run until 50 ms have passed (or 10 000 iterations) to estimate one iteration.
-  let calls = 0
-  const c0 = performance.now()
-  while (performance.now() - c0 < 50 && calls < 10_000) {
-    await step()
-    calls++
+  // Calibrate: how many iterations fit in BATCH_TARGET_MS, in the least disturbed of 5 rounds
+  // (a round that lost the CPU to another process undercounts; none overcounts).
+  let batchSize = 1
+  for (let round = 0; round < 5; round++) {
+    let calls = 0
+    const c0 = performance.now()
+    do {
+      await step()
+      calls++
+    } while (performance.now() - c0 < BATCH_TARGET_MS && calls < 100_000)
+    batchSize = Math.max(batchSize, calls)
   }
-  const estimate = Math.max((performance.now() - c0) / calls, 1e-3)
-  const batchSize = estimate >= BATCH_TARGET_MS ? 1 : Math.ceil(BATCH_TARGET_MS / estimate)
   const count = Math.max(MIN_SAMPLES, Math.ceil(wanted / batchSize))
   const samples = new Array<number>(count)
   for (let i = 0; i < count; i++) {
