@@ -23,7 +23,8 @@ export const fleetRoutes = new Hono<AppEnv>()
 function time(v: string | undefined, fallback: number, name: string): number {
   if (v === undefined || v === '') return fallback
   const t = /^\d+$/.test(v) ? Number(v) : Date.parse(v)
-  if (!Number.isFinite(t)) throw new AegisError('ERR_INPUT_MALFORMED', `${name} must be an ISO time or epoch ms`)
+  if (!Number.isFinite(t))
+    throw new AegisError('ERR_INPUT_MALFORMED', `${name} must be an ISO time or epoch ms`)
   return t
 }
 
@@ -106,7 +107,8 @@ fleetRoutes.get('/v1/fleet/rejections', requireRole('auditor'), async (c) => {
   const to = time(q.to, Date.now(), 'to')
   const from = time(q.from, to - 7 * 86400_000, 'from')
   if (from > to) throw new AegisError('ERR_INPUT_MALFORMED', 'from is after to')
-  if (q.agent !== undefined && !AGENT_ID.test(q.agent)) throw new AegisError('ERR_INPUT_MALFORMED', 'agent must be 64 lowercase hex')
+  if (q.agent !== undefined && !AGENT_ID.test(q.agent))
+    throw new AegisError('ERR_INPUT_MALFORMED', 'agent must be 64 lowercase hex')
   const rows = await c.env.DB.prepare(
     `SELECT code, COUNT(*) AS n FROM decisions
       WHERE verdict = 'reject' AND at >= ?1 AND at <= ?2 AND (?3 IS NULL OR agent_id = ?3)

@@ -39,14 +39,23 @@ async function batch(agentId: string, seq: number, at: number, lat: number, lon:
   return batchId
 }
 
-async function decision(agentId: string, at: number, verdict: 'accept' | 'reject', code: string | null) {
-  await env.DB.prepare(`INSERT INTO decisions (at, kind, agent_id, verdict, code) VALUES (?1, 'batch', ?2, ?3, ?4)`)
+async function decision(
+  agentId: string,
+  at: number,
+  verdict: 'accept' | 'reject',
+  code: string | null,
+) {
+  await env.DB.prepare(
+    `INSERT INTO decisions (at, kind, agent_id, verdict, code) VALUES (?1, 'batch', ?2, ?3, ?4)`,
+  )
     .bind(at, agentId, verdict, code)
     .run()
 }
 
 async function rollup(metric: string, minute: number) {
-  await env.DB.prepare(`INSERT INTO rollups (minute, metric, zone, agent_id, count, sum, min, max) VALUES (?1, ?2, 'paris', ?3, 1, 1, 1, 1)`)
+  await env.DB.prepare(
+    `INSERT INTO rollups (minute, metric, zone, agent_id, count, sum, min, max) VALUES (?1, ?2, 'paris', ?3, 1, 1, 1, 1)`,
+  )
     .bind(minute, metric, A)
     .run()
 }
@@ -57,13 +66,21 @@ describe('fleet routes', () => {
   })
 
   it('GET /v1/me returns the verified principal for any role and refuses without a token', async () => {
-    const token = await mint({ roles: ['auditor', 'nonsense'], claims: { sub: 'alice@example.com' } })
-    const r = await exports.default.fetch('http://collector/v1/me', { headers: { authorization: `Bearer ${token}` } })
+    const token = await mint({
+      roles: ['auditor', 'nonsense'],
+      claims: { sub: 'alice@example.com' },
+    })
+    const r = await exports.default.fetch('http://collector/v1/me', {
+      headers: { authorization: `Bearer ${token}` },
+    })
     expect(r.status).toBe(200)
     expect(r.headers.get('cache-control')).toBe('no-store')
     expect(await r.json()).toMatchObject({ sub: 'alice@example.com', roles: ['auditor'] })
     const none = await get('/v1/me')
-    expect([none.status, ((await none.json()) as { code: string }).code]).toEqual([401, 'ERR_AUTH_MISSING'])
+    expect([none.status, ((await none.json()) as { code: string }).code]).toEqual([
+      401,
+      'ERR_AUTH_MISSING',
+    ])
   })
 
   it('GET /v1/fleet gives each agent its status, latest batch with its fix, and last rejection', async () => {
@@ -86,7 +103,13 @@ describe('fleet routes', () => {
     expect(agents[0]).toMatchObject({
       zones: ['paris'],
       batches: 2,
-      lastBatch: { batchId: lastA, seq: 2, zone: 'paris', acceptedAt: new Date(T0 + 2000).toISOString(), fix: { lat: 48.86, lon: 2.36, accuracyM: 10 } },
+      lastBatch: {
+        batchId: lastA,
+        seq: 2,
+        zone: 'paris',
+        acceptedAt: new Date(T0 + 2000).toISOString(),
+        fix: { lat: 48.86, lon: 2.36, accuracyM: 10 },
+      },
       lastRejection: { code: 'ERR_NONCE_EXPIRED', at: new Date(T0 + 500).toISOString() },
     })
     expect(agents[1]).toMatchObject({ lastRejection: { code: 'ERR_GEO_OUTSIDE' } })
@@ -102,7 +125,10 @@ describe('fleet routes', () => {
     const m = await get('/v1/fleet/metrics', 'viewer')
     expect(await m.json()).toEqual({ metrics: ['cpu.load1', 'memory.used'] })
     const refused = await get('/v1/fleet/rejections', 'viewer')
-    expect([refused.status, ((await refused.json()) as { code: string }).code]).toEqual([403, 'ERR_AUTH_FORBIDDEN'])
+    expect([refused.status, ((await refused.json()) as { code: string }).code]).toEqual([
+      403,
+      'ERR_AUTH_FORBIDDEN',
+    ])
   })
 
   it('GET /v1/fleet/rejections counts rejections by code within the range and for one agent', async () => {
@@ -113,18 +139,25 @@ describe('fleet routes', () => {
     await decision(B, T0 + 4, 'accept', null)
     await decision(B, T0 - 86400_000, 'reject', 'ERR_PCR_POLICY') // outside the range
     const range = `from=${new Date(T0 - 1000).toISOString()}&to=${T0 + 1000}`
-    const all = (await (await get(`/v1/fleet/rejections?${range}`, 'auditor')).json()) as { counts: unknown }
+    const all = (await (await get(`/v1/fleet/rejections?${range}`, 'auditor')).json()) as {
+      counts: unknown
+    }
     expect(all.counts).toEqual([
       { code: 'ERR_GEO_OUTSIDE', count: 3 },
       { code: 'ERR_NONCE_REPLAYED', count: 1 },
     ])
-    const one = (await (await get(`/v1/fleet/rejections?${range}&agent=${B}`, 'auditor')).json()) as { counts: unknown }
+    const one = (await (
+      await get(`/v1/fleet/rejections?${range}&agent=${B}`, 'auditor')
+    ).json()) as { counts: unknown }
     expect(one.counts).toEqual([
       { code: 'ERR_GEO_OUTSIDE', count: 1 },
       { code: 'ERR_NONCE_REPLAYED', count: 1 },
     ])
     const bad = await get('/v1/fleet/rejections?agent=nope', 'auditor')
-    expect([bad.status, ((await bad.json()) as { code: string }).code]).toEqual([400, 'ERR_INPUT_MALFORMED'])
+    expect([bad.status, ((await bad.json()) as { code: string }).code]).toEqual([
+      400,
+      'ERR_INPUT_MALFORMED',
+    ])
     const backwards = await get(`/v1/fleet/rejections?from=${T0}&to=${T0 - 1}`, 'auditor')
     expect(((await backwards.json()) as { code: string }).code).toBe('ERR_INPUT_MALFORMED')
   })

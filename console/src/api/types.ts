@@ -1,0 +1,110 @@
+/**
+ * Shapes of the collector's JSON answers as the console reads them (worker/dashboard,
+ * worker/operator, worker/provenance). Only the fields the views use; the worker is the source
+ * of truth and these are checked by the end-to-end tests against a live collector.
+ */
+export type Role = 'operator' | 'auditor' | 'viewer'
+
+export interface Me {
+  sub: string
+  roles: Role[]
+  iss: string
+}
+
+export interface Fix {
+  lat: number
+  lon: number
+  accuracyM: number
+}
+
+export interface FleetAgent {
+  agentId: string
+  status: 'active' | 'revoked' | 'failing'
+  zones: string[]
+  sensorId: string
+  enrolledAt: string
+  batches: number
+  lastBatch: {
+    batchId: string
+    seq: number
+    acceptedAt: string
+    zone: string | null
+    fix: Fix
+  } | null
+  lastRejection: { code: string; at: string } | null
+}
+
+export type Position = [number, number]
+export interface Zone {
+  id: string
+  name: string
+  geometry:
+    | { type: 'Polygon'; coordinates: Position[][] }
+    | { type: 'MultiPolygon'; coordinates: Position[][][] }
+  countries?: string[]
+}
+
+export interface AggregatePoint {
+  t: string
+  zone: string | null
+  agentId: string
+  count: number
+  sum: number
+  min: number
+  max: number
+  avg: number
+}
+
+export interface Aggregates {
+  metric: string
+  from: string
+  to: string
+  stepSeconds: number
+  points: AggregatePoint[]
+}
+
+export interface Decision {
+  id: number
+  at: string
+  kind: 'enroll' | 'activate' | 'batch'
+  agent_id: string | null
+  batch_id: string | null
+  verdict: 'accept' | 'reject' | 'accept-audit'
+  code: string | null
+  zone: string | null
+  cf_country: string | null
+  verify_ms: number | null
+  detail: Record<string, unknown> | null
+}
+
+export interface RejectionCounts {
+  from: string
+  to: string
+  counts: { code: string; count: number }[]
+}
+
+export interface ConfigDoc<T> {
+  key: string
+  value: T | null
+  version: number
+  source?: 'operator' | 'default' | 'unset'
+}
+
+export interface TrustSettings {
+  roots: string[]
+  intermediates: string[]
+}
+
+export interface AllowlistSettings {
+  enabled: boolean
+  ekPublicSha256: string[]
+  certSerials: string[]
+}
+
+export interface OperatorAgent {
+  agentId: string
+  status: string
+  zones: string[]
+  sensor: { id: string; firmware: string }
+  enrolledAt: string
+}

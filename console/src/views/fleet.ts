@@ -1,0 +1,150 @@
+/**
+ * Fleet view (viewer): every agent with its status (active, failing, revoked), zones, last
+ * accepted batch and last rejection with its reason code, above a map of the zones and last fixes.
+ * Reads GET /v1/fleet and GET /v1/zones. Links lead auditors to the batch's provenance and the
+ * agent's rejections; a viewer sees the same facts without those links.
+ */
+import { api } from '../api/client.ts'
+import type { FleetAgent, Zone } from '../api/types.ts'
+import { fmtTime, h, mount, shortId } from '../dom.ts'
+import { reasonFor } from '../reasons.ts'
+import { hashFor, mayUse } from '../session/nav.ts'
+import { badge, codeChip, loading, section, type View } from './common.ts'
+import { drawFleetMap } from './fleet-map.ts'
+
+export const fleetView: View = async (root, ctx) => {
+  mount(root, loading())
+  const [fleet, zones] = await Promise.all([
+    api<{ agents: FleetAgent[] }>('/v1/fleet'),
+    api<{ zones: Zone[] }>('/v1/zones'),
+  ])
+  const agents = fleet.agents
+  const auditor = mayUse(ctx.me.roles, 'auditor')
+  const count = (s: string) => agents.filter((a) => a.status === s).length
+  const mapEl = h('div', { id: 'fleet-map', class: 'map' })
+
+  const rows = agents.map((a) =>
+    h(
+      'tr',
+      { 'data-agent': a.agentId, 'data-status': a.status },
+      h('td', { title: a.agentId }, h('code', null, shortId(a.agentId))),
+      h('td', null, badge(a.status)),
+      h('td', null, a.zones.length ? a.zones.join(', ') : h('span', { class: 'muted' }, 'default')),
+      h(
+        'td',
+        { class: 'last-batch' },
+        a.lastBatch
+          ? [
+              fmtTime(a.lastBatch.acceptedAt),
+              ' · seq ',
+              String(a.lastBatch.seq),
+              ' · ',
+              auditor
+                ? h(
+                    'a',
+                    {
+                      href: hashFor('provenance', [a.lastBatch.batchId]),
+                      class: 'provenance-link',
+                    },
+                    shortId(a.lastBatch.batchId),
+                  )
+                : h('code', null, shortId(a.lastBatch.batchId)),
+            ]
+          : h('span', { class: 'muted' }, 'none yet'),
+      ),
+      h(
+        'td',
+        { class: 'last-rejection' },
+        a.lastRejection
+          ? [
+              codeChip(a.lastRejection.code),
+              ' ',
+              h('span', { class: 'reason' }, reasonFor(a.lastRejection.code)),
+              ' ',
+              h('span', { class: 'muted' }, fmtTime(a.lastRejection.at)),
+              auditor
+                ? [
+                    ' ',
+                    h(
+                      'a',
+                      {
+                        href: hashFor('decisions', [], { agent: a.agentId, verdict: 'reject' }),
+                        class: 'decisions-link',
+                      },
+                      'details',
+                    ),
+                  ]
+                : null,
+            ]
+          : h('span', { class: 'muted' }, '—'),
+      ),
+      h('td', { class: 'num' }, String(a.batches)),
+    ),
+  )
+
+  mount(
+    root,
+    h(
+      'div',
+      { class: 'stats' },
+      h(
+        'div',
+        { class: 'stat', 'data-stat': 'agents' },
+        h('b', null, String(agents.length)),
+        ' agents',
+      ),
+      h(
+        'div',
+        { class: 'stat', 'data-stat': 'active' },
+        h('b', null, String(count('active'))),
+        ' active',
+      ),
+      h(
+        'div',
+        { class: 'stat stat-failing', 'data-stat': 'failing' },
+        h('b', null, String(count('failing'))),
+        ' failing',
+      ),
+      h(
+        'div',
+        { class: 'stat', 'data-stat': 'revoked' },
+        h('b', null, String(count('revoked'))),
+        ' revoked',
+      ),
+      h(
+        'div',
+        { class: 'stat', 'data-stat': 'zones' },
+        h('b', null, String(zones.zones.length)),
+        ' zones',
+      ),
+    ),
+    section('Zones and last fixes', mapEl),
+    section(
+      'Agents',
+      agents.length
+        ? h(
+            'table',
+            { id: 'fleet-table' },
+            h(
+              'thead',
+              null,
+              h(
+                'tr',
+                null,
+                ...[
+                  'Agent',
+                  'Status',
+                  'Zones',
+                  'Last accepted batch',
+                  'Last rejection',
+                  'Batches',
+                ].map((t) => h('th', null, t)),
+              ),
+            ),
+            h('tbody', null, rows),
+          )
+        : h('p', { class: 'muted' }, 'No agent has enrolled yet.'),
+    ),
+  )
+  ctx.onLeave(drawFleetMap(mapEl, zones.zones, agents))
+}
