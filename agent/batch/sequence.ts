@@ -20,3 +20,22 @@ export async function nextSeq(stateDir: string): Promise<number> {
   await writeFileAtomic(file, String(next) + '\n')
   return next
 }
+
+/**
+ * Make sure the next seq handed out is above `floor` (the spool's high-water mark at start, or
+ * the collector's last accepted seq after ERR_SEQ_REPLAYED): a restored or lost `seq` file must
+ * not make the agent reuse numbers. Returns the counter's value afterwards.
+ */
+export async function advanceSeq(stateDir: string, floor: number): Promise<number> {
+  const file = path.join(stateDir, 'seq')
+  let last = 0
+  try {
+    last = Number((await readFile(file, 'utf8')).trim())
+    if (!Number.isSafeInteger(last) || last < 0) throw new AegisError('ERR_CONFIG', `${file} is corrupt`)
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e
+  }
+  if (last >= floor) return last
+  await writeFileAtomic(file, String(floor) + '\n')
+  return floor
+}

@@ -10,6 +10,8 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   token: () => import('./commands/token.ts').then((m) => m.run),
   'agent enroll': () => import('./commands/agent-enroll.ts').then((m) => m.run),
   'agent send': () => import('./commands/agent-send.ts').then((m) => m.run),
+  'agent run': () => import('./commands/agent-run.ts').then((m) => m.run),
+  'agent status': () => import('./commands/agent-status.ts').then((m) => m.run),
   'verify bundle': () => import('./commands/verify-bundle.ts').then((m) => m.run),
   'verify quote': () => import('./commands/verify-quote.ts').then((m) => m.run),
   'verify ek-cert': () => import('./commands/verify-ek-cert.ts').then((m) => m.run),

@@ -5,6 +5,7 @@
  * skipped (and named in `unavailable`), never invented.
  */
 import { readFile, statfs } from 'node:fs/promises'
+import { GpuMetrics } from './gpu.ts'
 
 export interface Metric {
   name: string
@@ -24,6 +25,8 @@ export class HostMetrics {
   constructor(
     private readonly procDir = '/proc',
     private readonly diskPath = '/',
+    /** null: no GPU query at all (config `gpu: false`). */
+    private readonly gpu: GpuMetrics | null = new GpuMetrics(),
   ) {}
 
   async collect(): Promise<{ metrics: Metric[]; unavailable: string[] }> {
@@ -42,6 +45,7 @@ export class HostMetrics {
     await tryAdd('disk', () => this.disk())
     await tryAdd('network', () => this.network())
     await tryAdd('uptime', () => this.uptime())
+    if (this.gpu) await tryAdd('gpu', () => this.gpu!.collect())
     return { metrics, unavailable }
   }
 

@@ -23,23 +23,32 @@ export class CollectorClient {
     }
   }
 
-  async request<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<CollectorReply<T>> {
+  /** `opts.signal` aborts the request early (a graceful stop); it then fails as unreachable. */
+  async request<T>(
+    method: 'GET' | 'POST',
+    path: string,
+    body?: unknown,
+    opts: { signal?: AbortSignal } = {},
+  ): Promise<CollectorReply<T>> {
     const url = new URL(path, this.baseUrl)
+    const timeout = AbortSignal.timeout(this.timeoutMs)
     let res: Response
+    let text: string
     try {
       res = await fetch(url, {
         method,
         headers: body === undefined ? {} : { 'content-type': 'application/json' },
         body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-        signal: AbortSignal.timeout(this.timeoutMs),
+        signal: opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout,
       })
+      // A connection dropped mid-body is as unreachable as one refused.
+      text = await res.text()
     } catch (e) {
       throw new AegisError('ERR_COLLECTOR', `collector unreachable: ${(e as Error).message}`, {
         cause: e,
         detail: { transient: true, url: url.origin },
       })
     }
-    const text = await res.text()
     let parsed: unknown
     try {
       parsed = text ? JSON.parse(text) : undefined
