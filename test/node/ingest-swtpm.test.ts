@@ -8,7 +8,8 @@ import { cpSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { toB64url, utf8 } from '../../attest/bytes/encoding.ts'
+import { fromB64url, toB64url, toHex, utf8 } from '../../attest/bytes/encoding.ts'
+import { sha256 } from '@noble/hashes/sha2.js'
 import type { BatchPayload } from '../../attest/ingest/batch-payload.ts'
 import { encodePayload, quoteBatch, type BatchRequest } from '../../agent/batch/make-batch.ts'
 import { ensureSensorMeasured } from '../../agent/sensor/sensor-pcr.ts'
@@ -180,8 +181,18 @@ describe('batch ingest against swtpm and wrangler dev', () => {
     expect(
       (await collector.api('operator', `/v1/agents/${b.agentId}/zones`, { method: 'PUT', body: JSON.stringify({ zones: ['paris'] }) })).status,
     ).toBe(200)
-    const outside = await post(b.agentId, await build(b, payload(b, {}, BERLIN)))
+    const outsideReq = await build(b, payload(b, {}, BERLIN))
+    const outside = await post(b.agentId, outsideReq)
     expect([outside.status, await code(outside)]).toEqual([403, 'ERR_GEO_OUTSIDE'])
+    // the rejection reaches the audit trail (through the queue), naming the batch it refused
+    const rejectedId = toHex(sha256(fromB64url(outsideReq.payload)))
+    let found: { batch_id: string; verdict: string } | undefined
+    for (let i = 0; i < 60 && !found; i++) {
+      const r = await collector.api('auditor', `/v1/decisions?agent=${b.agentId}&code=ERR_GEO_OUTSIDE`)
+      found = ((await r.json()) as { decisions: { batch_id: string; verdict: string }[] }).decisions[0]
+      if (!found) await new Promise((res) => setTimeout(res, 250))
+    }
+    expect(found).toMatchObject({ batch_id: rejectedId, verdict: 'reject' })
     const inside = await post(b.agentId, await build(b, payload(b, {}, PARIS)))
     const insideBody = (await inside.json()) as { zone: string }
     expect([inside.status, insideBody.zone]).toEqual([202, 'paris'])

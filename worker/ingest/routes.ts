@@ -7,7 +7,8 @@
  * CPU time; on Cloudflare timers only advance on I/O, so the figure is coarse there).
  */
 import { Hono, type Context } from 'hono'
-import { toB64url } from '../../attest/bytes/encoding.ts'
+import { sha256 } from '@noble/hashes/sha2.js'
+import { fromB64url, toB64url, toHex } from '../../attest/bytes/encoding.ts'
 import { AegisError } from '../../attest/errors.ts'
 import type { AppEnv } from '../app-env.ts'
 import { recordDecision } from '../audit/record-decision.ts'
@@ -63,6 +64,8 @@ ingestRoutes.post('/v1/agents/:agentId/batches', async (c) => {
     } catch (e) {
       throw new AegisError('ERR_INPUT_MALFORMED', 'body is not valid UTF-8 JSON', { cause: e })
     }
+    // Name the batch in the audit trail even when a later check rejects it.
+    batchId = payloadId(raw)
     const id = agentId
     // Verify against the cached agent record; if the ledger says the record changed (zones,
     // revocation, re-enrollment), reload it and verify again, once.
@@ -152,3 +155,14 @@ ingestRoutes.post('/v1/agents/:agentId/batches', async (c) => {
     throw e
   }
 })
+
+/** hex SHA-256 of the body's payload bytes, when the payload field decodes; else null. */
+function payloadId(raw: unknown): string | null {
+  const p = (raw as { payload?: unknown } | null)?.payload
+  if (typeof p !== 'string') return null
+  try {
+    return toHex(sha256(fromB64url(p)))
+  } catch {
+    return null
+  }
+}
