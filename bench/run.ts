@@ -10,6 +10,7 @@
  *   --agents K (16)  --batches N (100)  --duration S (instead of N)  --metrics M (8 per batch)
  *   --iterations N   override every micro case's iteration count (quick runs)
  *   --sync-timeout S (120)  --out FILE (bench/out/latest.json)
+ *   --ecdsa-backend wasm|noble  the collector's ECDSA_BACKEND for the load run (its default if unset)
  *   --generated-dir DIR     where the micro worker is generated (bench/.generated)
  * Exit 0 on success, 1 when a benchmark failed or the run lost or duplicated batches, 2 on usage.
  * docs/benchmarks.md explains every entry.
@@ -88,6 +89,7 @@ export async function main(argv: string[]): Promise<number> {
         'sync-timeout': { type: 'string' },
         out: { type: 'string' },
         'generated-dir': { type: 'string' },
+        'ecdsa-backend': { type: 'string' },
       },
       strict: true,
       allowPositionals: false,
@@ -111,6 +113,7 @@ export async function main(argv: string[]): Promise<number> {
         a.iterations === undefined ? undefined : positiveInt('iterations', a.iterations, 0),
       syncTimeoutS: positiveInt('sync-timeout', a['sync-timeout'], 120),
       out: path.resolve(a.out ?? path.join(REPO_ROOT, 'bench/out/latest.json')),
+      ecdsaBackend: a['ecdsa-backend'],
       generatedDir: a['generated-dir'] === undefined ? undefined : path.resolve(a['generated-dir']),
     }
   } catch (e) {
@@ -119,6 +122,10 @@ export async function main(argv: string[]): Promise<number> {
       return 2
     }
     throw e
+  }
+  if (opts.ecdsaBackend !== undefined && !['wasm', 'noble'].includes(opts.ecdsaBackend)) {
+    log('usage: --ecdsa-backend must be wasm or noble')
+    return 2
   }
   const { prefixes } = opts
   const wanted = (name: string) => prefixes.length === 0 || prefixes.some((p) => name.startsWith(p))
@@ -174,6 +181,7 @@ export async function main(argv: string[]): Promise<number> {
       batches: opts.durationS === undefined ? opts.batches : null,
       duration_s: opts.durationS ?? null,
       metrics_per_batch: opts.metricsPerBatch,
+      ecdsa_backend: opts.ecdsaBackend ?? null,
       iterations_override: opts.iterations ?? null,
       wall_s: Math.round((Date.now() - started) / 100) / 10,
     },

@@ -26,6 +26,8 @@ export interface IngestOptions {
   /** Seconds; when set, agents stop at this deadline even before `batches`. */
   durationS?: number
   metricsPerBatch: number
+  /** The collector's ECDSA_BACKEND ('wasm' | 'noble'); unset keeps the collector's default. */
+  ecdsaBackend?: string
   /** Seconds to wait for the sync consumer after the load ends. */
   syncTimeoutS: number
   log: (s: string) => void
@@ -105,7 +107,10 @@ async function waitForSync(
 
 export async function runIngest(o: IngestOptions): Promise<BenchEntry[]> {
   o.log(`ingest: starting collector (wrangler dev)`)
-  const c = await startCollector({ snapshot: true })
+  const c = await startCollector({
+    snapshot: true,
+    vars: o.ecdsaBackend ? { ECDSA_BACKEND: o.ecdsaBackend } : {},
+  })
   try {
     const agents = await admitAgents(c, o.agents, o.log)
     const deadline = o.durationS === undefined ? undefined : Date.now() + o.durationS * 1000
@@ -178,6 +183,7 @@ export async function runIngest(o: IngestOptions): Promise<BenchEntry[]> {
       ledger_ms: { median: ledger.median_ms, p99: ledger.p99_ms },
       handler_ms: { median: total.median_ms, p99: total.p99_ms },
       agents: agents.length,
+      ecdsa_backend: o.ecdsaBackend ?? 'collector default',
       timer_resolution_ms: 1,
     }
     const client: BenchEntry = {
