@@ -21,7 +21,6 @@ import {
 import { createRequire } from 'node:module'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import asc from 'assemblyscript/asc'
 import { CURVES, generateConfigModule, generateCurveModule } from './ecdsa/gen-curves.mjs'
 
 const here = path.dirname(fileURLToPath(import.meta.url))
@@ -34,7 +33,6 @@ const ascVersion = createRequire(import.meta.url)('assemblyscript/package.json')
 
 const FLAGS = [
   '-O3',
-  '--converge',
   '--runtime',
   'stub',
   '--noAssert',
@@ -71,6 +69,8 @@ if (!force && existsSync(out) && existsSync(stamp) && readFileSync(stamp, 'utf8'
   process.exit(0)
 }
 
+// Loaded only when there is something to compile: importing the compiler is most of a no-op run.
+const { default: asc } = await import('assemblyscript/asc')
 const tmpOut = `${out}.${process.pid}.tmp`
 const stderr = []
 const { error } = await asc.main([path.join(srcDir, 'index.ts'), ...FLAGS, '-o', tmpOut], {

@@ -1,13 +1,13 @@
 /**
  * The differential property test shared by ecdsa-differential-p256/p384.test.ts (one file per
- * curve so the two run in parallel): the Wasm backend against @noble/curves on generated cases
+ * curve, so a failure names its curve and the files can run in parallel): the Wasm backend against @noble/curves on generated cases
  * (fixed seed), every one of which must get the same answer: valid, invalid, or an invalid public
  * key (the Wasm backend throws ERR_KEY_INVALID where noble refuses the point).
  * Cases: signatures made here with noble's arithmetic for random keys, nonces and digests of
  * assorted lengths (short, truncated, e >= n), then left alone or mutated: high-S, bit flips in r,
  * s, digest or key, r or s = 0, n, n - 1, r + n, 2^bits - 1, swapped, zero-padded, over-long,
- * random pairs, truncated/extended/empty digests, off-curve, out-of-range, negated and foreign keys.
- * Budget: noble's own `verify` costs milliseconds per call, so most keys come from a pool whose
+ * random pairs, truncated/extended/empty digests, off-curve, out-of-range, negated and foreign keys;
+ * each signature serves two independently drawn mutations. Budget: noble's own `verify` costs milliseconds per call, so most keys come from a pool whose
  * points carry noble precomputed tables and are judged with noble's point arithmetic (see
  * nobleArithmeticVerify); one case in twenty-five uses a fresh random key and is judged by noble's
  * `verify` itself, as is every 50th pool case, where it must also agree with the arithmetic oracle.
@@ -30,6 +30,7 @@ import {
 
 export const SEED = 0x5eed_ecd5
 const POOL = 12
+const CASES_PER_SIGNATURE = 2
 const backend = createWasmEcdsaBackend(mod)
 
 type Mutation =
@@ -40,22 +41,11 @@ type Mutation =
   | { kind: 'digest'; how: 'truncate' | 'extend' | 'empty' }
   | { kind: 'key'; how: 'x=p' | 'y+p' | 'negate' | 'other' | 'short' | 'long' | 'zero' }
 
-function arbitraries(c: TestCurve) {
+/** How a freshly signed case is changed (or not) before both sides judge it. */
+function mutationArb(c: TestCurve): fc.Arbitrary<Mutation> {
   const bits = 8 * c.size
   const scalar = fc.bigInt({ min: 1n, max: c.n - 1n })
-  const bytesOf = (len: number) => fc.uint8Array({ minLength: len, maxLength: len })
-  const digest = fc.oneof(
-    { weight: 10, arbitrary: bytesOf(c.size) },
-    { weight: 3, arbitrary: fc.constantFrom(20, 32, 48, 64).chain(bytesOf) },
-    { weight: 1, arbitrary: fc.uint8Array({ minLength: 0, maxLength: 80 }) },
-    // e >= n: the representative must be reduced before use.
-    {
-      weight: 1,
-      arbitrary: fc.bigInt({ min: c.n, max: (1n << BigInt(bits)) - 1n }).map((v) => be(v, c.size)),
-    },
-    { weight: 1, arbitrary: fc.constantFrom(new Uint8Array(c.size), be(c.n, c.size)) },
-  )
-  const mutation: fc.Arbitrary<Mutation> = fc.oneof(
+  return fc.oneof(
     { weight: 12, arbitrary: fc.constant({ kind: 'none' as const }) },
     { weight: 5, arbitrary: fc.constant({ kind: 'high-s' as const }) },
     {
@@ -112,11 +102,29 @@ function arbitraries(c: TestCurve) {
       }),
     },
   )
+}
+
+/** A key (pool index, or a fresh private key), a nonce and a digest: one signature. */
+function arbitraries(c: TestCurve) {
+  const bits = 8 * c.size
+  const scalar = fc.bigInt({ min: 1n, max: c.n - 1n })
+  const bytesOf = (len: number) => fc.uint8Array({ minLength: len, maxLength: len })
+  const digest = fc.oneof(
+    { weight: 10, arbitrary: bytesOf(c.size) },
+    { weight: 3, arbitrary: fc.constantFrom(20, 32, 48, 64).chain(bytesOf) },
+    { weight: 1, arbitrary: fc.uint8Array({ minLength: 0, maxLength: 80 }) },
+    // e >= n: the representative must be reduced before use.
+    {
+      weight: 1,
+      arbitrary: fc.bigInt({ min: c.n, max: (1n << BigInt(bits)) - 1n }).map((v) => be(v, c.size)),
+    },
+    { weight: 1, arbitrary: fc.constantFrom(new Uint8Array(c.size), be(c.n, c.size)) },
+  )
   const key = fc.oneof(
     { weight: 24, arbitrary: fc.nat({ max: POOL - 1 }).map((i) => ({ pool: i, d: 0n })) },
     { weight: 1, arbitrary: scalar.map((d) => ({ pool: -1, d })) },
   )
-  return fc.record({ key, nonce: scalar, digest, mutation })
+  return fc.record({ key, nonce: scalar, digest })
 }
 
 const flip = (b: Uint8Array, bit: number): Uint8Array => {
@@ -147,7 +155,6 @@ function wasmOutcome(
 export function runDifferential(c: TestCurve, runs: number): Record<string, number> {
   const { Point } = c.noble
   const { Fn } = Point
-  const bits = 8 * c.size
   // Deterministic key pool; precomputed tables make noble's multiplications by these points cheap.
   const pool = Array.from({ length: POOL }, (_, i) => {
     const d = Fn.create(
@@ -159,115 +166,155 @@ export function runDifferential(c: TestCurve, runs: number): Record<string, numb
   })
   const byKey = new Map(pool.map((k) => [k.key, k.Q]))
 
-  {
-    let n = 0
-    const tally = { valid: 0, invalid: 0, 'bad-key': 0, nobleVerify: 0 }
-    fc.assert(
-      fc.property(arbitraries(c), ({ key, nonce, digest, mutation }) => {
-        n++
+  let n = 0
+  const tally = { valid: 0, invalid: 0, 'bad-key': 0, nobleVerify: 0 }
+  // Each generated signature is used for CASES_PER_SIGNATURE mutations, each a case of its own:
+  // signing costs as much as a verification here.
+  const runsNeeded = Math.ceil(runs / CASES_PER_SIGNATURE)
+  fc.assert(
+    fc.property(
+      arbitraries(c),
+      fc.array(mutationArb(c), { minLength: CASES_PER_SIGNATURE, maxLength: CASES_PER_SIGNATURE }),
+      ({ key, nonce, digest }, mutations) => {
         const d = key.pool >= 0 ? pool[key.pool]!.d : key.d
         const owner = key.pool >= 0 ? pool[key.pool]! : null
         const Q = owner ? owner.Q : Point.BASE.multiply(d)
-        let x = owner ? owner.x : be(Q.toAffine().x, c.size)
-        let y = owner ? owner.y : be(Q.toAffine().y, c.size)
         // Sign (SEC 1 §4.1.3) with an explicit nonce.
         const e = digestToScalar(c, digest)
         const R = Fn.create(Point.BASE.multiplyUnsafe(nonce).toAffine().x)
         const S = Fn.create(Fn.inv(nonce) * (e + R * d))
         fc.pre(R !== 0n && S !== 0n)
-        let r = be(R, c.size)
-        let s = be(S, c.size)
-        let h = digest
-        const m = mutation
-        const special = (v: string, base: bigint) =>
-          v === 'zero'
-            ? 0n
-            : v === 'n'
-              ? c.n
-              : v === 'n-1'
-                ? c.n - 1n
-                : v === '+n'
-                  ? base + c.n
-                  : (1n << BigInt(bits)) - 1n
-        const fit = (v: bigint) => (v < 1n << BigInt(bits) ? be(v, c.size) : be(v, c.size + 1))
-        switch (m.kind) {
-          case 'none':
-            break
-          case 'high-s':
-            s = be(c.n - S, c.size)
-            break
-          case 'swap':
-            ;[r, s] = [s, r]
-            break
-          case 'pad-r':
-            r = be(R, c.size + 2)
-            break
-          case 'pad-s':
-            s = be(S, c.size + 1)
-            break
-          case 'long-r':
-            r = be(R + (1n << BigInt(bits)), c.size + 1)
-            break
-          case 'long-s':
-            s = be(S + (1n << BigInt(bits + 3)), c.size + 1)
-            break
-          case 'r=':
-            r = fit(special(m.v, R))
-            break
-          case 's=':
-            s = fit(special(m.v, S))
-            break
-          case 'flip-r':
-            r = flip(r, m.bit)
-            break
-          case 'flip-s':
-            s = flip(s, m.bit)
-            break
-          case 'flip-digest':
-            h = flip(h, m.bit)
-            break
-          case 'random':
-            r = be(m.r, c.size)
-            s = be(m.s, c.size)
-            break
-          case 'digest':
-            h =
-              m.how === 'truncate'
-                ? h.subarray(0, Math.max(0, h.length - 1))
-                : m.how === 'empty'
-                  ? new Uint8Array(0)
-                  : Uint8Array.of(...h, 0x5a)
-            break
-          case 'flip-x':
-            x = flip(x, m.bit)
-            break
-          case 'flip-y':
-            y = flip(y, m.bit)
-            break
-          case 'key':
-            if (m.how === 'x=p') x = be(c.p, c.size)
-            else if (m.how === 'y+p')
-              y = be(int(y) + c.p < 1n << BigInt(bits) ? int(y) + c.p : c.p, c.size)
-            else if (m.how === 'negate') y = be(c.p - int(y), c.size)
-            else if (m.how === 'other') ({ x, y } = pool[(Math.max(key.pool, 0) + 1) % POOL]!)
-            else if (m.how === 'short') x = x.subarray(1)
-            else if (m.how === 'long') y = Uint8Array.of(0, ...y)
-            else x = y = new Uint8Array(c.size)
-            break
+        const base: Case = {
+          x: owner ? owner.x : be(Q.toAffine().x, c.size),
+          y: owner ? owner.y : be(Q.toAffine().y, c.size),
+          h: digest,
+          r: be(R, c.size),
+          s: be(S, c.size),
         }
-        const mine = wasmOutcome(c, x, y, h, r, s)
-        const known =
-          x.length === c.size && y.length === c.size ? byKey.get(`${int(x)}:${int(y)}`) : undefined
-        if (known === undefined || n % 50 === 0) {
-          tally.nobleVerify++
-          expect(mine).toBe(nobleVerify(c, x, y, h, r, s))
+        for (const m of mutations) {
+          n++
+          const { x, y, h, r, s } = mutate(
+            c,
+            base,
+            R,
+            S,
+            m,
+            pool[(Math.max(key.pool, 0) + 1) % POOL]!,
+          )
+          const mine = wasmOutcome(c, x, y, h, r, s)
+          const known =
+            x.length === c.size && y.length === c.size
+              ? byKey.get(`${int(x)}:${int(y)}`)
+              : undefined
+          if (known === undefined || n % 50 === 0) {
+            tally.nobleVerify++
+            expect(mine).toBe(nobleVerify(c, x, y, h, r, s))
+          }
+          // Keys outside the pool have no tables: noble's verify above is the cheaper judge there.
+          if (known !== undefined) expect(mine).toBe(nobleArithmeticVerify(c, known, h, r, s))
+          tally[mine === true ? 'valid' : mine === false ? 'invalid' : 'bad-key']++
         }
-        // Keys outside the pool have no tables: noble's verify above is the cheaper judge for them.
-        if (known !== undefined) expect(mine).toBe(nobleArithmeticVerify(c, known, h, r, s))
-        tally[mine === true ? 'valid' : mine === false ? 'invalid' : 'bad-key']++
-      }),
-      { seed: SEED, numRuns: runs },
-    )
-    return { cases: n, ...tally }
+      },
+    ),
+    { seed: SEED, numRuns: runsNeeded },
+  )
+  return { cases: n, ...tally }
+}
+
+interface Case {
+  x: Uint8Array
+  y: Uint8Array
+  h: Uint8Array
+  r: Uint8Array
+  s: Uint8Array
+}
+
+/** The signed case `base` (r = R, s = S) after mutation `m`; `other` is a different pool key. */
+function mutate(
+  c: TestCurve,
+  base: Case,
+  R: bigint,
+  S: bigint,
+  m: Mutation,
+  other: { x: Uint8Array; y: Uint8Array },
+): Case {
+  const bits = 8 * c.size
+  let { x, y, h, r, s } = base
+  const special = (v: string, b: bigint) =>
+    v === 'zero'
+      ? 0n
+      : v === 'n'
+        ? c.n
+        : v === 'n-1'
+          ? c.n - 1n
+          : v === '+n'
+            ? b + c.n
+            : (1n << BigInt(bits)) - 1n
+  const fit = (v: bigint) => (v < 1n << BigInt(bits) ? be(v, c.size) : be(v, c.size + 1))
+  switch (m.kind) {
+    case 'none':
+      break
+    case 'high-s':
+      s = be(c.n - S, c.size)
+      break
+    case 'swap':
+      ;[r, s] = [s, r]
+      break
+    case 'pad-r':
+      r = be(R, c.size + 2)
+      break
+    case 'pad-s':
+      s = be(S, c.size + 1)
+      break
+    case 'long-r':
+      r = be(R + (1n << BigInt(bits)), c.size + 1)
+      break
+    case 'long-s':
+      s = be(S + (1n << BigInt(bits + 3)), c.size + 1)
+      break
+    case 'r=':
+      r = fit(special(m.v, R))
+      break
+    case 's=':
+      s = fit(special(m.v, S))
+      break
+    case 'flip-r':
+      r = flip(r, m.bit)
+      break
+    case 'flip-s':
+      s = flip(s, m.bit)
+      break
+    case 'flip-digest':
+      h = flip(h, m.bit)
+      break
+    case 'random':
+      r = be(m.r, c.size)
+      s = be(m.s, c.size)
+      break
+    case 'digest':
+      h =
+        m.how === 'truncate'
+          ? h.subarray(0, Math.max(0, h.length - 1))
+          : m.how === 'empty'
+            ? new Uint8Array(0)
+            : Uint8Array.of(...h, 0x5a)
+      break
+    case 'flip-x':
+      x = flip(x, m.bit)
+      break
+    case 'flip-y':
+      y = flip(y, m.bit)
+      break
+    case 'key':
+      if (m.how === 'x=p') x = be(c.p, c.size)
+      else if (m.how === 'y+p')
+        y = be(int(y) + c.p < 1n << BigInt(bits) ? int(y) + c.p : c.p, c.size)
+      else if (m.how === 'negate') y = be(c.p - int(y), c.size)
+      else if (m.how === 'other') ({ x, y } = other)
+      else if (m.how === 'short') x = x.subarray(1)
+      else if (m.how === 'long') y = Uint8Array.of(0, ...y)
+      else x = y = new Uint8Array(c.size)
+      break
   }
+  return { x, y, h, r, s }
 }

@@ -68,6 +68,21 @@ describe.each(CURVES)('$name kernel arithmetic', (c) => {
     }
   })
 
+  it('field multiplication by 1..8 matches BigInt', () => {
+    fc.assert(
+      fc.property(fieldArb, fc.integer({ min: 1, max: 8 }), (a, m) => {
+        k.put(0, a, c.size)
+        k.put(1, BigInt(m), c.size)
+        expect(k.testArith(c.id, 6)).toBe(0)
+        expect(k.get(2, c.size)).toBe((a * BigInt(m)) % c.p)
+      }),
+      { seed: SEED, numRuns: 1000 },
+    )
+    k.put(0, c.p - 1n, c.size)
+    k.put(1, 9n, c.size)
+    expect(k.testArith(c.id, 6)).toBe(-1)
+  })
+
   it('scalar product and inverse mod n match BigInt', () => {
     fc.assert(
       fc.property(scalarArb, scalarArb, (a, b) => {
@@ -175,6 +190,11 @@ describe.each(CURVES)('$name kernel arithmetic', (c) => {
       [2n, n - 6n, threeG],
       [123456789n, n - 123456789n, G],
       [(n - 1n) / 2n, (n + 1n) / 2n, G], // n G
+      // Q = G, u2 = 1025 (wNAF digits +1 at bit 0, +1 at bit 10) and u1 = n - 1023 (even): the
+      // accumulator is (n + 1) G = G just before bit 0's Q digit, so the Jacobian addition meets
+      // G + G and must fall back to doubling; with u2 = 1023 (digit -1 at bit 0) it meets G - G.
+      [n - 1023n, 1025n, G],
+      [n - 1023n, 1023n, G],
     ]
     for (const [u1, u2, Q] of cases) checkMulAdd(u1, u2, Q)
   })

@@ -89,6 +89,12 @@ export function fsub(o: usize, a: usize, b: usize): void {
   else P384.fpSub(o, a, b)
 }
 
+/** o = k a mod p for 1 <= k <= 8 (cheaper than repeated additions). */
+export function fmulSmall(o: usize, a: usize, k: u64): void {
+  if (curveId == 0) P256.fpMulSmall(o, a, k)
+  else P384.fpMulSmall(o, a, k)
+}
+
 // Scalars mod n: limbs, Montgomery products (see scalar-inverse.ts for the domain bookkeeping).
 
 export function nmul(o: usize, a: usize, b: usize): void {

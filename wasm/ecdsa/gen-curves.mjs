@@ -8,8 +8,8 @@
  *
  * Leaves out every curve but P-256 and P-384 and every a other than -3.
  * Follows: domain parameters from FIPS 186-5 / SP 800-186 §3.2.1.3-3.2.1.4 (SEC 2 §2.4.2, §2.5.1);
- * Montgomery multiplication (Montgomery 1985) in separated form: product, then word-by-word
- * reduction (Koc, Acar, Kaliski 1996, "SOS"), here with carry-free column sums.
+ * Montgomery multiplication (Montgomery 1985) in product-scanning form with the reduction folded
+ * into each column (Koc, Acar, Kaliski 1996, "FIPS"), here with carry-free column sums.
  */
 
 /** Window of the generator's wNAF; the table holds 2^(W_G-2) odd multiples (affine). */
@@ -21,6 +21,13 @@ export const CURVES = [
     words: 8,
     limbs: 9,
     bits: 29,
+    pSparse: [
+      [-1, 0],
+      [1, 96],
+      [1, 192],
+      [-1, 224],
+      [1, 256],
+    ],
     p: 0xffffffff00000001000000000000000000000000ffffffffffffffffffffffffn,
     n: 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551n,
     b: 0x5ac635d8aa3a93e7b3ebbd55769886bc651d06b0cc53b0f63bce3c3e27d2604bn,
@@ -32,6 +39,13 @@ export const CURVES = [
     words: 12,
     limbs: 14,
     bits: 28,
+    pSparse: [
+      [-1, 0],
+      [1, 32],
+      [-1, 96],
+      [-1, 128],
+      [1, 384],
+    ],
     p: 0xfffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffeffffffff0000000000000000ffffffffn,
     n: 0xffffffffffffffffffffffffffffffffffffffffffffffffc7634d81f4372ddf581a0db248b0a77aecec196accc52973n,
     b: 0xb3312fa7e23ee7e4988e056be3f82d19181d9c6efe8141120314088f5013875ac656398d8a2ed19d2a85c8edd3ec2aefn,
@@ -106,6 +120,24 @@ function digitsOf(x, n, bits) {
   return out
 }
 
+/** Loads limbs 0..N-1 of `ptr` into `type` locals `name0..`, two limbs per 64-bit access. */
+function emitLoadLimbs(L, name, ptr, N, type = 'u64') {
+  for (let i = 0; i + 1 < N; i += 2) {
+    L.push(`  const ${name}${i}${i + 1}: ${type} = load<${type}>(${ptr}, ${4 * i})`)
+    L.push(`  const ${name}${i}: ${type} = ${name}${i}${i + 1} & 0xffffffff`)
+    L.push(`  const ${name}${i + 1}: ${type} = ${name}${i}${i + 1} >>> 32`)
+  }
+  if (N % 2) L.push(`  const ${name}${N - 1}: ${type} = load<u32>(${ptr}, ${4 * (N - 1)})`)
+}
+
+/** Stores limbs given by `limb(k)` (u64/i64 expressions < 2^32) to `o`, two per access. */
+function emitStoreLimbs(L, N, limb, indent = '    ') {
+  for (let k = 0; k + 1 < N; k += 2) {
+    L.push(`${indent}store<u64>(o, <u64>${limb(k)} | (<u64>${limb(k + 1)} << 32), ${4 * k})`)
+  }
+  if (N % 2) L.push(`${indent}store<u32>(o, <u32>${limb(N - 1)}, ${4 * (N - 1)})`)
+}
+
 /**
  * Emits `name(o, a, b)` = a*b*R^-1 mod m (or a^2 R^-1 when `square`), R = 2^(bits*N), operands
  * N limbs of `bits` bits (stored one per u32, least significant first), inputs < m, output fully
@@ -115,18 +147,23 @@ function digitsOf(x, n, bits) {
  * generator checks that this stays below 2^64), and carries are propagated once per column.
  * That removes the serial carry chain that bounds 32-bit-limb code.
  */
-function emitMontMul(name, m, N, bits, square) {
+function emitMontMul(name, m, N, bits, square, sparse) {
+  if (sparse) return emitMontMulSparse(name, m, N, bits, square, sparse)
   const MB = 2 ** bits - 1
   const mw = digitsOf(m, N, bits)
   const n0 = montNegInv(m, bits)
-  if ((2n * BigInt(N) + 1n) * (1n << BigInt(2 * bits)) >= 1n << 64n)
+  if ((2n * BigInt(N) + 1n) * (1n << BigInt(2 * bits)) >= 1n << 64n) {
     throw new Error('limb overflow')
+  }
   const L = []
   const args = square ? 'o: usize, a: usize' : 'o: usize, a: usize, b: usize'
   L.push(`export function ${name}(${args}): void {`)
-  for (let i = 0; i < N; i++) L.push(`  const a${i}: u64 = load<u32>(a, ${4 * i})`)
+  emitLoadLimbs(L, 'a', 'a', N)
   if (square) for (let i = 1; i < N; i++) L.push(`  const d${i}: u64 = a${i} << 1`)
-  else for (let i = 0; i < N; i++) L.push(`  const b${i}: u64 = load<u32>(b, ${4 * i})`)
+  else emitLoadLimbs(L, 'b', 'b', N)
+  L.push('  let acc: u64 = 0')
+  // Column k of the product plus column k of sum(m_i p 2^(bits i)); m_k is chosen in column k so
+  // that the column becomes a multiple of 2^bits, and the next column takes the rest.
   for (let k = 0; k < 2 * N - 1; k++) {
     const terms = []
     for (let i = Math.max(0, k - N + 1); i <= Math.min(k, N - 1); i++) {
@@ -135,29 +172,87 @@ function emitMontMul(name, m, N, bits, square) {
       else if (i < j) terms.push(`a${i} * d${j}`)
       else if (i === j) terms.push(`a${i} * a${i}`)
     }
-    L.push(`  let t${k}: u64 = ${terms.join(' + ')}`)
-  }
-  L.push(`  let t${2 * N - 1}: u64 = 0`)
-  // Reduction: row i picks m_i so that column i becomes a multiple of 2^bits, then moves on.
-  L.push('  let v: u64 = 0, m: u64 = 0, c: u64 = 0')
-  for (let i = 0; i < N; i++) {
-    L.push(i === 0 ? '  v = t0' : `  v = t${i} + c`)
-    L.push(n0 === 1 ? `  m = v & ${MB}` : `  m = (v * ${n0}) & ${MB}`)
-    if (n0 === 1 && mw[0] === MB) {
-      // v + m (2^bits - 1) = (v - m) + m 2^bits, and v - m is v with its low bits cleared.
-      L.push(`  c = (v >> ${bits}) + m`)
+    for (let i = Math.max(0, k - N + 1); i <= Math.min(k - 1, N - 1); i++) {
+      const pj = mw[k - i]
+      if (pj === 0) continue
+      terms.push(pj === 1 ? `m${i}` : `m${i} * ${hex(pj)}`)
+    }
+    L.push(`  acc += ${terms.join(' + ')}`)
+    if (k < N) {
+      L.push(
+        n0 === 1
+          ? `  const m${k}: u64 = acc & ${MB}`
+          : `  const m${k}: u64 = (acc * ${n0}) & ${MB}`,
+      )
+      if (n0 === 1 && mw[0] === MB) {
+        // acc + m (2^bits - 1) = (acc - m) + m 2^bits, and acc - m is acc with its low bits cleared.
+        L.push(`  acc = (acc >> ${bits}) + m${k}`)
+      } else {
+        L.push(`  acc = (acc + m${k} * ${mw[0]}) >> ${bits}`)
+      }
     } else {
-      L.push(`  c = (v + m * ${mw[0]}) >> ${bits}`)
-    }
-    for (let j = 1; j < N; j++) {
-      if (mw[j] === 0) continue
-      L.push(mw[j] === 1 ? `  t${i + j} += m` : `  t${i + j} += m * ${hex(mw[j])}`)
+      L.push(`  const r${k - N}: u64 = acc & ${MB}`)
+      L.push(`  acc >>= ${bits}`)
     }
   }
-  // The upper half plus the last carry is the result (< 2m < 2^(bits N)): normalise it.
-  for (let k = 0; k < N; k++) {
-    L.push(`  v = t${N + k} + c; const r${k} = v & ${MB}; c = v >> ${bits}`)
+  // The result is below 2m < 2^(bits N), so the last carry is its top limb.
+  L.push(`  const r${N - 1}: u64 = acc`)
+  emitFinalSubtract(L, mw, N, bits, (k) => `r${k}`)
+  L.push('}')
+  return L.join('\n')
+}
+
+/**
+ * The same Montgomery product for a modulus given as a short signed sum of powers of two,
+ * m = -1 + sum(+-2^e) (the NIST primes: P-256 = 2^256 - 2^224 + 2^192 + 2^96 - 1, P-384 =
+ * 2^384 - 2^128 - 2^96 + 2^32 - 1). Then -m^-1 = 1 mod 2^bits, m_k is the column's low limb, and
+ * each reduction row adds a handful of shifted copies of m_k instead of N products: in limb units
+ * 2^e sits in column floor(e / bits) with shift e mod bits. Columns are signed (i64) because
+ * of the negative terms; arithmetic shifts carry borrows along.
+ */
+function emitMontMulSparse(name, m, N, bits, square, sparse) {
+  const MB = 2 ** bits - 1
+  const mw = digitsOf(m, N, bits)
+  const sum = sparse.reduce((acc, [sign, e]) => acc + BigInt(sign) * (1n << BigInt(e)), 0n)
+  const terms = sparse.map(([sign, e]) => ({ sign, col: Math.floor(e / bits), shift: e % bits }))
+  if (sum !== m || !sparse.some(([sign, e]) => sign === -1 && e === 0)) {
+    throw new Error('sparse form does not match the modulus')
   }
+  if (terms.some((t) => t.col >= N) || (2n * BigInt(N) + 1n) << BigInt(2 * bits) >= 1n << 63n) {
+    throw new Error('limb overflow')
+  }
+  const L = []
+  const args = square ? 'o: usize, a: usize' : 'o: usize, a: usize, b: usize'
+  L.push(`export function ${name}(${args}): void {`)
+  emitLoadLimbs(L, 'a', 'a', N, 'i64')
+  if (square) for (let i = 1; i < N; i++) L.push(`  const d${i}: i64 = a${i} << 1`)
+  else emitLoadLimbs(L, 'b', 'b', N, 'i64')
+  L.push('  let acc: i64 = 0')
+  for (let k = 0; k < 2 * N - 1; k++) {
+    const parts = []
+    for (let i = Math.max(0, k - N + 1); i <= Math.min(k, N - 1); i++) {
+      const j = k - i
+      if (!square) parts.push(`+ a${i} * b${j}`)
+      else if (i < j) parts.push(`+ a${i} * d${j}`)
+      else if (i === j) parts.push(`+ a${i} * a${i}`)
+    }
+    for (const t of terms) {
+      const i = k - t.col
+      if (t.col === 0 || i < 0 || i >= N || i >= k) continue
+      const v = t.shift === 0 ? `m${i}` : `(m${i} << ${t.shift})`
+      parts.push(`${t.sign < 0 ? '-' : '+'} ${v}`)
+    }
+    L.push(`  acc = acc ${parts.join(' ')}`)
+    if (k < N) {
+      // The -1 term: acc - m_k has its low limb cleared, so the shift is exact.
+      L.push(`  const m${k}: i64 = acc & ${MB}`)
+      L.push(`  acc = (acc - m${k}) >> ${bits}`)
+    } else {
+      L.push(`  const r${k - N}: i64 = acc & ${MB}`)
+      L.push(`  acc >>= ${bits}`)
+    }
+  }
+  L.push(`  const r${N - 1}: i64 = acc`)
   emitFinalSubtract(L, mw, N, bits, (k) => `r${k}`)
   L.push('}')
   return L.join('\n')
@@ -166,31 +261,82 @@ function emitMontMul(name, m, N, bits, square) {
 /** Stores value (normalised limbs `limb(k)`) or value - m, whichever is in [0, m); value < 2m. */
 function emitFinalSubtract(L, mw, N, bits, limb) {
   const MB = 2 ** bits - 1
-  L.push('  let s: i64 = 0, bw: i64 = 0')
+  L.push('  let z: i64 = 0, zb: i64 = 0')
   for (let k = 0; k < N; k++) {
-    L.push(`  s = <i64>${limb(k)} - ${mw[k]} + bw; const e${k} = s & ${MB}; bw = s >> ${bits}`)
+    L.push(`  z = <i64>${limb(k)} - ${mw[k]} + zb; const e${k} = z & ${MB}; zb = z >> ${bits}`)
   }
-  L.push('  if (bw == 0) {')
-  for (let k = 0; k < N; k++) L.push(`    store<u32>(o, <u32>e${k}, ${4 * k})`)
+  L.push('  if (zb == 0) {')
+  emitStoreLimbs(L, N, (k) => `e${k}`)
   L.push('  } else {')
-  for (let k = 0; k < N; k++) L.push(`    store<u32>(o, <u32>${limb(k)}, ${4 * k})`)
+  emitStoreLimbs(L, N, limb)
   L.push('  }')
 }
 
-/** `name(o, a, b)` = a + b mod m for a, b < m. */
+/**
+ * `name(o, a, b)` = a + b mod m for a, b < m: a + b - m in one signed carry chain, and a second
+ * chain adding m back only when that went negative.
+ */
 function emitAdd(name, m, N, bits) {
   const MB = 2 ** bits - 1
   const mw = digitsOf(m, N, bits)
   const L = [
     `export function ${name}(o: usize, a: usize, b: usize): void {`,
-    '  let v: u64 = 0, c: u64 = 0',
+    '  let s: i64 = 0, c: i64 = 0',
   ]
+  emitLoadLimbs(L, 'a', 'a', N)
+  emitLoadLimbs(L, 'b', 'b', N)
   for (let k = 0; k < N; k++) {
     L.push(
-      `  v = <u64>load<u32>(a, ${4 * k}) + <u64>load<u32>(b, ${4 * k}) + c; const r${k} = v & ${MB}; c = v >> ${bits}`,
+      `  s = <i64>a${k} + <i64>b${k} - ${mw[k]} + c; const d${k} = s & ${MB}; c = s >> ${bits}`,
     )
   }
-  emitFinalSubtract(L, mw, N, bits, (k) => `r${k}`)
+  emitStoreOrAddBack(L, mw, N, bits)
+  L.push('}')
+  return L.join('\n')
+}
+
+/** After a signed chain left limbs d_k and final carry c (0 or -1): store d, or d + m when c < 0. */
+function emitStoreOrAddBack(L, mw, N, bits) {
+  const MB = 2 ** bits - 1
+  L.push('  if (c == 0) {')
+  emitStoreLimbs(L, N, (k) => `d${k}`)
+  L.push('    return')
+  L.push('  }')
+  L.push('  let v: u64 = 0, u: u64 = 0')
+  for (let k = 0; k < N; k++) {
+    L.push(`  v = <u64>d${k} + ${mw[k]} + u; const f${k} = v & ${MB}; u = v >> ${bits}`)
+  }
+  emitStoreLimbs(L, N, (k) => `f${k}`, '  ')
+}
+
+/**
+ * `name(o, a, k)` = k a mod m for a < m and 1 <= k <= 8 (the 3, 4 and 8 of the doubling formula):
+ * k a < 8m fits the limbs; subtracting q m with q = floor(k a / 2^bitlen(m)) leaves less than 2m,
+ * because 2^bitlen(m) - m is tiny for these moduli; one conditional subtraction finishes.
+ */
+function emitMulSmall(name, m, N, bits) {
+  const MB = 2 ** bits - 1
+  const mw = digitsOf(m, N, bits)
+  const mbits = m.toString(2).length
+  const gap = (1n << BigInt(mbits)) - m
+  if (mbits + 3 > bits * N || 1n << BigInt(mbits) < 8n * gap + (1n << BigInt(mbits - 1))) {
+    throw new Error('mulSmall bound')
+  }
+  const L = [
+    `export function ${name}(o: usize, a: usize, k: u64): void {`,
+    '  let v: u64 = 0, u: u64 = 0',
+  ]
+  emitLoadLimbs(L, 'a', 'a', N)
+  for (let j = 0; j < N; j++) {
+    L.push(`  v = a${j} * k + u; const r${j} = v & ${MB}; u = v >> ${bits}`)
+  }
+  L.push(`  const q = <i64>(r${N - 1} >> ${mbits - bits * (N - 1)})`)
+  L.push('  let s: i64 = 0, c: i64 = 0')
+  for (let j = 0; j < N; j++) {
+    const term = mw[j] === 0 ? '' : mw[j] === 1 ? ' - q' : ` - q * ${mw[j]}`
+    L.push(`  s = <i64>r${j}${term} + c; const t${j} = s & ${MB}; c = s >> ${bits}`)
+  }
+  emitFinalSubtract(L, mw, N, bits, (j) => `t${j}`)
   L.push('}')
   return L.join('\n')
 }
@@ -201,23 +347,14 @@ function emitSub(name, m, N, bits) {
   const mw = digitsOf(m, N, bits)
   const L = [
     `export function ${name}(o: usize, a: usize, b: usize): void {`,
-    '  let s: i64 = 0, bw: i64 = 0',
+    '  let s: i64 = 0, c: i64 = 0',
   ]
+  emitLoadLimbs(L, 'a', 'a', N)
+  emitLoadLimbs(L, 'b', 'b', N)
   for (let k = 0; k < N; k++) {
-    L.push(
-      `  s = <i64>load<u32>(a, ${4 * k}) - <i64>load<u32>(b, ${4 * k}) + bw; const d${k} = s & ${MB}; bw = s >> ${bits}`,
-    )
+    L.push(`  s = <i64>a${k} - <i64>b${k} + c; const d${k} = s & ${MB}; c = s >> ${bits}`)
   }
-  L.push('  if (bw == 0) {')
-  for (let k = 0; k < N; k++) L.push(`    store<u32>(o, <u32>d${k}, ${4 * k})`)
-  L.push('    return')
-  L.push('  }')
-  L.push('  let v: u64 = 0, c: u64 = 0')
-  for (let k = 0; k < N; k++) {
-    L.push(
-      `  v = <u64>d${k} + ${mw[k]} + c; store<u32>(o, <u32>(v & ${MB}), ${4 * k}); c = v >> ${bits}`,
-    )
-  }
+  emitStoreOrAddBack(L, mw, N, bits)
   L.push('}')
   return L.join('\n')
 }
@@ -250,10 +387,11 @@ export function generateCurveModule(c) {
     `/** ${table.length} odd multiples of G, affine, Montgomery limbs: x then y. */`,
     `export const G_TABLE: usize = ${dataOf(g)}`,
     '',
-    emitMontMul('fpMul', c.p, N, bits, false),
-    emitMontMul('fpSqr', c.p, N, bits, true),
+    emitMontMul('fpMul', c.p, N, bits, false, c.pSparse),
+    emitMontMul('fpSqr', c.p, N, bits, true, c.pSparse),
     emitAdd('fpAdd', c.p, N, bits),
     emitSub('fpSub', c.p, N, bits),
+    emitMulSmall('fpMulSmall', c.p, N, bits),
     emitMontMul('fnMul', c.n, N, bits, false),
     emitMontMul('fnSqr', c.n, N, bits, true),
     '',

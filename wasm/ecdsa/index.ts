@@ -15,6 +15,7 @@ import {
   R2_N,
   fadd,
   fmul,
+  fmulSmall,
   fromMont,
   fsqr,
   fsub,
@@ -66,19 +67,23 @@ function writeSlot(slot: i32, a: usize): void {
 
 /**
  * Slot 2 = op(slot 0, slot 1), plain integers in and out (inputs must be reduced):
- * 0 a*b mod p, 1 a^2 mod p, 2 a+b mod p, 3 a-b mod p, 4 a*b mod n, 5 a^-1 mod n (a != 0).
+ * 0 a*b mod p, 1 a^2 mod p, 2 a+b mod p, 3 a-b mod p, 4 a*b mod n, 5 a^-1 mod n (a != 0),
+ * 6 b*a mod p for 1 <= b <= 8.
  */
 export function testArith(curve: i32, op: i32): i32 {
   if (!selectCurve(curve)) return -2
   readSlot(A, 0)
   readSlot(B, 1)
-  if (op <= 3) {
+  if (op <= 3 || op == 6) {
+    const k = load<u32>(B)
     toMont(A, A)
     toMont(B, B)
     if (op == 0) fmul(C, A, B)
     else if (op == 1) fsqr(C, A)
     else if (op == 2) fadd(C, A, B)
-    else fsub(C, A, B)
+    else if (op == 3) fsub(C, A, B)
+    else if (k >= 1 && k <= 8) fmulSmall(C, A, k)
+    else return -1
     fromMont(C, C)
   } else if (op == 4) {
     nmul(C, A, R2_N)
