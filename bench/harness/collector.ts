@@ -36,6 +36,11 @@ export interface Collector {
 export interface CollectorOptions {
   /** Extra worker secrets/vars, written to the env file (override the generated keys). */
   vars?: Record<string, string>
+  /**
+   * Plain vars for the worker (`--var K:V`, e.g. ECDSA_BACKEND). The env file only delivers what
+   * wrangler.toml declares under [secrets].
+   */
+  workerVars?: Record<string, string>
   /** Serve a bundle frozen at start rather than the watched sources. */
   snapshot?: boolean
 }
@@ -92,6 +97,7 @@ export async function startCollector(opts: CollectorOptions = {}): Promise<Colle
           ? [snapshotWorker(dir), '-c', path.join(REPO_ROOT, 'wrangler.toml')]
           : []),
         ...['--persist-to', persist, '--env-file', envFile, '--var', 'ENVIRONMENT:development'],
+        ...Object.entries(opts.workerVars ?? {}).flatMap(([k, v]) => ['--var', `${k}:${v}`]),
       ],
       readyPath: '/healthz',
     })

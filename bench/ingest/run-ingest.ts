@@ -109,7 +109,7 @@ export async function runIngest(o: IngestOptions): Promise<BenchEntry[]> {
   o.log(`ingest: starting collector (wrangler dev)`)
   const c = await startCollector({
     snapshot: true,
-    vars: o.ecdsaBackend ? { ECDSA_BACKEND: o.ecdsaBackend } : {},
+    workerVars: o.ecdsaBackend ? { ECDSA_BACKEND: o.ecdsaBackend } : {},
   })
   try {
     const agents = await admitAgents(c, o.agents, o.log)
