@@ -5,8 +5,9 @@
  *  - words: 32-bit little-endian words, as read from the wire; range checks, r + n, and the wNAF
  *    recoding work on these;
  *  - limbs: LIMB_BITS-bit limbs (29 for P-256, 28 for P-384) one per u32, the arithmetic layout.
- *    Values mod p live in Montgomery form and are always fully reduced, so equality is limb
- *    equality.
+ *    Values mod p live in Montgomery form and are only partly reduced, anywhere in [0, 2p) (a
+ *    product skips its final subtraction); `fIsZero` and `fEqual` compare residues. Scalars mod n
+ *    are always fully reduced.
  * Leaves out constant time: every input to verification is public.
  * Follows: SEC 1 v2 §2.3.7-2.3.8 for the octet-string <-> integer conversions.
  */
@@ -67,7 +68,7 @@ export function selectCurve(id: i32): bool {
   return true
 }
 
-// Field mod p: limbs, Montgomery form, < p.
+// Field mod p: limbs, Montgomery form, inputs and outputs in [0, 2p).
 
 export function fmul(o: usize, a: usize, b: usize): void {
   if (curveId == 0) P256.fpMul(o, a, b)
@@ -87,6 +88,28 @@ export function fadd(o: usize, a: usize, b: usize): void {
 export function fsub(o: usize, a: usize, b: usize): void {
   if (curveId == 0) P256.fpSub(o, a, b)
   else P384.fpSub(o, a, b)
+}
+
+/** o = a mod p, fully reduced. */
+export function fcanon(o: usize, a: usize): void {
+  if (curveId == 0) P256.fpCanon(o, a)
+  else P384.fpCanon(o, a)
+}
+
+const CA: usize = memory.data(<i32>FE, 16)
+const CB: usize = memory.data(<i32>FE, 16)
+
+/** a == 0 mod p. */
+export function fIsZero(a: usize): bool {
+  fcanon(CA, a)
+  return isZero(CA)
+}
+
+/** a == b mod p. */
+export function fEqual(a: usize, b: usize): bool {
+  fcanon(CA, a)
+  fcanon(CB, b)
+  return equal(CA, CB)
 }
 
 /** o = k a mod p for 1 <= k <= 8 (cheaper than repeated additions). */
@@ -115,9 +138,10 @@ export function toMont(o: usize, a: usize): void {
   fmul(o, a, R2_P)
 }
 
-/** o = a / R mod p: back from Montgomery form. */
+/** o = a / R mod p, fully reduced: back from Montgomery form. */
 export function fromMont(o: usize, a: usize): void {
   fmul(o, a, ONE)
+  fcanon(o, o)
 }
 
 // Limb layout helpers.

@@ -9,7 +9,9 @@
  * Leaves out every curve but P-256 and P-384 and every a other than -3.
  * Follows: domain parameters from FIPS 186-5 / SP 800-186 §3.2.1.3-3.2.1.4 (SEC 2 §2.4.2, §2.5.1);
  * Montgomery multiplication (Montgomery 1985) in product-scanning form with the reduction folded
- * into each column (Koc, Acar, Kaliski 1996, "FIPS"), here with carry-free column sums.
+ * into each column (Koc, Acar, Kaliski 1996, "FIPS"), here with carry-free column sums; for p the
+ * reduction uses the primes' sparse signed form (FIPS 186-5 Appendix / SP 800-186 §3.2.1: sums of
+ * a few powers of two) as shifts instead of products.
  */
 
 /** Window of the generator's wNAF; the table holds 2^(W_G-2) odd multiples (affine). */
@@ -99,6 +101,9 @@ function affineAdd(P, Q, c) {
 /** Odd multiples 1G, 3G, ..., (2^(W_G-1) - 1)G as affine points. */
 export function generatorTable(c) {
   const G = [c.gx, c.gy]
+  if (mod(c.gy * c.gy - (c.gx * c.gx * c.gx - 3n * c.gx + c.b), c.p) !== 0n) {
+    throw new Error(`${c.id}: G is not on the curve`)
+  }
   const G2 = affineAdd(G, G, c)
   const out = [G]
   for (let i = 1; i < 1 << (W_G - 2); i++) out.push(affineAdd(out[i - 1], G2, c))
@@ -253,7 +258,9 @@ function emitMontMulSparse(name, m, N, bits, square, sparse) {
     }
   }
   L.push(`  const r${N - 1}: i64 = acc`)
-  emitFinalSubtract(L, mw, N, bits, (k) => `r${k}`)
+  // No final subtraction: with inputs below 2m the result is below m + 4m^2/R < 2m, which is all
+  // the other routines ask of their inputs (fpCanon reduces fully where equality matters).
+  emitStoreLimbs(L, N, (k) => `r${k}`, '  ')
   L.push('}')
   return L.join('\n')
 }
@@ -273,12 +280,12 @@ function emitFinalSubtract(L, mw, N, bits, limb) {
 }
 
 /**
- * `name(o, a, b)` = a + b mod m for a, b < m: a + b - m in one signed carry chain, and a second
- * chain adding m back only when that went negative.
+ * `name(o, a, b)` = a + b mod m, inputs and output in [0, 2m) (see emitMontMulSparse): a + b - 2m
+ * in one signed carry chain, and a second chain adding 2m back only when that went negative.
  */
 function emitAdd(name, m, N, bits) {
   const MB = 2 ** bits - 1
-  const mw = digitsOf(m, N, bits)
+  const mw = digitsOf(2n * m, N, bits)
   const L = [
     `export function ${name}(o: usize, a: usize, b: usize): void {`,
     '  let s: i64 = 0, c: i64 = 0',
@@ -295,7 +302,7 @@ function emitAdd(name, m, N, bits) {
   return L.join('\n')
 }
 
-/** After a signed chain left limbs d_k and final carry c (0 or -1): store d, or d + m when c < 0. */
+/** After a signed chain left limbs d_k and final carry c (0 or -1): store d, or d + mw if c < 0. */
 function emitStoreOrAddBack(L, mw, N, bits) {
   const MB = 2 ** bits - 1
   L.push('  if (c == 0) {')
@@ -310,18 +317,17 @@ function emitStoreOrAddBack(L, mw, N, bits) {
 }
 
 /**
- * `name(o, a, k)` = k a mod m for a < m and 1 <= k <= 8 (the 3, 4 and 8 of the doubling formula):
- * k a < 8m fits the limbs; subtracting q m with q = floor(k a / 2^bitlen(m)) leaves less than 2m,
- * because 2^bitlen(m) - m is tiny for these moduli; one conditional subtraction finishes.
+ * `name(o, a, k)` = k a mod m, fully reduced, for a < 2m and 1 <= k <= 8 (the 3, 4 and 8 of the
+ * doubling formula): k a < 16m fits the limbs; subtracting q m with q = floor(k a / 2^bitlen(m))
+ * leaves less than 2m, because 2^bitlen(m) - m is tiny for these moduli; one conditional
+ * subtraction finishes.
  */
 function emitMulSmall(name, m, N, bits) {
   const MB = 2 ** bits - 1
   const mw = digitsOf(m, N, bits)
   const mbits = m.toString(2).length
   const gap = (1n << BigInt(mbits)) - m
-  if (mbits + 3 > bits * N || 1n << BigInt(mbits) < 8n * gap + (1n << BigInt(mbits - 1))) {
-    throw new Error('mulSmall bound')
-  }
+  if (mbits + 4 > bits * N || 17n * gap > 1n << BigInt(mbits)) throw new Error('mulSmall bound')
   const L = [
     `export function ${name}(o: usize, a: usize, k: u64): void {`,
     '  let v: u64 = 0, u: u64 = 0',
@@ -341,10 +347,20 @@ function emitMulSmall(name, m, N, bits) {
   return L.join('\n')
 }
 
-/** `name(o, a, b)` = a - b mod m for a, b < m. */
+/** `name(o, a)` = a mod m for a < 2m: the one place values mod p become canonical. */
+function emitCanon(name, m, N, bits) {
+  const mw = digitsOf(m, N, bits)
+  const L = [`export function ${name}(o: usize, a: usize): void {`]
+  emitLoadLimbs(L, 'a', 'a', N)
+  emitFinalSubtract(L, mw, N, bits, (k) => `a${k}`)
+  L.push('}')
+  return L.join('\n')
+}
+
+/** `name(o, a, b)` = a - b mod m, inputs and output in [0, 2m): 2m is added back on a borrow. */
 function emitSub(name, m, N, bits) {
   const MB = 2 ** bits - 1
-  const mw = digitsOf(m, N, bits)
+  const mw = digitsOf(2n * m, N, bits)
   const L = [
     `export function ${name}(o: usize, a: usize, b: usize): void {`,
     '  let s: i64 = 0, c: i64 = 0',
@@ -392,6 +408,7 @@ export function generateCurveModule(c) {
     emitAdd('fpAdd', c.p, N, bits),
     emitSub('fpSub', c.p, N, bits),
     emitMulSmall('fpMulSmall', c.p, N, bits),
+    emitCanon('fpCanon', c.p, N, bits),
     emitMontMul('fnMul', c.n, N, bits, false),
     emitMontMul('fnSqr', c.n, N, bits, true),
     '',

@@ -9,7 +9,7 @@
  * terms computed as the product 2AB they stand for (cheaper in this kernel, where a square costs
  * 80% of a product and an addition a quarter of one); SEC 1 v2 §2.2.1 for the group law.
  */
-import { FE, ONE_MONT, copy, fadd, fmul, fmulSmall, fsqr, fsub, isZero, setZero } from './field'
+import { FE, ONE_MONT, copy, fIsZero, fadd, fmul, fmulSmall, fsqr, fsub, setZero } from './field'
 
 export const PT: usize = 3 * FE
 
@@ -33,7 +33,7 @@ export function Z(p: usize): usize {
 }
 
 export function isInfinity(p: usize): bool {
-  return isZero(Z(p))
+  return fIsZero(Z(p))
 }
 
 export function setInfinity(o: usize): void {
@@ -113,9 +113,9 @@ export function pointAdd(o: usize, p: usize, q: usize, negQ: bool): void {
   fmul(r, r, z1z1)
   if (negQ) fsub(r, ZERO, r)
   fsub(r, r, s1)
-  if (isZero(h)) {
+  if (fIsZero(h)) {
     // Same x: p == q (double) or p == -q (infinity).
-    if (isZero(r)) pointDouble(o, p)
+    if (fIsZero(r)) pointDouble(o, p)
     else setInfinity(o)
     return
   }
@@ -166,8 +166,8 @@ export function pointAddAffine(o: usize, p: usize, qx: usize, qy: usize, negQ: b
   fmul(r, r, z1z1)
   if (negQ) fsub(r, ZERO, r)
   fsub(r, r, Y(p))
-  if (isZero(h)) {
-    if (isZero(r)) pointDouble(o, p)
+  if (fIsZero(h)) {
+    if (fIsZero(r)) pointDouble(o, p)
     else setInfinity(o)
     return
   }

@@ -15,7 +15,7 @@ import {
   P_WORDS,
   R2_N,
   addWords,
-  equal,
+  fEqual,
   fadd,
   fmul,
   fsqr,
@@ -68,7 +68,7 @@ export function onCurve(x: usize, y: usize): bool {
   fsub(T2, T2, x)
   fsub(T2, T2, x)
   fadd(T2, T2, B_MONT)
-  return equal(T1, T2)
+  return fEqual(T1, T2)
 }
 
 /** Verifies the inputs at `io`; VALID, INVALID, BAD_KEY or BAD_CURVE. */
@@ -109,12 +109,12 @@ export function verifyAt(curve: i32, io: usize): i32 {
   fsqr(T1, Z(ACC))
   toMont(T2, R)
   fmul(T2, T2, T1)
-  if (equal(T2, X(ACC))) return VALID
+  if (fEqual(T2, X(ACC))) return VALID
   if (addWords(U1W, RW, N_WORDS) == 0 && lessWords(U1W, P_WORDS)) {
     toLimbs(T2, U1W)
     toMont(T2, T2)
     fmul(T2, T2, T1)
-    if (equal(T2, X(ACC))) return VALID
+    if (fEqual(T2, X(ACC))) return VALID
   }
   return INVALID
 }
