@@ -9,22 +9,15 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { createLocalJWKSet, decodeJwt, jwtVerify, type JSONWebKeySet } from 'jose'
 import { afterAll, describe, expect, it } from 'vitest'
-import { main } from '../../agent/cli/main.ts'
-import type { CliIO } from '../../agent/cli/io.ts'
 import { DEV_ACCESS_AUDIENCE, DEV_ACCESS_ISSUER, readDevVars } from '../../scripts/dev-vars.mjs'
 import { verifyAccessToken } from '../../worker/auth/verify-access-token.ts'
+import { cli } from './helpers/cli.ts'
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..')
 const dir = mkdtempSync(path.join(tmpdir(), 'aegis-cli-token-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
-async function aegis(argv: string[]) {
-  const out: string[] = []
-  const err: string[] = []
-  const io: CliIO = { stdout: (s) => out.push(s), stderr: (s) => err.push(s), env: {} }
-  const code = await main(argv, io)
-  return { code, stdout: out.join(''), stderr: err.join('') }
-}
+const aegis = (argv: string[]) => cli(argv, {})
 
 function trusted(file: string) {
   const vars = readDevVars(file)

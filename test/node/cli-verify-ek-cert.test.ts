@@ -10,9 +10,8 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { CliIO } from '../../agent/cli/io.ts'
-import { main } from '../../agent/cli/main.ts'
 import { freePortPair } from './helpers/swtpm.ts'
+import { cli } from './helpers/cli.ts'
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..')
 const shared = process.env.AEGIS_SHARED ?? path.join(root, '../shared')
@@ -22,13 +21,7 @@ const AT = '2030-01-01T00:00:00Z'
 const dir = mkdtempSync(path.join(tmpdir(), 'aegis-cli-ekcert-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
-async function aegis(argv: string[]) {
-  const out: string[] = []
-  const err: string[] = []
-  const io: CliIO = { stdout: (s) => out.push(s), stderr: (s) => err.push(s), env: {} }
-  const code = await main(argv, io)
-  return { code, stdout: out.join(''), stderr: err.join('') }
-}
+const aegis = (argv: string[]) => cli(argv, {})
 
 async function json(argv: string[]) {
   const r = await aegis(['verify', 'ek-cert', ...argv, '--json'])

@@ -8,10 +8,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import type { CliIO } from '../../agent/cli/io.ts'
-import { main } from '../../agent/cli/main.ts'
 import { marshalTpm2ToolsPcrFile } from '../../attest/tpm/marshal-pcr-file.ts'
 import { parseTpm2ToolsPcrFile } from '../../attest/tpm/pcr-file.ts'
+import { cli } from './helpers/cli.ts'
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..')
 const V = path.resolve(
@@ -24,13 +23,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }))
 const v = (f: string) => path.join(V, f)
 const nonce = (k: string) => readFileSync(v(`quote-${k}.nonce.hex`), 'utf8').trim()
 
-async function aegis(argv: string[]) {
-  const out: string[] = []
-  const err: string[] = []
-  const io: CliIO = { stdout: (s) => out.push(s), stderr: (s) => err.push(s), env: {} }
-  const code = await main(argv, io)
-  return { code, stdout: out.join(''), stderr: err.join('') }
-}
+const aegis = (argv: string[]) => cli(argv, {})
 
 function quoteArgs(k: 'ecc' | 'rsa', over: Record<string, string> = {}): string[] {
   const flags: Record<string, string> = {

@@ -2,6 +2,7 @@
  * Read a request body as JSON with a hard size limit, before any parsing work: the limit applies to
  * the bytes actually streamed, not to Content-Length alone (which may be absent or wrong).
  */
+import { concat } from '../../attest/bytes/encoding.ts'
 import { AegisError } from '../../attest/errors.ts'
 
 export async function readBodyBytes(req: Request, maxBytes: number): Promise<Uint8Array> {
@@ -23,13 +24,7 @@ export async function readBodyBytes(req: Request, maxBytes: number): Promise<Uin
     }
     chunks.push(value)
   }
-  const out = new Uint8Array(n)
-  let o = 0
-  for (const c of chunks) {
-    out.set(c, o)
-    o += c.byteLength
-  }
-  return out
+  return concat(...chunks)
 }
 
 export async function readJson(req: Request, maxBytes: number): Promise<unknown> {

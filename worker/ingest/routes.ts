@@ -3,8 +3,8 @@
  * alone. GET .../nonce issues a fresh nonce; POST .../batches verifies a quoted batch statelessly
  * (verify-batch.ts), then makes exactly one RPC to the agent's ledger, which admits or rejects
  * atomically and keeps the accepted batch in its outbox until the sync consumer stored it.
- * The response carries `Server-Timing` with the verification time (local workerd measures real
- * CPU time; on Cloudflare timers only advance on I/O, so the figure is coarse there).
+ * The response carries `Server-Timing` with the verification time (local workerd measures
+ * elapsed time at 1 ms resolution; on Cloudflare timers only advance on I/O, so it is coarse there).
  */
 import { Hono, type Context } from 'hono'
 import { sha256 } from '@noble/hashes/sha2.js'

@@ -21,7 +21,7 @@ import type { Certificate, TcgDeviceInfo } from '../../../attest/x509/types.ts'
 import { verifyChain } from '../../../attest/x509/verify-chain.ts'
 import { parseFlags, required } from '../args.ts'
 import { loadTrust, parseAt, readInput } from '../trust-material.ts'
-import { EXIT_INVALID, EXIT_OK, EXIT_USAGE, type CliIO, type Command } from '../io.ts'
+import { EXIT_INVALID, EXIT_OK, EXIT_USAGE, reportFailure, type Command } from '../io.ts'
 
 const FLAGS = {
   cert: 'string',
@@ -57,7 +57,7 @@ export const run: Command = async (argv, io) => {
   try {
     inputs = readInputs(argv)
   } catch (e) {
-    return fail(io, json, EXIT_USAGE, e)
+    return reportFailure(io, 'verify ek-cert', json, EXIT_USAGE, e)
   }
   let out: Report
   try {
@@ -80,7 +80,7 @@ export const run: Command = async (argv, io) => {
       out.ekMatches = true
     }
   } catch (e) {
-    return fail(io, json, EXIT_INVALID, e)
+    return reportFailure(io, 'verify ek-cert', json, EXIT_INVALID, e)
   }
   if (json) io.stdout(JSON.stringify(out) + '\n')
   else io.stdout(text(out))
@@ -108,17 +108,6 @@ function readInputs(argv: string[]): Inputs {
   }
 }
 
-function fail(io: CliIO, json: boolean, exit: number, e: unknown): number {
-  const err = e instanceof AegisError ? e : new AegisError('ERR_INTERNAL', String(e), { cause: e })
-  if (json) {
-    const body: Record<string, unknown> = { ok: false, code: err.code, message: err.message }
-    if (err.detail) body.detail = err.detail
-    io.stdout(JSON.stringify(body) + '\n')
-  } else {
-    io.stderr(`aegis verify ek-cert: ${err.code}: ${err.message}\n`)
-  }
-  return exit
-}
 
 function text(r: Report): string {
   const t = r.tcg

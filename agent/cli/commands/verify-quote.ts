@@ -18,7 +18,7 @@ import { parseTpm2ToolsPcrFile } from '../../../attest/tpm/pcr-file.ts'
 import { parseTpm2bPublic } from '../../../attest/tpm/public.ts'
 import type { HashAlg, PcrValues } from '../../../attest/tpm/types.ts'
 import { parseFlags, required } from '../args.ts'
-import { EXIT_INVALID, EXIT_OK, EXIT_USAGE, type CliIO, type Command } from '../io.ts'
+import { EXIT_INVALID, EXIT_OK, EXIT_USAGE, reportFailure, type Command } from '../io.ts'
 
 const FLAGS = {
   ak: 'string',
@@ -47,7 +47,7 @@ export const run: Command = async (argv, io) => {
   try {
     inputs = readInputs(argv)
   } catch (e) {
-    return fail(io, json, EXIT_USAGE, e)
+    return reportFailure(io, 'verify quote', json, EXIT_USAGE, e)
   }
   let result: QuoteResult
   try {
@@ -65,7 +65,7 @@ export const run: Command = async (argv, io) => {
       allowedHashes: inputs.allowSha1 ? ['sha1', 'sha256', 'sha384', 'sha512'] : undefined,
     })
   } catch (e) {
-    return fail(io, json, EXIT_INVALID, e)
+    return reportFailure(io, 'verify quote', json, EXIT_INVALID, e)
   }
   const out = report(result)
   if (json) io.stdout(JSON.stringify(out) + '\n')
@@ -102,17 +102,6 @@ function read(file: string): Uint8Array {
   }
 }
 
-function fail(io: CliIO, json: boolean, exit: number, e: unknown): number {
-  const err = e instanceof AegisError ? e : new AegisError('ERR_INTERNAL', String(e), { cause: e })
-  if (json) {
-    const body: Record<string, unknown> = { ok: false, code: err.code, message: err.message }
-    if (err.detail) body.detail = err.detail
-    io.stdout(JSON.stringify(body) + '\n')
-  } else {
-    io.stderr(`aegis verify quote: ${err.code}: ${err.message}\n`)
-  }
-  return exit
-}
 
 interface Report {
   ok: true

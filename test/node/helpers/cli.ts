@@ -5,5 +5,5 @@ export async function cli(argv: string[], env: Record<string, string | undefined
   let out = ''
   let err = ''
   const code = await main(argv, { stdout: (s) => (out += s), stderr: (s) => (err += s), env })
-  return { code, out, err }
+  return { code, out, err, stdout: out, stderr: err }
 }

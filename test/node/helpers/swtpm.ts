@@ -5,7 +5,8 @@
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
-import { createServer, connect } from 'node:net'
+import { connect } from 'node:net'
+import { freePortPair } from '../../../bench/harness/free-port.ts'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 
@@ -23,33 +24,7 @@ export interface Swtpm {
   stop(): Promise<void>
 }
 
-/** Two consecutive free loopback ports (swtpm uses PORT for data and PORT+1 for control). */
-export async function freePortPair(): Promise<number> {
-  for (let i = 0; i < 50; i++) {
-    const p = await freePort()
-    if (p < 65535 && (await isFree(p + 1))) return p
-  }
-  throw new Error('no free port pair')
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer()
-    s.once('error', reject)
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port
-      s.close(() => resolve(port))
-    })
-  })
-}
-
-function isFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = createServer()
-    s.once('error', () => resolve(false))
-    s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)))
-  })
-}
+export { freePortPair }
 
 async function waitListening(port: number, ms = 5000): Promise<void> {
   const until = Date.now() + ms
