@@ -90,16 +90,9 @@ export interface ConfigDoc<T> {
   source?: 'operator' | 'default' | 'unset'
 }
 
-export interface TrustSettings {
-  roots: string[]
-  intermediates: string[]
-}
+// The operator settings documents, exactly as the worker defines them (type-only import).
+export type { AllowlistSettings, TrustSettings } from '../../../worker/config/types.ts'
 
-export interface AllowlistSettings {
-  enabled: boolean
-  ekPublicSha256: string[]
-  certSerials: string[]
-}
 
 export interface OperatorAgent {
   agentId: string
