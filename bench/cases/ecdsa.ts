@@ -105,7 +105,9 @@ function cases3(
     {
       name: `ecdsa.${tag}.wasm`,
       iterations: iterations.wasm,
-      warmup: Math.ceil(iterations.wasm / 10),
+      // Long enough for V8 to finish tiering the kernel up from its baseline compiler: the steady
+      // state of a worker isolate, not its first requests, is what this case measures.
+      warmup: iterations.wasm,
       setup: () => setup(curve),
       run: runBackend,
     },
