@@ -10,7 +10,7 @@ import { readFile, stat } from 'node:fs/promises'
 import path from 'node:path'
 import { AegisError } from '../../attest/errors.ts'
 import { listEntries } from '../spool/spool-files.ts'
-import { loadMeta } from '../spool/spool-meta.ts'
+import { loadMeta, type SpoolMeta } from '../spool/spool-meta.ts'
 import { loadState, writeFileAtomic } from '../state/agent-state.ts'
 import { lockHolder } from './state-lock.ts'
 
@@ -117,7 +117,7 @@ export async function readAgentStatus(stateDir: string): Promise<AgentStatusRepo
     () => false,
   )
   const meta = hasSpool ? await loadMeta(spool) : undefined
-  const entries = hasSpool ? await listReadOnly(spool) : []
+  const entries = meta ? await listReadOnly(spool, meta) : []
   const pid = (await lockHolder(stateDir)) ?? null
   return {
     enrolled: state !== undefined,
@@ -146,8 +146,7 @@ export async function readAgentStatus(stateDir: string): Promise<AgentStatusRepo
  * Entries as the running agent sees them, without its crash recovery: those at or below the
  * settled mark (or pending a drop) are already accounted for and about to be removed.
  */
-async function listReadOnly(dir: string) {
-  const meta = await loadMeta(dir)
+async function listReadOnly(dir: string, meta: SpoolMeta) {
   const pending = new Set(meta.pendingDrop)
   return (await listEntries(dir)).filter((e) => e.seq > meta.lastSettledSeq && !pending.has(e.seq))
 }

@@ -95,7 +95,13 @@ export class Uploader {
         renonces = 0
         continue
       }
-      if (r.action === 'renonce' && ++renonces <= MAX_IMMEDIATE_RENONCE) continue
+      if (r.action === 'renonce' && ++renonces <= MAX_IMMEDIATE_RENONCE) {
+        this.d.log.info('nonce refused, retrying with a new one', {
+          seq: r.seq,
+          error: errorFields(r.error),
+        })
+        continue
+      }
       renonces = 0
       const delay = r.action === 'hold' ? this.d.backoff.ceiling() : this.d.backoff.next()
       const level = r.action === 'hold' ? 'error' : 'warn'

@@ -57,7 +57,7 @@ export class Spool {
     const uncounted = entries.filter((e) => e.seq > meta.lastProducedSeq)
     const changed = done.length > 0 || uncounted.length > 0 || meta.pendingDrop.length > 0
     meta.produced += uncounted.length
-    meta.lastProducedSeq = Math.max(meta.lastProducedSeq, ...entries.map((e) => e.seq))
+    meta.lastProducedSeq = entries.reduce((m, e) => Math.max(m, e.seq), meta.lastProducedSeq)
     meta.pendingDrop = []
     if (changed) await saveMeta(dir, meta)
     return new Spool(dir, limits, meta, entries)

@@ -11,7 +11,7 @@
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { startCollector, type Collector } from '../helpers/collector.ts'
 import { startSwtpm, type Swtpm } from '../helpers/swtpm.ts'
 import { cli } from '../helpers/cli.ts'
@@ -142,6 +142,11 @@ describe('aegis agent run against swtpm and wrangler dev', () => {
     )
   }, 180_000)
 
+  // A failed test must not leave its agent holding the state directory for the next one.
+  afterEach(async () => {
+    for (const r of runs) if (r.running) await r.stop('SIGKILL').catch(() => undefined)
+  })
+
   afterAll(async () => {
     for (const r of runs) if (r.running) await r.stop('SIGKILL').catch(() => undefined)
     await proxy?.down()
@@ -150,8 +155,18 @@ describe('aegis agent run against swtpm and wrangler dev', () => {
     rmSync(dir, { recursive: true, force: true })
   })
 
-  it('enrolls on first start, measures the sensor, chains nonces, and stops gracefully on SIGTERM', async () => {
+  it('enrolls on first start (waiting for the collector), measures the sensor, chains nonces, stops on SIGTERM', async () => {
+    await proxy.down()
     const a = start()
+    await a.waitFor(
+      () => a.events('enrollment failed, will retry').length >= 2,
+      30_000,
+      'enrollment retries',
+    )
+    expect(a.events('enrollment failed, will retry')[0]).toMatchObject({
+      error: { code: 'ERR_COLLECTOR' },
+    })
+    await proxy.up()
     await a.waitFor(() => accepted(a) >= 4, 60_000, '4 accepted batches')
     agentId = a.events('enrolled')[0]!.agentId as string
     expect(agentId).toMatch(/^[0-9a-f]{64}$/)
@@ -159,13 +174,18 @@ describe('aegis agent run against swtpm and wrangler dev', () => {
       pcr: 15,
       result: 'already-measured',
     })
-    // one nonce request for the whole stream: each accepted reply carries the next nonce
-    expect(proxy.nonceRequests).toBe(1)
     const running = await status()
     expect(running).toMatchObject({ enrolled: true, agentId, running: true })
     const exit = await a.stop('SIGTERM')
     expect(exit.code).toBe(0)
     expect(a.events('TPM2_Shutdown(CLEAR) sent')).toHaveLength(1)
+    // one nonce request for the whole stream (each accepted reply carries the next nonce), plus
+    // one after each failed attempt, if the warming-up collector caused any
+    const failures =
+      a.events('send failed, will retry').length +
+      a.events('nonce refused, retrying with a new one').length
+    expect(accepted(a)).toBeGreaterThan(failures + 1)
+    expect(proxy.nonceRequests).toBe(1 + failures)
     expect(a.events('agent stopped')).toHaveLength(1)
     const { st } = await expectExactlyOnce()
     expect(st).toMatchObject({ running: false, rejected: 0, dropped: 0 })
@@ -277,6 +297,32 @@ describe('aegis agent run against swtpm and wrangler dev', () => {
       'batches after the restart',
     )
     expect(b.events('batch accepted')[0]!.seq).toBe(pending[0])
+    expect((await b.stop()).code).toBe(0)
+    await expectExactlyOnce()
+  }, 90_000)
+
+  it('SIGTERM while a request hangs: gives up after the grace period, exits 0, delivers it after restart', async () => {
+    const a = start()
+    await a.waitFor(() => accepted(a) >= 1, 30_000, 'a first accepted batch')
+    const held = proxy.whenHeld()
+    proxy.next({ kind: 'hold-after-forward' })
+    await held
+    const inFlight = proxy.forwarded.at(-1)!
+    const t0 = Date.now()
+    const exit = await a.stop('SIGTERM')
+    expect(exit.code).toBe(0)
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(2_500) // shutdownGraceSeconds: 3
+    expect(a.events('agent stopped')[0]!.spoolDepth).toBeGreaterThanOrEqual(1)
+    proxy.release()
+    const b = start()
+    await b.waitFor(
+      () => b.events('batch accepted earlier (duplicate)').length >= 1,
+      30_000,
+      'the duplicate answer',
+    )
+    expect(b.events('batch accepted earlier (duplicate)')[0]).toMatchObject({
+      batchId: inFlight.body.batchId,
+    })
     expect((await b.stop()).code).toBe(0)
     await expectExactlyOnce()
   }, 90_000)
