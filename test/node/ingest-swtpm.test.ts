@@ -236,6 +236,28 @@ describe('batch ingest against swtpm and wrangler dev', () => {
     expect([notJson.status, await code(notJson)]).toEqual([415, 'ERR_INPUT_UNSUPPORTED_MEDIA'])
   })
 
+  it('decides on a fresh agent record when the cached one would reject: widened zones apply at once', async () => {
+    const NORTH = { lat: 48.975, lon: 2.35, accuracyM: 10 } // ~13 km north of Paris, outside its zone
+    const geo = ((await (await collector.api('operator', '/v1/config/policy')).json()) as { value: { geo: Record<string, unknown> } }).value.geo
+    await setPolicy({ geo: { ...geo, maxSpeedMps: 10_000 } }) // this test moves the agent 13 km in seconds
+    const zone = { name: 'North', geometry: { type: 'Polygon', coordinates: [[[2.3, 48.96], [2.4, 48.96], [2.4, 49.0], [2.3, 49.0], [2.3, 48.96]]] } }
+    expect((await collector.api('operator', '/v1/zones/north', { method: 'PUT', body: JSON.stringify(zone) })).status).toBe(200)
+    const setZones = (zones: string[]) =>
+      collector.api('operator', `/v1/agents/${a.agentId}/zones`, { method: 'PUT', body: JSON.stringify({ zones }) })
+    expect((await setZones(['paris'])).status).toBe(200)
+    const narrow = await post(a.agentId, await build(a, payload(a, {}, NORTH)))
+    expect([narrow.status, await code(narrow)]).toEqual([403, 'ERR_GEO_OUTSIDE'])
+    expect((await setZones(['paris', 'north'])).status).toBe(200)
+    const widened = await post(a.agentId, await build(a, payload(a, {}, NORTH)))
+    const body = (await widened.json()) as { zone: string }
+    expect([widened.status, body.zone]).toEqual([202, 'north'])
+    // back to where the other tests expect agent a: world zone, last fix in Paris, normal speed limit
+    expect((await setZones([])).status).toBe(200)
+    await new Promise((r) => setTimeout(r, 2_000)) // 13 km at <= 10 km/s
+    expect((await post(a.agentId, await build(a, payload(a, {}, PARIS)))).status).toBe(202)
+    await setPolicy({ geo })
+  }, 30_000)
+
   it('rejects a TPM whose state was rolled back (restored snapshot: the cloned VM)', async () => {
     // Orderly power-off: TPM2_Shutdown, then stop swtpm (a bare kill leaves clockInfo.safe = 0).
     const powerOff = async () => {

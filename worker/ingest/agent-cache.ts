@@ -16,15 +16,17 @@ export interface CachedAgent {
   record: AgentRecord
   ak: TpmPublic
   at: number
+  /** True when this answer came from the cache rather than a fresh ledger read. */
+  cached: boolean
 }
 const cache = new BoundedCache<CachedAgent>(10_000)
 
 export async function loadAgent(env: Env, agentId: string): Promise<CachedAgent> {
   const hit = cache.get(agentId)
-  if (hit && Date.now() - hit.at < TTL_MS) return hit
+  if (hit && Date.now() - hit.at < TTL_MS) return { ...hit, cached: true }
   const record = await agentLedger(env, agentId).getAgent()
   if (!record) throw new AegisError('ERR_AGENT_UNKNOWN', 'agent is not enrolled')
-  const entry = { record, ak: parseTpmtPublic(fromB64url(record.akPublic)), at: Date.now() }
+  const entry = { record, ak: parseTpmtPublic(fromB64url(record.akPublic)), at: Date.now(), cached: false }
   cache.set(agentId, entry)
   return entry
 }

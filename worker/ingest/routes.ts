@@ -9,7 +9,7 @@
 import { Hono, type Context } from 'hono'
 import { sha256 } from '@noble/hashes/sha2.js'
 import { fromB64url, toB64url, toHex } from '../../attest/bytes/encoding.ts'
-import { AegisError } from '../../attest/errors.ts'
+import { AegisError, type ErrorCode } from '../../attest/errors.ts'
 import type { AppEnv } from '../app-env.ts'
 import { recordDecision } from '../audit/record-decision.ts'
 import { loadConfig } from '../config/settings-store.ts'
@@ -18,9 +18,17 @@ import { readBodyBytes } from '../http/json-body.ts'
 import { agentLedger } from '../ledger/ledger-stub.ts'
 import { unwrap } from '../ledger/rpc-result.ts'
 import { forgetAgent, loadAgent, type CachedAgent } from './agent-cache.ts'
-import { verifyBatch, wireQuote } from './verify-batch.ts'
+import { POLICY_CODES, verifyBatch, wireQuote } from './verify-batch.ts'
 
 const AGENT_ID = /^[0-9a-f]{64}$/
+
+/** Rejections that depend on the agent record (zones, baseline, sensor, AK, status). */
+const RECHECK_ON_FRESH_RECORD: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
+  ...POLICY_CODES,
+  'ERR_QUOTE_SIGNATURE',
+  'ERR_QUOTE_SIGNER',
+  'ERR_AGENT_REVOKED',
+])
 
 export const ingestRoutes = new Hono<AppEnv>()
 
@@ -107,7 +115,18 @@ ingestRoutes.post('/v1/agents/:agentId/batches', async (c) => {
       })
       return { v, r, ledgerMs: performance.now() - t1 }
     }
-    let out = await attempt(await loadAgent(c.env, id))
+    // A rejection decided on a cached record may be the cache's fault (zones widened, policy
+    // baseline or AK changed by re-enrollment): reload the record and decide again, once. The
+    // ledger also refuses a stale record version on acceptance (ERR_AGENT_STALE).
+    const first = await loadAgent(c.env, id)
+    let out: Awaited<ReturnType<typeof attempt>>
+    try {
+      out = await attempt(first)
+    } catch (e) {
+      if (!(first.cached && e instanceof AegisError && RECHECK_ON_FRESH_RECORD.has(e.code))) throw e
+      forgetAgent(id)
+      out = await attempt(await loadAgent(c.env, id))
+    }
     if (!out.r.ok && out.r.error.code === 'ERR_AGENT_STALE') {
       forgetAgent(id)
       out = await attempt(await loadAgent(c.env, id))
