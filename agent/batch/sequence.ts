@@ -7,17 +7,26 @@ import path from 'node:path'
 import { AegisError } from '../../attest/errors.ts'
 import { writeFileAtomic } from '../state/agent-state.ts'
 
-export async function nextSeq(stateDir: string): Promise<number> {
-  const file = path.join(stateDir, 'seq')
-  let last = 0
+function seqFile(stateDir: string): string {
+  return path.join(stateDir, 'seq')
+}
+
+/** The last seq handed out (0 when none yet). */
+async function lastSeq(stateDir: string): Promise<number> {
+  const file = seqFile(stateDir)
   try {
-    last = Number((await readFile(file, 'utf8')).trim())
+    const last = Number((await readFile(file, 'utf8')).trim())
     if (!Number.isSafeInteger(last) || last < 0) throw new AegisError('ERR_CONFIG', `${file} is corrupt`)
+    return last
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return 0
+    throw e
   }
-  const next = last + 1
-  await writeFileAtomic(file, String(next) + '\n')
+}
+
+export async function nextSeq(stateDir: string): Promise<number> {
+  const next = (await lastSeq(stateDir)) + 1
+  await writeFileAtomic(seqFile(stateDir), String(next) + '\n')
   return next
 }
 
@@ -27,15 +36,8 @@ export async function nextSeq(stateDir: string): Promise<number> {
  * not make the agent reuse numbers. Returns the counter's value afterwards.
  */
 export async function advanceSeq(stateDir: string, floor: number): Promise<number> {
-  const file = path.join(stateDir, 'seq')
-  let last = 0
-  try {
-    last = Number((await readFile(file, 'utf8')).trim())
-    if (!Number.isSafeInteger(last) || last < 0) throw new AegisError('ERR_CONFIG', `${file} is corrupt`)
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e
-  }
+  const last = await lastSeq(stateDir)
   if (last >= floor) return last
-  await writeFileAtomic(file, String(floor) + '\n')
+  await writeFileAtomic(seqFile(stateDir), String(floor) + '\n')
   return floor
 }
