@@ -8,7 +8,12 @@ import { sha256 } from '@noble/hashes/sha2.js'
 import { concat, utf8 } from '../bytes/encoding.ts'
 
 export function batchQualifyingData(nonce: Uint8Array, payload: Uint8Array): Uint8Array {
-  return sha256(concat(nonce, sha256(payload)))
+  return batchQualifyingDataFromHash(nonce, sha256(payload))
+}
+
+/** The same from SHA-256(payload) (= the batchId bytes), for callers that already hashed it. */
+export function batchQualifyingDataFromHash(nonce: Uint8Array, payloadSha256: Uint8Array): Uint8Array {
+  return sha256(concat(nonce, payloadSha256))
 }
 
 export function activationQualifyingData(enrollmentId: string, secret: Uint8Array): Uint8Array {

@@ -7,8 +7,6 @@
  * elapsed time at 1 ms resolution; on Cloudflare timers only advance on I/O, so it is coarse there).
  */
 import { Hono, type Context } from 'hono'
-import { sha256 } from '@noble/hashes/sha2.js'
-import { fromB64url, toB64url, toHex } from '../../attest/bytes/encoding.ts'
 import { AegisError, type ErrorCode } from '../../attest/errors.ts'
 import type { AppEnv } from '../app-env.ts'
 import { recordDecision } from '../audit/record-decision.ts'
@@ -72,14 +70,23 @@ ingestRoutes.post('/v1/agents/:agentId/batches', async (c) => {
     } catch (e) {
       throw new AegisError('ERR_INPUT_MALFORMED', 'body is not valid UTF-8 JSON', { cause: e })
     }
-    // Name the batch in the audit trail even when a later check rejects it.
-    batchId = payloadId(raw)
     const id = agentId
     // Verify against the cached agent record; if the ledger says the record changed (zones,
     // revocation, re-enrollment), reload it and verify again, once.
     const attempt = async (agent: CachedAgent) => {
       const t0 = performance.now()
-      const v = verifyBatch({ raw, agentId: id, agent, policy, zones, defaultZoneIds: config.defaultZoneIds, cfCountry: country, now })
+      const v = verifyBatch({
+        raw,
+        agentId: id,
+        agent,
+        policy,
+        zones,
+        defaultZoneIds: config.defaultZoneIds,
+        cfCountry: country,
+        now,
+        // Name the batch in the audit trail even when a later check rejects it.
+        onBatchId: (bid) => (batchId = bid),
+      })
       const vMs = performance.now() - t0
       verifyMs = vMs
       batchId = v.batchId
@@ -88,7 +95,7 @@ ingestRoutes.post('/v1/agents/:agentId/batches', async (c) => {
       const r = await agentLedger(c.env, id).admitBatch({
         recordVersion: agent.record.version ?? 0,
         akName: agent.record.akName,
-        nonce: toB64url(v.nonce),
+        nonce: v.text.nonce,
         seq: v.payload.seq,
         clock: { clock: ci.clock.toString(), resetCount: ci.resetCount, restartCount: ci.restartCount },
         fix: v.payload.location,
@@ -104,8 +111,8 @@ ingestRoutes.post('/v1/agents/:agentId/batches', async (c) => {
           zone: v.zone,
           cfCountry: country,
           verifyMs: vMs,
-          payload: toB64url(v.payloadBytes),
-          nonce: toB64url(v.nonce),
+          payload: v.text.payload,
+          nonce: v.text.nonce,
           quote: wireQuote(v),
           akPublic: agent.record.akPublic,
           akName: agent.record.akName,
@@ -175,13 +182,3 @@ ingestRoutes.post('/v1/agents/:agentId/batches', async (c) => {
   }
 })
 
-/** hex SHA-256 of the body's payload bytes, when the payload field decodes; else null. */
-function payloadId(raw: unknown): string | null {
-  const p = (raw as { payload?: unknown } | null)?.payload
-  if (typeof p !== 'string') return null
-  try {
-    return toHex(sha256(fromB64url(p)))
-  } catch {
-    return null
-  }
-}

@@ -6,8 +6,8 @@
  * reject in 'enforce' mode and become findings in 'audit' mode.
  */
 import { sha256 } from '@noble/hashes/sha2.js'
-import { toB64url, toHex } from '../../attest/bytes/encoding.ts'
-import { batchQualifyingData } from '../../attest/binding/qualifying-data.ts'
+import { toHex } from '../../attest/bytes/encoding.ts'
+import { batchQualifyingDataFromHash } from '../../attest/binding/qualifying-data.ts'
 import { expectedSensorPcr } from '../../attest/binding/sensor-identity.ts'
 import { AegisError, type ErrorCode } from '../../attest/errors.ts'
 import { checkFix, FIX_FUTURE_SKEW_MS } from '../../attest/geofence/check-fix.ts'
@@ -44,7 +44,8 @@ export const POLICY_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
 export interface VerifiedBatch {
   batchId: string
   payload: BatchPayload
-  payloadBytes: Uint8Array
+  /** The request's own base64url texts (canonical: the strict decoder rejects any other form). */
+  text: { payload: string; nonce: string; attest: string; signature: string }
   nonce: Uint8Array
   quote: QuoteResult
   wire: ReturnType<typeof BatchBody>
@@ -61,9 +62,15 @@ export function verifyBatch(input: {
   defaultZoneIds: string[]
   cfCountry: string | null
   now: number
+  /** Told the batchId as soon as the body is valid, so a later rejection can name the batch. */
+  onBatchId?: (batchId: string) => void
 }): VerifiedBatch {
   const { agent, policy } = input
   const wire = validate(input.raw, BatchBody)
+  // The one SHA-256 over the payload: batchId, and the inner hash of the expected qualifyingData.
+  const payloadHash = sha256(wire.payload)
+  const batchId = toHex(payloadHash)
+  input.onBatchId?.(batchId)
   if (agent.record.status !== 'active') throw new AegisError('ERR_AGENT_REVOKED', 'agent is revoked')
   const payload = parseBatchPayload(wire.payload)
   if (payload.agentId !== input.agentId) {
@@ -79,7 +86,7 @@ export function verifyBatch(input: {
     ak: agent.ak,
     attest: wire.quote.attest,
     signature: wire.quote.signature,
-    expectedExtraData: batchQualifyingData(wire.nonce, wire.payload),
+    expectedExtraData: batchQualifyingDataFromHash(wire.nonce, payloadHash),
     pcrs: toPcrValues(wire.quote.pcrs),
     expectedSelection: policy.pcr.selection,
   })
@@ -132,9 +139,9 @@ export function verifyBatch(input: {
     })
   }
   return {
-    batchId: toHex(sha256(wire.payload)),
+    batchId,
     payload,
-    payloadBytes: wire.payload,
+    text: textsOf(input.raw),
     nonce: wire.nonce,
     quote,
     wire,
@@ -144,9 +151,11 @@ export function verifyBatch(input: {
 }
 
 export function wireQuote(v: VerifiedBatch): { attest: string; signature: string; pcrs: Record<string, Record<string, string>> } {
-  return {
-    attest: toB64url(v.wire.quote.attest),
-    signature: toB64url(v.wire.quote.signature),
-    pcrs: pcrsToHex(toPcrValues(v.wire.quote.pcrs)),
-  }
+  return { attest: v.text.attest, signature: v.text.signature, pcrs: pcrsToHex(toPcrValues(v.wire.quote.pcrs)) }
+}
+
+/** The body's base64url fields as sent; only called after validate() accepted them. */
+function textsOf(raw: unknown): VerifiedBatch['text'] {
+  const b = raw as { payload: string; nonce: string; quote: { attest: string; signature: string } }
+  return { payload: b.payload, nonce: b.nonce, attest: b.quote.attest, signature: b.quote.signature }
 }
