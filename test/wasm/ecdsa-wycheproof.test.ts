@@ -6,10 +6,6 @@
  * any other result string fails.
  */
 import { afterEach, describe, expect, it } from 'vitest'
-import p256der from '@shared/vectors/wycheproof/ecdsa_secp256r1_sha256_test.json'
-import p256p1363 from '@shared/vectors/wycheproof/ecdsa_secp256r1_sha256_p1363_test.json'
-import p384der from '@shared/vectors/wycheproof/ecdsa_secp384r1_sha384_test.json'
-import p384p1363 from '@shared/vectors/wycheproof/ecdsa_secp384r1_sha384_p1363_test.json'
 import { fromHex } from '../../attest/bytes/encoding.ts'
 import type { EcdsaBackend } from '../../attest/crypto/ecdsa-backend.ts'
 import { createWasmEcdsaBackend } from '../../attest/crypto/ecdsa-wasm.ts'
@@ -22,8 +18,9 @@ import {
 } from '../../attest/crypto/ecdsa.ts'
 import { digest } from '../../attest/crypto/hash.ts'
 import { AegisError } from '../../attest/errors.ts'
-import type { EccCurve, HashAlg } from '../../attest/tpm/types.ts'
+import type { EccCurve } from '../../attest/tpm/types.ts'
 import { mod } from './ecdsa-helpers.ts'
+import { CURVE_NAME, ECDSA_SUITES, HASH_NAME } from '../attest/wycheproof/ecdsa-suites.ts'
 
 interface EcdsaFile {
   numberOfTests: number
@@ -45,43 +42,7 @@ interface EcdsaFile {
 // four files always carry; narrow to what this test reads.
 const parse = (f: unknown): EcdsaFile => f as EcdsaFile
 
-const SUITES = [
-  {
-    name: 'secp256r1 sha256 DER',
-    file: p256der,
-    curve: 'P-256',
-    hash: 'sha256',
-    der: true,
-    count: 484,
-  },
-  {
-    name: 'secp256r1 sha256 P1363',
-    file: p256p1363,
-    curve: 'P-256',
-    hash: 'sha256',
-    der: false,
-    count: 262,
-  },
-  {
-    name: 'secp384r1 sha384 DER',
-    file: p384der,
-    curve: 'P-384',
-    hash: 'sha384',
-    der: true,
-    count: 504,
-  },
-  {
-    name: 'secp384r1 sha384 P1363',
-    file: p384p1363,
-    curve: 'P-384',
-    hash: 'sha384',
-    der: false,
-    count: 280,
-  },
-] as const
-
-const CURVE_NAME: Record<string, EccCurve> = { secp256r1: 'P-256', secp384r1: 'P-384' }
-const HASH_NAME: Record<string, HashAlg> = { 'SHA-256': 'sha256', 'SHA-384': 'sha384' }
+const SUITES = ECDSA_SUITES
 
 type Verify = (
   curve: EccCurve,

@@ -5,10 +5,6 @@
  * None of these files has "acceptable" vectors; if one appears it fails until a decision is made.
  */
 import { describe, expect, it } from 'vitest'
-import p256der from '@shared/vectors/wycheproof/ecdsa_secp256r1_sha256_test.json'
-import p256p1363 from '@shared/vectors/wycheproof/ecdsa_secp256r1_sha256_p1363_test.json'
-import p384der from '@shared/vectors/wycheproof/ecdsa_secp384r1_sha384_test.json'
-import p384p1363 from '@shared/vectors/wycheproof/ecdsa_secp384r1_sha384_p1363_test.json'
 import { fromHex } from '../../../attest/bytes/encoding.ts'
 import { digest } from '../../../attest/crypto/hash.ts'
 import {
@@ -17,53 +13,10 @@ import {
   splitP1363Signature,
   verifyEcdsa,
 } from '../../../attest/crypto/ecdsa.ts'
-import type { EccCurve, HashAlg } from '../../../attest/tpm/types.ts'
 import { judge, run } from './verdict.ts'
+import { CURVE_NAME, ECDSA_SUITES, HASH_NAME } from './ecdsa-suites.ts'
 
-const suites: Array<{
-  name: string
-  file: typeof p256der
-  curve: EccCurve
-  hash: HashAlg
-  der: boolean
-  count: number
-}> = [
-  {
-    name: 'secp256r1 sha256 DER',
-    file: p256der,
-    curve: 'P-256',
-    hash: 'sha256',
-    der: true,
-    count: 484,
-  },
-  {
-    name: 'secp256r1 sha256 P1363',
-    file: p256p1363,
-    curve: 'P-256',
-    hash: 'sha256',
-    der: false,
-    count: 262,
-  },
-  {
-    name: 'secp384r1 sha384 DER',
-    file: p384der,
-    curve: 'P-384',
-    hash: 'sha384',
-    der: true,
-    count: 504,
-  },
-  {
-    name: 'secp384r1 sha384 P1363',
-    file: p384p1363,
-    curve: 'P-384',
-    hash: 'sha384',
-    der: false,
-    count: 280,
-  },
-]
-
-const CURVE_NAME: Record<string, EccCurve> = { secp256r1: 'P-256', secp384r1: 'P-384' }
-const HASH_NAME: Record<string, HashAlg> = { 'SHA-256': 'sha256', 'SHA-384': 'sha384' }
+const suites = ECDSA_SUITES
 
 describe('Wycheproof ECDSA', () => {
   it('runs with the noble backend by default', () => {
