@@ -2,7 +2,8 @@
  * Certificate extensions (RFC 5280 §4.1.2.9, §4.2.1): the raw list with criticality, plus decoded
  * basicConstraints (§4.2.1.9), keyUsage (§4.2.1.3), extKeyUsage (§4.2.1.12), subject and
  * authority key identifiers (§4.2.1.2, §4.2.1.1; only the keyIdentifier of the latter) and the TCG
- * TPM identity in subjectAltName's directoryName (TCG EK Credential Profile §3.2.9). A recognised
+ * TPM identity in subjectAltName's directoryName (TCG EK Credential Profile §3.2.9), and the
+ * path-processing extensions of policy-extensions.ts (policies, mappings, constraints). A recognised
  * extension that does not decode, or a repeated extension, is ERR_CERT_MALFORMED. Deciding which
  * critical extensions are acceptable is the chain verifier's job, not this parser's.
  */
@@ -21,6 +22,14 @@ import {
   smallInteger,
 } from './der.ts'
 import { readName } from './name.ts'
+import {
+  certificatePolicies,
+  generalNames,
+  inhibitAnyPolicy,
+  nameConstraints,
+  policyConstraints,
+  policyMappings,
+} from './policy-extensions.ts'
 import { OID } from './oids.ts'
 import type { CertExtension, Certificate, KeyUsage, TcgDeviceInfo } from './types.ts'
 
@@ -33,6 +42,12 @@ type Decoded = Pick<
   | 'subjectKeyIdentifier'
   | 'authorityKeyIdentifier'
   | 'tcg'
+  | 'policies'
+  | 'policyMappings'
+  | 'policyConstraints'
+  | 'inhibitAnyPolicy'
+  | 'nameConstraints'
+  | 'subjectAltNames'
 >
 
 const KEY_USAGE_BITS: Array<keyof KeyUsage> = [
@@ -157,8 +172,24 @@ export function readExtensions(n: Node | undefined): Decoded {
       case OID.subjectAltName: {
         const tcg = tcgFromSan(value)
         if (tcg) out.tcg = tcg
+        out.subjectAltNames = generalNames(value, 'subjectAltName')
         break
       }
+      case OID.certificatePolicies:
+        out.policies = certificatePolicies(value)
+        break
+      case OID.policyMappings:
+        out.policyMappings = policyMappings(value)
+        break
+      case OID.policyConstraints:
+        out.policyConstraints = policyConstraints(value)
+        break
+      case OID.inhibitAnyPolicy:
+        out.inhibitAnyPolicy = inhibitAnyPolicy(value)
+        break
+      case OID.nameConstraints:
+        out.nameConstraints = nameConstraints(value)
+        break
     }
   }
   return out

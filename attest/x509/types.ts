@@ -72,4 +72,37 @@ export interface Certificate {
   subjectKeyIdentifier?: Uint8Array
   authorityKeyIdentifier?: Uint8Array
   tcg?: TcgDeviceInfo
+  /** certificatePolicies identifiers (RFC 5280 §4.2.1.4), qualifiers left out. */
+  policies?: string[]
+  policyMappings?: { issuer: string; subject: string }[]
+  policyConstraints?: PolicyConstraints
+  inhibitAnyPolicy?: number
+  nameConstraints?: NameConstraints
+  /** subjectAltName entries, for name constraints. */
+  subjectAltNames?: GeneralName[]
+}
+
+export interface PolicyConstraints {
+  requireExplicitPolicy?: number
+  inhibitPolicyMapping?: number
+}
+
+/**
+ * A GeneralName (RFC 5280 §4.2.1.6) by its context tag: 1 rfc822Name, 2 dNSName, 4
+ * directoryName, 6 URI, 7 iPAddress (bytes = the contents); for 4, `bytes` is the Name DER and
+ * `rdns` each RDN's DER; other forms keep their whole DER and are never matched.
+ */
+export interface GeneralName {
+  tag: number
+  bytes: Uint8Array
+  rdns?: Uint8Array[]
+}
+
+export interface GeneralSubtree {
+  base: GeneralName
+}
+
+export interface NameConstraints {
+  permitted?: GeneralSubtree[]
+  excluded?: GeneralSubtree[]
 }

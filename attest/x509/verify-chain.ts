@@ -1,25 +1,37 @@
 /**
- * Certification path building and validation for EK certificates (RFC 5280 §6.1, reduced to
- * what a manufacturer chain needs). From the leaf, issuers are found among the roots, then the
- * intermediates, by exact issuer/subject DER and, when both are present, AKI == SKI; paths are
- * tried depth-first (roots first) up to `maxDepth` certificates. On each complete path:
+ * Certification path building and validation for EK certificates (RFC 5280 §6.1, as far as a
+ * manufacturer chain needs it). Every configured root is a trust anchor, self-signed or not
+ * (RFC 5280 §6.1.1 (d): an anchor is a name and a key the relying party chose; `openssl verify
+ * -partial_chain` behaves the same), so a vendor CA cross-signed by another root is trusted when
+ * it is configured. From the leaf, issuers are found among the roots, then the intermediates
+ * (operator set and, at enrollment, the chain the agent sent), by exact issuer/subject DER and,
+ * when both are present, AKI == SKI; paths are tried depth-first (roots first) up to `maxDepth`
+ * certificates. On each complete path, leaf first:
  *  - every non-anchor certificate's signature by its issuer (verify-signature.ts);
  *  - every certificate valid at `at` (ERR_CERT_NOT_YET_VALID / ERR_CERT_EXPIRED);
  *  - every issuing certificate, the anchor included, has basicConstraints cA=TRUE, keyCertSign
  *    when keyUsage is present, and a pathLenConstraint not smaller than the number of
  *    non-self-issued intermediates below it (ERR_CERT_CA_CONSTRAINTS);
- *  - no critical extension outside those understood here (ERR_CERT_UNKNOWN_CRITICAL_EXTENSION):
- *    basicConstraints, keyUsage, extKeyUsage, SKI/AKI and subjectAltName everywhere; on the leaf
- *    also the TCG ones (the EK profile marks the SAN critical when the subject is empty, and its
- *    EKU carries 2.23.133.8.1).
+ *  - certificate policies, policy mappings, policyConstraints and inhibitAnyPolicy
+ *    (policy-tree.ts, ERR_CERT_POLICY; the initial policy set is anyPolicy, so vendor chains with
+ *    critical anyPolicy or TCG policy OIDs pass, and only a CA's requireExplicitPolicy makes
+ *    policies mandatory);
+ *  - name constraints of every CA below the anchor, the anchor's own included
+ *    (name-constraints.ts, ERR_CERT_NAME_CONSTRAINTS);
+ *  - no critical extension outside those understood (ERR_CERT_UNKNOWN_CRITICAL_EXTENSION): the
+ *    RFC 5280 §4.2.1 set everywhere (CRL distribution points, freshest CRL and the access
+ *    descriptions are understood as pointers; revocation itself is not checked at the edge), on
+ *    the leaf also subjectDirectoryAttributes (the TCG EK profile's TPM specification).
  * The anchor's self-signature is not checked: a root is trusted because it was configured.
  * Returns the first path that passes; if none does, the error of the first complete path tried,
  * or ERR_CERT_CHAIN when no path reaches a root. Leaves out revocation (no CRL/OCSP at the
- * edge), name constraints and policies (a critical one is refused as unknown).
+ * edge).
  */
 import { bytesEqual } from '../bytes/encoding.ts'
 import { AegisError } from '../errors.ts'
+import { checkNameConstraints } from './name-constraints.ts'
 import { OID } from './oids.ts'
+import { PolicyState } from './policy-tree.ts'
 import type { Certificate } from './types.ts'
 import { verifyCertificateSignature } from './verify-signature.ts'
 
@@ -38,6 +50,16 @@ const UNDERSTOOD = new Set<string>([
   OID.subjectKeyIdentifier,
   OID.authorityKeyIdentifier,
   OID.subjectAltName,
+  OID.issuerAltName,
+  OID.nameConstraints,
+  OID.crlDistributionPoints,
+  OID.certificatePolicies,
+  OID.policyMappings,
+  OID.policyConstraints,
+  OID.freshestCrl,
+  OID.inhibitAnyPolicy,
+  OID.authorityInfoAccess,
+  OID.subjectInfoAccess,
 ])
 const UNDERSTOOD_ON_LEAF = new Set<string>([...UNDERSTOOD, OID.subjectDirectoryAttributes])
 
@@ -115,6 +137,32 @@ function validatePath(path: Certificate[], at: Date): void {
       checkCa(c, below)
     }
   }
+  processPolicies(path)
+}
+
+/**
+ * Policies and name constraints, walking from the anchor down (RFC 5280 numbers the path 1..n
+ * from the certificate the anchor issued to the leaf; the anchor itself is not processed, but its
+ * name constraints apply below it, as an anchor's constraints may per §6.2).
+ */
+function processPolicies(path: Certificate[]): string[] {
+  const down = path.slice(0, -1).reverse()
+  const anchor = path[path.length - 1]!
+  const n = down.length
+  if (n === 0) return []
+  const state = new PolicyState(n)
+  const constraints = anchor.nameConstraints ? [anchor.nameConstraints] : []
+  down.forEach((c, k) => {
+    const i = k + 1
+    const self = isSelfIssued(c)
+    if (i === n || !self) checkNameConstraints(c, constraints)
+    state.process(c, i, self)
+    if (i < n) {
+      state.prepare(c, i, self)
+      if (c.nameConstraints) constraints.push(c.nameConstraints)
+    }
+  })
+  return state.finish(path[0]!)
 }
 
 export function verifyChain(leaf: Certificate, opts: VerifyChainOptions): { chain: Certificate[] } {
