@@ -1,8 +1,10 @@
 /**
  * Trust material for offline verification commands: certificates from files or directories
- * (PEM bundles or DER; in a directory only *.pem, *.crt, *.cer, *.der), split into roots
- * (self-issued) and intermediates, since vendor bundles usually hold both. Also reads files and
- * parses --at times the same way for every command.
+ * (PEM bundles or DER; in a directory only *.pem, *.crt, *.cer, *.der). Every certificate given
+ * with --roots is a trust anchor, self-signed or not (RFC 5280 §6.1.1 (d); what `openssl verify
+ * -partial_chain` does): a vendor root cross-signed by another CA, or a vendor intermediate, is
+ * trusted because the operator named it. --intermediates only helps build paths. Also reads
+ * files and parses --at times the same way for every command.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs'
 import path from 'node:path'
@@ -50,22 +52,21 @@ export function certificatesIn(p: string, flag: string): Certificate[] {
   })
 }
 
-/** Roots (self-issued) and intermediates from --roots paths plus optional --intermediates. */
+/** Trust anchors from --roots paths, and path-building help from --intermediates. */
 export function loadTrust(rootPaths: string[], intermediatePaths: string[] = []): {
   roots: Certificate[]
   intermediates: Certificate[]
 } {
-  const fromRoots = rootPaths.flatMap((p) => certificatesIn(p, '--roots'))
-  if (fromRoots.length === 0) throw new AegisError('ERR_TRUST_ROOTS', 'no certificates found in --roots')
-  const roots = fromRoots.filter((c) => bytesEqual(c.subjectRaw, c.issuerRaw))
-  if (roots.length === 0) throw new AegisError('ERR_TRUST_ROOTS', 'no self-issued (root) certificate in --roots')
+  const roots = dedupe(rootPaths.flatMap((p) => certificatesIn(p, '--roots')))
+  if (roots.length === 0) throw new AegisError('ERR_TRUST_ROOTS', 'no certificates found in --roots')
   return {
     roots,
-    intermediates: [
-      ...fromRoots.filter((c) => !bytesEqual(c.subjectRaw, c.issuerRaw)),
-      ...intermediatePaths.flatMap((p) => certificatesIn(p, '--intermediates')),
-    ],
+    intermediates: dedupe(intermediatePaths.flatMap((p) => certificatesIn(p, '--intermediates'))),
   }
+}
+
+function dedupe(list: Certificate[]): Certificate[] {
+  return list.filter((c, i) => list.findIndex((d) => bytesEqual(d.der, c.der)) === i)
 }
 
 export function parseAt(v: string | undefined): Date | undefined {

@@ -73,7 +73,7 @@ describe('aegis verify ek-cert: shared vectors', () => {
     expect('ekMatches' in r.body).toBe(false)
   })
 
-  it('takes intermediates from a roots bundle and from a roots directory', async () => {
+  it('trusts every certificate of a roots bundle or directory as an anchor', async () => {
     const bundle = file(
       'bundle.pem',
       readFileSync(v('manufacturer-intermediate.pem'), 'utf8') +
@@ -81,7 +81,19 @@ describe('aegis verify ek-cert: shared vectors', () => {
     )
     const a = await json(['--cert', v('ek-ecc-cert.der'), '--roots', bundle, '--at', AT])
     expect(a.code).toBe(0)
-    expect(a.body.chain).toHaveLength(3)
+    // The configured intermediate is itself an anchor (openssl verify -partial_chain does the same).
+    expect(a.body.chain).toEqual(['CN=unknown', 'CN=swtpm-localca'])
+    const c = await json([
+      '--cert',
+      v('ek-ecc-cert.der'),
+      '--roots',
+      v('manufacturer-root.pem'),
+      '--intermediates',
+      v('manufacturer-intermediate.pem'),
+      '--at',
+      AT,
+    ])
+    expect(c.body.chain).toHaveLength(3)
     const d = path.join(dir, 'roots.d')
     mkdirSync(d)
     copyFileSync(v('manufacturer-root.pem'), path.join(d, 'root.pem'))
@@ -143,7 +155,7 @@ describe('aegis verify ek-cert: shared vectors', () => {
       () => [
         '--cert',
         v('ek-rsa-cert.der'),
-        '--roots',
+        '--intermediates',
         v('manufacturer-intermediate.pem'),
         '--roots',
         path.join(root, 'test/vectors/x509/chains/rsa-root.der'),
@@ -233,11 +245,6 @@ describe('aegis verify ek-cert: shared vectors', () => {
       () => ['--cert', v('ek-rsa-cert.der'), '--roots', v('ek-rsa.pub')],
       'ERR_TRUST_ROOTS',
     ],
-    [
-      'roots without a self-issued certificate',
-      () => ['--cert', v('ek-rsa-cert.der'), '--roots', v('manufacturer-intermediate.pem')],
-      'ERR_TRUST_ROOTS',
-    ],
   ]
   for (const [what, args, code] of usage) {
     it(`refuses ${what}: exit 2, ${code}`, async () => {
@@ -290,6 +297,65 @@ describe('aegis verify ek-cert: shared vectors', () => {
     const usage = spawnSync(process.execPath, [bin, 'verify', 'ek-cert'], { encoding: 'utf8' })
     expect(usage.status).toBe(2)
     expect(usage.stderr).toContain('ERR_USAGE')
+  })
+})
+
+describe('aegis verify ek-cert: real vendor chains from trust/tpm-vendors', () => {
+  const vendors = path.join(root, 'trust/tpm-vendors')
+  const ek = (n: string) => path.join(root, 'test/vectors/ek-certs', n)
+  const stmFile = (cn: RegExp) => {
+    const m = JSON.parse(readFileSync(path.join(vendors, 'manifest.json'), 'utf8')).certificates
+    const e = m.find((x: { subject: string }) => cn.test(x.subject))
+    return path.join(vendors, e.file)
+  }
+
+  it('takes several --roots values after one flag (files and a directory)', async () => {
+    const r = await json([
+      '--cert',
+      ek('stm-rsa-int05-padded.nv'),
+      '--roots',
+      path.join(vendors, 'infineon'),
+      v('manufacturer-root.pem'),
+      path.join(vendors, 'stmicro'),
+      '--at',
+      '2024-01-01T00:00:00Z',
+    ])
+    expect(r.code).toBe(0)
+    expect(r.body.issuer).toBe('CN=STM TPM EK Intermediate CA 05,O=STMicroelectronics NV,C=CH')
+  })
+
+  it('a cross-signed vendor root configured as a root is an anchor (STM ECC Root CA 01)', async () => {
+    const root01 = stmFile(/CN=STM TPM ECC Root CA 01/)
+    const int01 = stmFile(/CN=STM TPM ECC Intermediate CA 01/)
+    const r = await json([
+      '--cert',
+      ek('stm-ecc-int01.der'),
+      '--roots',
+      root01,
+      '--intermediates',
+      int01,
+      '--at',
+      '2024-01-01T00:00:00Z',
+    ])
+    expect(r.code).toBe(0)
+    expect(r.body.chain).toEqual([
+      '',
+      'CN=STM TPM ECC Intermediate CA 01,O=STMicroelectronics NV,C=CH',
+      'CN=STM TPM ECC Root CA 01,O=STMicroelectronics NV,C=CH',
+    ])
+  })
+
+  it('refuses it with the Infineon set only: exit 1, ERR_CERT_CHAIN', async () => {
+    const r = await json([
+      '--cert',
+      ek('stm-ecc-int01.der'),
+      '--roots',
+      path.join(vendors, 'infineon'),
+      '--at',
+      '2024-01-01T00:00:00Z',
+    ])
+    expect(r.code).toBe(1)
+    expect(r.body.code).toBe('ERR_CERT_CHAIN')
   })
 })
 
@@ -360,7 +426,8 @@ describe('aegis verify ek-cert: fresh swtpm evidence', () => {
     for (const cert of [f('ek-ecc-cert.der'), v('ek-ecc-cert.der')]) {
       const r = await json(['--cert', cert, '--roots', both])
       expect(r.code).toBe(0)
-      expect(r.body.chain).toHaveLength(3)
+      // Both intermediates are anchors here; the one with the matching key ends the path.
+      expect(r.body.chain).toHaveLength(2)
     }
   })
 })

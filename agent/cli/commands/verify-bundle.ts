@@ -3,6 +3,8 @@
  *   [--require-ek-cert] [--json]
  * Re-verifies a provenance record (GET /v1/provenance/{batchId}) offline, trusting only the
  * manufacturer roots and the collector's JWKS (GET /.well-known/jwks.json, saved beforehand).
+ * The bundle carries the CA certificates that chained the EK at enrollment, so the vendor roots
+ * are enough; every --roots certificate is a trust anchor (trust-material.ts).
  * Exit 0 and {"ok":true,...} when every check passes; 1 and {"ok":false,"code":...} otherwise;
  * 2 for usage errors or unreadable files. See attest/bundle/verify-bundle.ts for the checks.
  */
@@ -13,10 +15,27 @@ import { parseFlags, required } from '../args.ts'
 import { EXIT_INVALID, EXIT_OK, type Command } from '../io.ts'
 import { loadTrust, parseAt, readInput } from '../trust-material.ts'
 
+export const help = `aegis verify bundle FILE --roots PATH... --jwks FILE [options]
+
+Re-verifies a provenance record offline: payload, quote, AK, EK certificate chain (with the
+intermediates the bundle carries), receipt, transparency-log inclusion and tree head.
+
+  FILE                    the provenance JSON (GET /v1/provenance/{batchId}); give it first
+  --roots PATH...         trust anchors: PEM/DER files or directories; every certificate counts
+  --intermediates PATH... extra CA certificates for building the EK path
+  --jwks FILE             the collector's JWK set (GET /.well-known/jwks.json)
+  --at TIME               ISO 8601 time for certificate validity (default: the batch's time)
+  --require-ek-cert       fail when the agent enrolled without an EK certificate
+  --json                  one JSON object on stdout
+
+Example:
+  aegis verify bundle prov.json --roots trust/tpm-vendors/infineon trust/tpm-vendors/stmicro --jwks jwks.json
+`
+
 export const run: Command = async (argv, io) => {
   const f = parseFlags(argv, {
-    roots: 'multi',
-    intermediates: 'multi',
+    roots: 'list',
+    intermediates: 'list',
     jwks: 'string',
     at: 'string',
     'require-ek-cert': 'boolean',

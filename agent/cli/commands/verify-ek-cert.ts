@@ -4,8 +4,9 @@
  * stripped, parsed, chained to a manufacturer root (attest/x509/verify-chain.ts) at --at (default
  * now), and, with --ek-pub (a TPM2B_PUBLIC as tpm2_createek / tpm2_readpublic write it), that it
  * certifies that EK. --roots takes files (PEM bundles or DER) or directories of them (*.pem,
- * *.crt, *.cer, *.der) and may repeat; certificates in it that are not self-issued are used as
- * intermediates, so one vendor bundle is enough. Exit 0 valid, 1 invalid evidence (a malformed
+ * *.crt, *.cer, *.der), several after one flag or repeated; every certificate in them is a trust
+ * anchor, self-signed or not (trust/tpm-vendors/<vendor> works as is). Exit 0 valid, 1 invalid
+ * evidence (a malformed
  * certificate or EK public included), 2 usage error or unusable input (unreadable files, trust
  * material that does not parse). With --json stdout carries one JSON object:
  * {ok: true, subject, issuer, serial, tcg, chain, ekMatches} or {ok: false, code, message}.
@@ -25,12 +26,28 @@ import { EXIT_INVALID, EXIT_OK, EXIT_USAGE, reportFailure, type Command } from '
 
 const FLAGS = {
   cert: 'string',
-  roots: 'multi',
-  intermediates: 'multi',
+  roots: 'list',
+  intermediates: 'list',
   'ek-pub': 'string',
   at: 'string',
   json: 'boolean',
 } as const
+
+export const help = `aegis verify ek-cert --cert FILE --roots PATH... [options]
+
+Checks an EK certificate offline: NV padding or TCG header removed, chained to a trusted CA
+(RFC 5280 path validation), optionally matched to the EK public key.
+
+  --cert FILE             EK certificate, DER (as read from NV, padding allowed) or PEM
+  --roots PATH...         trust anchors: PEM/DER files or directories; every certificate counts
+  --intermediates PATH... extra CA certificates for building the path (not trusted by themselves)
+  --ek-pub FILE           TPM2B_PUBLIC of the EK; checks the certificate certifies this key
+  --at TIME               ISO 8601 time to check validity at (default: now)
+  --json                  one JSON object on stdout
+
+Example:
+  aegis verify ek-cert --cert ek.der --roots trust/tpm-vendors/stmicro trust/tpm-vendors/infineon
+`
 
 
 interface Inputs {
