@@ -15,6 +15,8 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   'verify bundle': () => import('./commands/verify-bundle.ts').then((m) => m.run),
   'verify quote': () => import('./commands/verify-quote.ts').then((m) => m.run),
   'verify ek-cert': () => import('./commands/verify-ek-cert.ts').then((m) => m.run),
+  'trust show': () => import('./commands/trust-show.ts').then((m) => m.run),
+  'trust import': () => import('./commands/trust-import.ts').then((m) => m.run),
 }
 
 const USAGE = `usage: aegis <command> [options]

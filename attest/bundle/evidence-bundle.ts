@@ -23,7 +23,13 @@ export interface EvidenceBundle {
   nonce: string
   quote: { attest: string; signature: string; pcrs: Record<string, Record<string, string>> }
   ak: { public: string; name: string }
-  ek: { public: string; cert: string | null; certSha256: string | null }
+  ek: {
+    public: string
+    cert: string | null
+    certSha256: string | null
+    /** base64url DER of the CA certificates that chained `cert` at enrollment, anchor last. */
+    chain?: string[]
+  }
   /** Collector-signed record of the credential activation that bound this AK to this EK. */
   binding: string
   /** Collector-signed receipt given to the agent at acceptance. */

@@ -20,7 +20,7 @@ import { batchQualifyingData } from '../binding/qualifying-data.ts'
 import { AegisError, type ErrorCode } from '../errors.ts'
 import { parseBatchPayload } from '../ingest/batch-payload.ts'
 import { toPcrValues } from '../json/quote-evidence.ts'
-import { array, b64url, hexBytes, literal, num, object, record, str, validate } from '../json/schema.ts'
+import { array, b64url, hexBytes, literal, num, object, optional, record, str, validate } from '../json/schema.ts'
 import { leafHash } from '../merkle/hash.ts'
 import { verifyInclusion } from '../merkle/verify-inclusion.ts'
 import { verifyQuote } from '../quote/verify-quote.ts'
@@ -97,6 +97,7 @@ const BundleSchema = object({
     public: str(),
     cert: (v: unknown, p: string) => (v === null ? null : str()(v, p)),
     certSha256: (v: unknown, p: string) => (v === null ? null : str({ pattern: /^[0-9a-f]{64}$/ })(v, p)),
+    chain: optional(array(str({ min: 1, max: 16384 }), { max: 8 })),
   }),
   binding: str(),
   receipt: str(),
@@ -185,7 +186,13 @@ export async function verifyProvenance(raw: unknown, opts: VerifyBundleOptions):
     }
     const cert = parseCertificate(der)
     const at = opts.at ?? new Date(bundle.acceptedAt)
-    verifyChain(cert, { roots: opts.roots, intermediates: opts.intermediates ?? [], at })
+    // The CAs the collector chained the EK through: untrusted path-building help, so the
+    // auditor's own roots still decide.
+    const carried = (bundle.ek.chain ?? []).map((c, i) =>
+      parseCertificate(fromB64url(c, `ek.chain[${i}]`)),
+    )
+    const intermediates = [...(opts.intermediates ?? []), ...carried]
+    verifyChain(cert, { roots: opts.roots, intermediates, at })
     assertEkCertMatches(cert, ek)
     report.ekCert = { subject: cert.subject, issuer: cert.issuer, serial: cert.serial }
     return undefined

@@ -1,7 +1,11 @@
 /**
  * The EK certificate as a genuine-device proof: strip the NV padding, parse, build the chain to a
- * configured manufacturer root (through the configured intermediates), and check that the
- * certified key is the EK the agent presented. Returns what the agent record keeps.
+ * configured manufacturer root (RFC 5280 path validation, attest/x509/verify-chain.ts) through the
+ * configured intermediates and the CA certificates the agent sent (the chain some TPMs keep in NV,
+ * or one the operator gave the agent with --ek-cert), and check that the certified key is the EK
+ * the agent presented. Certificates the agent sends are never anchors: they only help build a
+ * path that must still end at a configured root. Returns what the agent record keeps, including
+ * the CA certificates of the path found, so bundles can carry them to auditors.
  */
 import { sha256 } from '@noble/hashes/sha2.js'
 import { toHex } from '../bytes/encoding.ts'
@@ -21,6 +25,8 @@ export interface EkCertCheck {
   issuer: string
   subject: string
   tcg: { manufacturer?: string; model?: string; version?: string } | undefined
+  /** DER of the path's CA certificates above the EK certificate, anchor last. */
+  chain: Uint8Array[]
 }
 
 export function checkEkCertificate(input: {
@@ -28,14 +34,19 @@ export function checkEkCertificate(input: {
   ek: TpmPublic
   rootsPem: string[]
   intermediatesPem: string[]
+  /** DER of CA certificates sent with the EK certificate (untrusted path-building help). */
+  sentIntermediates?: Uint8Array[]
   at: Date
 }): EkCertCheck {
   const roots = input.rootsPem.flatMap((p) => parsePemBundle(p)).map((d) => parseCertificate(d))
   if (roots.length === 0) throw new AegisError('ERR_TRUST_ROOTS', 'no manufacturer roots configured')
-  const intermediates = input.intermediatesPem.flatMap((p) => parsePemBundle(p)).map((d) => parseCertificate(d))
+  const intermediates = [
+    ...input.intermediatesPem.flatMap((p) => parsePemBundle(p)),
+    ...(input.sentIntermediates ?? []),
+  ].map((d) => parseCertificate(d))
   const der = stripEkCertPadding(input.nvBytes)
   const cert = parseCertificate(der)
-  verifyChain(cert, { roots, intermediates, at: input.at })
+  const { chain } = verifyChain(cert, { roots, intermediates, at: input.at })
   assertEkCertMatches(cert, input.ek)
   return {
     der,
@@ -44,5 +55,6 @@ export function checkEkCertificate(input: {
     issuer: cert.issuer,
     subject: cert.subject,
     tcg: cert.tcg,
+    chain: chain.slice(1).map((c) => c.der),
   }
 }

@@ -117,6 +117,14 @@ describe('sync and provenance against swtpm and wrangler dev', () => {
       const bytes = utf8(JSON.stringify(b))
       return { ...rec, bundle: toB64url(bytes), bundleSha256: toHex(sha256(bytes)) }
     }
+    // The bundle carries the CAs that chained the EK at enrollment: the vendor root alone suffices,
+    // and without the carried chain that same root is not enough.
+    const ekPart = bundle.ek as { chain?: string[] }
+    expect(ekPart.chain).toHaveLength(2)
+    const rootOnly = loadTrust([ROOTS[0]!])
+    expect((await verifyProvenance(rec, { ...rootOnly, jwks })).ok).toBe(true)
+    const stripped = await verifyProvenance(rebundle({ ...bundle, ek: { ...ekPart, chain: [] } }), { ...rootOnly, jwks })
+    expect(stripped.checks.find((c) => c.name === 'ek')?.code).toBe('ERR_CERT_CHAIN')
     const q = bundle.quote as { attest: string; signature: string; pcrs: { sha256: Record<string, string> } }
     const cases: [string, ProvenanceRecord, string][] = [
       ['bundle bytes', { ...rec, bundle: toB64url(utf8(JSON.stringify({ ...bundle, seq: 1 }))) }, 'ERR_BUNDLE_HASH'],

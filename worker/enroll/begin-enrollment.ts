@@ -18,7 +18,7 @@ import { objectName } from '../../attest/tpm/name.ts'
 import { parseTpm2bPublic } from '../../attest/tpm/public.ts'
 import { loadConfig } from '../config/settings-store.ts'
 import { isDevelopment } from '../config/defaults.ts'
-import { anyJson, b64url, object, optional, str, validate } from '../../attest/json/schema.ts'
+import { anyJson, array, b64url, object, optional, str, validate } from '../../attest/json/schema.ts'
 import { agentLedger } from '../ledger/ledger-stub.ts'
 import { unwrap } from '../ledger/rpc-result.ts'
 import type { PendingEnrollment } from '../ledger/types.ts'
@@ -30,6 +30,8 @@ const SensorId = str({ min: 1, max: 128, pattern: /^[\x21-\x7e]+$/ })
 export const EnrollBody = object({
   ekPublic: b64url({ min: 2, max: 1024 }),
   ekCert: optional(b64url({ min: 1, max: 8192 })),
+  /** CA certificates (DER) that chain the EK certificate: from NV or the --ek-cert bundle. */
+  ekCertChain: optional(array(b64url({ min: 1, max: 8192 }), { max: 8 })),
   akPublic: b64url({ min: 2, max: 1024 }),
   platform: optional(anyJson(2048)),
   locationSensor: object({ id: SensorId, firmware: SensorId }),
@@ -66,6 +68,7 @@ export async function beginEnrollment(env: Env, raw: unknown, now = Date.now()):
       ek,
       rootsPem: config.trust.roots,
       intermediatesPem: config.trust.intermediates,
+      sentIntermediates: body.ekCertChain ?? [],
       at: new Date(now),
     })
   }
@@ -92,6 +95,7 @@ export async function beginEnrollment(env: Env, raw: unknown, now = Date.now()):
       agentId,
       ekPublic: toB64url(ek.raw),
       ekCert: cert ? toB64url(cert.der) : null,
+      ...(cert && cert.chain.length ? { ekCertChain: cert.chain.map((d) => toB64url(d)) } : {}),
       ekCertSha256: cert?.sha256 ?? null,
       ekCertSerial: cert?.serial ?? null,
       ekCertIssuer: cert?.issuer ?? null,

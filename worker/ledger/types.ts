@@ -12,6 +12,8 @@ export interface AgentRecord {
   ekPublic: string
   /** base64url EK certificate DER (NV padding removed), for offline chain checks by auditors */
   ekCert: string | null
+  /** base64url DER of the CA certificates that chained ekCert at enrollment, anchor last. */
+  ekCertChain?: string[]
   ekCertSha256: string | null
   ekCertSerial: string | null
   ekCertIssuer: string | null

@@ -8,7 +8,8 @@ import { array, bool, literal, num, object, optional, record, str, validate } fr
 const Pem = str({ min: 1, max: 65536 })
 
 export function validateTrust(raw: unknown): TrustSettings {
-  const t = validate(raw, object({ roots: array(Pem, { min: 1, max: 64 }), intermediates: array(Pem, { max: 64 }) }))
+  // Room for the whole curated vendor set (trust/tpm-vendors: ~200 CAs) and the operator's own.
+  const t = validate(raw, object({ roots: array(Pem, { min: 1, max: 256 }), intermediates: array(Pem, { max: 512 }) }))
   const check = (list: string[], field: string) =>
     list.forEach((pem, i) => {
       try {

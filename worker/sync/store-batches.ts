@@ -29,7 +29,12 @@ export function buildBundle(b: AcceptedBatch, agent: AgentRecord): EvidenceBundl
     nonce: b.nonce,
     quote: b.quote,
     ak: { public: b.akPublic, name: b.akName },
-    ek: { public: agent.ekPublic, cert: agent.ekCert, certSha256: agent.ekCertSha256 },
+    ek: {
+      public: agent.ekPublic,
+      cert: agent.ekCert,
+      certSha256: agent.ekCertSha256,
+      ...(agent.ekCertChain?.length ? { chain: agent.ekCertChain } : {}),
+    },
     binding: agent.binding,
     receipt: b.receipt,
   }

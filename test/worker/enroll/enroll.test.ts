@@ -21,6 +21,7 @@ import { TPMA_OBJECT } from '../../../attest/tpm/constants.ts'
 import { marshalTpm2bPublic } from '../../../attest/tpm/marshal-public.ts'
 import { decodeObjectAttributes } from '../../../attest/tpm/object-attributes.ts'
 import { parseTpm2bPublic } from '../../../attest/tpm/public.ts'
+import { pemToDer } from '../../../attest/x509/pem.ts'
 import { authHeaders } from '../helpers/auth.ts'
 import { resetState } from '../helpers/reset.ts'
 
@@ -113,6 +114,28 @@ describe('POST /v1/enroll', () => {
   it('issues a challenge for the P-384 EK (high-range template) with an RSA AK', async () => {
     const res = await post('/v1/enroll', enrollBody({ ekPublic: toB64url(ekEccPub), ekCert: toB64url(ekEccCert), akPublic: toB64url(akRsaPub) }))
     expect(res.status).toBe(201)
+  })
+
+  it('takes the intermediate from the request (ekCertChain) and keeps the path for bundles', async () => {
+    await setTrust([rootPem], [])
+    const interDer = pemToDer(intermediatePem)
+    await expectRejected(await post('/v1/enroll', enrollBody()), 403, 'ERR_CERT_CHAIN')
+    const res = await post('/v1/enroll', enrollBody({ ekCertChain: [toB64url(interDer)] }))
+    expect(res.status, await res.clone().text()).toBe(201)
+    const stub = env.AGENT_LEDGER.get(env.AGENT_LEDGER.idFromName(rsaAgentId))
+    const record = await runInDurableObject(stub, (_o, state) =>
+      JSON.parse(state.storage.sql.exec('SELECT record FROM pending').one().record as string),
+    )
+    // The path's CAs above the EK certificate, anchor last: what the evidence bundle carries.
+    expect(record.ekCertChain).toEqual([toB64url(interDer), toB64url(pemToDer(rootPem))])
+  })
+
+  it('never trusts a certificate the agent sent as an anchor', async () => {
+    await setTrust([otherRootPem], [])
+    const chain = [toB64url(pemToDer(intermediatePem)), toB64url(pemToDer(rootPem))]
+    await expectRejected(await post('/v1/enroll', enrollBody({ ekCertChain: chain })), 403, 'ERR_CERT_CHAIN')
+    const nine = Array.from({ length: 9 }, () => chain[0])
+    await expectRejected(await post('/v1/enroll', enrollBody({ ekCertChain: nine })), 400, 'ERR_INPUT_MALFORMED')
   })
 
   it('rejects an EK certificate that does not chain to a configured root', async () => {
