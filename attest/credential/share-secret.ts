@@ -8,9 +8,10 @@
  * Both use the key's nameAlg, never its scheme: a restricted decrypt key (the only kind that
  * ActivateCredential accepts) has a null scheme. Coordinates are marshalled at full curve size,
  * as the TPM produces them. The derandomized forms take the ephemeral values so known-answer
- * tests can drive them. Leaves out P-521 and non-NIST curves (not seen on EKs in scope).
+ * tests can drive them. NIST P-256, P-384 and P-521 (EK templates L-2, H-2, H-3, H-4); leaves out
+ * SM2 and BN curves.
  */
-import { p256, p384 } from '@noble/curves/nist.js'
+import { p256, p384, p521 } from '@noble/curves/nist.js'
 import { concat } from '../bytes/encoding.ts'
 import { ByteWriter } from '../bytes/writer.ts'
 import { digestLength } from '../crypto/hash.ts'
@@ -28,7 +29,7 @@ export interface SharedSecret {
 
 export type RandomFn = (n: number) => Uint8Array
 
-const CURVES = { 'P-256': p256, 'P-384': p384 } as const
+const CURVES = { 'P-256': p256, 'P-384': p384, 'P-521': p521 } as const
 
 function curveOf(key: EccPublic): (typeof CURVES)[keyof typeof CURVES] {
   if (!Object.hasOwn(CURVES, key.curve)) {

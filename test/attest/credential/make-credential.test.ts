@@ -15,6 +15,8 @@ import { parseTpm2bPublic, parseTpmtPublic } from '../../../attest/tpm/public.ts
 import type { TpmPublic } from '../../../attest/tpm/types.ts'
 import eccVectors from '../../vectors/credential/ecc-labeled-encaps.json'
 import rsaVectors from '../../vectors/credential/rsa-labeled-encaps.json'
+import p521Vectors from '../../vectors/credential/ecc-p521-labeled-encaps.json'
+import rsa4096Vectors from '../../vectors/credential/rsa4096-labeled-encaps.json'
 import { recoverSeed, unwrapCredential } from './reference.ts'
 
 const secret = fromHex('00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff')
@@ -53,6 +55,8 @@ const keys = [
   eccVectors.find((v) => v.Name.includes('_R_P256_SHA256_256'))!,
   eccVectors.find((v) => v.Name.includes('_R_P384_SHA384_256'))!,
   eccVectors.find((v) => v.Name.includes('_R_P384_SHA256_128'))!,
+  p521Vectors.find((v) => v.Name.includes('_R_P521_SHA512_256'))!,
+  rsa4096Vectors.find((v) => v.Name.includes('_R_4096_SHA384_256'))!,
 ]
 
 describe('makeCredential', () => {

@@ -16,6 +16,8 @@ import { parseTpmtPublic } from '../../../attest/tpm/public.ts'
 import type { EccPublic } from '../../../attest/tpm/types.ts'
 import eccVectors from '../../vectors/credential/ecc-labeled-encaps.json'
 import rsaVectors from '../../vectors/credential/rsa-labeled-encaps.json'
+import p521Vectors from '../../vectors/credential/ecc-p521-labeled-encaps.json'
+import rsa4096Vectors from '../../vectors/credential/rsa4096-labeled-encaps.json'
 import { recoverSeed } from './reference.ts'
 
 function counter(): (n: number) => Uint8Array {
@@ -35,6 +37,17 @@ describe('shareSecretEcc', () => {
     }
   })
 
+  it('matches every P-521 vector (EK template H-4)', () => {
+    expect(p521Vectors).toHaveLength(37)
+    for (const t of p521Vectors) {
+      const key = parseTpmtPublic(fromHex(t.PublicKey)) as EccPublic
+      expect(key.curve, t.Name).toBe('P-521')
+      const got = shareSecretEcc(key, t.Label, fromHex(t.EphemeralPrivate))
+      expect(toHex(got.seed), t.Name).toBe(t.Secret)
+      expect(toHex(got.encryptedSecret), t.Name).toBe(t.Ciphertext)
+    }
+  })
+
   it('refuses unsupported curves and points off the curve', () => {
     const t = eccVectors.find((v) => v.Name.includes('_R_P256_SHA256'))!
     const key = parseTpmtPublic(fromHex(t.PublicKey)) as EccPublic
@@ -47,7 +60,7 @@ describe('shareSecretEcc', () => {
       }
       return 'ok'
     }
-    expect(code(() => shareSecretEcc({ ...key, curve: 'P-521' }, 'IDENTITY', d))).toBe(
+    expect(code(() => shareSecretEcc({ ...key, curve: 'P-192' as never }, 'IDENTITY', d))).toBe(
       'ERR_KEY_UNSUPPORTED',
     )
     const y = key.y.slice()
@@ -69,12 +82,27 @@ describe('shareSecretRsa', () => {
   })
 })
 
+describe('shareSecretRsa, RSA-4096 (EK template H-7)', () => {
+  it('matches every restricted RSA-4096 vector', () => {
+    expect(rsa4096Vectors).toHaveLength(13)
+    for (const t of rsa4096Vectors) {
+      const key = parseTpmtPublic(fromHex(t.PublicKey))
+      if (key.type !== 'rsa') throw new Error(t.Name)
+      expect(key.keyBits, t.Name).toBe(4096)
+      const got = shareSecretRsa(key, t.Label, fromHex(t.Secret), fromHex(t.OAEPSalt))
+      expect(toHex(got.encryptedSecret), t.Name).toBe(t.Ciphertext)
+    }
+  })
+})
+
 describe('shareSecret with fresh randomness', () => {
   const picks = [
     rsaVectors.find((v) => v.Name.startsWith('12_R_2048_SHA256'))!,
     rsaVectors.find((v) => v.Name.includes('_R_3072_SHA384'))!,
     eccVectors.find((v) => v.Name.includes('_R_P256_SHA256'))!,
     eccVectors.find((v) => v.Name.includes('_R_P384_SHA384'))!,
+    p521Vectors.find((v) => v.Name.includes('_R_P521_SHA512'))!,
+    rsa4096Vectors.find((v) => v.Name.includes('_R_4096_SHA384'))!,
   ]
   for (const t of picks) {
     it(`decapsulates with the private key (${t.Name})`, async () => {
