@@ -13,7 +13,8 @@ import { ensureSensorMeasured } from '../sensor/sensor-pcr.ts'
 import { loadState, saveState, type AgentState } from '../state/agent-state.ts'
 import { activateCredential } from '../tpm/activate.ts'
 import { ensureAttestationKey, DEFAULT_AK_HANDLE } from '../tpm/ak.ts'
-import { getEndorsementKey } from '../tpm/ek.ts'
+import { getEndorsementKey, type EkChoice } from '../tpm/ek.ts'
+import { ekCertFromFile, ekCertFromUrl, type EkCertMaterial } from './ek-cert-source.ts'
 import { quote, readPcrs } from '../tpm/quote.ts'
 import { startup } from '../tpm/commands/startup.ts'
 import { Tpm } from '../tpm/tpm.ts'
@@ -22,7 +23,12 @@ export interface EnrollOptions {
   collector: string
   tpm: string
   stateDir: string
-  ek?: 'rsa' | 'ecc'
+  /** EK template; 'auto' (default): the first one whose certificate the TPM holds. */
+  ek?: EkChoice
+  /** EK certificate (and CA bundle) from a file, for TPMs without an NV certificate. */
+  ekCertFile?: string
+  /** Vendor EK certificate service URL ({ekhash} placeholder), fetched when set. */
+  ekCertUrl?: string
   akAlg?: 'ecc' | 'rsa'
   akHandle?: number
   sensor: { id: string; firmware: string }
@@ -48,12 +54,20 @@ export async function enrollAgent(o: EnrollOptions): Promise<{ state: AgentState
   const tpm = await Tpm.open(o.tpm)
   try {
     await startup(tpm)
-    const ek = await getEndorsementKey(tpm, o.ek ?? 'rsa')
+    const ek = await getEndorsementKey(tpm, o.ek ?? 'auto')
+    const given: EkCertMaterial | undefined = o.ekCertFile
+      ? ekCertFromFile(o.ekCertFile, ek.pub)
+      : o.ekCertUrl
+        ? await ekCertFromUrl(o.ekCertUrl, ek.pub)
+        : undefined
+    const cert = given?.cert ?? ek.cert
+    const chain = given?.chain.length ? given.chain : ek.chain
     const ak = await ensureAttestationKey(tpm, { handle: o.akHandle ?? DEFAULT_AK_HANDLE, alg: o.akAlg ?? 'ecc' })
 
     const { body: ch } = await client.request<EnrollReply>('POST', '/v1/enroll', {
       ekPublic: toB64url(ek.public),
-      ...(ek.cert ? { ekCert: toB64url(ek.cert) } : {}),
+      ...(cert ? { ekCert: toB64url(cert) } : {}),
+      ...(cert && chain.length ? { ekCertChain: chain.map((c) => toB64url(c)) } : {}),
       akPublic: toB64url(ak.public),
       platform: o.platform ?? {},
       locationSensor: o.sensor,

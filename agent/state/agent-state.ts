@@ -8,13 +8,14 @@
 import { mkdir, open, readFile, rename } from 'node:fs/promises'
 import path from 'node:path'
 import { AegisError } from '../../attest/errors.ts'
+import type { EkKind } from '../tpm/templates/ek-templates.ts'
 
 export interface AgentState {
   version: 1
   agentId: string
   collector: string
   tpm: string
-  ek: { kind: 'rsa' | 'ecc'; handle: number | null }
+  ek: { kind: EkKind; handle: number | null }
   ak: { handle: number; alg: 'ecc' | 'rsa'; name: string }
   sensor: { id: string; firmware: string; pcr: number }
   quoteSelection: { hashAlg: 'sha1' | 'sha256' | 'sha384' | 'sha512'; pcrs: number[] }[]

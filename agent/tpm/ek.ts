@@ -1,18 +1,20 @@
 /**
- * The endorsement key the collector encrypts credentials to: the persistent EK at the profile's
- * handle (0x81010001 RSA-2048 / 0x81010016 ECC P-384) if one is there, else the same key
- * re-derived by CreatePrimary from the profile template (then flushed: nothing stays loaded);
- * plus its certificate from NV (0x01c00002 / 0x01c00016) when provisioned.
- * A persistent object that does not match the profile template is ignored (the NV certificate
- * certifies the template's key, not whatever was persisted at the handle).
- * TCG EK Credential Profile for TPM Family 2.0 (templates L-1 and H-3, EK certificate NV indices).
- * Leaves out EK template/nonce NV indices and certificate chains beyond the EK certificate.
+ * The endorsement key the collector encrypts credentials to, for any TCG EK template the TPM has
+ * (templates/ek-templates.ts: L-1, L-2, H-1..H-4, H-6, H-7): the persistent EK at the profile's
+ * handle if one matching the template is there, else the same key re-derived by CreatePrimary
+ * from the template (then flushed: nothing stays loaded); plus its certificate from the
+ * profile's NV index and the EK certificate chain some vendors store in NV 0x01c00100.. (TCG EK
+ * Credential Profile v2.5 §2.2.1.5.2: one or more DER certificates per index, indices in order).
+ * With 'auto' the first template whose certificate is provisioned wins (L-1 first), else a
+ * persisted EK, else L-1. A persistent object that does not match the template is ignored (the
+ * NV certificate certifies the template's key, not whatever was persisted at the handle).
  */
 import type { TpmPublic } from '../../attest/tpm/types.ts'
 import { TPM_RH } from './constants.ts'
+import { splitDerSequence } from '../../attest/x509/ek-cert-padding.ts'
 import { readNvIndex } from './read-nv.ts'
 import { readPersistent } from './read-persistent.ts'
-import { EK_PROFILES, type EkKind } from './templates/ek-templates.ts'
+import { EK_KINDS, EK_PROFILES, type EkKind } from './templates/ek-templates.ts'
 import { matchesTemplate } from './templates/template.ts'
 import type { Tpm } from './tpm.ts'
 
@@ -29,9 +31,46 @@ export interface EndorsementKey {
   name: Uint8Array
   /** NV contents as stored (DER, maybe padded); undefined if no certificate is provisioned. */
   cert: Uint8Array | undefined
+  /** DER of the CA certificates in the NV chain indices (empty when there are none). */
+  chain: Uint8Array[]
 }
 
-export async function getEndorsementKey(tpm: Tpm, kind: EkKind): Promise<EndorsementKey> {
+export type EkChoice = EkKind | 'auto'
+
+/** First EK certificate chain index, and how many consecutive indices are read at most. */
+export const EK_CHAIN_FIRST_INDEX = 0x01c00100
+const EK_CHAIN_MAX_INDICES = 16
+
+export async function getEndorsementKey(tpm: Tpm, choice: EkChoice): Promise<EndorsementKey> {
+  const kind = choice === 'auto' ? await pickEkKind(tpm) : choice
+  const ek = await loadEk(tpm, kind)
+  return { ...ek, chain: ek.cert ? await readEkCertChain(tpm) : [] }
+}
+
+async function pickEkKind(tpm: Tpm): Promise<EkKind> {
+  for (const kind of EK_KINDS) {
+    if (await readNvIndex(tpm, EK_PROFILES[kind].certIndex)) return kind
+  }
+  for (const kind of EK_KINDS) {
+    const p = EK_PROFILES[kind]
+    const persistent = await readPersistent(tpm, p.persistentHandle)
+    if (persistent && matchesTemplate(persistent.pub, p.template)) return kind
+  }
+  return 'rsa'
+}
+
+/** The certificates of the EK certificate chain indices, in index order. */
+export async function readEkCertChain(tpm: Tpm): Promise<Uint8Array[]> {
+  const out: Uint8Array[] = []
+  for (let i = 0; i < EK_CHAIN_MAX_INDICES; i++) {
+    const nv = await readNvIndex(tpm, EK_CHAIN_FIRST_INDEX + i)
+    if (!nv) break
+    out.push(...splitDerSequence(nv))
+  }
+  return out
+}
+
+async function loadEk(tpm: Tpm, kind: EkKind): Promise<Omit<EndorsementKey, 'chain'>> {
   const profile = EK_PROFILES[kind]
   const persistent = await readPersistent(tpm, profile.persistentHandle)
   let handle: number | undefined = profile.persistentHandle

@@ -66,3 +66,20 @@ export function stripEkCertPadding(nvBytes: Uint8Array): Uint8Array {
   if (!isPadding(nvBytes.subarray(total))) throw bad('trailing bytes are not padding')
   return nvBytes.subarray(0, total)
 }
+
+/**
+ * The DER elements stored back to back in one NV index (an EK certificate chain index holds one
+ * or more certificates, TCG EK Credential Profile v2.5 §2.2.1.5.2), stopping at padding.
+ */
+export function splitDerSequence(nvBytes: Uint8Array): Uint8Array[] {
+  const out: Uint8Array[] = []
+  let rest = nvBytes
+  while (rest.length > 0 && !(out.length > 0 && isPadding(rest))) {
+    const total = derLength(rest)
+    if (total < 0 || total > rest.length) throw bad('chain index: bad DER element')
+    out.push(rest.subarray(0, total))
+    rest = rest.subarray(total)
+  }
+  if (out.length === 0) throw bad('chain index holds no certificate')
+  return out
+}

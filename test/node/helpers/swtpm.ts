@@ -40,13 +40,15 @@ async function waitListening(port: number, ms = 5000): Promise<void> {
   throw new Error(`swtpm did not listen on ${port}`)
 }
 
-export async function startSwtpm(opts: { stateDir?: string; provision?: boolean } = {}): Promise<Swtpm> {
+export async function startSwtpm(
+  opts: { stateDir?: string; provision?: boolean; setupArgs?: string[] } = {},
+): Promise<Swtpm> {
   const stateDir = opts.stateDir ?? mkdtempSync(path.join(tmpdir(), 'aegis-swtpm-'))
   const own = opts.stateDir === undefined
   if (opts.provision ?? own) {
     execFileSync(
       'swtpm_setup',
-      ['--tpm2', '--tpmstate', stateDir, '--create-ek-cert', '--create-platform-cert', '--overwrite'],
+      ['--tpm2', '--tpmstate', stateDir, '--create-ek-cert', '--create-platform-cert', '--overwrite', ...(opts.setupArgs ?? [])],
       { stdio: 'ignore' },
     )
   }
