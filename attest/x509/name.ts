@@ -3,11 +3,12 @@
  * with ",", multi-valued RDNs with "+", known attribute types by short name and others as dotted
  * OIDs, string values escaped, non-string values as "#" + hex of their DER. Also collects the
  * attribute (type, value) pairs for callers that look up specific attributes (the TCG SAN).
- * Matching never uses this string: chain building compares the raw DER of names.
+ * Matching never uses this string: names are compared by namesEqual (RFC 5280 §7.1).
  */
 import { toHex } from '../bytes/encoding.ts'
 import { ATTRIBUTE_NAMES } from './oids.ts'
-import { type Node, malformed, oid, raw, sequence, set, string } from './der.ts'
+import { bytesEqual } from '../bytes/encoding.ts'
+import { type Node, decodeDer, malformed, oid, raw, sequence, set, string } from './der.ts'
 
 export interface NameAttribute {
   type: string
@@ -58,4 +59,37 @@ export function nameToString(rdns: NameAttribute[][]): string {
         .join('+'),
     )
     .join(',')
+}
+
+/** RFC 4518-style caseIgnoreMatch, simplified: trim, collapse inner spaces, fold case (NFKC). */
+function normalize(t: string): string {
+  return t.normalize('NFKC').trim().replace(/\s+/g, ' ').toLowerCase()
+}
+
+function avaEqual(a: NameAttribute, b: NameAttribute): boolean {
+  if (a.type !== b.type) return false
+  if (a.text !== undefined && b.text !== undefined) return normalize(a.text) === normalize(b.text)
+  return bytesEqual(a.der, b.der)
+}
+
+/** Two RDNs hold the same attribute values, in any order (a SET). */
+export function rdnEqual(a: NameAttribute[], b: NameAttribute[]): boolean {
+  return a.length === b.length && a.every((x) => b.some((y) => avaEqual(x, y)))
+}
+
+/**
+ * Name equality per RFC 5280 §7.1: same DER, or the same RDNs where character-string values
+ * compare after normalising case and spaces, whatever string type encodes them (CAs re-encode
+ * their own names: STMicro's "STM TPM ECC Root CA 01" is PrintableString in the root and
+ * UTF8String in the issuer field of some of its intermediates). Other values compare as DER.
+ */
+export function namesEqual(a: Uint8Array, b: Uint8Array): boolean {
+  if (bytesEqual(a, b)) return true
+  try {
+    const ra = readName(decodeDer(a, 'name'), 'name')
+    const rb = readName(decodeDer(b, 'name'), 'name')
+    return ra.length === rb.length && ra.every((rdn, i) => rdnEqual(rdn, rb[i]!))
+  } catch {
+    return false
+  }
 }

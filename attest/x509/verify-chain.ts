@@ -4,8 +4,9 @@
  * (RFC 5280 §6.1.1 (d): an anchor is a name and a key the relying party chose; `openssl verify
  * -partial_chain` behaves the same), so a vendor CA cross-signed by another root is trusted when
  * it is configured. From the leaf, issuers are found among the roots, then the intermediates
- * (operator set and, at enrollment, the chain the agent sent), by exact issuer/subject DER and,
- * when both are present, AKI == SKI; paths are tried depth-first (roots first) up to `maxDepth`
+ * (operator set and, at enrollment, the chain the agent sent), by issuer/subject name (RFC 5280
+ * §7.1 matching, name.ts: same RDNs whatever string type encodes them) and, when both are
+ * present, AKI == SKI; paths are tried depth-first (roots first) up to `maxDepth`
  * certificates. On each complete path, leaf first:
  *  - every non-anchor certificate's signature by its issuer (verify-signature.ts);
  *  - every certificate valid at `at` (ERR_CERT_NOT_YET_VALID / ERR_CERT_EXPIRED);
@@ -30,6 +31,7 @@
 import { bytesEqual } from '../bytes/encoding.ts'
 import { AegisError } from '../errors.ts'
 import { checkNameConstraints } from './name-constraints.ts'
+import { namesEqual } from './name.ts'
 import { OID } from './oids.ts'
 import { PolicyState } from './policy-tree.ts'
 import type { Certificate } from './types.ts'
@@ -68,12 +70,12 @@ function detail(c: Certificate) {
 }
 
 function isSelfIssued(c: Certificate): boolean {
-  return bytesEqual(c.subjectRaw, c.issuerRaw)
+  return namesEqual(c.subjectRaw, c.issuerRaw)
 }
 
 /** Could `issuer` have issued `cert`, judging by names and key identifiers? */
 function issues(issuer: Certificate, cert: Certificate): boolean {
-  if (!bytesEqual(issuer.subjectRaw, cert.issuerRaw)) return false
+  if (!namesEqual(issuer.subjectRaw, cert.issuerRaw)) return false
   const aki = cert.authorityKeyIdentifier
   const ski = issuer.subjectKeyIdentifier
   return !(aki && ski && !bytesEqual(aki, ski))

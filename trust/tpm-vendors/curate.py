@@ -98,13 +98,19 @@ def main(mirrors, out):
             print('skipped (not a CA):', c['subject'], file=sys.stderr)
             continue
         self_signed = c['subject'] == c['issuer']
-        role = 'root' if self_signed or c['issuer'] not in subjects else 'intermediate'
+        text = x509(c['der'], '-text')
+        sha1 = re.search(r'Signature Algorithm: (sha1With|ecdsa-with-SHA1)', text) is not None
+        role = 'root' if self_signed or c['issuer'] not in subjects or sha1 else 'intermediate'
+        why = ('self-signed' if self_signed else 'issuer not in this set' if c['issuer'] not in
+               subjects else 'signed with SHA-1: trusted as configured, its signature never relied on'
+               if sha1 else None)
         name = f"{v}/{slug(c['subject'])}-{h[:8]}.pem"
         os.makedirs(os.path.join(out, v), exist_ok=True)
         pem = subprocess.run(['openssl', 'x509', '-inform', 'der'], input=c['der'],
                              capture_output=True, check=True).stdout
         open(os.path.join(out, name), 'wb').write(pem)
-        entries.append({'file': name, 'vendor': v, 'role': role, 'selfSigned': self_signed,
+        entries.append({'file': name, 'vendor': v, 'role': role,
+                        **({'anchorReason': why} if why else {}), 'selfSigned': self_signed,
                         'subject': c['subject'], 'issuer': c['issuer'],
                         'notBefore': c['notBefore'], 'notAfter': c['notAfter'],
                         'sha256': h, 'sources': c['sources']})
