@@ -20,6 +20,8 @@ import {
   str,
   validate,
 } from '../../attest/json/schema.ts'
+import type { EkChoice } from '../tpm/ek.ts'
+import { EK_KINDS } from '../tpm/templates/ek-templates.ts'
 import { parseTransportSpec } from '../tpm/transport/open-transport.ts'
 
 export type LocationConfig =
@@ -36,7 +38,10 @@ export interface AgentConfig {
   sensor: { id: string; firmware: string }
   spool: { maxBatches: number; maxBytes: number }
   retry: { initialSeconds: number; maxSeconds: number }
-  ek: 'rsa' | 'ecc'
+  ek: EkChoice
+  /** EK certificate file / vendor service URL for TPMs without one in NV (docs/trust.md). */
+  ekCert?: string
+  ekCertUrl?: string
   akAlg: 'ecc' | 'rsa'
   akHandle: number | undefined
   /** Send TPM2_Shutdown(CLEAR) on graceful stop (default: only for swtpm, see docs/agent.md). */
@@ -74,7 +79,9 @@ const FileSchema = object({
       maxSeconds: optional(num({ min: 0.05, max: 86_400 })),
     }),
   ),
-  ek: optional(literal('rsa', 'ecc')),
+  ek: optional(literal('auto', ...EK_KINDS)),
+  ekCert: optional(str({ min: 1, max: 4096 })),
+  ekCertUrl: optional(str({ min: 1, max: 4096, pattern: /^https?:\/\// })),
   akAlg: optional(literal('ecc', 'rsa')),
   akHandle: optional((v: unknown, p: string) => handle(v, p)),
   tpmShutdownOnStop: optional(bool()),
@@ -184,7 +191,9 @@ export function parseAgentConfig(raw: unknown, baseDir: string, source = 'config
     sensor: f.sensor,
     spool: { ...DEFAULT_SPOOL, ...stripUndefined(f.spool ?? {}) },
     retry,
-    ek: f.ek ?? 'rsa',
+    ek: f.ek ?? 'auto',
+    ...(f.ekCert ? { ekCert: path.resolve(baseDir, f.ekCert) } : {}),
+    ...(f.ekCertUrl ? { ekCertUrl: f.ekCertUrl } : {}),
     akAlg: f.akAlg ?? 'ecc',
     akHandle: f.akHandle,
     // swtpm: the agent is the platform (nothing else will send Shutdown before swtpm stops);

@@ -230,6 +230,8 @@ async function enrollWithRetry(
         tpm: cfg.tpm,
         stateDir: cfg.stateDir,
         ek: cfg.ek,
+        ...(cfg.ekCert ? { ekCertFile: cfg.ekCert } : {}),
+        ...(cfg.ekCertUrl ? { ekCertUrl: cfg.ekCertUrl } : {}),
         akAlg: cfg.akAlg,
         ...(cfg.akHandle === undefined ? {} : { akHandle: cfg.akHandle }),
         sensor: cfg.sensor,
