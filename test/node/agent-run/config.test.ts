@@ -48,7 +48,7 @@ describe('agent config', () => {
       location: { kind: 'fixed', lat: 48.8566, lon: 2.3522, accuracyM: 10, maxFixAgeSeconds: 60 },
       spool: { maxBatches: 20_000, maxBytes: 256 * 1024 * 1024 },
       retry: { initialSeconds: 1, maxSeconds: 300 },
-      ek: 'rsa',
+      ek: 'auto', // the first EK template whose certificate is in NV (docs/trust.md)
       akAlg: 'ecc',
       tpmShutdownOnStop: true,
       logLevel: 'info',
