@@ -11,6 +11,7 @@ import { sha256 } from '@noble/hashes/sha2.js'
 import { toHex } from '../bytes/encoding.ts'
 import { AegisError } from '../errors.ts'
 import type { TpmPublic } from '../tpm/types.ts'
+import type { Certificate } from '../x509/types.ts'
 import { parseCertificate } from '../x509/parse-certificate.ts'
 import { parsePemBundle } from '../x509/pem.ts'
 import { stripEkCertPadding } from '../x509/ek-cert-padding.ts'
@@ -29,21 +30,31 @@ export interface EkCertCheck {
   chain: Uint8Array[]
 }
 
+export interface ParsedTrust {
+  roots: Certificate[]
+  intermediates: Certificate[]
+}
+
+/** The configured PEM bundles, parsed (callers may cache this per configuration). */
+export function parseTrust(rootsPem: string[], intermediatesPem: string[]): ParsedTrust {
+  const parse = (pems: string[]) => pems.flatMap((p) => parsePemBundle(p)).map((d) => parseCertificate(d))
+  return { roots: parse(rootsPem), intermediates: parse(intermediatesPem) }
+}
+
 export function checkEkCertificate(input: {
   nvBytes: Uint8Array
   ek: TpmPublic
-  rootsPem: string[]
-  intermediatesPem: string[]
+  trust: ParsedTrust
   /** DER of CA certificates sent with the EK certificate (untrusted path-building help). */
   sentIntermediates?: Uint8Array[]
   at: Date
 }): EkCertCheck {
-  const roots = input.rootsPem.flatMap((p) => parsePemBundle(p)).map((d) => parseCertificate(d))
+  const roots = input.trust.roots
   if (roots.length === 0) throw new AegisError('ERR_TRUST_ROOTS', 'no manufacturer roots configured')
   const intermediates = [
-    ...input.intermediatesPem.flatMap((p) => parsePemBundle(p)),
-    ...(input.sentIntermediates ?? []),
-  ].map((d) => parseCertificate(d))
+    ...input.trust.intermediates,
+    ...(input.sentIntermediates ?? []).map((d) => parseCertificate(d)),
+  ]
   const der = stripEkCertPadding(input.nvBytes)
   const cert = parseCertificate(der)
   const { chain } = verifyChain(cert, { roots, intermediates, at: input.at })

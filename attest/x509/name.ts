@@ -77,6 +77,30 @@ export function rdnEqual(a: NameAttribute[], b: NameAttribute[]): boolean {
   return a.length === b.length && a.every((x) => b.some((y) => avaEqual(x, y)))
 }
 
+// Canonical forms by name bytes: path building compares each candidate issuer's name, often many
+// times over the same certificates; a WeakMap keeps this bounded by the certificates alive.
+const keys = new WeakMap<Uint8Array, string | null>()
+
+/** A canonical string for a Name: RDNs in order, each RDN's values sorted, strings normalised. */
+function nameKey(raw: Uint8Array): string | null {
+  let k = keys.get(raw)
+  if (k !== undefined) return k
+  try {
+    k = readName(decodeDer(raw, 'name'), 'name')
+      .map((rdn) =>
+        rdn
+          .map((a) => `${a.type}=${a.text !== undefined ? 's:' + normalize(a.text) : 'h:' + toHex(a.der)}`)
+          .sort()
+          .join('+'),
+      )
+      .join(',')
+  } catch {
+    k = null
+  }
+  keys.set(raw, k)
+  return k
+}
+
 /**
  * Name equality per RFC 5280 §7.1: same DER, or the same RDNs where character-string values
  * compare after normalising case and spaces, whatever string type encodes them (CAs re-encode
@@ -85,11 +109,6 @@ export function rdnEqual(a: NameAttribute[], b: NameAttribute[]): boolean {
  */
 export function namesEqual(a: Uint8Array, b: Uint8Array): boolean {
   if (bytesEqual(a, b)) return true
-  try {
-    const ra = readName(decodeDer(a, 'name'), 'name')
-    const rb = readName(decodeDer(b, 'name'), 'name')
-    return ra.length === rb.length && ra.every((rdn, i) => rdnEqual(rdn, rb[i]!))
-  } catch {
-    return false
-  }
+  const ka = nameKey(a)
+  return ka !== null && ka === nameKey(b)
 }

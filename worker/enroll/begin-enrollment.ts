@@ -12,7 +12,13 @@ import { ByteWriter } from '../../attest/bytes/writer.ts'
 import { makeCredential } from '../../attest/credential/make-credential.ts'
 import { checkAttestationKey } from '../../attest/enroll/check-ak.ts'
 import { checkEndorsementKey } from '../../attest/enroll/check-ek-attributes.ts'
-import { checkEkCertificate, type EkCertCheck } from '../../attest/enroll/check-ek-cert.ts'
+import {
+  checkEkCertificate,
+  parseTrust,
+  type EkCertCheck,
+  type ParsedTrust,
+} from '../../attest/enroll/check-ek-cert.ts'
+import type { TrustSettings } from '../config/types.ts'
 import { AegisError } from '../../attest/errors.ts'
 import { objectName } from '../../attest/tpm/name.ts'
 import { parseTpm2bPublic } from '../../attest/tpm/public.ts'
@@ -24,6 +30,17 @@ import { unwrap } from '../ledger/rpc-result.ts'
 import type { PendingEnrollment } from '../ledger/types.ts'
 
 export const ENROLLMENT_TTL_MS = 5 * 60 * 1000
+
+// Parsed trust config per config object (the settings cache hands out the same object until it
+// changes): parsing the whole vendor set costs ~250 ms of CPU, verifying a chain a few ms.
+// Loss-tolerant and bounded by the config objects alive.
+const parsedTrust = new WeakMap<TrustSettings, ParsedTrust>()
+
+function trustOf(t: TrustSettings): ParsedTrust {
+  let p = parsedTrust.get(t)
+  if (!p) parsedTrust.set(t, (p = parseTrust(t.roots, t.intermediates)))
+  return p
+}
 
 const SensorId = str({ min: 1, max: 128, pattern: /^[\x21-\x7e]+$/ })
 
@@ -66,8 +83,7 @@ export async function beginEnrollment(env: Env, raw: unknown, now = Date.now()):
     cert = checkEkCertificate({
       nvBytes: body.ekCert,
       ek,
-      rootsPem: config.trust.roots,
-      intermediatesPem: config.trust.intermediates,
+      trust: trustOf(config.trust),
       sentIntermediates: body.ekCertChain ?? [],
       at: new Date(now),
     })
