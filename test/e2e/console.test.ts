@@ -48,7 +48,9 @@ describe('web console against wrangler dev, swtpm agents and chromium', () => {
   const pageErrors: string[] = []
 
   const send = async (stateDir: string, args: string[] = []) => {
-    const r = await cli(['agent', 'send', '--state', stateDir, ...args])
+    // The fix is explicit: agent send has no built-in position (Paris unless the test gives one).
+    const loc = args.includes('--location') ? [] : ['--location', '48.8566,2.3522,10']
+    const r = await cli(['agent', 'send', '--state', stateDir, ...loc, ...args])
     return {
       code: r.code,
       out: JSON.parse(r.out) as {

@@ -61,3 +61,21 @@ function text(r: BundleReport): string {
   ]
   return lines.join('\n') + '\n'
 }
+
+export const help = `usage: aegis verify bundle FILE --roots DIR|PEM... --jwks FILE [options]
+
+Re-verify a provenance record (aegis provenance get) offline, trusting only the manufacturer
+roots and the collector's JWKS: EK chain, AK binding, quote, payload, receipt, inclusion proof and
+signed tree head.
+
+options:
+  --roots DIR|PEM    manufacturer root certificates (file or directory); may repeat
+  --intermediates PEM  extra intermediate certificates; may repeat
+  --jwks FILE        the collector's /.well-known/jwks.json, saved beforehand
+  --at ISO           judge certificate validity at this time (default now)
+  --require-ek-cert  fail when the bundle has no EK certificate
+  --json             print the report as JSON
+
+example:
+  aegis verify bundle batch.json --roots /var/lib/swtpm-localca --jwks jwks.json
+`

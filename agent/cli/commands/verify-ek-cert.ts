@@ -126,3 +126,19 @@ function text(r: Report): string {
   ]
   return lines.join('\n') + '\n'
 }
+
+export const help = `usage: aegis verify ek-cert --cert EK.der|pem --roots DIR|PEM... [options]
+
+Check an EK certificate offline: NV padding stripped, parsed, chained to a manufacturer root.
+
+options:
+  --cert FILE        the EK certificate (DER as read from NV, or PEM)
+  --roots DIR|PEM    manufacturer roots (files or directories); may repeat
+  --intermediates PEM  extra intermediate certificates; may repeat
+  --ek-pub FILE      the EK's TPM2B_PUBLIC: the certificate must certify this key
+  --at ISO           judge validity at this time (default now)
+  --json             print {"ok":...} as JSON
+
+example:
+  aegis verify ek-cert --cert ek.der --roots /var/lib/swtpm-localca --ek-pub ek.pub
+`
