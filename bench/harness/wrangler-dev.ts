@@ -30,6 +30,8 @@ export function wranglerEnv(): NodeJS.ProcessEnv {
 
 export interface WranglerDev {
   url: string
+  /** wrangler's pid, also its process group id (detached) */
+  pid: number
   logs(): string
   stop(): Promise<void>
 }
@@ -75,7 +77,15 @@ export async function startWranglerDev(o: {
     } catch {
       child.kill('SIGTERM')
     }
-    await Promise.race([done, new Promise((r) => setTimeout(r, 5000))])
+    const late = await Promise.race([done.then(() => false), new Promise((r) => setTimeout(r, 5000, true))])
+    // Never leave workerd behind: what did not stop in 5 s is killed.
+    if (late) {
+      try {
+        process.kill(-child.pid!, 'SIGKILL')
+      } catch {
+        /* already gone */
+      }
+    }
   }
   const url = `http://127.0.0.1:${port}`
   const until = Date.now() + (o.timeoutMs ?? 90_000)
@@ -96,5 +106,5 @@ export async function startWranglerDev(o: {
     }
     await new Promise((r) => setTimeout(r, 250))
   }
-  return { url, logs: () => out, stop }
+  return { url, pid: child.pid!, logs: () => out, stop }
 }
