@@ -7,6 +7,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import path from 'node:path'
+import { localCfEnv } from '../../scripts/local-cf.mjs'
 import { freePortPair } from './free-port.ts'
 
 export const REPO_ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..')
@@ -25,7 +26,9 @@ export function wranglerEnv(): NodeJS.ProcessEnv {
   ]
     .filter(Boolean)
     .join(path.delimiter)
-  return { ...process.env, PATH, WRANGLER_SEND_METRICS: 'false', CI: 'true', NO_COLOR: '1' }
+  // local cf object: no placeholder country, no fetch of workers.cloudflare.com (offline noise)
+  const cf = localCfEnv(path.join(REPO_ROOT, '.wrangler'))
+  return { ...process.env, ...cf, PATH, WRANGLER_SEND_METRICS: 'false', CI: 'true', NO_COLOR: '1' }
 }
 
 export interface WranglerDev {

@@ -129,6 +129,12 @@ describe('aegis operator and auditor commands against wrangler dev and swtpm', (
     })
     expect(d.stdout).toMatch(/^AT \(UTC\)\s+KIND\s+VERDICT\s+CODE\s+AGENT\s+ZONE\s+DETAIL\n/)
     expect(d.stdout).toMatch(new RegExp(`batch\\s+reject\\s+ERR_GEO_OUTSIDE\\s+${agentId.slice(0, 12)}`))
+    // Local dev has no client country: null, not the placeholder "US" (scripts/local-cf.mjs),
+    // and wrangler did not try to fetch one from workers.cloudflare.com.
+    const dj = JSON.parse((await aegis(['decisions', '--agent', agentId, '--json'], { AEGIS_TOKEN: await collector.token('auditor') })).stdout)
+    expect(dj.decisions.length).toBeGreaterThan(2)
+    expect(dj.decisions.map((x: { cf_country: unknown }) => x.cf_country)).toEqual(dj.decisions.map(() => null))
+    expect(collector.logs()).not.toContain('Unable to fetch the `Request.cf` object')
     const bogus = await aegis(['decisions', '--from', 'yesterday'])
     expect([bogus.code, bogus.stderr]).toEqual([2, expect.stringContaining('--from must be an ISO 8601 time')])
 
