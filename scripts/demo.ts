@@ -263,18 +263,18 @@ Aegis Edge demo is running. Ctrl-C stops everything.
   console     ${url}/   paste a token from: npx aegis token --role operator
 ${agents.map((a) => `  agent ${a.name.padEnd(7)} ${a.agentId.slice(0, 16)}…  zone ${a.zone}: ${a.where}\n              log ${rel(a.log)}`).join('\n')}
 
-Look around (an auditor token also reads viewer APIs):
-  export TOKEN=$(npx aegis token --role auditor)
+Look around (an auditor token also reads viewer APIs; every command has --help):
+  export AEGIS_COLLECTOR=${url} AEGIS_TOKEN=$(npx aegis token --role auditor)
   npx aegis agent status --state ${rel(paris.state)}
   npx aegis agent status --state ${rel(berlin.state)} --json
-  curl -s -H "authorization: Bearer $TOKEN" '${url}/v1/agents/summary'
-  curl -s -H "authorization: Bearer $TOKEN" '${url}/v1/aggregates?metric=cpu.utilization&zone=paris&step=1m'
-  curl -s -H "authorization: Bearer $TOKEN" '${url}/v1/decisions?agent=${berlin.agentId}&limit=3'
-  curl -s -H "authorization: Bearer $TOKEN" '${url}/v1/decisions?agent=${paris.agentId}&verdict=accept&limit=3'
+  npx aegis zones list
+  npx aegis decisions --agent ${berlin.agentId} --limit 3
+  npx aegis decisions --agent ${paris.agentId} --verdict accept --limit 3
+  curl -s -H "authorization: Bearer $AEGIS_TOKEN" '${url}/v1/aggregates?metric=cpu.utilization&zone=paris&step=1m'
 
 Re-verify a batch offline (provenance is ready a few seconds after acceptance):
   curl -s '${url}/.well-known/jwks.json' > jwks.json
-  curl -s -H "authorization: Bearer $TOKEN" '${url}/v1/provenance/${batchId}' > bundle.json
+  npx aegis provenance get ${batchId} --out bundle.json
   npx aegis verify bundle bundle.json --roots ${SWTPM_LOCALCA_DIR}/swtpm-localca-rootca-cert.pem \\
       --intermediates ${SWTPM_LOCALCA_DIR}/issuercert.pem --jwks jwks.json
 `)
