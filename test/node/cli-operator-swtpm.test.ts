@@ -135,6 +135,11 @@ describe('aegis operator and auditor commands against wrangler dev and swtpm', (
     expect(dj.decisions.length).toBeGreaterThan(2)
     expect(dj.decisions.map((x: { cf_country: unknown }) => x.cf_country)).toEqual(dj.decisions.map(() => null))
     expect(collector.logs()).not.toContain('Unable to fetch the `Request.cf` object')
+    // a geofence refusal records where the fix was and how far the zone is
+    const outside = dj.decisions.find((x: { code: string }) => x.code === 'ERR_GEO_OUTSIDE')
+    expect(outside.detail.fix).toEqual({ lat: 52.52, lon: 13.405, accuracyM: 10 })
+    expect(outside.detail.nearest.zone).toBe('paris')
+    expect(outside.detail.nearest.distanceM).toBeGreaterThan(800_000)
     const bogus = await aegis(['decisions', '--from', 'yesterday'])
     expect([bogus.code, bogus.stderr]).toEqual([2, expect.stringContaining('--from must be an ISO 8601 time')])
 
