@@ -259,7 +259,18 @@ describe('web console against wrangler dev, swtpm agents and chromium', () => {
     )
     expect(await detail.textContent()).toMatch(/outside every zone assigned/)
     expect(await detail.locator('.badge').textContent()).toBe('reject')
+    // the geofence refusal in words: where the fix was and how far the zone is
+    const geo = await detail.locator('#geo-detail').textContent()
+    expect(geo).toContain('Reported fix52.52000, 13.40500 (±10 m)')
+    expect(geo).toContain('Nearest zoneparis')
+    expect(geo).toMatch(/Distance to it8\d\d km/)
     await browser.screenshot(page, '03-rejected-decision')
+    // a filter the collector refuses keeps the form and shows the error under it
+    await page.goto(`${collector.url}/#/decisions?from=yesterday`)
+    await page.locator('#filter-error [data-code]').waitFor()
+    expect(await page.locator('#decision-filters').count()).toBe(1)
+    expect(await page.locator('#filter-error [data-code]').getAttribute('data-code')).toBe('ERR_INPUT_MALFORMED')
+    await browser.screenshot(page, '03b-decisions-bad-filter')
     // filtering by code from the counts keeps only that code
     await page.goto(`${collector.url}/#/decisions?verdict=accept&agent=${agentA}`)
     await page.locator('#decisions-table').waitFor()
