@@ -380,10 +380,26 @@ describe('web console against wrangler dev, swtpm agents and chromium', () => {
     expect(await chart.getAttribute('data-series')).toBe('2')
     await page.locator('#metrics-chart canvas').waitFor()
     expect(await page.locator('#metrics-chart .u-legend .u-series').count()).toBe(3) // x plus two agents
+    // bytes on a labelled axis, in IEC units; times in UTC
+    expect(await chart.getAttribute('data-unit')).toBe('By')
+    const axisText = await page.locator('#metrics-chart .u-axis').allTextContents()
+    expect(axisText.join(' ')).toMatch(/memory\.total \(bytes\)/)
+    expect(axisText.join(' ')).toMatch(/\d(\.\d+)? (MiB|GiB|TiB)/)
+    expect(await page.locator('.chart-info').textContent()).toContain('UTC')
+    const fromValue = await page.locator('input[name="from"]').inputValue()
+    expect(fromValue).toBe(new Date(now - 3600_000).toISOString().slice(0, 16))
     await browser.screenshot(page, '06-metrics')
+    // a preset is a live window: no fixed end in the URL, refreshed
     await page.locator('[data-range="24h"]').click()
-    await expect.poll(() => page.evaluate(() => location.hash)).toMatch(/from=\d+/)
+    await expect.poll(() => page.evaluate(() => location.hash)).toMatch(/range=24h/)
     await page.locator('#metrics-chart canvas').waitFor()
+    expect(await page.locator('.chart-info').textContent()).toMatch(/live, updated \d\d:\d\d:\d\dZ/)
+    // no range at all: live and fitted to the data
+    await page.goto(`${collector.url}/#/metrics?metric=cpu.utilization`)
+    await page.locator('#metrics-chart canvas').waitFor()
+    expect(await page.locator('#metrics-chart').getAttribute('data-unit')).toBe('%')
+    expect((await page.locator('#metrics-chart .u-axis').allTextContents()).join(' ')).toMatch(/\d %/)
+    await browser.screenshot(page, '06b-metrics-live-percent')
     await page.close()
   })
 

@@ -57,6 +57,8 @@ export interface AggregatePoint {
 
 export interface Aggregates {
   metric: string
+  /** the metric's unit as agents report it (By, %, s, ...), null when unknown */
+  unit: string | null
   from: string
   to: string
   stepSeconds: number
