@@ -60,6 +60,7 @@ const html = readFileSync(path.join(here, 'index.html'), 'utf8')
   .replace('%CSS%', css)
   .replace('%AEGIS_TILES%', esc(tiles))
 writeFileSync(path.join(out, 'index.html'), html)
+writeFileSync(path.join(out, 'favicon.svg'), readFileSync(path.join(here, 'favicon.svg')))
 
 // Workers static assets apply _headers to the assets it serves (API answers set their own).
 const tileOrigin = tiles ? ' ' + new URL(tiles.replace(/\{[a-z]\}/g, 'a')).origin : ''

@@ -231,9 +231,23 @@ describe('web console against wrangler dev, swtpm agents and chromium', () => {
     expect(await page.locator('[data-stat="failing"] b').textContent()).toBe('1')
     // Leaflet draws the zone polygon and one marker per agent's last fix as SVG, no tiles needed
     await page.locator('#fleet-map path.zone-paris').waitFor()
-    expect(await page.locator('#fleet-map path.fix').count()).toBe(2)
+    // A's and B's last accepted fixes, and B's refused one (Berlin) where B reported it
+    expect(await page.locator('#fleet-map path.fix').count()).toBe(3)
     expect(await page.locator('#fleet-map path.fix-failing').count()).toBe(1)
+    expect(await page.locator('#fleet-map path.fix-refused').count()).toBe(1)
     expect(await page.locator('#fleet-map img.leaflet-tile').count()).toBe(0)
+    // an offline basemap (world-atlas country outlines), the zone named on the map, a legend
+    await expect.poll(() => page.locator('#fleet-map path.basemap').count()).toBeGreaterThan(100)
+    expect(await page.locator('#fleet-map .zone-label-paris').textContent()).toBe('Paris')
+    expect(await page.locator('#fleet-legend li').allTextContents()).toEqual([
+      'zone',
+      'active: last accepted fix',
+      'failing: last accepted fix',
+      'failing: fix reported with the refusal',
+      'revoked',
+    ])
+    expect(await page.locator('link[rel="icon"]').getAttribute('href')).toBe('/favicon.svg')
+    expect((await fetch(`${collector.url}/favicon.svg`)).headers.get('content-type')).toMatch(/svg/)
     await browser.screenshot(page, '02-fleet')
     await page.close()
   })
@@ -382,9 +396,10 @@ describe('web console against wrangler dev, swtpm agents and chromium', () => {
     expect(await page.locator('#metrics-chart .u-legend .u-series').count()).toBe(3) // x plus two agents
     // bytes on a labelled axis, in IEC units; times in UTC
     expect(await chart.getAttribute('data-unit')).toBe('By')
-    const axisText = await page.locator('#metrics-chart .u-axis').allTextContents()
-    expect(axisText.join(' ')).toMatch(/memory\.total \(bytes\)/)
-    expect(axisText.join(' ')).toMatch(/\d(\.\d+)? (MiB|GiB|TiB)/)
+    // (uPlot draws axes on a canvas; the view mirrors the label and tick texts as data attributes)
+    expect(await chart.getAttribute('data-y-label')).toBe('memory.total (bytes)')
+    expect(await chart.getAttribute('data-y-ticks')).toMatch(/^(\d+(\.\d+)? (B|KiB|MiB|GiB|TiB)\|?)+$/)
+    expect(await chart.getAttribute('data-y-ticks')).toMatch(/GiB/)
     expect(await page.locator('.chart-info').textContent()).toContain('UTC')
     const fromValue = await page.locator('input[name="from"]').inputValue()
     expect(fromValue).toBe(new Date(now - 3600_000).toISOString().slice(0, 16))
@@ -398,7 +413,7 @@ describe('web console against wrangler dev, swtpm agents and chromium', () => {
     await page.goto(`${collector.url}/#/metrics?metric=cpu.utilization`)
     await page.locator('#metrics-chart canvas').waitFor()
     expect(await page.locator('#metrics-chart').getAttribute('data-unit')).toBe('%')
-    expect((await page.locator('#metrics-chart .u-axis').allTextContents()).join(' ')).toMatch(/\d %/)
+    expect(await page.locator('#metrics-chart').getAttribute('data-y-ticks')).toMatch(/^(\d+(\.\d)? %\|?)+$/)
     await browser.screenshot(page, '06b-metrics-live-percent')
     await page.close()
   })

@@ -31,7 +31,8 @@ export interface FleetAgent {
     zone: string | null
     fix: Fix
   } | null
-  lastRejection: { code: string; at: string } | null
+  /** `fix`: what the agent reported, when the refusal was a geofence one that recorded it */
+  lastRejection: { code: string; at: string; fix?: Fix } | null
 }
 
 export type Position = [number, number]

@@ -233,6 +233,8 @@ export const metricsView: View = async (root, ctx) => {
     return
   }
   const unit = data.unit
+  const yLabel = `${state.metric}${unitLabel(unit) ? ` (${unitLabel(unit)})` : ''}`
+  chartEl.dataset.yLabel = yLabel
   const width = Math.max(320, chartEl.clientWidth || 900)
   const plot = new uPlot(
     {
@@ -252,8 +254,13 @@ export const metricsView: View = async (root, ctx) => {
         {},
         {
           size: 80,
-          label: `${state.metric}${unitLabel(unit) ? ` (${unitLabel(unit)})` : ''}`,
-          values: (_u: uPlot, ticks: number[]) => ticks.map((v) => formatValue(v, unit)),
+          label: yLabel,
+          values: (_u: uPlot, ticks: number[]) => {
+            const out = ticks.map((v) => formatValue(v, unit))
+            // The axis is canvas: its tick texts are also kept here for tests and tooling.
+            chartEl.dataset.yTicks = out.join('|')
+            return out
+          },
         },
       ],
       series: [
