@@ -285,6 +285,13 @@ describe('web console against wrangler dev, swtpm agents and chromium', () => {
     expect(await page.locator('#decision-filters').count()).toBe(1)
     expect(await page.locator('#filter-error [data-code]').getAttribute('data-code')).toBe('ERR_INPUT_MALFORMED')
     await browser.screenshot(page, '03b-decisions-bad-filter')
+    // the time filter shows and takes UTC, like the times in the table
+    await page.goto(`${collector.url}/#/decisions?from=2026-01-02T03:04:00.000Z`)
+    await page.locator('#decision-filters').waitFor()
+    expect(await page.locator('#filter-from').inputValue()).toBe('2026-01-02T03:04')
+    await page.locator('#filter-to').fill('2030-05-06T07:08')
+    await page.locator('#decision-filters button[type="submit"]').click()
+    await expect.poll(() => page.evaluate(() => decodeURIComponent(location.hash))).toContain('to=2030-05-06T07:08:00.000Z')
     // filtering by code from the counts keeps only that code
     await page.goto(`${collector.url}/#/decisions?verdict=accept&agent=${agentA}`)
     await page.locator('#decisions-table').waitFor()

@@ -19,9 +19,10 @@ function bar(percent: number): HTMLElement {
   return el
 }
 
-function isoOrUndefined(local: string): string | undefined {
-  if (!local) return undefined
-  const t = new Date(local).getTime()
+/** The from/to inputs hold UTC (labelled so), like every time the console shows. */
+function isoOrUndefined(utc: string): string | undefined {
+  if (!utc) return undefined
+  const t = Date.parse(`${utc}:00Z`)
   return Number.isFinite(t) ? new Date(t).toISOString() : undefined
 }
 
@@ -29,7 +30,7 @@ function localInput(iso: string | null): string {
   if (!iso) return ''
   const ms = Date.parse(iso)
   if (!Number.isFinite(ms)) return ''
-  return new Date(ms - new Date(ms).getTimezoneOffset() * 60_000).toISOString().slice(0, 16)
+  return new Date(ms).toISOString().slice(0, 16)
 }
 
 /** Where the fix was and how far off, for geofence refusals (format/geo-detail.ts). */
@@ -115,8 +116,8 @@ export const decisionsView: View = async (root, ctx) => {
         ),
       ),
     ),
-    h('label', null, 'From ', fromIn),
-    h('label', null, 'To ', toIn),
+    h('label', null, 'From (UTC) ', fromIn),
+    h('label', null, 'To (UTC) ', toIn),
     h('button', { type: 'submit' }, 'Filter'),
     h(
       'button',
