@@ -195,6 +195,16 @@ describe('aegis operator and auditor commands against wrangler dev and swtpm', (
     expect([forged.code, JSON.parse(forged.stdout).code]).toEqual([1, 'ERR_LOG_PROOF'])
     const text = await aegis(['log', 'sth'])
     expect(text.stdout).toMatch(/^tree size: \d+\nroot hash: [0-9a-f]{64}\ntimestamp: \d{4}-\d\d-\d\dT.*Z\nsignature: /)
+    // with the collector's JWKS the head's signature is verified; another key set refuses it
+    const verified = await aegis(['log', 'sth', '--jwks', jwks])
+    expect(verified.code, verified.stderr).toBe(0)
+    expect(verified.stdout).toMatch(/ \(verified\)\n$/)
+    const otherKeys = path.join(dir, 'other-jwks.json')
+    const { generateKeyPair, exportJWK } = await import('jose')
+    const other = { ...(await exportJWK((await generateKeyPair('ES256')).publicKey)), kid: 'collector-dev-1', alg: 'ES256' }
+    writeFileSync(otherKeys, JSON.stringify({ keys: [other] }))
+    const refused = await aegis(['log', 'sth', '--jwks', otherKeys, '--json'])
+    expect([refused.code, JSON.parse(refused.stdout).code]).toEqual([1, 'ERR_LOG_STH'])
   }, 90_000)
 
   it('agent send measures the sensor PCR again after a TPM reset, and agent status counts the sends', async () => {
