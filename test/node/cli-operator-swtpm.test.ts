@@ -188,7 +188,7 @@ describe('aegis operator and auditor commands against wrangler dev and swtpm', (
     const more = await send(PARIS)
     expect(more.code, more.stderr).toBe(0)
     await synced((JSON.parse(more.stdout) as { batchIds: string[] }).batchIds[0]!)
-    const c = await aegis(['log', 'consistency', '--from-size', String(sth1.treeSize), '--from-root', sth1.rootHash])
+    const c = await aegis(['log', 'consistency', '--from-size', String(sth1.treeSize), '--from-root', sth1.rootHash, '--jwks', jwks])
     expect(c.code, c.stderr).toBe(0)
     expect(c.stdout).toMatch(new RegExp(`^consistent: ${sth1.treeSize} -> ${sth1.treeSize + 1} \\(root [0-9a-f]{64}\\)\\n$`))
     const forged = await aegis(['log', 'consistency', '--from-size', String(sth1.treeSize), '--from-root', 'ab'.repeat(32), '--json'])

@@ -12,9 +12,15 @@ import { verifyConsistency } from '../../../attest/merkle/verify-consistency.ts'
 import { parseFlags, required } from '../args.ts'
 import { operatorApi, resolveTarget, TARGET_FLAGS, TARGET_HELP } from '../collector-target.ts'
 import { EXIT_OK, type Command } from '../io.ts'
-import type { Sth } from './log-sth.ts'
+import { readJwks, verifySth, type Sth } from './log-sth.ts'
 
-export const flags = { ...TARGET_FLAGS, 'from-size': 'string', 'from-root': 'string', 'to-size': 'string' } as const
+export const flags = {
+  ...TARGET_FLAGS,
+  'from-size': 'string',
+  'from-root': 'string',
+  'to-size': 'string',
+  jwks: 'string',
+} as const
 
 export const help = `usage: aegis log consistency --from-size N [--from-root HEX] [--to-size M] [--collector URL] [--token JWT] [--json]
 
@@ -26,6 +32,7 @@ options:
   --from-root HEX    that tree head's root hash: the proof must start from it
   --to-size M        the newer tree size (default: the current signed tree head's, whose root
                      the proof must reach)
+  --jwks FILE        the collector's JWK set: verify that current tree head's signature first
 ${TARGET_HELP}
 
 example:
@@ -56,11 +63,14 @@ export const run: Command = async (argv, io) => {
   if (pinnedRoot !== undefined && !/^[0-9a-f]{64}$/.test(pinnedRoot)) {
     throw new AegisError('ERR_USAGE', '--from-root must be 64 hex digits')
   }
+  const keys = f.jwks === undefined ? undefined : readJwks(f.jwks)
+  if (keys && f['to-size'] !== undefined) throw new AegisError('ERR_USAGE', '--jwks checks the current tree head: leave out --to-size')
   const api = operatorApi(resolveTarget(f, io.env))
   let to = size(f['to-size'], 'to-size')
   let sth: Sth | undefined
   if (to === undefined) {
     sth = await api.get<Sth>('/v1/log/sth')
+    if (keys) await verifySth(sth, keys)
     to = sth.treeSize
   }
   if (from > to) throw new AegisError('ERR_USAGE', `--from-size ${from} is past the newer tree size ${to}`)

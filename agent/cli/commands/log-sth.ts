@@ -50,7 +50,7 @@ export const run: Command = async (argv, io) => {
   return EXIT_OK
 }
 
-function readJwks(file: string): JSONWebKeySet {
+export function readJwks(file: string): JSONWebKeySet {
   let set: { keys?: unknown }
   try {
     set = JSON.parse(readFileSync(file, 'utf8')) as { keys?: unknown }
@@ -62,7 +62,7 @@ function readJwks(file: string): JSONWebKeySet {
 }
 
 /** The JWS must be by a key of the set, of the tree-head type, over exactly this head. */
-async function verifySth(sth: Sth, keys: JSONWebKeySet): Promise<void> {
+export async function verifySth(sth: Sth, keys: JSONWebKeySet): Promise<void> {
   let claims: Record<string, unknown>
   try {
     const { payload, protectedHeader } = await compactVerify(sth.signature, createLocalJWKSet(keys))
