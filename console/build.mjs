@@ -6,13 +6,18 @@
  * names them, and _headers gives every asset a strict Content-Security-Policy. Set
  * AEGIS_CONSOLE_TILES to a tile URL template to draw a base map (none by default: the zones and
  * fixes render offline). Leaves out a dev server: `npm run dev` serves console/dist as built.
+ * The build goes to console/.dist-next and is then moved into console/dist file by file, keeping
+ * the dist directory itself: a running `wrangler dev` watches that directory, and removing it
+ * (rm -rf, then mkdir) left wrangler serving 404 at / until restarted. index.html moves last, so
+ * it never names a file not yet in place; stale hashed files are removed after it.
  */
 import { build } from 'esbuild'
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 
 const here = path.dirname(new URL(import.meta.url).pathname)
-const out = path.join(here, 'dist')
+const dist = path.join(here, 'dist')
+const out = path.join(here, '.dist-next')
 const tiles = process.env.AEGIS_CONSOLE_TILES ?? ''
 if (tiles && !/^https:\/\/[^\s"'<>]+$/.test(tiles))
   throw new Error('AEGIS_CONSOLE_TILES must be an https URL template')
@@ -55,6 +60,7 @@ const html = readFileSync(path.join(here, 'index.html'), 'utf8')
   .replace('%CSS%', css)
   .replace('%AEGIS_TILES%', esc(tiles))
 writeFileSync(path.join(out, 'index.html'), html)
+writeFileSync(path.join(out, 'favicon.svg'), readFileSync(path.join(here, 'favicon.svg')))
 
 // Workers static assets apply _headers to the assets it serves (API answers set their own).
 const tileOrigin = tiles ? ' ' + new URL(tiles.replace(/\{[a-z]\}/g, 'a')).origin : ''
@@ -73,7 +79,34 @@ writeFileSync(
   path.join(out, '_headers'),
   `/*\n  Content-Security-Policy: ${csp}\n  X-Content-Type-Options: nosniff\n  Referrer-Policy: no-referrer\n  X-Frame-Options: DENY\n`,
 )
+publish(out, dist)
+
 const bytes = Object.values(result.metafile.outputs).reduce((s, o) => s + o.bytes, 0)
 console.log(
-  `console: ${js}, ${css} and ${Object.keys(result.metafile.outputs).length - 2} more files, ${(bytes / 1024).toFixed(0)} KiB -> ${path.relative(process.cwd(), out) || '.'}`,
+  `console: ${js}, ${css} and ${Object.keys(result.metafile.outputs).length - 2} more files, ${(bytes / 1024).toFixed(0)} KiB -> ${path.relative(process.cwd(), dist) || '.'}`,
 )
+
+/** Every file under dir, as paths relative to it. */
+function files(dir, prefix = '') {
+  if (!existsSync(dir)) return []
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? files(path.join(dir, e.name), prefix + e.name + '/') : [prefix + e.name],
+  )
+}
+
+/** Move the new build into `to` without replacing the directory, then drop what it no longer has. */
+function publish(from, to) {
+  mkdirSync(to, { recursive: true })
+  const next = files(from)
+  const last = new Set(['index.html', '_headers'])
+  for (const f of [...next.filter((f) => !last.has(f)), ...next.filter((f) => last.has(f))]) {
+    mkdirSync(path.dirname(path.join(to, f)), { recursive: true })
+    renameSync(path.join(from, f), path.join(to, f))
+  }
+  const keep = new Set(next)
+  for (const f of files(to)) if (!keep.has(f)) rmSync(path.join(to, f), { force: true })
+  for (const d of readdirSync(to, { withFileTypes: true })) {
+    if (d.isDirectory() && files(path.join(to, d.name)).length === 0) rmSync(path.join(to, d.name), { recursive: true, force: true })
+  }
+  rmSync(from, { recursive: true, force: true })
+}

@@ -6,7 +6,10 @@
  * runs them with `aegis agent run`: "paris" sits inside its zone, "berlin" reports a position in
  * Potsdam, outside its zone, so every one of its batches is refused (ERR_GEO_OUTSIDE). Then it
  * prints where to look (console, aggregates, decisions, provenance) and runs until Ctrl-C, which
- * stops the agents gracefully, then the TPMs and the collector.
+ * stops the agents gracefully (5 s at most, then killed), then the TPMs and the collector, within
+ * 10 s and leaving no process; a second Ctrl-C kills everything at once. The agents and the
+ * collector run in their own process groups, so the terminal's SIGINT reaches only this script,
+ * which stops them in order. AEGIS_DEMO_DIR moves the state (default .aegis/demo).
  * Without swtpm it says how to install it and exits 1.
  */
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process'
@@ -25,7 +28,10 @@ import { ensureDevVars } from './dev-vars.mjs'
 import { SWTPM_LOCALCA_DIR, seedDevConfig } from './seed-dev.ts'
 
 process.env.WRANGLER_SEND_METRICS = 'false'
-const DEMO = path.join(REPO_ROOT, '.aegis/demo')
+const DEMO = process.env.AEGIS_DEMO_DIR
+  ? path.resolve(process.env.AEGIS_DEMO_DIR)
+  : path.join(REPO_ROOT, '.aegis/demo')
+const AGENT_STOP_MS = 5000
 const rel = (p: string) => path.relative(process.cwd(), p) || '.'
 const say = (s = '') => process.stdout.write(s + '\n')
 
@@ -79,27 +85,47 @@ const SITES = [
 
 const children: ChildProcess[] = []
 const tpms: Swtpm[] = []
-let collectorStop: (() => Promise<void>) | undefined
+let collector: { pid: number; stop: () => Promise<void> } | undefined
 let stopping = false
+let stoppingSince = 0
+
+const killGroup = (pid: number | undefined, sig: NodeJS.Signals) => {
+  if (pid === undefined) return
+  try {
+    process.kill(-pid, sig)
+  } catch {
+    /* already gone */
+  }
+}
+const alive = (c: ChildProcess) => c.exitCode === null && c.signalCode === null
 
 async function cleanup(): Promise<void> {
   if (stopping) return
   stopping = true
+  stoppingSince = Date.now()
   say('\nstopping the agents (they finish or spool their batch in flight)...')
   await Promise.all(
     children.map(
       (c) =>
         new Promise<void>((resolve) => {
-          if (c.exitCode !== null || c.signalCode !== null) return resolve()
+          if (!alive(c)) return resolve()
           c.once('exit', () => resolve())
-          c.kill('SIGTERM')
-          setTimeout(() => (c.kill('SIGKILL'), resolve()), 15_000).unref()
+          killGroup(c.pid, 'SIGTERM')
+          setTimeout(() => (killGroup(c.pid, 'SIGKILL'), resolve()), AGENT_STOP_MS).unref()
         }),
     ),
   )
   for (const t of tpms) await t.stop().catch(() => undefined)
-  await collectorStop?.().catch(() => undefined)
+  await collector?.stop().catch(() => undefined)
   say(`stopped. Agent state and logs stay in ${rel(DEMO)} until the next 'npm run demo'.`)
+}
+
+/** The second Ctrl-C: no more waiting, nothing left behind. */
+function forceStop(): never {
+  for (const c of children) if (alive(c)) killGroup(c.pid, 'SIGKILL')
+  for (const t of tpms) void t.stop().catch(() => undefined)
+  killGroup(collector?.pid, 'SIGKILL')
+  process.exit(130)
 }
 
 async function api(
@@ -120,7 +146,12 @@ async function api(
 
 async function main(): Promise<void> {
   for (const sig of ['SIGINT', 'SIGTERM'] as const) {
-    process.on(sig, () => void cleanup().then(() => process.exit(0)))
+    // One Ctrl-C arrives several times (the terminal signals the whole group, and npm and tsx
+    // each relay it too): only a signal well after the first counts as a second Ctrl-C.
+    process.on(sig, () => {
+      if (!stopping) return void cleanup().then(() => process.exit(0))
+      if (Date.now() - stoppingSince > 1500) forceStop()
+    })
   }
   rmSync(DEMO, { recursive: true, force: true })
   mkdirSync(DEMO, { recursive: true })
@@ -142,7 +173,7 @@ async function main(): Promise<void> {
     args: ['--persist-to', persist, '--var', 'ENVIRONMENT:development'],
     readyPath: '/healthz',
   })
-  collectorStop = dev.stop
+  collector = dev
   const url = dev.url
   const operator = await mintDevToken(vars.DEV_ADMIN_JWKS, 'operator')
   // On a fresh machine swtpm_setup creates the local CA with the first TPM: seeded again then.
@@ -198,10 +229,8 @@ async function main(): Promise<void> {
     const child = spawn(
       process.execPath,
       [path.join(REPO_ROOT, 'agent/cli/bin.mjs'), 'agent', 'run', '--config', config],
-      {
-        cwd: REPO_ROOT,
-        stdio: ['ignore', 'ignore', 'pipe'],
-      },
+      // Its own process group: the terminal's Ctrl-C is this script's to relay, in order.
+      { cwd: REPO_ROOT, stdio: ['ignore', 'ignore', 'pipe'], detached: true },
     )
     children.push(child)
     let pending = ''
@@ -234,18 +263,18 @@ Aegis Edge demo is running. Ctrl-C stops everything.
   console     ${url}/   paste a token from: npx aegis token --role operator
 ${agents.map((a) => `  agent ${a.name.padEnd(7)} ${a.agentId.slice(0, 16)}…  zone ${a.zone}: ${a.where}\n              log ${rel(a.log)}`).join('\n')}
 
-Look around (an auditor token also reads viewer APIs):
-  export TOKEN=$(npx aegis token --role auditor)
+Look around (an auditor token also reads viewer APIs; every command has --help):
+  export AEGIS_COLLECTOR=${url} AEGIS_TOKEN=$(npx aegis token --role auditor)
   npx aegis agent status --state ${rel(paris.state)}
   npx aegis agent status --state ${rel(berlin.state)} --json
-  curl -s -H "authorization: Bearer $TOKEN" '${url}/v1/agents/summary'
-  curl -s -H "authorization: Bearer $TOKEN" '${url}/v1/aggregates?metric=cpu.utilization&zone=paris&step=1m'
-  curl -s -H "authorization: Bearer $TOKEN" '${url}/v1/decisions?agent=${berlin.agentId}&limit=3'
-  curl -s -H "authorization: Bearer $TOKEN" '${url}/v1/decisions?agent=${paris.agentId}&verdict=accept&limit=3'
+  npx aegis zones list
+  npx aegis decisions --agent ${berlin.agentId} --limit 3
+  npx aegis decisions --agent ${paris.agentId} --verdict accept --limit 3
+  curl -s -H "authorization: Bearer $AEGIS_TOKEN" '${url}/v1/aggregates?metric=cpu.utilization&zone=paris&step=1m'
 
 Re-verify a batch offline (provenance is ready a few seconds after acceptance):
   curl -s '${url}/.well-known/jwks.json' > jwks.json
-  curl -s -H "authorization: Bearer $TOKEN" '${url}/v1/provenance/${batchId}' > bundle.json
+  npx aegis provenance get ${batchId} --out bundle.json
   npx aegis verify bundle bundle.json --roots ${SWTPM_LOCALCA_DIR}/swtpm-localca-rootca-cert.pem \\
       --intermediates ${SWTPM_LOCALCA_DIR}/issuercert.pem --jwks jwks.json
 `)

@@ -7,8 +7,11 @@
  */
 import { spawn, spawnSync } from 'node:child_process'
 import { ensureDevVars } from './dev-vars.mjs'
+import { localCfEnv } from './local-cf.mjs'
 
 process.env.WRANGLER_SEND_METRICS = 'false'
+// No placeholder country and no fetch of workers.cloudflare.com (scripts/local-cf.mjs).
+Object.assign(process.env, localCfEnv('.wrangler'))
 const args = process.argv.slice(2)
 
 const vars = await ensureDevVars()

@@ -7,6 +7,7 @@ import { AegisError, type ErrorCode } from '../../attest/errors.ts'
 import type { BatchPayload } from '../../attest/ingest/batch-payload.ts'
 import { HostMetrics } from '../metrics/collect-host.ts'
 import { CollectorClient } from '../net/collector-client.ts'
+import { ensureSensorMeasured } from '../sensor/sensor-pcr.ts'
 import type { AgentState } from '../state/agent-state.ts'
 import { startup } from '../tpm/commands/startup.ts'
 import { Tpm } from '../tpm/tpm.ts'
@@ -47,6 +48,9 @@ export async function sendBatches(o: {
   const out: SendResult = { sent: 0, accepted: 0, rejected: [], batchIds: [] }
   try {
     await startup(tpm)
+    // A TPM reset (reboot, swtpm restart) clears the sensor PCR: measure it again, as `agent run`
+    // does at start, or every quote would fail the collector's sensor check (ERR_GEO_SENSOR).
+    await ensureSensorMeasured(tpm, o.state.sensor, o.state.sensor.pcr)
     let nonce: string | undefined
     for (let i = 0; i < o.count; i++) {
       if (!nonce) {

@@ -23,12 +23,15 @@ export class CollectorClient {
     }
   }
 
-  /** `opts.signal` aborts the request early (a graceful stop); it then fails as unreachable. */
+  /**
+   * `opts.signal` aborts the request early (a graceful stop); it then fails as unreachable.
+   * `opts.token` is sent as a bearer token (operator, auditor and viewer APIs).
+   */
   async request<T>(
-    method: 'GET' | 'POST',
+    method: 'GET' | 'POST' | 'PUT' | 'DELETE',
     path: string,
     body?: unknown,
-    opts: { signal?: AbortSignal } = {},
+    opts: { signal?: AbortSignal; token?: string } = {},
   ): Promise<CollectorReply<T>> {
     const url = new URL(path, this.baseUrl)
     const timeout = AbortSignal.timeout(this.timeoutMs)
@@ -37,7 +40,10 @@ export class CollectorClient {
     try {
       res = await fetch(url, {
         method,
-        headers: body === undefined ? {} : { 'content-type': 'application/json' },
+        headers: {
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+          ...(opts.token ? { authorization: `Bearer ${opts.token}` } : {}),
+        },
         body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
         signal: opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout,
       })

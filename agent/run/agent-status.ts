@@ -30,6 +30,15 @@ export interface RunStatus {
   lastError: ErrorRecord | null
   lastRejection: ErrorRecord | null
   skippedNoFix: number
+  /** batches sent by `aegis agent send` (not through the spool) */
+  oneShot?: OneShotCounts
+}
+
+export interface OneShotCounts {
+  sent: number
+  accepted: number
+  rejected: number
+  rejectedByCode: Record<string, number>
 }
 
 export interface AgentStatusReport {
@@ -52,6 +61,8 @@ export interface AgentStatusReport {
   lastRejection: ErrorRecord | null
   startedAt: string | null
   stoppedAt: string | null
+  /** the part of produced/accepted/rejected that `aegis agent send` sent */
+  oneShot: OneShotCounts
 }
 
 export function statusPath(stateDir: string): string {
@@ -83,6 +94,30 @@ export async function loadRunStatus(stateDir: string): Promise<RunStatus> {
     // Missing or unreadable: status is advisory, the spool and its meta are the record.
     return emptyRunStatus()
   }
+}
+
+/**
+ * Count a one-shot `aegis agent send` in status.json, so `aegis agent status` reports it beside the
+ * service's spool counters. A service running at the same time keeps its own copy of status.json
+ * and may overwrite this; its spool counters are unaffected.
+ */
+export async function recordOneShot(
+  stateDir: string,
+  r: { sent: number; accepted: number; rejected: { code: string; message: string; seq: number }[] },
+): Promise<void> {
+  const cur = await loadRunStatus(stateDir)
+  const o = cur.oneShot ?? { sent: 0, accepted: 0, rejected: 0, rejectedByCode: {} }
+  const byCode = { ...o.rejectedByCode }
+  for (const x of r.rejected) byCode[x.code] = (byCode[x.code] ?? 0) + 1
+  const now = new Date().toISOString()
+  const last = r.rejected.at(-1)
+  const next: RunStatus = {
+    ...cur,
+    oneShot: { sent: o.sent + r.sent, accepted: o.accepted + r.accepted, rejected: o.rejected + r.rejected.length, rejectedByCode: byCode },
+    ...(r.accepted ? { lastSuccess: now } : {}),
+    ...(last ? { lastRejection: { at: now, code: last.code, message: last.message, seq: last.seq } } : {}),
+  }
+  await writeFileAtomic(statusPath(stateDir), JSON.stringify(next, null, 2) + '\n')
 }
 
 /** Serialised writes of the running agent's status (last write wins, never torn). */
@@ -119,6 +154,9 @@ export async function readAgentStatus(stateDir: string): Promise<AgentStatusRepo
   const meta = hasSpool ? await loadMeta(spool) : undefined
   const entries = meta ? await listReadOnly(spool, meta) : []
   const pid = (await lockHolder(stateDir)) ?? null
+  const one = run.oneShot ?? { sent: 0, accepted: 0, rejected: 0, rejectedByCode: {} }
+  const byCode = { ...(meta?.rejectedByCode ?? {}) }
+  for (const [k, n] of Object.entries(one.rejectedByCode)) byCode[k] = (byCode[k] ?? 0) + n
   return {
     enrolled: state !== undefined,
     agentId: state?.agentId ?? null,
@@ -127,18 +165,19 @@ export async function readAgentStatus(stateDir: string): Promise<AgentStatusRepo
     pid,
     spoolDepth: entries.length,
     spoolBytes: entries.reduce((a, e) => a + e.size, 0),
-    produced: meta?.produced ?? 0,
-    accepted: meta?.accepted ?? 0,
-    rejected: meta?.rejected ?? 0,
+    produced: (meta?.produced ?? 0) + one.sent,
+    accepted: (meta?.accepted ?? 0) + one.accepted,
+    rejected: (meta?.rejected ?? 0) + one.rejected,
     dropped: meta?.dropped ?? 0,
     quarantined: meta?.quarantined ?? 0,
-    rejectedByCode: meta?.rejectedByCode ?? {},
+    rejectedByCode: byCode,
     skippedNoFix: run.skippedNoFix,
     lastSuccess: run.lastSuccess,
     lastError: run.lastError,
     lastRejection: run.lastRejection,
     startedAt: run.startedAt,
     stoppedAt: run.stoppedAt,
+    oneShot: one,
   }
 }
 

@@ -104,10 +104,24 @@ export function checkFix(input: CheckFixInput): { zoneId: string } {
     }
     bestMissM = Math.max(bestMissM, boundaryM)
   }
-  if (!centreIn) throw new AegisError('ERR_GEO_OUTSIDE', 'the fix is outside every assigned zone')
+  if (!centreIn) {
+    // Say where the fix was and how far the nearest zone is: what an operator needs to judge it.
+    let nearest: { zone: string; distanceM: number } | undefined
+    for (const zone of input.zones) {
+      const d = distanceToBoundaryM(zone.geometry, fix)
+      if (!nearest || d < nearest.distanceM) nearest = { zone: zone.id, distanceM: Math.round(d) }
+    }
+    throw new AegisError('ERR_GEO_OUTSIDE', 'the fix is outside every assigned zone', {
+      detail: { fix: { lat: fix.lat, lon: fix.lon, accuracyM: fix.accuracyM }, nearest },
+    })
+  }
   if (zoneId === undefined) {
     throw new AegisError('ERR_GEO_ACCURACY', 'the accuracy circle crosses the zone boundary', {
-      detail: { accuracyM: fix.accuracyM, boundaryDistanceM: bestMissM },
+      detail: {
+        accuracyM: fix.accuracyM,
+        boundaryDistanceM: bestMissM,
+        fix: { lat: fix.lat, lon: fix.lon, accuracyM: fix.accuracyM },
+      },
     })
   }
 

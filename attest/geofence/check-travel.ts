@@ -16,8 +16,17 @@ export function impliedSpeedMps(last: PastFix, fix: PastFix): number {
 export function checkTravel(last: PastFix, fix: PastFix, maxSpeedMps: number): void {
   const speed = impliedSpeedMps(last, fix)
   if (speed > maxSpeedMps) {
+    // Distance and time as well as the speed (JSON has no Infinity: a zero or negative interval
+    // reports speedMps null), so the audit trail can show km and km/h.
     throw new AegisError('ERR_GEO_IMPOSSIBLE_TRAVEL', 'implied travel speed is not plausible', {
-      detail: { speedMps: speed, maxSpeedMps },
+      detail: {
+        speedMps: Number.isFinite(speed) ? speed : null,
+        maxSpeedMps,
+        distanceM: Math.round(haversineM(last, fix)),
+        elapsedS: (fix.fixTime - last.fixTime) / 1000,
+        from: { lat: last.lat, lon: last.lon },
+        to: { lat: fix.lat, lon: fix.lon },
+      },
     })
   }
 }

@@ -7,6 +7,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import path from 'node:path'
+import { localCfEnv } from '../../scripts/local-cf.mjs'
 import { freePortPair } from './free-port.ts'
 
 export const REPO_ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..')
@@ -25,11 +26,15 @@ export function wranglerEnv(): NodeJS.ProcessEnv {
   ]
     .filter(Boolean)
     .join(path.delimiter)
-  return { ...process.env, PATH, WRANGLER_SEND_METRICS: 'false', CI: 'true', NO_COLOR: '1' }
+  // local cf object: no placeholder country, no fetch of workers.cloudflare.com (offline noise)
+  const cf = localCfEnv(path.join(REPO_ROOT, '.wrangler'))
+  return { ...process.env, ...cf, PATH, WRANGLER_SEND_METRICS: 'false', CI: 'true', NO_COLOR: '1' }
 }
 
 export interface WranglerDev {
   url: string
+  /** wrangler's pid, also its process group id (detached) */
+  pid: number
   logs(): string
   stop(): Promise<void>
 }
@@ -75,7 +80,15 @@ export async function startWranglerDev(o: {
     } catch {
       child.kill('SIGTERM')
     }
-    await Promise.race([done, new Promise((r) => setTimeout(r, 5000))])
+    const late = await Promise.race([done.then(() => false), new Promise((r) => setTimeout(r, 5000, true))])
+    // Never leave workerd behind: what did not stop in 5 s is killed.
+    if (late) {
+      try {
+        process.kill(-child.pid!, 'SIGKILL')
+      } catch {
+        /* already gone */
+      }
+    }
   }
   const url = `http://127.0.0.1:${port}`
   const until = Date.now() + (o.timeoutMs ?? 90_000)
@@ -96,5 +109,5 @@ export async function startWranglerDev(o: {
     }
     await new Promise((r) => setTimeout(r, 250))
   }
-  return { url, logs: () => out, stop }
+  return { url, pid: child.pid!, logs: () => out, stop }
 }

@@ -17,6 +17,9 @@ declare module 'leaflet/dist/leaflet-src.esm.js' {
     fillOpacity?: number
     className?: string
     radius?: number
+    /** a pane made with createPane (draw order) */
+    pane?: string
+    interactive?: boolean
   }
   export interface Layer {
     addTo(m: LeafletMap | LayerGroup): this
@@ -35,6 +38,7 @@ declare module 'leaflet/dist/leaflet-src.esm.js' {
     setView(center: LatLngTuple, zoom: number): this
     invalidateSize(): this
     remove(): this
+    createPane(name: string): HTMLElement
   }
   export function map(
     el: HTMLElement,
@@ -47,7 +51,11 @@ declare module 'leaflet/dist/leaflet-src.esm.js' {
   ): LeafletMap
   export function geoJSON(
     data: unknown,
-    options?: { style?: PathOptions | ((f: unknown) => PathOptions) },
+    options?: {
+      style?: PathOptions | ((f: unknown) => PathOptions)
+      pane?: string
+      interactive?: boolean
+    },
   ): Layer
   export function circleMarker(at: LatLngTuple, options?: PathOptions): Layer
   export function circle(at: LatLngTuple, options?: PathOptions): Layer
@@ -57,4 +65,10 @@ declare module 'leaflet/dist/leaflet-src.esm.js' {
     url: string,
     options?: { attribution?: string; maxZoom?: number },
   ): Layer
+}
+
+/** world-atlas's TopoJSON files (Natural Earth), bundled as JSON by esbuild. */
+declare module 'world-atlas/countries-50m.json' {
+  const topology: import('topojson-specification').Topology
+  export default topology
 }

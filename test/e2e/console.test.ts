@@ -48,7 +48,9 @@ describe('web console against wrangler dev, swtpm agents and chromium', () => {
   const pageErrors: string[] = []
 
   const send = async (stateDir: string, args: string[] = []) => {
-    const r = await cli(['agent', 'send', '--state', stateDir, ...args])
+    // The fix is explicit: agent send has no built-in position (Paris unless the test gives one).
+    const loc = args.includes('--location') ? [] : ['--location', '48.8566,2.3522,10']
+    const r = await cli(['agent', 'send', '--state', stateDir, ...loc, ...args])
     return {
       code: r.code,
       out: JSON.parse(r.out) as {
@@ -229,9 +231,23 @@ describe('web console against wrangler dev, swtpm agents and chromium', () => {
     expect(await page.locator('[data-stat="failing"] b').textContent()).toBe('1')
     // Leaflet draws the zone polygon and one marker per agent's last fix as SVG, no tiles needed
     await page.locator('#fleet-map path.zone-paris').waitFor()
-    expect(await page.locator('#fleet-map path.fix').count()).toBe(2)
+    // A's and B's last accepted fixes, and B's refused one (Berlin) where B reported it
+    expect(await page.locator('#fleet-map path.fix').count()).toBe(3)
     expect(await page.locator('#fleet-map path.fix-failing').count()).toBe(1)
+    expect(await page.locator('#fleet-map path.fix-refused').count()).toBe(1)
     expect(await page.locator('#fleet-map img.leaflet-tile').count()).toBe(0)
+    // an offline basemap (world-atlas country outlines), the zone named on the map, a legend
+    await expect.poll(() => page.locator('#fleet-map path.basemap').count()).toBeGreaterThan(100)
+    expect(await page.locator('#fleet-map .zone-label-paris').textContent()).toBe('Paris')
+    expect(await page.locator('#fleet-legend li').allTextContents()).toEqual([
+      'zone',
+      'active: last accepted fix',
+      'failing: last accepted fix',
+      'failing: fix reported with the refusal',
+      'revoked',
+    ])
+    expect(await page.locator('link[rel="icon"]').getAttribute('href')).toBe('/favicon.svg')
+    expect((await fetch(`${collector.url}/favicon.svg`)).headers.get('content-type')).toMatch(/svg/)
     await browser.screenshot(page, '02-fleet')
     await page.close()
   })
@@ -257,7 +273,25 @@ describe('web console against wrangler dev, swtpm agents and chromium', () => {
     )
     expect(await detail.textContent()).toMatch(/outside every zone assigned/)
     expect(await detail.locator('.badge').textContent()).toBe('reject')
+    // the geofence refusal in words: where the fix was and how far the zone is
+    const geo = await detail.locator('#geo-detail').textContent()
+    expect(geo).toContain('Reported fix52.52000, 13.40500 (±10 m)')
+    expect(geo).toContain('Nearest zoneparis')
+    expect(geo).toMatch(/Distance to it8\d\d km/)
     await browser.screenshot(page, '03-rejected-decision')
+    // a filter the collector refuses keeps the form and shows the error under it
+    await page.goto(`${collector.url}/#/decisions?from=yesterday`)
+    await page.locator('#filter-error [data-code]').waitFor()
+    expect(await page.locator('#decision-filters').count()).toBe(1)
+    expect(await page.locator('#filter-error [data-code]').getAttribute('data-code')).toBe('ERR_INPUT_MALFORMED')
+    await browser.screenshot(page, '03b-decisions-bad-filter')
+    // the time filter shows and takes UTC, like the times in the table
+    await page.goto(`${collector.url}/#/decisions?from=2026-01-02T03:04:00.000Z`)
+    await page.locator('#decision-filters').waitFor()
+    expect(await page.locator('#filter-from').inputValue()).toBe('2026-01-02T03:04')
+    await page.locator('#filter-to').fill('2030-05-06T07:08')
+    await page.locator('#decision-filters button[type="submit"]').click()
+    await expect.poll(() => page.evaluate(() => decodeURIComponent(location.hash))).toContain('to=2030-05-06T07:08:00.000Z')
     // filtering by code from the counts keeps only that code
     await page.goto(`${collector.url}/#/decisions?verdict=accept&agent=${agentA}`)
     await page.locator('#decisions-table').waitFor()
@@ -367,10 +401,27 @@ describe('web console against wrangler dev, swtpm agents and chromium', () => {
     expect(await chart.getAttribute('data-series')).toBe('2')
     await page.locator('#metrics-chart canvas').waitFor()
     expect(await page.locator('#metrics-chart .u-legend .u-series').count()).toBe(3) // x plus two agents
+    // bytes on a labelled axis, in IEC units; times in UTC
+    expect(await chart.getAttribute('data-unit')).toBe('By')
+    // (uPlot draws axes on a canvas; the view mirrors the label and tick texts as data attributes)
+    expect(await chart.getAttribute('data-y-label')).toBe('memory.total (bytes)')
+    expect(await chart.getAttribute('data-y-ticks')).toMatch(/^(\d+(\.\d+)? (B|KiB|MiB|GiB|TiB)\|?)+$/)
+    expect(await chart.getAttribute('data-y-ticks')).toMatch(/GiB/)
+    expect(await page.locator('.chart-info').textContent()).toContain('UTC')
+    const fromValue = await page.locator('input[name="from"]').inputValue()
+    expect(fromValue).toBe(new Date(now - 3600_000).toISOString().slice(0, 16))
     await browser.screenshot(page, '06-metrics')
+    // a preset is a live window: no fixed end in the URL, refreshed
     await page.locator('[data-range="24h"]').click()
-    await expect.poll(() => page.evaluate(() => location.hash)).toMatch(/from=\d+/)
+    await expect.poll(() => page.evaluate(() => location.hash)).toMatch(/range=24h/)
     await page.locator('#metrics-chart canvas').waitFor()
+    expect(await page.locator('.chart-info').textContent()).toMatch(/live, updated \d\d:\d\d:\d\dZ/)
+    // no range at all: live and fitted to the data
+    await page.goto(`${collector.url}/#/metrics?metric=cpu.utilization`)
+    await page.locator('#metrics-chart canvas').waitFor()
+    expect(await page.locator('#metrics-chart').getAttribute('data-unit')).toBe('%')
+    expect(await page.locator('#metrics-chart').getAttribute('data-y-ticks')).toMatch(/^(\d+(\.\d)? %\|?)+$/)
+    await browser.screenshot(page, '06b-metrics-live-percent')
     await page.close()
   })
 

@@ -36,12 +36,14 @@ describe('aegis agent enroll against swtpm and wrangler dev', () => {
     const args = ['agent', 'enroll', '--collector', collector.url, '--tpm', tpm.agentTpm, '--state', dir, '--ek', 'rsa']
     const r1 = await cli(args)
     expect(r1.code, r1.out + r1.err + collector.logs().slice(-3000)).toBe(0)
-    const first = JSON.parse(r1.out) as { agentId: string; token: string }
+    const first = JSON.parse(r1.out) as { agentId: string; token: string; enrolled: string }
     expect(first.agentId).toMatch(/^[0-9a-f]{64}$/)
     expect(first.token.split('.')).toHaveLength(3)
+    expect(first.enrolled).toBe('new')
     const r2 = await cli(args)
     expect(r2.code).toBe(0)
-    expect(JSON.parse(r2.out)).toEqual(first)
+    expect(JSON.parse(r2.out)).toEqual({ ...first, enrolled: 'existing' })
+    expect(r2.err).toMatch(/already enrolled with .*nothing done/)
 
     const res = await collector.api('operator', `/v1/agents/${first.agentId}`)
     expect(res.status).toBe(200)
@@ -72,8 +74,12 @@ describe('aegis agent enroll against swtpm and wrangler dev', () => {
     const nonce = await fetch(`${collector.url}/v1/agents/${agentId}/nonce`)
     expect(nonce.status).toBe(403)
     expect(((await nonce.json()) as { code: string }).code).toBe('ERR_AGENT_REVOKED')
-    const again = await cli([...args, '--force'])
+    const again = await cli([...args, '--force', '--json'])
     expect(again.code).toBe(1)
     expect(JSON.parse(again.out).code).toBe('ERR_AGENT_REVOKED')
+    expect(again.err).toContain('ERR_AGENT_REVOKED')
+    const plain = await cli([...args, '--force'])
+    expect([plain.code, plain.out]).toEqual([1, ''])
+    expect(plain.err).toContain('ERR_AGENT_REVOKED')
   })
 })

@@ -96,7 +96,7 @@ describe('batch ingest against swtpm and wrangler dev', () => {
 
   it('accepts batches of real host metrics sent by the CLI, chaining nonces', async () => {
     await tpm.close() // swtpm serves one client at a time: let the CLI have it
-    const r = await cli(['agent', 'send', '--state', aDir, '--count', '3'])
+    const r = await cli(['agent', 'send', '--state', aDir, '--count', '3', '--location', '48.8566,2.3522,10'])
     tpm = await Tpm.open(swtpm.agentTpm)
     expect(r.code, r.out + r.err).toBe(0)
     const out = JSON.parse(r.out) as { sent: number; accepted: number; rejected: unknown[]; batchIds: string[] }

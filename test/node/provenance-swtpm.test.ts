@@ -44,7 +44,7 @@ describe('sync and provenance against swtpm and wrangler dev', () => {
     }
   }
   const send = async (n: number) => {
-    const r = await cli(['agent', 'send', '--state', agentDir, '--count', String(n)])
+    const r = await cli(['agent', 'send', '--state', agentDir, '--count', String(n), '--location', '48.8566,2.3522,10'])
     expect(r.code, r.out + r.err).toBe(0)
     return (JSON.parse(r.out) as { batchIds: string[] }).batchIds
   }

@@ -1,6 +1,7 @@
 /**
  * Dashboard reads (viewer role) from the D1 rollups: GET /v1/aggregates re-buckets per-minute
- * rollups into `step` buckets (count, sum, min, max, avg) per metric x zone x agent;
+ * rollups into `step` buckets (count, sum, min, max, avg) per metric x zone x agent, with the
+ * metric's unit as the agents reported it (from one stored point in the range; null if none);
  * GET /v1/agents/summary gives each agent's status, last accepted batch and last rejection.
  */
 import { Hono } from 'hono'
@@ -50,8 +51,16 @@ dashboardRoutes.get('/v1/aggregates', requireRole('viewer'), async (c) => {
   )
     .bind(step, metric, Math.floor(from / 60_000), Math.floor(to / 60_000), q.zone ?? null, q.agent ?? null)
     .all<{ bucket: number; zone: string; agent_id: string; count: number; sum: number; min: number; max: number }>()
+  // The unit travels with the points, not the rollups: one point in the range says it (the
+  // minute-first index bounds the scan to the range).
+  const unitRow = await c.env.DB.prepare(
+    'SELECT unit FROM metric_points WHERE minute >= ?1 AND minute <= ?2 AND metric = ?3 AND unit IS NOT NULL LIMIT 1',
+  )
+    .bind(Math.floor(from / 60_000), Math.floor(to / 60_000), metric)
+    .first<{ unit: string }>()
   return c.json({
     metric,
+    unit: unitRow?.unit ?? null,
     from: new Date(from).toISOString(),
     to: new Date(to).toISOString(),
     stepSeconds: step * 60,

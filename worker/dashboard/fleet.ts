@@ -50,13 +50,34 @@ interface FleetRow {
   last_reject: string | null
 }
 
+/**
+ * `code|at|detail` of the latest rejection. A geofence refusal's detail holds the fix the agent
+ * reported (attest/geofence/check-fix.ts), so the map can show a refused agent where it claimed
+ * to be, marked as refused.
+ */
+function lastReject(v: string | null): { code: string | null; at: string | null; fix?: { lat: number; lon: number; accuracyM: number } } {
+  if (!v) return { code: null, at: null }
+  const [code = null, at = null] = v.split('|', 2)
+  const detailText = v.slice((code?.length ?? 0) + (at?.length ?? 0) + 2)
+  let fix: { lat: number; lon: number; accuracyM: number } | undefined
+  try {
+    const f = (JSON.parse(detailText) as { fix?: Record<string, unknown> }).fix
+    if (f && [f.lat, f.lon, f.accuracyM].every((x) => typeof x === 'number' && Number.isFinite(x))) {
+      fix = { lat: f.lat as number, lon: f.lon as number, accuracyM: f.accuracyM as number }
+    }
+  } catch {
+    /* no detail, or not JSON: no fix to show */
+  }
+  return { code, at, ...(fix ? { fix } : {}) }
+}
+
 fleetRoutes.get('/v1/fleet', requireRole('viewer'), async (c) => {
   // The latest batch by seq: seq rises per agent, and (agent_id, seq) is indexed.
   const rows = await c.env.DB.prepare(
     `SELECT a.agent_id, a.status, a.zones, a.sensor_id, a.enrolled_at,
             (SELECT COUNT(*) FROM batches x WHERE x.agent_id = a.agent_id) AS batches,
             b.batch_id, b.seq, b.accepted_at, b.zone, b.lat, b.lon, b.accuracy_m,
-            (SELECT d.code || '|' || d.at FROM decisions d
+            (SELECT d.code || '|' || d.at || '|' || COALESCE(d.detail, '') FROM decisions d
                WHERE d.agent_id = a.agent_id AND d.verdict = 'reject' ORDER BY d.at DESC, d.id DESC LIMIT 1) AS last_reject
        FROM agents a
        LEFT JOIN batches b ON b.batch_id =
@@ -67,7 +88,7 @@ fleetRoutes.get('/v1/fleet', requireRole('viewer'), async (c) => {
     .all<FleetRow>()
   return c.json({
     agents: rows.results.map((r) => {
-      const [code, at] = r.last_reject ? r.last_reject.split('|') : [null, null]
+      const { code, at, fix: reportedFix } = lastReject(r.last_reject)
       const failing = at !== null && (r.accepted_at === null || Number(at) > r.accepted_at)
       return {
         agentId: r.agent_id,
@@ -86,7 +107,9 @@ fleetRoutes.get('/v1/fleet', requireRole('viewer'), async (c) => {
                 zone: r.zone,
                 fix: { lat: r.lat, lon: r.lon, accuracyM: r.accuracy_m },
               },
-        lastRejection: code ? { code, at: new Date(Number(at)).toISOString() } : null,
+        lastRejection: code
+          ? { code, at: new Date(Number(at)).toISOString(), ...(reportedFix ? { fix: reportedFix } : {}) }
+          : null,
       }
     }),
   })

@@ -7,7 +7,8 @@ import { fromHex, toHex, utf8, concat } from '../../attest/bytes/encoding.ts'
 import { fromB64url } from '../../attest/bytes/encoding.ts'
 import { parseTpmtPublic } from '../../attest/tpm/public.ts'
 import { akThumbprint } from '../tokens/ak-thumbprint.ts'
-import { issueAttestationResult } from '../tokens/issue-attestation-result.ts'
+import { AegisError } from '../../attest/errors.ts'
+import { EAR_FORMATS, issueAttestationResult, type EarFormat } from '../tokens/issue-attestation-result.ts'
 import type { AgentRecord } from '../ledger/types.ts'
 
 export const AGENT_TOKEN_TTL_SECONDS = 3600
@@ -23,6 +24,17 @@ export function baselineDigest(b: AgentRecord['pcrBaseline']): string {
   return toHex(sha256(concat(...parts)))
 }
 
+/**
+ * EAR_FORMAT (a var, optional): "draft" (draft-ietf-rats-ear-04, the default) or "veraison" (the
+ * claim names today's veraison/ear library reads), docs/keys.md. Anything else is a deployment
+ * error, reported rather than guessed.
+ */
+export function earFormat(env: { EAR_FORMAT?: string }): EarFormat {
+  const v = env.EAR_FORMAT ?? 'draft'
+  if ((EAR_FORMATS as readonly string[]).includes(v)) return v as EarFormat
+  throw new AegisError('ERR_INTERNAL', `EAR_FORMAT must be one of ${EAR_FORMATS.join(', ')}`)
+}
+
 export async function issueAgentToken(env: Env, agent: AgentRecord, policyId = 'default'): Promise<string> {
   return issueAttestationResult(env, {
     agentId: agent.agentId,
@@ -35,5 +47,6 @@ export async function issueAgentToken(env: Env, agent: AgentRecord, policyId = '
     zone: agent.zones[0],
     sensorId: agent.sensor.id,
     ttlSeconds: AGENT_TOKEN_TTL_SECONDS,
+    format: earFormat(env as { EAR_FORMAT?: string }),
   })
 }

@@ -1,12 +1,16 @@
 /**
  * The agent's attestation token: a JWT (ES256, `typ: eat+jwt` per RFC 9782, `kid`) shaped as an
- * EAT Attestation Result (draft-ietf-rats-ear, JSON claim names as in its JWT examples and the
- * Veraison profile `tag:github.com,2023:veraison/ear`):
- *   eat_profile, iat, exp, jti, iss = spiffe://<trustDomain>/collector,
+ * EAT Attestation Result in one of two forms (EAR_FORMAT):
+ *   "draft" (default): draft-ietf-rats-ear-04, profile `tag:ietf.org,2026:rats/ear#04`, JSON claim
+ *     names with underscores: ear_verifier_id, submods[..] {ear_status, ear_trustworthiness_vector,
+ *     ear_appraisal_policy_ids: [policyId]};
+ *   "veraison": the form today's veraison/ear library reads, profile
+ *     `tag:github.com,2023:veraison/ear`, dotted names: ear.verifier-id, submods[..] {ear.status,
+ *     ear.trustworthiness-vector, ear.appraisal-policy-id: policyId}.
+ * Both carry: eat_profile, iat, exp, jti, iss = spiffe://<trustDomain>/collector,
  *   sub = spiffe://<trustDomain>/agent/<agentId>, cnf.jkt (RFC 7800 §3.1 / RFC 9449 §6.1: the
  *   RFC 7638 SHA-256 JWK thumbprint of the AK public key, see ak-thumbprint.ts),
- *   ear.verifier-id {developer, build},
- *   submods['aegis-agent'] {ear.status, ear.trustworthiness-vector, ear.appraisal-policy-id},
+ *   the submodule 'aegis-agent',
  *   por {ekCertHash?, akName, pcrDigest?, policyId}  (proof of residency),
  *   pog {zone?, sensorId?}                           (proof of geofencing).
  * AR4SI trustworthiness claims (draft-ietf-rats-ar4si §2.3) are made only for what the collector
@@ -24,7 +28,12 @@ import { signCompact } from './sign-compact.ts'
 import { EAR_TYP } from '../../attest/tokens/typ.ts'
 
 export { EAR_TYP }
-export const EAR_PROFILE = 'tag:github.com,2023:veraison/ear'
+/** draft-ietf-rats-ear-04 §3 profile (the default form) */
+export const EAR_PROFILE = 'tag:ietf.org,2026:rats/ear#04'
+/** the profile of the Veraison library form */
+export const EAR_PROFILE_VERAISON = 'tag:github.com,2023:veraison/ear'
+export type EarFormat = 'draft' | 'veraison'
+export const EAR_FORMATS: readonly EarFormat[] = ['draft', 'veraison']
 export const EAR_SUBMOD = 'aegis-agent'
 export const EAR_VERIFIER_ID = {
   developer: 'https://aegis-edge.dev',
@@ -53,6 +62,8 @@ export interface AttestationResultInput {
   ttlSeconds: number
   /** seconds since the epoch; defaults to now */
   iat?: number
+  /** claim names and profile: draft-ietf-rats-ear-04 (default) or the Veraison library's */
+  format?: EarFormat
 }
 
 export async function issueAttestationResult(
@@ -84,24 +95,46 @@ export async function issueAttestationResult(
   if (pcrDigest !== undefined) vector.executables = 3
   const pog = { zone, sensorId }
 
+  const format = input.format ?? 'draft'
+  if (!EAR_FORMATS.includes(format)) throw bug(`format must be one of ${EAR_FORMATS.join(', ')}`)
   const claims = {
-    eat_profile: EAR_PROFILE,
+    ...earFrame(format, vector, policyId),
     iss: `spiffe://${td}/collector`,
     sub: `spiffe://${td}/agent/${agentId}`,
     iat,
     exp: iat + ttl,
     jti: crypto.randomUUID(),
-    'ear.verifier-id': EAR_VERIFIER_ID,
     cnf: { jkt: input.akThumbprint },
-    submods: {
-      [EAR_SUBMOD]: {
-        'ear.status': 'affirming',
-        'ear.trustworthiness-vector': vector,
-        'ear.appraisal-policy-id': policyId,
-      },
-    },
     por: { ekCertHash, akName: hexDigest(input.akName, 'akName'), pcrDigest, policyId },
     ...(zone !== undefined || sensorId !== undefined ? { pog } : {}),
   }
   return signCompact(env, EAR_TYP, claims)
+}
+
+/** The EAR claims proper (profile, verifier, submodule appraisal) in the chosen form. */
+function earFrame(format: EarFormat, vector: Record<string, number>, policyId: string) {
+  if (format === 'veraison') {
+    return {
+      eat_profile: EAR_PROFILE_VERAISON,
+      'ear.verifier-id': EAR_VERIFIER_ID,
+      submods: {
+        [EAR_SUBMOD]: {
+          'ear.status': 'affirming',
+          'ear.trustworthiness-vector': vector,
+          'ear.appraisal-policy-id': policyId,
+        },
+      },
+    }
+  }
+  return {
+    eat_profile: EAR_PROFILE,
+    ear_verifier_id: EAR_VERIFIER_ID,
+    submods: {
+      [EAR_SUBMOD]: {
+        ear_status: 'affirming',
+        ear_trustworthiness_vector: vector,
+        ear_appraisal_policy_ids: [policyId],
+      },
+    },
+  }
 }

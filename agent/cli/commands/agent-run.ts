@@ -12,8 +12,22 @@ import { runAgent } from '../../run/run-agent.ts'
 import { parseFlags, required } from '../args.ts'
 import { EXIT_INVALID, EXIT_OK, EXIT_USAGE, type Command } from '../io.ts'
 
+export const flags = { config: 'string' } as const
+
+export const help = `usage: aegis agent run --config FILE
+
+Run the agent as a service until SIGTERM or SIGINT: enroll if needed, measure the sensor, then
+build, spool and send a quoted batch every interval (docs/agent.md). Logs JSON lines on stderr.
+
+options:
+  --config FILE      the agent config (JSON: collector, tpm, stateDir, location, ...)
+
+example:
+  aegis agent run --config /etc/aegis/agent.json
+`
+
 export const run: Command = async (argv, io) => {
-  const f = parseFlags(argv, { config: 'string' })
+  const f = parseFlags(argv, flags)
   if (f._.length > 0) throw new AegisError('ERR_USAGE', `unexpected argument '${f._[0]}'`)
   const cfg = await loadAgentConfig(required(f.config, 'config'))
   const log = createLogger({ level: cfg.logLevel, write: io.stderr })

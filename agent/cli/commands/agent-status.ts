@@ -12,8 +12,24 @@ import { readAgentStatus } from '../../run/agent-status.ts'
 import { parseFlags } from '../args.ts'
 import { EXIT_OK, type Command } from '../io.ts'
 
+export const flags = { state: 'string', config: 'string', json: 'boolean' } as const
+
+export const help = `usage: aegis agent status [--state DIR | --config FILE] [--json]
+
+Report an agent's state directory, running or not: enrolled identity, pid, spool depth, batches
+produced, accepted and rejected (one-shot aegis agent send included), last success and error.
+
+options:
+  --state DIR        state directory (default AEGIS_STATE_DIR, else .aegis/agent)
+  --config FILE      an agent config: use its state directory
+  --json             one JSON object instead of text
+
+example:
+  aegis agent status --config /etc/aegis/agent.json --json
+`
+
 export const run: Command = async (argv, io) => {
-  const f = parseFlags(argv, { state: 'string', config: 'string', json: 'boolean' })
+  const f = parseFlags(argv, flags)
   if (f._.length > 0) throw new AegisError('ERR_USAGE', `unexpected argument '${f._[0]}'`)
   if (f.state && f.config) throw new AegisError('ERR_USAGE', 'give --state or --config, not both')
   const stateDir = f.config
@@ -33,6 +49,7 @@ export const run: Command = async (argv, io) => {
     ['produced', s.produced],
     ['accepted', s.accepted],
     ['rejected', s.rejected + (s.rejected ? ` ${JSON.stringify(s.rejectedByCode)}` : '')],
+    ['one-shot sends', `${s.oneShot.sent} (accepted ${s.oneShot.accepted}, rejected ${s.oneShot.rejected})`],
     ['dropped', s.dropped],
     ['skipped (no fix)', s.skippedNoFix],
     ['last success', s.lastSuccess ?? '-'],

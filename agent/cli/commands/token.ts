@@ -19,8 +19,26 @@ import { EXIT_OK, type Command } from '../io.ts'
 const ROLES = ['operator', 'auditor', 'viewer']
 const MAX_TTL_S = 86_400
 
+export const flags = { role: 'string', ttl: 'string', sub: 'string', 'dev-vars': 'string' } as const
+
+export const help = `usage: aegis token --role operator|auditor|viewer [--ttl S] [--sub NAME] [--dev-vars PATH]
+
+Mint a development role token for the local collector and print it alone on stdout. Only a
+worker trusting this dev-vars file's ACCESS_JWKS accepts it: never production (docs/access.md).
+
+options:
+  --role R           operator, auditor or viewer (operator > auditor > viewer)
+  --ttl S            lifetime in seconds (1..86400, default 3600)
+  --sub NAME         the token's subject (default dev-ROLE)
+  --dev-vars PATH    the dev-vars file with the dev keys (default the repo's .dev.vars, created
+                     with fresh keys when missing)
+
+example:
+  export AEGIS_TOKEN=$(aegis token --role operator)
+`
+
 export const run: Command = async (argv, io) => {
-  const f = parseFlags(argv, { role: 'string', ttl: 'string', sub: 'string', 'dev-vars': 'string' })
+  const f = parseFlags(argv, flags)
   if (f._.length > 0) throw new AegisError('ERR_USAGE', `unexpected argument '${f._[0]}'`)
   const role = required(f.role, 'role')
   if (!ROLES.includes(role))

@@ -19,10 +19,11 @@ import {
   type TrustConfig,
 } from '../vendor-trust.ts'
 
-export const help = `aegis trust import --collector URL --vendors NAME,... [options]
+export const help = `usage: aegis trust import --collector URL --vendors NAME,... [options]
 
 Adds TPM vendor CA certificates to the collector's trust config (operator token).
 
+options:
   --collector URL         collector base URL
   --vendors NAME,...      vendors from trust/tpm-vendors (infineon, stmicro, nuvoton, intel, amd,
                           microsoft, google, nationz, alibaba)
@@ -34,7 +35,7 @@ Adds TPM vendor CA certificates to the collector's trust config (operator token)
   --token TOKEN           operator token (default: $AEGIS_TOKEN)
   --json                  one JSON object on stdout
 
-Example:
+example:
   aegis trust import --collector https://collector.example --vendors infineon,stmicro,nuvoton
 `
 

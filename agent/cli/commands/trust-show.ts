@@ -8,15 +8,16 @@ import { parseFlags, required } from '../args.ts'
 import { EXIT_OK, type Command } from '../io.ts'
 import { describeTrust, operatorToken, readVendorSet, trustApi } from '../vendor-trust.ts'
 
-export const help = `aegis trust show --collector URL [options]
+export const help = `usage: aegis trust show --collector URL [options]
 
 Shows the collector's EK trust config: which CA certificates are trusted, and from which vendor.
 
+options:
   --collector URL   collector base URL
   --token TOKEN     operator token (default: $AEGIS_TOKEN)
   --json            the config as JSON ({roots, intermediates, version})
 
-Example:
+example:
   AEGIS_TOKEN=$(aegis token --role operator) aegis trust show --collector http://127.0.0.1:8787
 `
 

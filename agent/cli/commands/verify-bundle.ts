@@ -15,11 +15,12 @@ import { parseFlags, required } from '../args.ts'
 import { EXIT_INVALID, EXIT_OK, type Command } from '../io.ts'
 import { loadTrust, parseAt, readInput } from '../trust-material.ts'
 
-export const help = `aegis verify bundle FILE --roots PATH... --jwks FILE [options]
+export const help = `usage: aegis verify bundle FILE --roots PATH... --jwks FILE [options]
 
 Re-verifies a provenance record offline: payload, quote, AK, EK certificate chain (with the
 intermediates the bundle carries), receipt, transparency-log inclusion and tree head.
 
+options:
   FILE                    the provenance JSON (GET /v1/provenance/{batchId}); give it first
   --roots PATH...         trust anchors: PEM/DER files or directories; every certificate counts
   --intermediates PATH... extra CA certificates for building the EK path
@@ -28,7 +29,7 @@ intermediates the bundle carries), receipt, transparency-log inclusion and tree 
   --require-ek-cert       fail when the agent enrolled without an EK certificate
   --json                  one JSON object on stdout
 
-Example:
+example:
   aegis verify bundle prov.json --roots trust/tpm-vendors/infineon trust/tpm-vendors/stmicro --jwks jwks.json
 `
 

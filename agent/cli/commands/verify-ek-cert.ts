@@ -33,11 +33,12 @@ const FLAGS = {
   json: 'boolean',
 } as const
 
-export const help = `aegis verify ek-cert --cert FILE --roots PATH... [options]
+export const help = `usage: aegis verify ek-cert --cert FILE --roots PATH... [options]
 
 Checks an EK certificate offline: NV padding or TCG header removed, chained to a trusted CA
 (RFC 5280 path validation), optionally matched to the EK public key.
 
+options:
   --cert FILE             EK certificate, DER (as read from NV, padding allowed) or PEM
   --roots PATH...         trust anchors: PEM/DER files or directories; every certificate counts
   --intermediates PATH... extra CA certificates for building the path (not trusted by themselves)
@@ -45,7 +46,7 @@ Checks an EK certificate offline: NV padding or TCG header removed, chained to a
   --at TIME               ISO 8601 time to check validity at (default: now)
   --json                  one JSON object on stdout
 
-Example:
+example:
   aegis verify ek-cert --cert ek.der --roots trust/tpm-vendors/stmicro trust/tpm-vendors/infineon
 `
 

@@ -164,3 +164,21 @@ function text(r: Report): string {
   }
   return lines.join('\n') + '\n'
 }
+
+export const help = `usage: aegis verify quote --ak AK.pub --attest Q.attest --sig Q.sig --nonce HEX [options]
+
+Check a TPM2_Quote offline from the files tpm2-tools writes (tpm2_quote -m/-s/-o).
+
+options:
+  --ak FILE          the AK's TPM2B_PUBLIC (tpm2_createak -u)
+  --attest FILE      the TPMS_ATTEST (tpm2_quote -m)
+  --sig FILE         the TPMT_SIGNATURE (tpm2_quote -s)
+  --nonce HEX        the qualifying data the quote must carry
+  --pcrs FILE        the PCR values file (tpm2_quote -o): checked against the quote's digest
+  --ek FILE          the EK's TPM2B_PUBLIC: the signer must be the AK's qualified name under it
+  --allow-sha1       accept a SHA-1 signature or PCR bank
+  --json             print {"ok":...} as JSON
+
+example:
+  aegis verify quote --ak ak.pub --attest q.attest --sig q.sig --nonce 00112233 --pcrs q.pcrs
+`

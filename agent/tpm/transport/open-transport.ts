@@ -1,11 +1,13 @@
 /**
  * Parse a TPM transport spec and open it:
  *   `swtpm:host=H,port=P`  swtpm's TCP data port (defaults as tpm2-tss: host=localhost, port=2321)
+ *   `mssim:host=H,port=P`  the same: swtpm speaks the Microsoft simulator protocol, and tpm2-tss
+ *                          names that TCTI mssim (TPM2TOOLS_TCTI values work as they are)
  *   `device:/dev/tpmrm0`   a Linux TPM character device (`device:` alone means /dev/tpmrm0)
  * The grammar mirrors tpm2-tss TCTI strings (`swtpm:host=...,port=...`, `device:/dev/...`) so the
  * same value works for tpm2-tools. Anything else is ERR_CONFIG; opening fails with
  * ERR_TPM_TRANSPORT (detail.errno carries ENOENT, ECONNREFUSED, ...).
- * Leaves out the other TCTIs (mssim, tabrmd, libtpms).
+ * Leaves out the other TCTIs (tabrmd, libtpms, cmd).
  */
 import { AegisError } from '../../../attest/errors.ts'
 import { DeviceTransport } from './device.ts'
@@ -25,7 +27,7 @@ export function parseTransportSpec(spec: string): TransportSpec {
     if (!path.startsWith('/') || /[\0,\s]/.test(path)) throw bad('device path must be absolute')
     return { kind: 'device', path }
   }
-  if (kind === 'swtpm') {
+  if (kind === 'swtpm' || kind === 'mssim') {
     let host = 'localhost'
     let port = 2321
     const seen = new Set<string>()
@@ -49,7 +51,7 @@ export function parseTransportSpec(spec: string): TransportSpec {
     }
     return { kind: 'swtpm', host, port }
   }
-  throw bad("expected 'swtpm:host=H,port=P' or 'device:/dev/tpmrm0'")
+  throw bad("expected 'swtpm:host=H,port=P', 'mssim:host=H,port=P' or 'device:/dev/tpmrm0'")
 }
 
 /** Open the transport a spec names; the connection/device is opened now, not at first use. */

@@ -31,7 +31,8 @@ export interface FleetAgent {
     zone: string | null
     fix: Fix
   } | null
-  lastRejection: { code: string; at: string } | null
+  /** `fix`: what the agent reported, when the refusal was a geofence one that recorded it */
+  lastRejection: { code: string; at: string; fix?: Fix } | null
 }
 
 export type Position = [number, number]
@@ -57,6 +58,8 @@ export interface AggregatePoint {
 
 export interface Aggregates {
   metric: string
+  /** the metric's unit as agents report it (By, %, s, ...), null when unknown */
+  unit: string | null
   from: string
   to: string
   stepSeconds: number

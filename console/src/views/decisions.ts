@@ -4,12 +4,13 @@
  * on click. Opening a decision shows everything recorded about it: the reason code explained,
  * the non-secret detail, and for an accepted batch a link to its provenance.
  */
-import { api, qs } from '../api/client.ts'
+import { api, ApiError, qs } from '../api/client.ts'
 import type { Decision, RejectionCounts } from '../api/types.ts'
 import { fmtTime, h, mount, shortId } from '../dom.ts'
+import { geoDetailRows } from '../format/geo-detail.ts'
 import { reasonFor } from '../reasons.ts'
 import { hashFor } from '../session/nav.ts'
-import { badge, codeChip, loading, section, type View } from './common.ts'
+import { badge, codeChip, loading, problemBox, section, type View } from './common.ts'
 
 // Set through CSSOM, not a style attribute, which the console's CSP (style-src 'self') refuses.
 function bar(percent: number): HTMLElement {
@@ -18,9 +19,10 @@ function bar(percent: number): HTMLElement {
   return el
 }
 
-function isoOrUndefined(local: string): string | undefined {
-  if (!local) return undefined
-  const t = new Date(local).getTime()
+/** The from/to inputs hold UTC (labelled so), like every time the console shows. */
+function isoOrUndefined(utc: string): string | undefined {
+  if (!utc) return undefined
+  const t = Date.parse(`${utc}:00Z`)
   return Number.isFinite(t) ? new Date(t).toISOString() : undefined
 }
 
@@ -28,7 +30,18 @@ function localInput(iso: string | null): string {
   if (!iso) return ''
   const ms = Date.parse(iso)
   if (!Number.isFinite(ms)) return ''
-  return new Date(ms - new Date(ms).getTimezoneOffset() * 60_000).toISOString().slice(0, 16)
+  return new Date(ms).toISOString().slice(0, 16)
+}
+
+/** Where the fix was and how far off, for geofence refusals (format/geo-detail.ts). */
+function geoRows(d: Decision): HTMLElement | null {
+  const rows = geoDetailRows(d.code, d.detail)
+  if (!rows.length) return null
+  return h(
+    'dl',
+    { class: 'geo-detail', id: 'geo-detail' },
+    ...rows.flatMap(([k, v]) => [h('dt', null, k), h('dd', null, v)]),
+  )
 }
 
 export const decisionsView: View = async (root, ctx) => {
@@ -41,12 +54,19 @@ export const decisionsView: View = async (root, ctx) => {
     from: p.get('from') ?? '',
     to: p.get('to') ?? '',
   }
-  const [{ decisions }, counts] = await Promise.all([
-    api<{ decisions: Decision[] }>(`/v1/decisions${qs({ ...filter, limit: 500 })}`),
-    api<RejectionCounts>(
-      `/v1/fleet/rejections${qs({ agent: filter.agent, from: filter.from, to: filter.to })}`,
-    ),
-  ])
+  // A refused filter (a malformed agent id, say) keeps the form, with the error under it.
+  let loaded: [{ decisions: Decision[] }, RejectionCounts] | { error: unknown }
+  try {
+    loaded = await Promise.all([
+      api<{ decisions: Decision[] }>(`/v1/decisions${qs({ ...filter, limit: 500 })}`),
+      api<RejectionCounts>(
+        `/v1/fleet/rejections${qs({ agent: filter.agent, from: filter.from, to: filter.to })}`,
+      ),
+    ])
+  } catch (error) {
+    if (error instanceof ApiError && (error.status === 401 || error.status === 403)) throw error
+    loaded = { error }
+  }
   const go = (over: Partial<typeof filter>) => {
     location.hash = hashFor('decisions', [], { ...filter, ...over })
   }
@@ -96,8 +116,8 @@ export const decisionsView: View = async (root, ctx) => {
         ),
       ),
     ),
-    h('label', null, 'From ', fromIn),
-    h('label', null, 'To ', toIn),
+    h('label', null, 'From (UTC) ', fromIn),
+    h('label', null, 'To (UTC) ', toIn),
     h('button', { type: 'submit' }, 'Filter'),
     h(
       'button',
@@ -106,6 +126,11 @@ export const decisionsView: View = async (root, ctx) => {
     ),
   )
 
+  if ('error' in loaded) {
+    mount(root, section('Filter', form, h('div', { id: 'filter-error' }, problemBox(loaded.error))))
+    return
+  }
+  const [{ decisions }, counts] = loaded
   const max = Math.max(1, ...counts.counts.map((c) => c.count))
   const bars = counts.counts.length
     ? h(
@@ -164,6 +189,7 @@ export const decisionsView: View = async (root, ctx) => {
           ] as [string, string][]
         ).flatMap(([k, v]) => [h('dt', null, k), h('dd', null, v)]),
       ),
+      geoRows(d),
       d.detail
         ? [h('h4', null, 'Detail'), h('pre', { class: 'json' }, JSON.stringify(d.detail, null, 2))]
         : null,

@@ -10,7 +10,26 @@ import { fmtTime, h, mount, shortId } from '../dom.ts'
 import { reasonFor } from '../reasons.ts'
 import { hashFor, mayUse } from '../session/nav.ts'
 import { badge, codeChip, loading, section, type View } from './common.ts'
-import { drawFleetMap } from './fleet-map.ts'
+import { drawFleetMap, STATUS_COLOR, unplaced, ZONE_COLOR } from './fleet-map.ts'
+
+/** What the map's marks mean, in the status words the table uses. */
+function mapLegend(): HTMLElement {
+  const swatch = (cls: string, color: string) => {
+    const el = h('span', { class: `swatch ${cls}` })
+    el.style.borderColor = color // CSSOM: the console's CSP refuses style attributes
+    if (cls !== 'swatch-refused' && cls !== 'swatch-zone') el.style.background = color
+    return el
+  }
+  return h(
+    'ul',
+    { class: 'legend', id: 'fleet-legend' },
+    h('li', null, swatch('swatch-zone', ZONE_COLOR), 'zone'),
+    h('li', null, swatch('swatch-fix', STATUS_COLOR.active!), 'active: last accepted fix'),
+    h('li', null, swatch('swatch-fix', STATUS_COLOR.failing!), 'failing: last accepted fix'),
+    h('li', null, swatch('swatch-refused', STATUS_COLOR.failing!), 'failing: fix reported with the refusal'),
+    h('li', null, swatch('swatch-fix', STATUS_COLOR.revoked!), 'revoked'),
+  )
+}
 
 export const fleetView: View = async (root, ctx) => {
   mount(root, loading())
@@ -118,7 +137,23 @@ export const fleetView: View = async (root, ctx) => {
         ' zones',
       ),
     ),
-    section('Zones and last fixes', mapEl),
+    section(
+      'Zones and last fixes',
+      mapEl,
+      mapLegend(),
+      unplaced(agents).length
+        ? h(
+            'p',
+            { class: 'muted', id: 'fleet-unplaced' },
+            'Not on the map (no fix yet): ',
+            ...unplaced(agents).flatMap((a, i) => [
+              i ? ', ' : '',
+              h('code', { title: a.agentId }, shortId(a.agentId)),
+              ` (${a.status})`,
+            ]),
+          )
+        : null,
+    ),
     section(
       'Agents',
       agents.length

@@ -2,6 +2,10 @@
  * Metrics view (viewer): time-series charts (uPlot) of the D1 rollups per metric, by agent or by
  * zone, filtered by zone and agent, over a range chosen by preset, by from/to, or by dragging
  * across the chart. State lives in the URL hash, so a chart can be shared as a link.
+ * Times are UTC, like every other view (axis, inputs). The y axis is labelled with the metric's
+ * unit and its values formatted by it (metrics/units.ts). Without a range in the URL the view is
+ * live: the last hour, widened to 24 h, 7 d or 30 d until it holds data, refreshed every 30 s;
+ * a preset is live too; a chosen from/to or a drag-zoom is fixed.
  * Reads GET /v1/fleet/metrics, /v1/zones, /v1/fleet and /v1/aggregates.
  */
 import uPlot from 'uplot'
@@ -9,6 +13,7 @@ import { api, qs } from '../api/client.ts'
 import type { Aggregates, FleetAgent, Zone } from '../api/types.ts'
 import { h, mount, shortId } from '../dom.ts'
 import { autoStep, toColumns, type GroupBy, type Stat } from '../metrics/series.ts'
+import { formatValue, unitLabel } from '../metrics/units.ts'
 import { hashFor } from '../session/nav.ts'
 import { loading, problemBox, section, type View } from './common.ts'
 
@@ -19,7 +24,7 @@ const PRESETS: [string, number][] = [
   ['7d', 7 * 86400_000],
   ['30d', 30 * 86400_000],
 ]
-const COMPACT = new Intl.NumberFormat('en', { notation: 'compact', maximumFractionDigits: 2 })
+const REFRESH_MS = 30_000
 const COLORS = [
   '#0969da',
   '#cf222e',
@@ -31,9 +36,12 @@ const COLORS = [
   '#116329',
 ]
 
-function localInput(ms: number): string {
-  const d = new Date(ms - new Date(ms).getTimezoneOffset() * 60_000)
-  return d.toISOString().slice(0, 16)
+/** datetime-local inputs hold UTC here (labelled so): the console shows UTC everywhere. */
+function utcInput(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 16)
+}
+function fromUtcInput(v: string): number {
+  return v ? Date.parse(`${v}:00Z`) : NaN
 }
 
 export const metricsView: View = async (root, ctx) => {
@@ -45,8 +53,12 @@ export const metricsView: View = async (root, ctx) => {
   ])
   const p = ctx.route.params
   const now = Date.now()
+  const preset = PRESETS.find(([label]) => label === p.get('range'))
+  // live: no fixed end (a preset or no range at all); fitted: no range chosen, widen to the data
+  const live = !p.get('to')
+  const fitted = !p.get('to') && !p.get('from') && !preset
   const to = Number(p.get('to')) || now
-  const from = Number(p.get('from')) || to - 3600_000
+  const from = Number(p.get('from')) || to - (preset ? preset[1] : 3600_000)
   const state = {
     metric: p.get('metric') || metrics[0] || '',
     group: (p.get('group') === 'zone' ? 'zone' : 'agent') as GroupBy,
@@ -58,16 +70,18 @@ export const metricsView: View = async (root, ctx) => {
     from,
     to,
   }
-  const go = (over: Partial<typeof state>) => {
-    const s = { ...state, ...over }
+  const go = (over: Partial<typeof state> & { range?: string }) => {
+    const { range, ...rest } = over
+    const s = { ...state, ...rest }
+    const keepLive = live && over.from === undefined && over.to === undefined
+    const r = range ?? (keepLive ? p.get('range') : null)
     location.hash = hashFor('metrics', [], {
       metric: s.metric,
       group: s.group,
       stat: s.stat,
       zone: s.zone,
       agent: s.agent,
-      from: String(Math.round(s.from)),
-      to: String(Math.round(s.to)),
+      ...(r ? { range: r } : keepLive ? {} : { from: String(Math.round(s.from)), to: String(Math.round(s.to)) }),
     })
   }
   const select = (
@@ -86,16 +100,16 @@ export const metricsView: View = async (root, ctx) => {
       options.map(([v, t]) => h('option', { value: v, selected: v === value }, t)),
     )
 
-  const fromIn = h('input', { type: 'datetime-local', name: 'from', value: localInput(state.from) })
-  const toIn = h('input', { type: 'datetime-local', name: 'to', value: localInput(state.to) })
+  const fromIn = h('input', { type: 'datetime-local', name: 'from', value: utcInput(state.from) })
+  const toIn = h('input', { type: 'datetime-local', name: 'to', value: utcInput(state.to) })
   const controls = h(
     'form',
     {
       class: 'controls',
       onsubmit: (e: Event) => {
         e.preventDefault()
-        const f = new Date(fromIn.value).getTime()
-        const t = new Date(toIn.value).getTime()
+        const f = fromUtcInput(fromIn.value)
+        const t = fromUtcInput(toIn.value)
         if (Number.isFinite(f) && Number.isFinite(t) && f < t) go({ from: f, to: t })
       },
     },
@@ -160,20 +174,22 @@ export const metricsView: View = async (root, ctx) => {
     h(
       'span',
       { class: 'presets' },
-      PRESETS.map(([label, ms]) =>
+      PRESETS.map(([label]) =>
         h(
           'button',
           {
             type: 'button',
             'data-range': label,
-            onclick: () => go({ from: Date.now() - ms, to: Date.now() }),
+            class: preset?.[0] === label ? 'active' : '',
+            title: `the last ${label}, refreshed every ${REFRESH_MS / 1000} s`,
+            onclick: () => go({ range: label }),
           },
           label,
         ),
       ),
     ),
-    h('label', null, 'From ', fromIn),
-    h('label', null, 'To ', toIn),
+    h('label', null, 'From (UTC) ', fromIn),
+    h('label', null, 'To (UTC) ', toIn),
     h('button', { type: 'submit' }, 'Apply'),
   )
   const chartEl = h('div', { id: 'metrics-chart', class: 'chart' })
@@ -183,42 +199,79 @@ export const metricsView: View = async (root, ctx) => {
     mount(chartEl, h('p', { class: 'muted' }, 'No metrics stored yet.'))
     return
   }
-  const step = autoStep(state.from, state.to)
+  const fetchRange = (f: number, t: number) =>
+    api<Aggregates>(
+      `/v1/aggregates${qs({ metric: state.metric, zone: state.zone, agent: state.agent, from: Math.round(f), to: Math.round(t), step: autoStep(f, t) })}`,
+    )
   let data: Aggregates
   try {
-    data = await api<Aggregates>(
-      `/v1/aggregates${qs({ metric: state.metric, zone: state.zone, agent: state.agent, from: Math.round(state.from), to: Math.round(state.to), step })}`,
-    )
+    data = await fetchRange(state.from, state.to)
+    // No range chosen: widen until there is something to show, so the first look is not empty.
+    for (const [, ms] of fitted ? PRESETS.slice(2) : []) {
+      if (data.points.length) break
+      state.from = state.to - ms
+      data = await fetchRange(state.from, state.to)
+    }
   } catch (e) {
     mount(chartEl, problemBox(e, ctx.me))
     return
   }
-  const cols = toColumns(data.points, state.group, state.stat)
-  info.textContent = `${data.points.length} buckets of ${data.stepSeconds / 60} min · ${cols.groups.length} series · drag across the chart to zoom`
-  chartEl.dataset.series = String(cols.groups.length)
-  chartEl.dataset.points = String(data.points.length)
+  fromIn.value = utcInput(state.from)
+  const draw = (d: Aggregates) => {
+    const cols = toColumns(d.points, state.group, state.stat)
+    info.textContent =
+      `${d.points.length} buckets of ${d.stepSeconds / 60} min · ${cols.groups.length} series · UTC` +
+      (live ? ` · live, updated ${new Date().toISOString().slice(11, 19)}Z` : ' · drag across the chart to zoom')
+    chartEl.dataset.series = String(cols.groups.length)
+    chartEl.dataset.points = String(d.points.length)
+    chartEl.dataset.unit = d.unit ?? ''
+    return cols
+  }
+  const cols = draw(data)
   if (cols.xs.length === 0) {
     mount(chartEl, h('p', { class: 'muted empty' }, `No ${state.metric} data in this range.`))
     return
   }
+  const unit = data.unit
+  const yLabel = `${state.metric}${unitLabel(unit) ? ` (${unitLabel(unit)})` : ''}`
+  chartEl.dataset.yLabel = yLabel
   const width = Math.max(320, chartEl.clientWidth || 900)
   const plot = new uPlot(
     {
       width,
       height: 320,
-      scales: { x: { time: true, min: state.from / 1000, max: state.to / 1000 } },
+      // UTC on the time axis and in the legend, like every other view
+      tzDate: (ts: number) => uPlot.tzDate(new Date(ts * 1000), 'Etc/UTC'),
+      scales: {
+        x: {
+          time: true,
+          // fitted: start at the data, not at an empty left part of the widened range
+          min: (fitted ? Math.min(cols.xs[0]!, state.to / 1000 - 3600) : state.from / 1000),
+          max: state.to / 1000,
+        },
+      },
       axes: [
         {},
-        { size: 70, values: (_u: uPlot, ticks: number[]) => ticks.map((v) => COMPACT.format(v)) },
+        {
+          size: 80,
+          label: yLabel,
+          values: (_u: uPlot, ticks: number[]) => {
+            const out = ticks.map((v) => formatValue(v, unit))
+            // The axis is canvas: its tick texts are also kept here for tests and tooling.
+            chartEl.dataset.yTicks = out.join('|')
+            return out
+          },
+        },
       ],
       series: [
-        { label: 'time' },
+        { label: 'time (UTC)' },
         ...cols.groups.map((g, i) => ({
           label: state.group === 'agent' ? shortId(g) : g,
           stroke: COLORS[i % COLORS.length]!,
           width: 2,
           points: { show: true, size: 5 },
           spanGaps: false,
+          value: (_u: uPlot, v: number | null) => formatValue(v, unit),
         })),
       ],
       cursor: { drag: { x: true, y: false, setScale: false } },
@@ -237,4 +290,20 @@ export const metricsView: View = async (root, ctx) => {
     chartEl,
   )
   ctx.onLeave(() => plot.destroy())
+  if (!live) return
+  // Live: the same window, moved to now, every REFRESH_MS; a new series re-renders the view.
+  const span = state.to - state.from
+  const timer = setInterval(() => {
+    const t = Date.now()
+    fetchRange(t - span, t)
+      .then((d) => {
+        const next = draw(d)
+        // a new series: render the view again (route() runs this view's cleanups first)
+        if (next.groups.join() !== cols.groups.join()) return void window.dispatchEvent(new HashChangeEvent('hashchange'))
+        plot.setData([next.xs, ...next.ys] as uPlot.AlignedData, false)
+        plot.setScale('x', { min: (t - span) / 1000, max: t / 1000 })
+      })
+      .catch(() => undefined) // a failed refresh keeps the last chart; the next one retries
+  }, REFRESH_MS)
+  ctx.onLeave(() => clearInterval(timer))
 }

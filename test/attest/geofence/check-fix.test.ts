@@ -6,6 +6,7 @@ import {
   type CheckFixInput,
 } from '../../../attest/geofence/check-fix.ts'
 import { EARTH_MEAN_RADIUS_M, haversineM } from '../../../attest/geofence/distance.ts'
+import { parseZone } from '../../../attest/geofence/parse-zone.ts'
 import { MULTI, SQUARE, WITH_HOLE } from './fixtures.ts'
 
 const NOW = Date.UTC(2025, 5, 1, 12, 0, 0)
@@ -37,6 +38,16 @@ function code(i: CheckFixInput): ErrorCode | 'ok' {
   }
 }
 
+function detail(i: CheckFixInput): Record<string, unknown> {
+  try {
+    checkFix(i)
+  } catch (e) {
+    if (e instanceof AegisError) return (e.detail ?? {}) as Record<string, unknown>
+    throw e
+  }
+  throw new Error('checkFix accepted')
+}
+
 describe('checkFix', () => {
   it('accepts a fresh fix well inside a zone and names the zone', () => {
     expect(checkFix(input())).toEqual({ zoneId: 'fra-square' })
@@ -55,6 +66,20 @@ describe('checkFix', () => {
 
   it('ERR_GEO_NO_ZONE without zones', () => {
     expect(code(input({ zones: [] }))).toBe('ERR_GEO_NO_ZONE')
+  })
+
+  it('ERR_GEO_OUTSIDE names the fix and the nearest zone with its distance', () => {
+    // 0.1 degree of latitude north of the square's northern edge (lat 50.1)
+    const berlin = parseZone({
+      id: 'berlin',
+      name: 'Berlin',
+      geometry: { type: 'Polygon', coordinates: [[[13.3, 52.4], [13.5, 52.4], [13.5, 52.6], [13.3, 52.6], [13.3, 52.4]]] },
+    })
+    const d = detail(input({ zones: [berlin, SQUARE] }, { lat: 50.2, lon: 8.65 }))
+    expect(d.fix).toEqual({ lat: 50.2, lon: 8.65, accuracyM: 10 })
+    const nearest = d.nearest as { zone: string; distanceM: number }
+    expect(nearest.zone).toBe('fra-square')
+    expect(Math.abs(nearest.distanceM - 0.1 * DEG_M)).toBeLessThan(50)
   })
 
   it('ERR_GEO_OUTSIDE when the centre is in no zone, hole included', () => {
@@ -112,6 +137,18 @@ describe('checkFix', () => {
       // ~1110 m - 15 m in 10 s is ~110 m/s.
       expect(code(input({ lastFix: last, maxSpeedMps: 120 }))).toBe('ok')
       expect(code(input({ lastFix: last, maxSpeedMps: 100 }))).toBe('ERR_GEO_IMPOSSIBLE_TRAVEL')
+    })
+
+    it('says how far and how fast, for the audit trail', () => {
+      const last = { ...there, fixTime: NOW - 11_000 }
+      const d = detail(input({ lastFix: last, maxSpeedMps: 100 }))
+      expect(d).toMatchObject({ maxSpeedMps: 100, distanceM: Math.round(dist), elapsedS: 10 })
+      expect(d.speedMps as number).toBeCloseTo((dist - 15) / 10, 6)
+      expect(d.from).toEqual({ lat: 50.04, lon: 8.62 })
+      expect(d.to).toEqual({ lat: 50.05, lon: 8.62 })
+      // a fix older than the last: no finite speed, reported as null (JSON has no Infinity)
+      const later = { ...there, fixTime: NOW }
+      expect(detail(input({ lastFix: later })).speedMps).toBeNull()
     })
 
     it('subtracts both accuracy radii before dividing by time', () => {

@@ -82,10 +82,14 @@ export async function startSwtpm(
       return execFileSync(cmd, args, { env, cwd: o.cwd, stdio: ['ignore', 'pipe', 'pipe'] })
     },
     async stop() {
-      if (child.exitCode === null) {
+      // A swtpm already dead of a signal (Ctrl-C reaches the whole process group) has a null
+      // exitCode but a signalCode: waiting for its 'exit' again would wait forever.
+      if (child.exitCode === null && child.signalCode === null) {
         const done = new Promise((r) => child.once('exit', r))
         child.kill('SIGTERM')
+        const timer = setTimeout(() => child.kill('SIGKILL'), 3000)
         await done
+        clearTimeout(timer)
       }
       if (own) rmSync(stateDir, { recursive: true, force: true })
     },

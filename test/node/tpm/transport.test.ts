@@ -88,12 +88,14 @@ describe('parseTransportSpec', () => {
     })
     expect(parseTransportSpec('device:/dev/tpm0')).toEqual({ kind: 'device', path: '/dev/tpm0' })
     expect(parseTransportSpec('device:')).toEqual({ kind: 'device', path: '/dev/tpmrm0' })
+    // mssim is the TCTI name tpm2-tss gives swtpm's (Microsoft simulator) protocol
+    expect(parseTransportSpec('mssim:host=a,port=1')).toEqual({ kind: 'swtpm', host: 'a', port: 1 })
   })
 
   it('rejects anything else with ERR_CONFIG', async () => {
     for (const bad of [
       '',
-      'mssim:host=a,port=1',
+      'tabrmd:bus_type=session',
       'swtpm:host=a,port=0',
       'swtpm:host=a,port=65536',
       'swtpm:host=a,port=12x',

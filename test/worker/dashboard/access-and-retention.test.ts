@@ -64,8 +64,24 @@ describe('aggregates and retention', () => {
       { t: new Date(base * 60_000).toISOString(), count: 3, sum: 50, min: 9, max: 30, avg: 50 / 3 },
       { t: new Date((base + 5) * 60_000).toISOString(), count: 4, sum: 8, min: 1, max: 3, avg: 2 },
     ])
+    expect((body as { unit?: unknown }).unit).toBeNull() // no stored point says it
     const bad = await get('/v1/aggregates?metric=temp.c&step=90s', await mint({ roles: ['viewer'] }))
     expect(((await bad.json()) as { code: string }).code).toBe('ERR_INPUT_MALFORMED')
+  })
+
+  it('gives the metric unit a stored point in the range carries', async () => {
+    const base = 29_000_000
+    await seedRollups([[base, 1, 5, 5, 5]])
+    await env.DB.prepare(
+      "INSERT INTO metric_points (batch_id, idx, agent_id, zone, metric, value, unit, at, minute) VALUES ('b1', 0, ?, 'z1', 'temp.c', 5, 'Cel', ?, ?)",
+    )
+      .bind(A, base * 60_000, base)
+      .run()
+    const viewer = await mint({ roles: ['viewer'] })
+    const inRange = await get(`/v1/aggregates?metric=temp.c&from=${base * 60_000}&to=${(base + 5) * 60_000}`, viewer)
+    expect(((await inRange.json()) as { unit: string | null }).unit).toBe('Cel')
+    const other = await get(`/v1/aggregates?metric=cpu.utilization&from=${base * 60_000}&to=${(base + 5) * 60_000}`, viewer)
+    expect(((await other.json()) as { unit: string | null }).unit).toBeNull()
   })
 
   it('deletes points, rollups and decisions older than their retention', async () => {

@@ -44,11 +44,12 @@ async function decision(
   at: number,
   verdict: 'accept' | 'reject',
   code: string | null,
+  detail: Record<string, unknown> | null = null,
 ) {
   await env.DB.prepare(
-    `INSERT INTO decisions (at, kind, agent_id, verdict, code) VALUES (?1, 'batch', ?2, ?3, ?4)`,
+    `INSERT INTO decisions (at, kind, agent_id, verdict, code, detail) VALUES (?1, 'batch', ?2, ?3, ?4, ?5)`,
   )
-    .bind(at, agentId, verdict, code)
+    .bind(at, agentId, verdict, code, detail ? JSON.stringify(detail) : null)
     .run()
 }
 
@@ -91,7 +92,11 @@ describe('fleet routes', () => {
     const lastA = await batch(A, 2, T0 + 2000, 48.86, 2.36)
     await decision(A, T0 + 500, 'reject', 'ERR_NONCE_EXPIRED') // older than A's last batch: A is active
     await batch(B, 1, T0 + 1000, 48.85, 2.35)
-    await decision(B, T0 + 3000, 'reject', 'ERR_GEO_OUTSIDE') // newer than B's last batch: failing
+    // newer than B's last batch: failing; the geofence refusal recorded the fix B reported
+    await decision(B, T0 + 3000, 'reject', 'ERR_GEO_OUTSIDE', {
+      fix: { lat: 52.52, lon: 13.405, accuracyM: 10 },
+      nearest: { zone: 'paris', distanceM: 877_000 },
+    })
     const r = await get('/v1/fleet', 'viewer')
     expect(r.status).toBe(200)
     const { agents } = (await r.json()) as { agents: Record<string, unknown>[] }
@@ -112,7 +117,10 @@ describe('fleet routes', () => {
       },
       lastRejection: { code: 'ERR_NONCE_EXPIRED', at: new Date(T0 + 500).toISOString() },
     })
-    expect(agents[1]).toMatchObject({ lastRejection: { code: 'ERR_GEO_OUTSIDE' } })
+    expect(agents[1]).toMatchObject({
+      lastRejection: { code: 'ERR_GEO_OUTSIDE', fix: { lat: 52.52, lon: 13.405, accuracyM: 10 } },
+    })
+    expect(agents[0]!.lastRejection).not.toHaveProperty('fix') // no detail, no fix
     expect(agents[2]).toMatchObject({ batches: 0, lastBatch: null, lastRejection: null })
   })
 

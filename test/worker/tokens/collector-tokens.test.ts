@@ -3,6 +3,7 @@
  * the key set GET /.well-known/jwks.json publishes, carries its own `typ`, and holds exactly the
  * claims documented in docs/keys.md. Inputs of the wrong shape are refused (ERR_INTERNAL).
  */
+import { earFormat } from '../../../worker/enroll/agent-token.ts'
 import {
   calculateJwkThumbprint,
   compactVerify,
@@ -18,6 +19,7 @@ import type { TpmPublic } from '../../../attest/tpm/types.ts'
 import { akPublicJwk, akThumbprint } from '../../../worker/tokens/ak-thumbprint.ts'
 import {
   EAR_PROFILE,
+  EAR_PROFILE_VERAISON,
   EAR_TYP,
   issueAttestationResult,
   type AttestationResultInput,
@@ -118,16 +120,16 @@ describe('issueAttestationResult', () => {
       sub: `spiffe://aegis.dev.local/agent/${agentId}`,
       iat: 1_800_000_000,
       exp: 1_800_000_600,
-      'ear.verifier-id': {
+      ear_verifier_id: {
         developer: 'https://aegis-edge.dev',
         build: 'aegis-edge-collector/0.1.0',
       },
       cnf: { jkt: base.akThumbprint },
       submods: {
         'aegis-agent': {
-          'ear.status': 'affirming',
-          'ear.trustworthiness-vector': { 'instance-identity': 2, hardware: 2, executables: 3 },
-          'ear.appraisal-policy-id': 'pcr-policy/3',
+          ear_status: 'affirming',
+          ear_trustworthiness_vector: { 'instance-identity': 2, hardware: 2, executables: 3 },
+          ear_appraisal_policy_ids: ['pcr-policy/3'],
         },
       },
       por: {
@@ -138,6 +140,30 @@ describe('issueAttestationResult', () => {
       },
       pog: { zone: 'berlin-1', sensorId: 'gnss-7' },
     })
+  })
+
+  it('takes the Veraison library form on request: its profile and dotted claim names', async () => {
+    const { keySet } = await publishedKeys(env)
+    const { payload } = await jwtVerify(await issueAttestationResult(env, { ...base, format: 'veraison' }), keySet, {
+      currentDate: new Date(1_800_000_100_000),
+    })
+    expect(payload.eat_profile).toBe(EAR_PROFILE_VERAISON)
+    expect(payload['ear.verifier-id']).toEqual({ developer: 'https://aegis-edge.dev', build: 'aegis-edge-collector/0.1.0' })
+    expect(payload).not.toHaveProperty('ear_verifier_id')
+    expect((payload.submods as Record<string, unknown>)['aegis-agent']).toEqual({
+      'ear.status': 'affirming',
+      'ear.trustworthiness-vector': { 'instance-identity': 2, hardware: 2, executables: 3 },
+      'ear.appraisal-policy-id': 'pcr-policy/3',
+    })
+    await expect(issueAttestationResult(env, { ...base, format: 'cbor' as never })).rejects.toMatchObject({
+      code: 'ERR_INTERNAL',
+    })
+  })
+
+  it('EAR_FORMAT picks the form: draft by default, veraison on request, anything else refused', () => {
+    expect(earFormat({})).toBe('draft')
+    expect(earFormat({ EAR_FORMAT: 'veraison' })).toBe('veraison')
+    expect(() => earFormat({ EAR_FORMAT: 'Veraison' })).toThrow(expect.objectContaining({ code: 'ERR_INTERNAL' }))
   })
 
   it('expires after ttlSeconds', async () => {
@@ -155,7 +181,7 @@ describe('issueAttestationResult', () => {
     const { ekCertHash: _e, pcrDigest: _p, zone: _z, sensorId: _s, iat: _i, ...minimal } = base
     const { payload } = await jwtVerify(await issueAttestationResult(env, minimal), keySet)
     const sub = (payload.submods as Record<string, Record<string, unknown>>)['aegis-agent']!
-    expect(sub['ear.trustworthiness-vector']).toEqual({ 'instance-identity': 2 })
+    expect(sub.ear_trustworthiness_vector).toEqual({ 'instance-identity': 2 })
     expect(payload.por).toEqual({ akName: base.akName, policyId: base.policyId })
     expect(payload).not.toHaveProperty('pog')
     expect(payload.exp! - payload.iat!).toBe(600)
