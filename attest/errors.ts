@@ -97,6 +97,7 @@ export const ERROR_STATUS = {
   ERR_LOG_STH: 403,
   ERR_LOG_CONFLICT: 409,
   ERR_NOT_FOUND: 404,
+  ERR_RATE_LIMITED: 429,
   // Agent-side (CLI, TPM client, spool)
   ERR_TPM_RESPONSE: 502,
   ERR_TPM_TRANSPORT: 503,
