@@ -95,13 +95,13 @@ describe('per-client refusal limit', () => {
     const client = `203.0.113.${Math.floor(Math.random() * 250)}`
     const statuses: number[] = []
     let limited: Response | undefined
-    for (let i = 0; i < 70 && !limited; i++) {
+    for (let i = 0; i < 210 && !limited; i++) {
       const r = await post('/v1/enroll', '{"garbage":true}', client)
       statuses.push(r.status)
       if (r.status === 429) limited = r
     }
-    // [env.dev] RATE_LIMIT_CLIENT: 60 refusals per minute.
-    expect(statuses.slice(0, 60).every((s) => s === 400)).toBe(true)
+    // [env.dev] RATE_LIMIT_CLIENT: 200 refusals per minute.
+    expect(statuses.slice(0, 200).every((s) => s === 400)).toBe(true)
     expect(limited).toBeDefined()
     expect(limited!.headers.get('content-type')).toBe('application/problem+json')
     expect(Number(limited!.headers.get('retry-after'))).toBeGreaterThan(0)
