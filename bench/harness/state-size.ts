@@ -1,0 +1,39 @@
+/**
+ * What the collector keeps on disk, read from a `wrangler dev --persist-to` directory: every file
+ * with its size, and the SQLite databases among them (one per Durable Object plus a metadata
+ * database per class; D1 and the queue broker keep theirs beside them). Used by the abuse
+ * benchmark and test/node/abuse-swtpm.test.ts to show that refused requests store nothing.
+ * Leaves out R2 blobs' contents (counted as files like everything else).
+ */
+import { readdirSync, statSync } from 'node:fs'
+import path from 'node:path'
+
+export function stateFiles(dir: string): Map<string, number> {
+  const out = new Map<string, number>()
+  const walk = (d: string) => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      const p = path.join(d, e.name)
+      if (e.isDirectory()) walk(p)
+      else out.set(path.relative(dir, p), statSync(p).size)
+    }
+  }
+  walk(dir)
+  return out
+}
+
+/** SQLite databases, not their -wal/-shm companions (those come and go with checkpoints). */
+export function databases(files: Iterable<string>): string[] {
+  return [...files].filter((f) => f.endsWith('.sqlite'))
+}
+
+/** AgentLedger objects: one database each, the class's metadata database excluded. */
+export function ledgerObjects(files: Iterable<string>): string[] {
+  return databases(files).filter((f) => f.includes('AgentLedger') && !f.endsWith('metadata.sqlite'))
+}
+
+export function stateSummary(dir: string): { files: number; bytes: number; ledger_objects: number } {
+  const files = stateFiles(dir)
+  let bytes = 0
+  for (const n of files.values()) bytes += n
+  return { files: files.size, bytes, ledger_objects: ledgerObjects(files.keys()).length }
+}
