@@ -5,13 +5,15 @@
  * CF-Connecting-IP, which wrangler dev keeps and Cloudflare's edge would overwrite), with
  * `concurrency` requests in flight. The flood mixes nonce requests and garbage batches for random
  * agentIds, garbage batches for the legitimate agent's own id, and garbage enrolls: all the
- * things an outsider can send without a TPM. Entry `abuse.flood`: the flood's rate and answers,
- * the legitimate agent's accepted/sent and round trip (median/p99), and what the flood left on
- * disk and in D1 (bytes, files, AgentLedger objects, decisions and refusals rows).
+ * things an outsider can send without a TPM. Before the flood the agent runs alone for a short
+ * baseline. Entry `abuse.flood`: the flood's rate and answers, the legitimate agent's
+ * accepted/sent and round trip (median/p99, and its baseline), and what the flood left on disk and
+ * in D1 (bytes overall and per storage area, files, AgentLedger objects, decisions and refusals
+ * rows; the agent's own accepted batches are in there too: one decisions row and one bundle each).
  * Leaves out distributed floods beyond one machine and network distance (all on loopback).
  */
 import { startCollector, type Collector } from '../harness/collector.ts'
-import { stateSummary } from '../harness/state-size.ts'
+import { areaGrowth, stateSummary } from '../harness/state-size.ts'
 import { summarize } from '../harness/stats.ts'
 import { enrollSimAgent } from '../sim/enroll-sim-agent.ts'
 import { sendSimBatches } from '../sim/send-sim-batches.ts'
@@ -97,13 +99,20 @@ export async function runAbuse(o: AbuseOptions): Promise<BenchEntry[]> {
     })
     if (!al.ok) throw new Error(`allowlist: HTTP ${al.status} ${await al.text()}`)
     const agent = await enrollSimAgent(c.url, tpm, { id: 'bench-legit-gnss', firmware: 'sim-1.0' })
+    // Baseline: the same agent alone, so its figures under the flood have something to compare to.
+    const baselineS = Math.max(3, Math.min(10, Math.round(o.durationS / 4)))
+    o.log(`abuse: baseline, the legitimate agent alone for ${baselineS} s`)
+    const location = { lat: 48.85, lon: 2.35, accuracyM: 10 }
+    const alone = await sendSimBatches({ collector: c.url, agent, batches: Number.MAX_SAFE_INTEGER, deadline: Date.now() + baselineS * 1000, metricsPerBatch: 8, location })
+    const aloneOk = alone.filter((s) => s.status === 202 || s.status === 200)
+    const base = summarize(aloneOk.map((s) => s.clientMs))
     const before = { disk: stateSummary(c.persistDir), d1: await settled(c, o.log) }
     o.log(`abuse: flood ${o.durationS} s, ${o.concurrency} in flight, ${o.clients} client addresses; one legitimate agent`)
     const t0 = performance.now()
     const deadline = Date.now() + o.durationS * 1000
     const [f, legit] = await Promise.all([
       flood(c.url, agent.agentId, o, deadline),
-      sendSimBatches({ collector: c.url, agent, batches: Number.MAX_SAFE_INTEGER, deadline, metricsPerBatch: 8, location: { lat: 48.85, lon: 2.35, accuracyM: 10 } }),
+      sendSimBatches({ collector: c.url, agent, batches: Number.MAX_SAFE_INTEGER, deadline, metricsPerBatch: 8, location, firstSeq: alone.length + 1 }),
     ])
     const seconds = (performance.now() - t0) / 1000
     const after = { disk: stateSummary(c.persistDir), d1: await settled(c, o.log) }
@@ -132,10 +141,19 @@ export async function runAbuse(o: AbuseOptions): Promise<BenchEntry[]> {
           rate_per_s: round(accepted.length / seconds),
           median_ms: rtt.median_ms,
           p99_ms: rtt.p99_ms,
+          baseline: {
+            duration_s: baselineS,
+            sent: alone.length,
+            accepted: aloneOk.length,
+            rate_per_s: round(aloneOk.length / baselineS),
+            median_ms: base.median_ms,
+            p99_ms: base.p99_ms,
+          },
         },
         // What the flood (and the legitimate batches, already counted in decisions) left behind.
         state_growth: {
           bytes: after.disk.bytes - before.disk.bytes,
+          bytes_by_area: areaGrowth(before.disk, after.disk),
           files: after.disk.files - before.disk.files,
           ledger_objects: after.disk.ledger_objects - before.disk.ledger_objects,
           decisions_rows: after.d1.decisions - before.d1.decisions,

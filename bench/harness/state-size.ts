@@ -31,9 +31,31 @@ export function ledgerObjects(files: Iterable<string>): string[] {
   return databases(files).filter((f) => f.includes('AgentLedger') && !f.endsWith('metadata.sqlite'))
 }
 
-export function stateSummary(dir: string): { files: number; bytes: number; ledger_objects: number } {
+export interface StateSummary {
+  files: number
+  bytes: number
+  ledger_objects: number
+  /** Bytes per storage kind: the first two path segments (v3/d1, v3/do, v3/r2, v3/ratelimit...). */
+  bytes_by_area: Record<string, number>
+}
+
+export function stateSummary(dir: string): StateSummary {
   const files = stateFiles(dir)
   let bytes = 0
-  for (const n of files.values()) bytes += n
-  return { files: files.size, bytes, ledger_objects: ledgerObjects(files.keys()).length }
+  const byArea: Record<string, number> = {}
+  for (const [f, n] of files) {
+    bytes += n
+    const area = f.split(path.sep).slice(0, 2).join('/')
+    byArea[area] = (byArea[area] ?? 0) + n
+  }
+  return { files: files.size, bytes, ledger_objects: ledgerObjects(files.keys()).length, bytes_by_area: byArea }
+}
+
+/** after - before, per area (areas absent before count from zero). */
+export function areaGrowth(before: StateSummary, after: StateSummary): Record<string, number> {
+  const out: Record<string, number> = {}
+  for (const k of new Set([...Object.keys(before.bytes_by_area), ...Object.keys(after.bytes_by_area)])) {
+    out[k] = (after.bytes_by_area[k] ?? 0) - (before.bytes_by_area[k] ?? 0)
+  }
+  return out
 }
