@@ -1,8 +1,9 @@
 /**
  * Batch ingest, the hot path (DESIGN.md "Batch ingest"). Agents authenticate by TPM evidence
- * alone. GET .../nonce issues a fresh nonce; POST .../batches verifies a quoted batch statelessly
- * (verify-batch.ts), then makes exactly one RPC to the agent's ledger, which admits or rejects
- * atomically and keeps the accepted batch in its outbox until the sync consumer stored it.
+ * alone. GET .../nonce issues a fresh stateless nonce (nothing stored); POST .../batches verifies
+ * a quoted batch statelessly (verify-batch.ts), then makes exactly one RPC to the agent's ledger,
+ * which admits or rejects atomically and keeps the accepted batch in its outbox until the sync
+ * consumer stored it. Refusals are counted per client and aggregated (audit/record-refusal.ts).
  * The response carries `Server-Timing` with the verification time (local workerd measures
  * elapsed time at 1 ms resolution; on Cloudflare timers only advance on I/O, so it is coarse there).
  */
@@ -15,6 +16,7 @@ import { loadConfig } from '../config/settings-store.ts'
 import { cfCountry } from '../http/cf-country.ts'
 import { readBodyBytes } from '../http/json-body.ts'
 import { agentLedger } from '../ledger/ledger-stub.ts'
+import { agentStatus } from '../ledger/agent-exists.ts'
 import { unwrap } from '../ledger/rpc-result.ts'
 import { issueNonce } from '../ledger/stateless-nonce.ts'
 import { assertNotBlocked, chargeAgent, clientAddress } from '../ratelimit/rate-limit.ts'
@@ -62,7 +64,7 @@ async function policyOf(env: Env) {
 }
 
 // Stateless (ledger/stateless-nonce.ts): issuing writes nothing, so asking for nonces cannot evict
-// the agent's own. Unknown agents cost one D1 read (agent-cache.ts), never a ledger.
+// the agent's own. Unknown agents cost one D1 read, never a ledger.
 // A client blocked for too many refusals is answered 429 before any work (ratelimit/rate-limit.ts).
 const guard: MiddlewareHandler<AppEnv> = async (c, next) => {
   assertNotBlocked('client', clientAddress(c.req.raw))
@@ -77,8 +79,11 @@ ingestRoutes.get('/v1/agents/:agentId/nonce', async (c) => {
     agentId = agentIdParam(c)
     await chargeAgent(c.env, agentId)
     const { policy } = await policyOf(c.env)
-    const agent = await loadAgent(c.env, agentId)
-    if (agent.record.status !== 'active') throw new AegisError('ERR_AGENT_REVOKED', 'agent is revoked')
+    // Read from D1 each time (nonce requests are rare: batches chain nextNonce), so a revocation
+    // applies at once and the ledger is never addressed.
+    const status = await agentStatus(c.env, agentId)
+    if (status === null) throw new AegisError('ERR_AGENT_UNKNOWN', 'agent is not enrolled')
+    if (status !== 'active') throw new AegisError('ERR_AGENT_REVOKED', 'agent is revoked')
     const n = issueNonce(c.env, agentId, policy.nonceTtlSeconds)
     c.header('cache-control', 'no-store')
     return c.json({ nonce: n.nonce, expiresAt: new Date(n.expiresAt).toISOString() })
