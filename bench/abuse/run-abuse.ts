@@ -13,7 +13,7 @@
  * Leaves out distributed floods beyond one machine and network distance (all on loopback).
  */
 import { startCollector, type Collector } from '../harness/collector.ts'
-import { areaGrowth, stateSummary } from '../harness/state-size.ts'
+import { areaGrowth, COLLECTOR_AREAS, stateSummary } from '../harness/state-size.ts'
 import { summarize } from '../harness/stats.ts'
 import { enrollSimAgent } from '../sim/enroll-sim-agent.ts'
 import { sendSimBatches } from '../sim/send-sim-batches.ts'
@@ -116,6 +116,8 @@ export async function runAbuse(o: AbuseOptions): Promise<BenchEntry[]> {
     ])
     const seconds = (performance.now() - t0) / 1000
     const after = { disk: stateSummary(c.persistDir), d1: await settled(c, o.log) }
+    const growth = areaGrowth(before.disk, after.disk)
+    const sumOf = (keep: (area: string) => boolean) => Object.entries(growth).filter(([k]) => keep(k)).reduce((n, [, v]) => n + v, 0)
     const accepted = legit.filter((s) => s.status === 202 || s.status === 200)
     const refusedCodes: Record<string, number> = {}
     for (const s of legit) if (!(s.status === 202 || s.status === 200)) refusedCodes[s.code ?? s.error ?? String(s.status)] = (refusedCodes[s.code ?? s.error ?? String(s.status)] ?? 0) + 1
@@ -152,8 +154,11 @@ export async function runAbuse(o: AbuseOptions): Promise<BenchEntry[]> {
         },
         // What the flood (and the legitimate batches, already counted in decisions) left behind.
         state_growth: {
-          bytes: after.disk.bytes - before.disk.bytes,
-          bytes_by_area: areaGrowth(before.disk, after.disk),
+          // The collector's own storage (D1, DOs, R2...); local tooling (the rate limiter
+          // simulation, wrangler's observability store) separately: it is not deployed.
+          bytes: sumOf((a) => COLLECTOR_AREAS.includes(a)),
+          local_tooling_bytes: sumOf((a) => !COLLECTOR_AREAS.includes(a)),
+          bytes_by_area: growth,
           files: after.disk.files - before.disk.files,
           ledger_objects: after.disk.ledger_objects - before.disk.ledger_objects,
           decisions_rows: after.d1.decisions - before.d1.decisions,

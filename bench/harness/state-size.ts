@@ -51,6 +51,13 @@ export function stateSummary(dir: string): StateSummary {
   return { files: files.size, bytes, ledger_objects: ledgerObjects(files.keys()).length, bytes_by_area: byArea }
 }
 
+/**
+ * Areas that are the collector's own storage (D1, Durable Objects, R2, KV, cache). wrangler dev
+ * also keeps local tooling state beside them (the rate limiter simulation, the observability log
+ * store) that does not exist in a deployment.
+ */
+export const COLLECTOR_AREAS = ['v3/d1', 'v3/do', 'v3/r2', 'v3/kv', 'v3/cache']
+
 /** after - before, per area (areas absent before count from zero). */
 export function areaGrowth(before: StateSummary, after: StateSummary): Record<string, number> {
   const out: Record<string, number> = {}

@@ -34,12 +34,19 @@ export const ActivateBody = object({
 
 const ENROLLMENT_ID = /^([0-9a-f]{64})\.[A-Za-z0-9_-]{22}$/
 
-export async function activateEnrollment(env: Env, enrollmentId: string, raw: unknown): Promise<AgentRecord> {
+/** `onOpened` runs once the sealed challenge opened (the per-agent rate limit). */
+export async function activateEnrollment(
+  env: Env,
+  enrollmentId: string,
+  raw: unknown,
+  onOpened?: (agentId: string) => Promise<void>,
+): Promise<AgentRecord> {
   const m = ENROLLMENT_ID.exec(enrollmentId)
   if (!m) throw new AegisError('ERR_ENROLL_NOT_FOUND', 'no such enrollment challenge')
   const body = validate(raw, ActivateBody)
   const pending = openChallenge(env, enrollmentId, body.challenge)
   if (pending.record.agentId !== m[1]) throw new AegisError('ERR_ENROLL_NOT_FOUND', 'no such enrollment challenge')
+  await onOpened?.(pending.record.agentId)
   if (!constantTimeEqual(sha256(body.secret), fromHex(pending.secretSha256))) {
     throw new AegisError('ERR_ENROLL_SECRET', 'activation secret does not match')
   }

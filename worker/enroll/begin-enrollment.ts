@@ -49,18 +49,21 @@ export interface EnrollReply {
   challenge: string
 }
 
-/** `onAgentId` runs as soon as the EK names the agent, before the costly checks (rate limits). */
+/**
+ * `onAdmissible` runs once the EK and AK passed every check, before the challenge is made: the
+ * per-agent rate limit, charged only for EKs that could enroll (a random EK is a refusal, counted
+ * against the client instead).
+ */
 export async function beginEnrollment(
   env: Env,
   raw: unknown,
   now = Date.now(),
-  onAgentId?: (agentId: string) => Promise<void>,
+  onAdmissible?: (agentId: string) => Promise<void>,
 ): Promise<EnrollReply> {
   const body = validate(raw, EnrollBody)
   const ek = parseTpm2bPublic(body.ekPublic)
   const ak = parseTpm2bPublic(body.akPublic)
   const agentId = toHex(sha256(ek.raw))
-  await onAgentId?.(agentId)
   checkEndorsementKey(ek)
   checkAttestationKey(ak)
 
@@ -89,6 +92,7 @@ export async function beginEnrollment(
     throw new AegisError('ERR_CERT_CHAIN', 'an EK certificate is required for EKs not on the allowlist')
   }
 
+  await onAdmissible?.(agentId)
   const akName = objectName(ak)
   const secret = crypto.getRandomValues(new Uint8Array(32))
   const { credentialBlob, encryptedSecret } = makeCredential({ ek, objectName: akName, secret })

@@ -63,8 +63,8 @@ enrollRoutes.post('/v1/enroll/:enrollmentId/activate', async (c) => {
   const enrollmentId = c.req.param('enrollmentId')
   const agentId = /^[0-9a-f]{64}/.exec(enrollmentId)?.[0] ?? null
   try {
-    if (agentId) await chargeAgent(c.env, agentId)
-    const agent = await activateEnrollment(c.env, enrollmentId, await readJson(c.req.raw, MAX_ENROLL_BODY))
+    const body = await readJson(c.req.raw, MAX_ENROLL_BODY)
+    const agent = await activateEnrollment(c.env, enrollmentId, body, (id) => chargeAgent(c.env, id))
     const token = await issueAgentToken(c.env, agent)
     recordDecision(c.env, c.executionCtx, decision(c, 'activate', agent.agentId))
     return c.json({ agentId: agent.agentId, token, status: agent.status, zones: agent.zones })

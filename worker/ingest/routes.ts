@@ -77,13 +77,14 @@ ingestRoutes.get('/v1/agents/:agentId/nonce', async (c) => {
   let agentId: string | null = null
   try {
     agentId = agentIdParam(c)
-    await chargeAgent(c.env, agentId)
     const { policy } = await policyOf(c.env)
     // Read from D1 each time (nonce requests are rare: batches chain nextNonce), so a revocation
     // applies at once and the ledger is never addressed.
     const status = await agentStatus(c.env, agentId)
     if (status === null) throw new AegisError('ERR_AGENT_UNKNOWN', 'agent is not enrolled')
     if (status !== 'active') throw new AegisError('ERR_AGENT_REVOKED', 'agent is revoked')
+    // Charged only for enrolled agents: random agentIds are the client's refusals, not a budget.
+    await chargeAgent(c.env, agentId)
     const n = issueNonce(c.env, agentId, policy.nonceTtlSeconds)
     c.header('cache-control', 'no-store')
     return c.json({ nonce: n.nonce, expiresAt: new Date(n.expiresAt).toISOString() })
