@@ -63,6 +63,8 @@ describe('aegis token', () => {
     const { vars } = trusted(file)
     const principal = await verifyAccessToken(
       {
+        // Development trust: the worker refuses dev issuers and keys in any other environment.
+        ENVIRONMENT: 'development',
         ACCESS_JWKS: vars.ACCESS_JWKS,
         ACCESS_ISSUER: DEV_ACCESS_ISSUER,
         ACCESS_AUDIENCE: DEV_ACCESS_AUDIENCE,
@@ -82,6 +84,7 @@ describe('aegis token', () => {
     expect(r.code).toBe(0)
     // Every dev file names its admin key dev-admin-1: the kid matches, the signature does not.
     const env = {
+      ENVIRONMENT: 'development',
       ACCESS_JWKS: trusted(file).vars.ACCESS_JWKS,
       ACCESS_ISSUER: DEV_ACCESS_ISSUER,
       ACCESS_AUDIENCE: DEV_ACCESS_AUDIENCE,
