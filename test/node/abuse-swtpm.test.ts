@@ -33,14 +33,19 @@ const randomId = () => [...crypto.getRandomValues(new Uint8Array(32))].map((b) =
  * agent's enroll request `replays` times (from another client address) after the collector
  * answered it and before the agent sees the answer, i.e. between its challenge and activation.
  */
-async function replayingProxy(target: string, replays: number): Promise<{ url: string; seen: number[]; close(): Promise<void> }> {
+async function replayingProxy(
+  target: string,
+  replays: number,
+): Promise<{ url: string; seen: number[]; activation?: { path: string; body: string }; close(): Promise<void> }> {
   const seen: number[] = []
+  const out: { activation?: { path: string; body: string } } = {}
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = []
     req.on('data', (d: Buffer) => chunks.push(d))
     req.on('end', () => {
       void (async () => {
         const body = chunks.length ? Buffer.concat(chunks) : undefined
+        if (req.url?.endsWith('/activate') && body) out.activation = { path: req.url, body: body.toString('utf8') }
         const headers = { 'content-type': req.headers['content-type'] ?? 'application/json' }
         const r = await fetch(target + req.url, { method: req.method, headers, body })
         const text = await r.text()
@@ -61,7 +66,7 @@ async function replayingProxy(target: string, replays: number): Promise<{ url: s
   })
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
   const { port } = server.address() as AddressInfo
-  return { url: `http://127.0.0.1:${port}`, seen, close: () => new Promise((r) => server.close(() => r())) }
+  return Object.assign(out, { url: `http://127.0.0.1:${port}`, seen, close: () => new Promise<void>((r) => server.close(() => r())) })
 }
 
 describe('abuse resistance against swtpm and wrangler dev', () => {
@@ -111,6 +116,14 @@ describe('abuse resistance against swtpm and wrangler dev', () => {
     a = (await loadState(dir))!
     const rows = await collector.d1<{ status: string }>(`SELECT status FROM agents WHERE agent_id = '${a.agentId}'`)
     expect(rows).toEqual([{ status: 'active' }])
+    // The used challenge is remembered: replaying the agent's activation request is refused.
+    expect(proxy.activation).toBeDefined()
+    const again = await fetch(collector.url + proxy.activation!.path, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'cf-connecting-ip': '203.0.113.66' },
+      body: proxy.activation!.body,
+    })
+    expect([again.status, ((await again.json()) as { code: string }).code]).toEqual([409, 'ERR_ENROLL_USED'])
   })
 
   it('(1) 20 anonymous nonce requests between two batches do not void the agent\'s nonce', async () => {
