@@ -4,9 +4,14 @@
  * touching an AgentLedger: a Durable Object for an unknown agentId would persist a SQLite
  * database per request (issue 12). One indexed read, no write.
  */
-export async function agentStatus(env: { DB: D1Database }, agentId: string): Promise<'active' | 'revoked' | null> {
-  const row = await env.DB.prepare('SELECT status FROM agents WHERE agent_id = ?')
+export async function agentStatus(
+  env: { DB: D1Database },
+  agentId: string,
+): Promise<"active" | "revoked" | null> {
+  const row = await env.DB.prepare(
+    "SELECT status FROM agents WHERE agent_id = ?",
+  )
     .bind(agentId)
-    .first<{ status: 'active' | 'revoked' }>()
-  return row?.status ?? null
+    .first<{ status: "active" | "revoked" }>();
+  return row?.status ?? null;
 }
