@@ -6,38 +6,29 @@
  * challenges (5 min) outstanding at that moment (docs/keys.md). Cached per isolate, keyed by the
  * secret's text and the label. Leaves out a separate MAC secret.
  */
-import { hkdf } from "@noble/hashes/hkdf.js";
-import { sha256 } from "@noble/hashes/sha2.js";
-import { AegisError } from "../../attest/errors.ts";
-import { BoundedCache } from "../auth/bounded-cache.ts";
+import { hkdf } from '@noble/hashes/hkdf.js'
+import { sha256 } from '@noble/hashes/sha2.js'
+import { AegisError } from '../../attest/errors.ts'
+import { BoundedCache } from '../auth/bounded-cache.ts'
 
-export type SecretPurpose = "nonce-mac-v1" | "enroll-challenge-v1";
+export type SecretPurpose = 'nonce-mac-v1' | 'enroll-challenge-v1'
 
-const SALT = new TextEncoder().encode("aegis-edge collector-secret");
-const cache = new BoundedCache<Uint8Array>(8);
+const SALT = new TextEncoder().encode('aegis-edge collector-secret')
+const cache = new BoundedCache<Uint8Array>(8)
 
 export function collectorSecret(
   env: { COLLECTOR_SIGNING_JWKS?: string },
   purpose: SecretPurpose,
 ): Uint8Array {
-  const text = env.COLLECTOR_SIGNING_JWKS;
-  if (typeof text !== "string" || text.trim() === "") {
-    throw new AegisError(
-      "ERR_INTERNAL",
-      "COLLECTOR_SIGNING_JWKS is not configured",
-    );
+  const text = env.COLLECTOR_SIGNING_JWKS
+  if (typeof text !== 'string' || text.trim() === '') {
+    throw new AegisError('ERR_INTERNAL', 'COLLECTOR_SIGNING_JWKS is not configured')
   }
-  const id = `${purpose}\n${text}`;
-  let key = cache.get(id);
+  const id = `${purpose}\n${text}`
+  let key = cache.get(id)
   if (key === undefined) {
-    key = hkdf(
-      sha256,
-      new TextEncoder().encode(text),
-      SALT,
-      new TextEncoder().encode(purpose),
-      32,
-    );
-    cache.set(id, key);
+    key = hkdf(sha256, new TextEncoder().encode(text), SALT, new TextEncoder().encode(purpose), 32)
+    cache.set(id, key)
   }
-  return key;
+  return key
 }

@@ -7,11 +7,9 @@
 export async function agentStatus(
   env: { DB: D1Database },
   agentId: string,
-): Promise<"active" | "revoked" | null> {
-  const row = await env.DB.prepare(
-    "SELECT status FROM agents WHERE agent_id = ?",
-  )
+): Promise<'active' | 'revoked' | null> {
+  const row = await env.DB.prepare('SELECT status FROM agents WHERE agent_id = ?')
     .bind(agentId)
-    .first<{ status: "active" | "revoked" }>();
-  return row?.status ?? null;
+    .first<{ status: 'active' | 'revoked' }>()
+  return row?.status ?? null
 }
