@@ -213,6 +213,22 @@ describe('aggregated anonymous refusals', () => {
       n: number
     }>()
     expect(decisions!.n).toBe(2)
+    // Auditors read them at GET /v1/refusals; viewers may not.
+    const url = 'http://collector/v1/refusals?client=203.0.113.9&code=ERR_INPUT_MALFORMED'
+    const as = async (role: string) =>
+      exports.default.fetch(url, {
+        headers: { authorization: `Bearer ${await mint({ roles: [role] })}` },
+      })
+    expect((await as('viewer')).status).toBe(403)
+    const res = await as('auditor')
+    expect(res.status).toBe(200)
+    const body = (await res.json()) as {
+      refusals: { minute: string; count: number; agentId: string | null }[]
+    }
+    expect(body.refusals.map((r) => [r.minute, r.count, r.agentId])).toEqual([
+      [new Date((minute + 1) * 60_000).toISOString(), 1, null],
+      [new Date(minute * 60_000).toISOString(), 5, null],
+    ])
   })
 })
 
