@@ -51,10 +51,12 @@ export default defineConfig({
         plugins: [
           bytesImport(),
           cloudflareTest({
-            wrangler: { configPath: './wrangler.toml' },
+            // [env.dev]: the development rate limits (docs/rate-limits.md), ENVIRONMENT overridden below.
+            wrangler: { configPath: './wrangler.toml', environment: 'dev' },
             miniflare: {
               bindings: {
                 ENVIRONMENT: 'test',
+                TRUST_DOMAIN: 'aegis.dev.local',
                 TEST_MIGRATIONS: migrations,
                 ...testKeys,
                 ACCESS_ISSUER: DEV_ACCESS_ISSUER,

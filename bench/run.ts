@@ -11,6 +11,7 @@
  *   --iterations N   override every micro case's iteration count (quick runs)
  *   --sync-timeout S (120)  --out FILE (bench/out/latest.json)
  *   --ecdsa-backend wasm|noble  the collector's ECDSA_BACKEND for the load run (its default if unset)
+ *   --flood-duration S (60)  --flood-concurrency N (32)  --flood-clients N (64)   abuse.flood
  *   --generated-dir DIR     where the micro worker is generated (bench/.generated)
  * Exit 0 on success, 1 when a benchmark failed or the run lost or duplicated batches, 2 on usage.
  * docs/benchmarks.md explains every entry.
@@ -23,6 +24,7 @@ import { parseArgs } from 'node:util'
 import { runMicro, type MicroResult } from './harness/run-micro.ts'
 import { REPO_ROOT } from './harness/wrangler-dev.ts'
 import { runIngest, type BenchEntry } from './ingest/run-ingest.ts'
+import { runAbuse } from './abuse/run-abuse.ts'
 
 export const LOAD_ENTRIES = ['ingest.server', 'ingest.client', 'sync.lag']
 
@@ -90,6 +92,9 @@ export async function main(argv: string[]): Promise<number> {
         out: { type: 'string' },
         'generated-dir': { type: 'string' },
         'ecdsa-backend': { type: 'string' },
+        'flood-duration': { type: 'string' },
+        'flood-concurrency': { type: 'string' },
+        'flood-clients': { type: 'string' },
       },
       strict: true,
       allowPositionals: false,
@@ -115,6 +120,11 @@ export async function main(argv: string[]): Promise<number> {
       out: path.resolve(a.out ?? path.join(REPO_ROOT, 'bench/out/latest.json')),
       ecdsaBackend: a['ecdsa-backend'],
       generatedDir: a['generated-dir'] === undefined ? undefined : path.resolve(a['generated-dir']),
+      flood: {
+        durationS: positiveInt('flood-duration', a['flood-duration'], 60),
+        concurrency: positiveInt('flood-concurrency', a['flood-concurrency'], 32),
+        clients: positiveInt('flood-clients', a['flood-clients'], 64),
+      },
     }
   } catch (e) {
     if (e instanceof UsageError) {
@@ -129,9 +139,10 @@ export async function main(argv: string[]): Promise<number> {
   }
   const { prefixes } = opts
   const wanted = (name: string) => prefixes.length === 0 || prefixes.some((p) => name.startsWith(p))
-  const loadOnly = (p: string) => p.startsWith('ingest') || p.startsWith('sync')
+  const loadOnly = (p: string) => p.startsWith('ingest') || p.startsWith('sync') || p.startsWith('abuse')
   const runMicroCases = prefixes.length === 0 || prefixes.some((p) => !loadOnly(p))
   const runLoad = LOAD_ENTRIES.some(wanted)
+  const runFlood = wanted('abuse.flood')
 
   const results: (BenchEntry | MicroResult)[] = []
   let timer: unknown = null
@@ -167,6 +178,14 @@ export async function main(argv: string[]): Promise<number> {
       failed = true
     }
   }
+  if (runFlood) {
+    try {
+      results.push(...(await runAbuse({ ...opts.flood, log })))
+    } catch (e) {
+      log(`abuse benchmark failed: ${(e as Error).stack ?? e}`)
+      failed = true
+    }
+  }
   const doc = {
     results,
     machine: {
@@ -183,6 +202,7 @@ export async function main(argv: string[]): Promise<number> {
       metrics_per_batch: opts.metricsPerBatch,
       ecdsa_backend: opts.ecdsaBackend ?? null,
       iterations_override: opts.iterations ?? null,
+      flood: runFlood ? opts.flood : null,
       wall_s: Math.round((Date.now() - started) / 100) / 10,
     },
   }

@@ -170,7 +170,7 @@ async function main(): Promise<void> {
   )
   // Development defaults (built-in policy, the world-wide zone), as `npm run dev` (docs/deploy.md).
   const dev = await startWranglerDev({
-    args: ['--persist-to', persist, '--var', 'ENVIRONMENT:development'],
+    args: ['--persist-to', persist, '--env', 'dev'],
     readyPath: '/healthz',
   })
   collector = dev

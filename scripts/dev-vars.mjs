@@ -4,7 +4,7 @@
  *  - DEV_ADMIN_JWKS: the private key `aegis token` uses to mint operator/auditor/viewer tokens
  *  - ACCESS_JWKS: the matching public key set, trusted for role tokens in dev only
  * Role tokens minted for dev carry DEV_ACCESS_ISSUER / DEV_ACCESS_AUDIENCE, the values
- * wrangler.toml [vars] sets as ACCESS_ISSUER / ACCESS_AUDIENCE (test/node/cli-token.test.ts checks
+ * wrangler.toml [env.dev.vars] sets as ACCESS_ISSUER / ACCESS_AUDIENCE (test/node/cli-token.test.ts checks
  * the two agree). Production sets these with `wrangler secret put` (docs/deploy.md, docs/keys.md,
  * docs/access.md).
  * makeDevVars() only generates (the vitest config uses it for test bindings, nothing is written).

@@ -15,13 +15,13 @@ Object.assign(process.env, localCfEnv('.wrangler'))
 const args = process.argv.slice(2)
 
 const vars = await ensureDevVars()
-const mig = spawnSync('wrangler', ['d1', 'migrations', 'apply', 'DB', '--local'], {
+const mig = spawnSync('wrangler', ['d1', 'migrations', 'apply', 'DB', '--local', '--env', 'dev'], {
   stdio: ['ignore', 'inherit', 'inherit'],
   env: { ...process.env, CI: 'true' },
 })
 if (mig.status !== 0) process.exit(mig.status ?? 1)
 
-const child = spawn('wrangler', ['dev', '--local', '--var', 'ENVIRONMENT:development', ...args], { stdio: 'inherit' })
+const child = spawn('wrangler', ['dev', '--local', '--env', 'dev', ...args], { stdio: 'inherit' })
 for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig))
 child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)))
 

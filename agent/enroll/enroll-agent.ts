@@ -44,6 +44,8 @@ interface EnrollReply {
   encryptedSecret: string
   quoteSelection: PcrSelection[]
   sensorPcr: number
+  /** The collector's sealed pending enrollment: returned verbatim with the activation. */
+  challenge: string
 }
 
 export async function enrollAgent(o: EnrollOptions): Promise<{ state: AgentState; fresh: boolean }> {
@@ -90,6 +92,7 @@ export async function enrollAgent(o: EnrollOptions): Promise<{ state: AgentState
       {
         secret: toB64url(secret),
         quote: { attest: toB64url(q.attest), signature: toB64url(q.signature), pcrs: pcrsToHex(pcrs) },
+        challenge: ch.challenge,
       },
     )
     const state: AgentState = {

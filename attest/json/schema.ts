@@ -117,7 +117,7 @@ export const object =
   (v, p) => {
     if (typeof v !== 'object' || v === null || Array.isArray(v)) fail(p, 'an object')
     const o = v as Record<string, unknown>
-    for (const k of Object.keys(o)) if (!(k in shape)) fail(`${p}.${k}`, 'no such field')
+    for (const k of Object.keys(o)) if (!Object.hasOwn(shape, k)) fail(`${p}.${k}`, 'no such field')
     const out: Record<string, unknown> = {}
     for (const [k, val] of Object.entries(shape)) {
       const r = val(o[k], `${p}.${k}`)

@@ -2,7 +2,7 @@
  * Start a real collector: `wrangler dev` (workerd with local D1, R2, DOs and Queues) on a free
  * loopback port, with its own state directory, fresh development keys in an env file, the D1
  * migrations applied, and the local swtpm CA configured as the manufacturer root (the same
- * seeding `npm run dev` does), in development mode (`--var ENVIRONMENT:development`: built-in
+ * seeding `npm run dev` does), in development mode (`--env dev`, wrangler.toml [env.dev]: built-in
  * policy and world zone). Shared by the integration tests (test/node/helpers/collector.ts
  * re-exports it) and the ingest benchmark, which also reads D1 through `persistDir`.
  * `snapshot: true` serves a bundle made once at start (`wrangler deploy --dry-run`) instead of the
@@ -78,7 +78,7 @@ export async function startCollector(opts: CollectorOptions = {}): Promise<Colle
     try {
       execFileSync(
         WRANGLER_BIN,
-        ['d1', 'migrations', 'apply', 'DB', '--local', '--persist-to', persist],
+        ['d1', 'migrations', 'apply', 'DB', '--local', '--env', 'dev', '--persist-to', persist],
         {
           cwd: REPO_ROOT,
           env: wranglerEnv(),
@@ -96,7 +96,7 @@ export async function startCollector(opts: CollectorOptions = {}): Promise<Colle
         ...(opts.snapshot
           ? [snapshotWorker(dir), '-c', path.join(REPO_ROOT, 'wrangler.toml')]
           : []),
-        ...['--persist-to', persist, '--env-file', envFile, '--var', 'ENVIRONMENT:development'],
+        ...['--persist-to', persist, '--env-file', envFile, '--env', 'dev'],
         ...Object.entries(opts.workerVars ?? {}).flatMap(([k, v]) => ['--var', `${k}:${v}`]),
       ],
       readyPath: '/healthz',

@@ -53,6 +53,7 @@ export async function enrollSimAgent(
     encryptedSecret: string
     quoteSelection: PcrSelection[]
     sensorPcr: number
+    challenge: string
   }>(`${collector}/v1/enroll`, {
     ekPublic: toB64url(tpm.ekPublic2b),
     akPublic: toB64url(tpm.akPublic2b),
@@ -74,6 +75,7 @@ export async function enrollSimAgent(
       signature: toB64url(q.signature),
       pcrs: pcrsToHex(q.pcrs),
     },
+    challenge: ch.challenge,
   })
   return { tpm, agentId: tpm.agentId, sensor, selection: ch.quoteSelection }
 }

@@ -63,6 +63,8 @@ describe('aegis token', () => {
     const { vars } = trusted(file)
     const principal = await verifyAccessToken(
       {
+        // Development trust: the worker refuses dev issuers and keys in any other environment.
+        ENVIRONMENT: 'development',
         ACCESS_JWKS: vars.ACCESS_JWKS,
         ACCESS_ISSUER: DEV_ACCESS_ISSUER,
         ACCESS_AUDIENCE: DEV_ACCESS_AUDIENCE,
@@ -82,6 +84,7 @@ describe('aegis token', () => {
     expect(r.code).toBe(0)
     // Every dev file names its admin key dev-admin-1: the kid matches, the signature does not.
     const env = {
+      ENVIRONMENT: 'development',
       ACCESS_JWKS: trusted(file).vars.ACCESS_JWKS,
       ACCESS_ISSUER: DEV_ACCESS_ISSUER,
       ACCESS_AUDIENCE: DEV_ACCESS_AUDIENCE,
@@ -131,10 +134,15 @@ describe('aegis token', () => {
     expect(decodeJwt(p.stdout.trim())).toMatchObject({ roles: ['viewer'], iss: DEV_ACCESS_ISSUER })
   })
 
-  it('mints for the issuer and audience wrangler.toml [vars] trusts in dev', () => {
+  it('mints for the issuer and audience wrangler.toml [env.dev.vars] trusts, never [vars]', () => {
     const toml = readFileSync(path.join(root, 'wrangler.toml'), 'utf8')
-    const vars = /^\[vars\]\n([\s\S]*?)(?=^\[)/m.exec(toml)?.[1] ?? ''
+    const vars = /^\[env\.dev\.vars\]\n([\s\S]*?)(?=^\[)/m.exec(toml)?.[1] ?? ''
     expect(vars).toMatch(new RegExp(`^ACCESS_ISSUER = "${DEV_ACCESS_ISSUER}"$`, 'm'))
     expect(vars).toMatch(new RegExp(`^ACCESS_AUDIENCE = "${DEV_ACCESS_AUDIENCE}"$`, 'm'))
+    // The deployed (top-level) vars carry no development value.
+    const prod = /^\[vars\]\n([\s\S]*?)(?=^\[)/m.exec(toml)?.[1] ?? ''
+    expect(prod).toMatch(/^ENVIRONMENT = "production"$/m)
+    expect(prod).not.toContain(DEV_ACCESS_ISSUER)
+    expect(prod).not.toMatch(/dev\.local|development/)
   })
 })

@@ -22,8 +22,13 @@ import type { AccessEnv } from './types.ts'
 const localSets = new BoundedCache<JWTVerifyGetKey | null>(4)
 const remoteSets = new BoundedCache<JWTVerifyGetKey>(4)
 
-export function accessKeyResolver(env: AccessEnv): JWTVerifyGetKey | undefined {
-  const local = localKeySet(env.ACCESS_JWKS)
+/** The issuer `aegis token` mints for (scripts/dev-vars.mjs DEV_ACCESS_ISSUER). */
+export const DEV_ISSUER = 'aegis-dev'
+/** Development keys carry this kid prefix (scripts/dev-vars.mjs): refused outside development. */
+export const DEV_KID_PREFIX = 'dev-'
+
+export function accessKeyResolver(env: AccessEnv, production = false): JWTVerifyGetKey | undefined {
+  const local = withoutDevKeys(localKeySet(env.ACCESS_JWKS), production)
   const remote = remoteKeySet(env.ACCESS_JWKS_URL)
   if (local && remote) {
     return async (header, token) => {
@@ -36,6 +41,15 @@ export function accessKeyResolver(env: AccessEnv): JWTVerifyGetKey | undefined {
     }
   }
   return local ?? remote
+}
+
+/** In production a token naming a development key is refused before any key lookup. */
+function withoutDevKeys(set: JWTVerifyGetKey | undefined, production: boolean): JWTVerifyGetKey | undefined {
+  if (!set || !production) return set
+  return async (header, token) => {
+    if (header.kid?.startsWith(DEV_KID_PREFIX)) throw new errors.JWKSNoMatchingKey()
+    return set(header, token)
+  }
 }
 
 function localKeySet(text: string | undefined): JWTVerifyGetKey | undefined {

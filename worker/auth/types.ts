@@ -6,6 +6,8 @@
 import type { Role } from './roles.ts'
 
 export interface AccessEnv {
+  /** 'development' or 'test' trust development issuers and keys; anything else does not. */
+  ENVIRONMENT?: string
   /** JSON JWK set (public keys only) trusted for role tokens: dev and self-hosted. */
   ACCESS_JWKS?: string
   /** https URL of a JWK set, e.g. Cloudflare Access `https://<team>.cloudflareaccess.com/cdn-cgi/access/certs`. */

@@ -2,7 +2,8 @@
  * Verifies a role token (a JWT from Cloudflare Access or minted by `aegis token` in dev) and
  * returns the principal it names. Checks, via jose: signature by a trusted key (access-keys.ts),
  * `alg` in {ES256, RS256, EdDSA}, `iss` and `aud` equal to the configured values, `exp` present
- * and not passed, `nbf`/`iat` not in the future, 30 s clock tolerance (RFC 7519 §4.1, RFC 8725
+ * and not passed, `nbf`/`iat` not in the future, 30 s clock tolerance. Outside development the
+ * development issuer and keys (kid `dev-*`, from `aegis token`) are never trusted (RFC 7519 §4.1, RFC 8725
  * §3.1/§3.8/§3.11). A `typ`, when present, must say JWT, so receipts and EAR tokens, which carry
  * their own `typ`, never pass as role tokens. Every failure of the token itself is
  * ERR_AUTH_INVALID; configuration faults and an unreachable remote key set are ERR_INTERNAL.
@@ -17,7 +18,8 @@ import {
   type JWTVerifyResult,
 } from 'jose'
 import { AegisError } from '../../attest/errors.ts'
-import { accessKeyResolver } from './access-keys.ts'
+import { isDevelopment } from '../config/defaults.ts'
+import { accessKeyResolver, DEV_ISSUER } from './access-keys.ts'
 import { isRole, ROLES, type Role } from './roles.ts'
 import type { AccessEnv, Principal } from './types.ts'
 
@@ -27,8 +29,10 @@ const DEFAULT_ROLES_CLAIM = 'roles'
 const ALLOWED_TYP = new Set(['jwt', 'application/jwt', 'at+jwt', 'application/at+jwt'])
 
 export async function verifyAccessToken(env: AccessEnv, token: string): Promise<Principal> {
-  const resolver = accessKeyResolver(env)
-  const issuer = list(env.ACCESS_ISSUER)
+  const production = !isDevelopment(env)
+  const resolver = accessKeyResolver(env, production)
+  // Development trust never applies in production, whatever .dev.vars or the vars say.
+  const issuer = list(env.ACCESS_ISSUER).filter((i) => !(production && i === DEV_ISSUER))
   const audience = list(env.ACCESS_AUDIENCE)
   if (!resolver || issuer.length === 0 || audience.length === 0) {
     throw new AegisError('ERR_AUTH_INVALID', 'No trust source for access tokens is configured', {
@@ -49,6 +53,11 @@ export async function verifyAccessToken(env: AccessEnv, token: string): Promise<
     throw translateJoseError(e)
   }
   const { payload, protectedHeader } = result
+  // jose checks nbf but not iat (RFC 7519 leaves it informative): a token "issued" in the future
+  // is refused beyond the same clock tolerance (RFC 8725 §3.10 guidance on time claims).
+  if (typeof payload.iat === 'number' && payload.iat > Date.now() / 1000 + ACCESS_CLOCK_TOLERANCE_S) {
+    throw invalid('not_yet_valid', 'Token was issued in the future')
+  }
   if (protectedHeader.typ !== undefined && !ALLOWED_TYP.has(protectedHeader.typ.toLowerCase())) {
     throw invalid('typ', 'Token type is not an access token')
   }

@@ -3,7 +3,10 @@
  * (TPM2_ActivateCredential succeeds only in the TPM holding both the EK and the AK) and sends a
  * quote over the policy PCR selection with qualifyingData bound to that secret
  * (attest/binding/qualifying-data.ts). The quote pins the PCR baseline and proves the sensor PCR.
- * Single use: a wrong secret or a bad quote burns the challenge; nothing is stored on failure.
+ * The pending enrollment comes back sealed in the body (`challenge`, sealed-challenge.ts).
+ * Single use: the ledger remembers a used challenge until it expires. A wrong secret or a bad
+ * quote is refused with nothing stored (the 32-byte secret cannot be guessed, so a refusal need
+ * not burn the challenge, and a stranger's attempts cannot spend the agent's).
  */
 import { sha256 } from '@noble/hashes/sha2.js'
 import { constantTimeEqual, fromB64url, fromHex } from '../../attest/bytes/encoding.ts'
@@ -18,6 +21,7 @@ import { loadConfig } from '../config/settings-store.ts'
 import { signCompact } from '../tokens/sign-compact.ts'
 import { agentLedger } from '../ledger/ledger-stub.ts'
 import { unwrap } from '../ledger/rpc-result.ts'
+import { openChallenge } from './sealed-challenge.ts'
 import type { AgentRecord } from '../ledger/types.ts'
 import { QuoteEvidence, toPcrValues } from '../../attest/json/quote-evidence.ts'
 import { b64url, object, validate } from '../../attest/json/schema.ts'
@@ -25,51 +29,50 @@ import { b64url, object, validate } from '../../attest/json/schema.ts'
 export const ActivateBody = object({
   secret: b64url({ min: 16, max: 64 }),
   quote: QuoteEvidence,
+  challenge: b64url({ min: 28, max: 24 * 1024 }),
 })
 
 const ENROLLMENT_ID = /^([0-9a-f]{64})\.[A-Za-z0-9_-]{22}$/
 
-export async function activateEnrollment(env: Env, enrollmentId: string, raw: unknown): Promise<AgentRecord> {
+/** `onOpened` runs once the sealed challenge opened (the per-agent rate limit). */
+export async function activateEnrollment(
+  env: Env,
+  enrollmentId: string,
+  raw: unknown,
+  onOpened?: (agentId: string) => Promise<void>,
+): Promise<AgentRecord> {
   const m = ENROLLMENT_ID.exec(enrollmentId)
   if (!m) throw new AegisError('ERR_ENROLL_NOT_FOUND', 'no such enrollment challenge')
   const body = validate(raw, ActivateBody)
-  const stub = agentLedger(env, m[1]!)
-  const pending = unwrap(await stub.peekEnrollment(enrollmentId))
-
+  const pending = openChallenge(env, enrollmentId, body.challenge)
+  if (pending.record.agentId !== m[1]) throw new AegisError('ERR_ENROLL_NOT_FOUND', 'no such enrollment challenge')
+  await onOpened?.(pending.record.agentId)
   if (!constantTimeEqual(sha256(body.secret), fromHex(pending.secretSha256))) {
-    // Let the ledger consume the challenge and report the wrong secret atomically.
-    unwrap(await stub.activate(enrollmentId, body.secret, {}, ''))
     throw new AegisError('ERR_ENROLL_SECRET', 'activation secret does not match')
   }
 
   const { config } = await loadConfig(env)
   const policy = config.policy
-  let baseline: Record<string, Record<string, string>>
-  try {
-    if (!policy) throw new AegisError('ERR_POLICY_UNCONFIGURED', 'no PCR policy is configured')
-    const ak = parseTpmtPublic(fromB64url(pending.record.akPublic))
-    const q = verifyQuote({
-      ak,
-      attest: body.quote.attest,
-      signature: body.quote.signature,
-      expectedExtraData: activationQualifyingData(enrollmentId, body.secret),
-      pcrs: toPcrValues(body.quote.pcrs),
-      expectedSelection: policy.pcr.selection,
-    })
-    const quoted = q.pcrs ?? {}
-    checkPcrPolicy({
-      quoted,
-      baseline: {},
-      mode: policy.pcr.mode,
-      golden: policy.pcr.golden,
-      sensorPcr: policy.pcr.sensorPcr,
-      expectedSensorPcr: expectedSensorPcr(pending.record.sensor),
-    })
-    baseline = pcrsToHex(quoted)
-  } catch (e) {
-    await stub.consumeEnrollment(enrollmentId)
-    throw e
-  }
+  if (!policy) throw new AegisError('ERR_POLICY_UNCONFIGURED', 'no PCR policy is configured')
+  const ak = parseTpmtPublic(fromB64url(pending.record.akPublic))
+  const q = verifyQuote({
+    ak,
+    attest: body.quote.attest,
+    signature: body.quote.signature,
+    expectedExtraData: activationQualifyingData(enrollmentId, body.secret),
+    pcrs: toPcrValues(body.quote.pcrs),
+    expectedSelection: policy.pcr.selection,
+  })
+  const quoted = q.pcrs ?? {}
+  checkPcrPolicy({
+    quoted,
+    baseline: {},
+    mode: policy.pcr.mode,
+    golden: policy.pcr.golden,
+    sensorPcr: policy.pcr.sensorPcr,
+    expectedSensorPcr: expectedSensorPcr(pending.record.sensor),
+  })
+  const baseline = pcrsToHex(quoted)
   const claims: AkBindingClaims = {
     agentId: pending.record.agentId,
     ekPublicSha256: pending.record.agentId,
@@ -79,5 +82,5 @@ export async function activateEnrollment(env: Env, enrollmentId: string, raw: un
     iat: Math.floor(Date.now() / 1000),
   }
   const binding = await signCompact(env, AK_BINDING_TYP, claims)
-  return unwrap(await stub.activate(enrollmentId, body.secret, baseline, binding))
+  return unwrap(await agentLedger(env, pending.record.agentId).activate(pending, baseline, binding))
 }

@@ -4,7 +4,8 @@
  * Checks, cheapest first: body shape -> EK/AK structures -> EK attributes -> AK attributes and
  * algorithm -> EK certificate chain to a manufacturer root and key match (or, without a
  * certificate, an allowlist entry) -> allowlist when enabled. Nothing is stored until every check
- * passed; then the challenge (only the secret's hash) goes to the agent's Durable Object.
+ * passed; then the challenge (only the secret's hash) is sealed into the reply
+ * (sealed-challenge.ts): nothing is stored until the activation succeeds.
  */
 import { sha256 } from '@noble/hashes/sha2.js'
 import { toB64url, toHex } from '../../attest/bytes/encoding.ts'
@@ -25,8 +26,8 @@ import { parseTpm2bPublic } from '../../attest/tpm/public.ts'
 import { loadConfig } from '../config/settings-store.ts'
 import { isDevelopment } from '../config/defaults.ts'
 import { anyJson, array, b64url, object, optional, str, validate } from '../../attest/json/schema.ts'
-import { agentLedger } from '../ledger/ledger-stub.ts'
-import { unwrap } from '../ledger/rpc-result.ts'
+import { agentStatus } from '../ledger/agent-exists.ts'
+import { sealChallenge } from './sealed-challenge.ts'
 import type { PendingEnrollment } from '../ledger/types.ts'
 
 export const ENROLLMENT_TTL_MS = 5 * 60 * 1000
@@ -63,9 +64,21 @@ export interface EnrollReply {
   /** The PCR selection the activation quote (and every batch quote) must cover. */
   quoteSelection: { hashAlg: string; pcrs: number[] }[]
   sensorPcr: number
+  /** The sealed pending enrollment, sent back verbatim in the activation body. */
+  challenge: string
 }
 
-export async function beginEnrollment(env: Env, raw: unknown, now = Date.now()): Promise<EnrollReply> {
+/**
+ * `onAdmissible` runs once the EK and AK passed every check, before the challenge is made: the
+ * per-agent rate limit, charged only for EKs that could enroll (a random EK is a refusal, counted
+ * against the client instead).
+ */
+export async function beginEnrollment(
+  env: Env,
+  raw: unknown,
+  now = Date.now(),
+  onAdmissible?: (agentId: string) => Promise<void>,
+): Promise<EnrollReply> {
   const body = validate(raw, EnrollBody)
   const ek = parseTpm2bPublic(body.ekPublic)
   const ak = parseTpm2bPublic(body.akPublic)
@@ -98,6 +111,7 @@ export async function beginEnrollment(env: Env, raw: unknown, now = Date.now()):
     throw new AegisError('ERR_CERT_CHAIN', 'an EK certificate is required for EKs not on the allowlist')
   }
 
+  await onAdmissible?.(agentId)
   const akName = objectName(ak)
   const secret = crypto.getRandomValues(new Uint8Array(32))
   const { credentialBlob, encryptedSecret } = makeCredential({ ek, objectName: akName, secret })
@@ -121,7 +135,9 @@ export async function beginEnrollment(env: Env, raw: unknown, now = Date.now()):
       sensor: body.locationSensor,
     },
   }
-  unwrap(await agentLedger(env, agentId).beginEnrollment(pending))
+  // A revoked agent cannot start a new enrollment (read from D1: an unknown EK creates nothing).
+  if ((await agentStatus(env, agentId)) === 'revoked') throw new AegisError('ERR_AGENT_REVOKED', 'agent is revoked')
+  const challenge = sealChallenge(env, pending)
   if (isDevelopment(env)) console.log(`enroll: challenge issued for agent ${agentId}`)
   return {
     enrollmentId,
@@ -132,5 +148,6 @@ export async function beginEnrollment(env: Env, raw: unknown, now = Date.now()):
     expiresAt: new Date(expiresAt).toISOString(),
     quoteSelection: config.policy.pcr.selection,
     sensorPcr: config.policy.pcr.sensorPcr,
+    challenge,
   }
 }

@@ -31,6 +31,9 @@ export function problemResponse(instance: string, err: unknown, headers?: Header
   }
   const h = new Headers(headers)
   h.set('content-type', 'application/problem+json')
+  // RFC 9110 §10.2.3: a 429 says when to come back (ratelimit/rate-limit.ts puts it in detail).
+  const retry = p.detail?.retryAfterSeconds
+  if (p.code === 'ERR_RATE_LIMITED' && typeof retry === 'number') h.set('retry-after', String(retry))
   return new Response(JSON.stringify(body), { status: p.status, headers: h })
 }
 

@@ -1,20 +1,25 @@
 /**
  * Batch ingest, the hot path (DESIGN.md "Batch ingest"). Agents authenticate by TPM evidence
- * alone. GET .../nonce issues a fresh nonce; POST .../batches verifies a quoted batch statelessly
- * (verify-batch.ts), then makes exactly one RPC to the agent's ledger, which admits or rejects
- * atomically and keeps the accepted batch in its outbox until the sync consumer stored it.
+ * alone. GET .../nonce issues a fresh stateless nonce (nothing stored); POST .../batches verifies
+ * a quoted batch statelessly (verify-batch.ts), then makes exactly one RPC to the agent's ledger,
+ * which admits or rejects atomically and keeps the accepted batch in its outbox until the sync
+ * consumer stored it. Refusals are counted per client and aggregated (audit/record-refusal.ts).
  * The response carries `Server-Timing` with the verification time (local workerd measures
  * elapsed time at 1 ms resolution; on Cloudflare timers only advance on I/O, so it is coarse there).
  */
-import { Hono, type Context } from 'hono'
+import { Hono, type Context, type MiddlewareHandler } from 'hono'
 import { AegisError, type ErrorCode } from '../../attest/errors.ts'
 import type { AppEnv } from '../app-env.ts'
-import { recordDecision } from '../audit/record-decision.ts'
+import type { Decision } from '../audit/record-decision.ts'
+import { recordRefusal, refusalCode } from '../audit/record-refusal.ts'
 import { loadConfig } from '../config/settings-store.ts'
 import { cfCountry } from '../http/cf-country.ts'
 import { readBodyBytes } from '../http/json-body.ts'
 import { agentLedger } from '../ledger/ledger-stub.ts'
+import { agentStatus } from '../ledger/agent-exists.ts'
 import { unwrap } from '../ledger/rpc-result.ts'
+import { issueNonce } from '../ledger/stateless-nonce.ts'
+import { assertNotBlocked, chargeAgent, clientAddress } from '../ratelimit/rate-limit.ts'
 import { forgetAgent, loadAgent, type CachedAgent } from './agent-cache.ts'
 import { POLICY_CODES, verifyBatch, wireQuote } from './verify-batch.ts'
 
@@ -26,6 +31,22 @@ const RECHECK_ON_FRESH_RECORD: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   'ERR_QUOTE_SIGNATURE',
   'ERR_QUOTE_SIGNER',
   'ERR_AGENT_REVOKED',
+])
+
+/**
+ * Refusals that only a batch with a verified quote (signed by the enrolled AK, over a fresh nonce)
+ * can reach: checks after the signature in verify-quote.ts, the policy checks, and the ledger's
+ * clock and sequence checks. A nonce refusal is not among them: a replayed capture is anyone's.
+ */
+const AUTHENTICATED_REFUSALS: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
+  ...POLICY_CODES,
+  'ERR_QUOTE_CLOCK_UNSAFE',
+  'ERR_PCR_SELECTION',
+  'ERR_PCR_MISSING',
+  'ERR_PCR_EXTRA',
+  'ERR_PCR_DIGEST',
+  'ERR_CLOCK_ROLLBACK',
+  'ERR_SEQ_REPLAYED',
 ])
 
 export const ingestRoutes = new Hono<AppEnv>()
@@ -42,13 +63,52 @@ async function policyOf(env: Env) {
   return { ...loaded, policy: loaded.config.policy }
 }
 
+// Stateless (ledger/stateless-nonce.ts): issuing writes nothing, so asking for nonces cannot evict
+// the agent's own. Unknown agents cost one D1 read, never a ledger.
+// A client blocked for too many refusals is answered 429 before any work (ratelimit/rate-limit.ts).
+const guard: MiddlewareHandler<AppEnv> = async (c, next) => {
+  assertNotBlocked('client', clientAddress(c.req.raw))
+  await next()
+}
+ingestRoutes.use('/v1/agents/:agentId/nonce', guard)
+ingestRoutes.use('/v1/agents/:agentId/batches', guard)
+
 ingestRoutes.get('/v1/agents/:agentId/nonce', async (c) => {
-  const agentId = agentIdParam(c)
-  const { policy } = await policyOf(c.env)
-  const n = unwrap(await agentLedger(c.env, agentId).issueNonce(policy.nonceTtlSeconds, policy.maxOutstandingNonces))
-  c.header('cache-control', 'no-store')
-  return c.json({ nonce: n.nonce, expiresAt: new Date(n.expiresAt).toISOString() })
+  let agentId: string | null = null
+  try {
+    agentId = agentIdParam(c)
+    const { policy } = await policyOf(c.env)
+    // Read from D1 each time (nonce requests are rare: batches chain nextNonce), so a revocation
+    // applies at once and the ledger is never addressed.
+    const status = await agentStatus(c.env, agentId)
+    if (status === null) throw new AegisError('ERR_AGENT_UNKNOWN', 'agent is not enrolled')
+    if (status !== 'active') throw new AegisError('ERR_AGENT_REVOKED', 'agent is revoked')
+    // Charged only for enrolled agents: random agentIds are the client's refusals, not a budget.
+    await chargeAgent(c.env, agentId)
+    const n = issueNonce(c.env, agentId, policy.nonceTtlSeconds)
+    c.header('cache-control', 'no-store')
+    return c.json({ nonce: n.nonce, expiresAt: new Date(n.expiresAt).toISOString() })
+  } catch (e) {
+    const at = Date.now()
+    await recordRefusal(c, { ...refusal(at, 'nonce', agentId, e), cfCountry: cfCountry(c.req.raw) }, true)
+    throw e
+  }
 })
+
+function refusal(at: number, kind: 'nonce' | 'batch', agentId: string | null, e: unknown): Decision {
+  return {
+    at,
+    kind,
+    agentId,
+    batchId: null,
+    verdict: 'reject',
+    code: refusalCode(e),
+    zone: null,
+    cfCountry: null,
+    verifyMs: null,
+    detail: e instanceof AegisError && e.detail ? e.detail : null,
+  }
+}
 
 ingestRoutes.post('/v1/agents/:agentId/batches', async (c) => {
   const started = performance.now()
@@ -166,18 +226,10 @@ ingestRoutes.post('/v1/agents/:agentId/batches', async (c) => {
     if (agentId && e instanceof AegisError && (e.code === 'ERR_AGENT_REVOKED' || e.code === 'ERR_QUOTE_SIGNER')) {
       forgetAgent(agentId)
     }
-    recordDecision(c.env, c.executionCtx, {
-      at: now,
-      kind: 'batch',
-      agentId,
-      batchId,
-      verdict: 'reject',
-      code: e instanceof AegisError ? e.code : 'ERR_INTERNAL',
-      zone: null,
-      cfCountry: country,
-      verifyMs,
-      detail: e instanceof AegisError && e.detail ? e.detail : null,
-    })
+    // Only a batch whose quote verified is the enrolled agent's own refusal (one audit row);
+    // anything else is anonymous: counted per client and aggregated.
+    const authenticated = e instanceof AegisError && AUTHENTICATED_REFUSALS.has(e.code)
+    await recordRefusal(c, { ...refusal(now, 'batch', agentId, e), batchId, cfCountry: country, verifyMs }, !authenticated)
     throw e
   }
 })

@@ -1,28 +1,30 @@
 /**
  * AgentLedger: one SQLite-backed Durable Object per agent (named by agentId). It owns everything
- * that must be decided atomically for that agent: pending enrollment challenges, the agent
- * record (status, AK, baseline), outstanding nonces, and replay state (last seq, TPM clock,
- * last location fix). Each RPC method either fully applies or changes nothing: checks run first,
- * writes happen in one synchronous transaction at the end, so nothing rejected leaves state.
+ * that must be decided atomically for that agent: the agent record (status, AK, baseline), spent
+ * nonces and used enrollment challenges (both stateless tokens, remembered only once used and
+ * only until they expire), and replay state (last seq, TPM clock, last location fix). Each RPC
+ * method either fully applies or changes nothing: checks run first, writes happen in one
+ * synchronous transaction at the end, so nothing rejected leaves state. The worker only reaches
+ * this object for agents D1 knows as enrolled (or at a verified activation), so an unknown agentId
+ * never creates one (worker/ledger/agent-exists.ts).
  */
 import { DurableObject } from 'cloudflare:workers'
 import { AegisError } from '../../attest/errors.ts'
-import { constantTimeEqual, fromHex, toB64url } from '../../attest/bytes/encoding.ts'
-import { sha256 } from '@noble/hashes/sha2.js'
+import { fromB64url } from '../../attest/bytes/encoding.ts'
 import { checkTravel } from '../../attest/geofence/check-travel.ts'
 import { signReceipt } from '../tokens/sign-receipt.ts'
-import { capture, captureAsync, type RpcResult } from './rpc-result.ts'
+import { captureAsync, type RpcResult } from './rpc-result.ts'
+import { checkNonce, issueNonce } from './stateless-nonce.ts'
 import type {
   AcceptedBatch,
   AdmitRequest,
   AdmitResult,
   AgentRecord,
   HexPcrs,
-  PendingEnrollment,
+  OpenedChallenge,
   ReplayState,
 } from './types.ts'
 
-const MAX_PENDING = 4
 /** Accepted batch ids remembered for idempotent retries (by seq, newest kept). */
 const ACCEPTED_MEMORY = 10_000
 /** Outbox entries not confirmed stored after this long are announced to the queue again. */
@@ -37,11 +39,8 @@ export class AgentLedger extends DurableObject<Env> {
     ctx.blockConcurrencyWhile(async () => {
       this.sql.exec(`
         CREATE TABLE IF NOT EXISTS agent (id INTEGER PRIMARY KEY CHECK (id = 1), record TEXT NOT NULL);
-        CREATE TABLE IF NOT EXISTS pending (
-          enrollment_id TEXT PRIMARY KEY, secret_sha256 TEXT NOT NULL, expires_at INTEGER NOT NULL,
-          state TEXT NOT NULL, record TEXT NOT NULL);
-        CREATE TABLE IF NOT EXISTS nonces (
-          nonce TEXT PRIMARY KEY, expires_at INTEGER NOT NULL, issued_at INTEGER NOT NULL, used_at INTEGER);
+        CREATE TABLE IF NOT EXISTS used_challenges (enrollment_id TEXT PRIMARY KEY, expires_at INTEGER NOT NULL);
+        CREATE TABLE IF NOT EXISTS spent_nonces (nonce TEXT PRIMARY KEY, expires_at INTEGER NOT NULL);
         CREATE TABLE IF NOT EXISTS replay (id INTEGER PRIMARY KEY CHECK (id = 1), state TEXT NOT NULL);
         CREATE TABLE IF NOT EXISTS accepted (
           batch_id TEXT PRIMARY KEY, seq INTEGER NOT NULL, receipt TEXT NOT NULL, accepted_at INTEGER NOT NULL);
@@ -76,12 +75,9 @@ export class AgentLedger extends DurableObject<Env> {
     if (!cur) throw new AegisError('ERR_AGENT_UNKNOWN', 'no such agent')
     const next: AgentRecord = { ...cur, version: (cur.version ?? 0) + 1, status: 'revoked', revokedAt: Date.now(), revokedReason: reason }
     await this.mirror(next)
-    this.ctx.storage.transactionSync(() => {
-      this.putAgent(next)
-      // Outstanding challenges and nonces die with the agent's standing.
-      this.sql.exec('DELETE FROM pending')
-      this.sql.exec('DELETE FROM nonces')
-    })
+    // Outstanding nonces and challenges die with the agent's standing: admission and activation
+    // both refuse a revoked record.
+    this.putAgent(next)
     return next
   }
 
@@ -120,83 +116,27 @@ export class AgentLedger extends DurableObject<Env> {
 
   // ---- enrollment -----------------------------------------------------------------------------
 
-  /** Store a credential challenge. A revoked agent cannot start a new enrollment. */
-  beginEnrollment(p: PendingEnrollment): RpcResult<void> {
-    return capture(() => this.doBeginEnrollment(p))
-  }
-
-  private doBeginEnrollment(p: PendingEnrollment): void {
-    const cur = this.loadAgent()
-    if (cur?.status === 'revoked') throw new AegisError('ERR_AGENT_REVOKED', 'agent is revoked')
-    const now = Date.now()
-    this.ctx.storage.transactionSync(() => {
-      this.sql.exec('DELETE FROM pending WHERE expires_at <= ? OR state = ?', now, 'used')
-      const n = this.sql.exec<{ n: number }>('SELECT count(*) AS n FROM pending').one().n
-      if (n >= MAX_PENDING) {
-        this.sql.exec(
-          'DELETE FROM pending WHERE enrollment_id IN (SELECT enrollment_id FROM pending ORDER BY expires_at LIMIT ?)',
-          n - MAX_PENDING + 1,
-        )
-      }
-      this.sql.exec(
-        'INSERT INTO pending (enrollment_id, secret_sha256, expires_at, state, record) VALUES (?, ?, ?, ?, ?)',
-        p.enrollmentId, p.secretSha256, p.expiresAt, 'open', JSON.stringify(p.record),
-      )
-    })
-  }
-
-  /** The pending enrollment's public parts (AK, sensor) for verifying the activation quote. */
-  peekEnrollment(enrollmentId: string): RpcResult<PendingEnrollment> {
-    return capture(() => this.openPending(enrollmentId))
-  }
-
-  /** Burn a challenge whose activation failed for a reason other than the secret. */
-  consumeEnrollment(enrollmentId: string): void {
-    this.sql.exec('DELETE FROM pending WHERE enrollment_id = ?', enrollmentId)
-  }
-
-  private openPending(enrollmentId: string): PendingEnrollment {
-    const row = this.sql
-      .exec<{ secret_sha256: string; expires_at: number; state: string; record: string }>(
-        'SELECT secret_sha256, expires_at, state, record FROM pending WHERE enrollment_id = ?',
-        enrollmentId,
-      )
-      .toArray()[0]
-    if (!row) throw new AegisError('ERR_ENROLL_NOT_FOUND', 'no such enrollment challenge')
-    if (row.state !== 'open') throw new AegisError('ERR_ENROLL_USED', 'enrollment challenge already used')
-    if (row.expires_at <= Date.now()) throw new AegisError('ERR_ENROLL_EXPIRED', 'enrollment challenge expired')
-    return { enrollmentId, secretSha256: row.secret_sha256, expiresAt: row.expires_at, record: JSON.parse(row.record) }
-  }
-
   /**
-   * Prove possession of the credential secret and commit the agent. The challenge is single use:
-   * any attempt, right or wrong, consumes it. On success the agent record (with the PCR baseline
-   * the worker verified from the activation quote) replaces any previous one; replay state for
-   * sequence numbers restarts, TPM clock state is kept (it belongs to the TPM, not the AK).
+   * Commit the agent from a sealed challenge the worker opened and whose secret and activation
+   * quote it verified (worker/enroll/activate-enrollment.ts). The challenge is single use: it is
+   * remembered until it expires. The agent record (with the PCR baseline from the activation
+   * quote) replaces any previous one; replay state for sequence numbers restarts, TPM clock state
+   * is kept (it belongs to the TPM, not the AK).
    */
-  activate(
-    enrollmentId: string,
-    secret: Uint8Array,
-    pcrBaseline: HexPcrs,
-    binding: string,
-  ): Promise<RpcResult<AgentRecord>> {
-    return captureAsync(() => this.doActivate(enrollmentId, secret, pcrBaseline, binding))
+  activate(challenge: OpenedChallenge, pcrBaseline: HexPcrs, binding: string): Promise<RpcResult<AgentRecord>> {
+    return captureAsync(() => this.doActivate(challenge, pcrBaseline, binding))
   }
 
-  private async doActivate(
-    enrollmentId: string,
-    secret: Uint8Array,
-    pcrBaseline: HexPcrs,
-    binding: string,
-  ): Promise<AgentRecord> {
-    const p = this.openPending(enrollmentId)
+  private async doActivate(p: OpenedChallenge, pcrBaseline: HexPcrs, binding: string): Promise<AgentRecord> {
+    const now = Date.now()
+    if (p.expiresAt <= now) throw new AegisError('ERR_ENROLL_EXPIRED', 'enrollment challenge expired')
     const cur = this.loadAgent()
     if (cur?.status === 'revoked') throw new AegisError('ERR_AGENT_REVOKED', 'agent is revoked')
+    this.sql.exec('DELETE FROM used_challenges WHERE expires_at <= ?', now)
+    const used = this.sql.exec('SELECT 1 FROM used_challenges WHERE enrollment_id = ?', p.enrollmentId).toArray()
+    if (used.length) throw new AegisError('ERR_ENROLL_USED', 'enrollment challenge already used')
     // Claim the challenge before any await: the input gate opens during the D1 write below.
-    this.sql.exec('UPDATE pending SET state = ? WHERE enrollment_id = ?', 'used', enrollmentId)
-    if (!constantTimeEqual(sha256(secret), fromHex(p.secretSha256))) {
-      throw new AegisError('ERR_ENROLL_SECRET', 'activation secret does not match')
-    }
+    this.sql.exec('INSERT INTO used_challenges (enrollment_id, expires_at) VALUES (?, ?)', p.enrollmentId, p.expiresAt)
     const record: AgentRecord = {
       ...p.record,
       version: (cur?.version ?? 0) + 1,
@@ -204,22 +144,20 @@ export class AgentLedger extends DurableObject<Env> {
       zones: cur?.zones ?? [],
       pcrBaseline,
       binding,
-      enrolledAt: Date.now(),
+      enrolledAt: now,
       revokedAt: null,
       revokedReason: null,
     }
     try {
       await this.mirror(record)
     } catch (e) {
-      this.sql.exec('UPDATE pending SET state = ? WHERE enrollment_id = ?', 'open', enrollmentId)
+      this.sql.exec('DELETE FROM used_challenges WHERE enrollment_id = ?', p.enrollmentId)
       throw e
     }
     this.ctx.storage.transactionSync(() => {
       this.putAgent(record)
-      this.sql.exec('DELETE FROM pending WHERE enrollment_id = ?', enrollmentId)
       const rs = this.replay()
       this.putReplay({ ...rs, lastSeq: null })
-      if (cur && cur.akName !== record.akName) this.sql.exec('DELETE FROM nonces')
     })
     return record
   }
@@ -233,34 +171,10 @@ export class AgentLedger extends DurableObject<Env> {
     return a
   }
 
-  /** Issue a fresh nonce; at most `max` outstanding, the oldest is dropped beyond that. */
-  issueNonce(ttlSeconds: number, max: number): RpcResult<{ nonce: string; expiresAt: number }> {
-    return capture(() => {
-      this.activeAgent()
-      return this.newNonce(ttlSeconds, max)
-    })
-  }
-
-  private newNonce(ttlSeconds: number, max: number): { nonce: string; expiresAt: number } {
-    const now = Date.now()
-    const nonce = toB64url(crypto.getRandomValues(new Uint8Array(32)))
-    const expiresAt = now + Math.min(ttlSeconds, 120) * 1000
-    this.ctx.storage.transactionSync(() => {
-      this.sql.exec('DELETE FROM nonces WHERE expires_at <= ?', now)
-      const n = this.sql.exec<{ n: number }>('SELECT count(*) AS n FROM nonces WHERE used_at IS NULL').one().n
-      if (n >= max) {
-        this.sql.exec(
-          'DELETE FROM nonces WHERE nonce IN (SELECT nonce FROM nonces WHERE used_at IS NULL ORDER BY issued_at LIMIT ?)',
-          n - max + 1,
-        )
-      }
-      this.sql.exec('INSERT INTO nonces (nonce, expires_at, issued_at) VALUES (?, ?, ?)', nonce, expiresAt, now)
-    })
-    return { nonce, expiresAt }
-  }
-
-  private spendNonce(nonce: string): void {
-    this.sql.exec('UPDATE nonces SET used_at = ? WHERE nonce = ?', Date.now(), nonce)
+  /** Remember a spent nonce until it expires (then its tag's expiry refuses it anyway). */
+  private spendNonce(nonce: string, expiresAt: number): void {
+    this.sql.exec('DELETE FROM spent_nonces WHERE expires_at <= ?', Date.now())
+    this.sql.exec('INSERT INTO spent_nonces (nonce, expires_at) VALUES (?, ?)', nonce, expiresAt)
   }
 
   private replay(): ReplayState {
@@ -296,7 +210,7 @@ export class AgentLedger extends DurableObject<Env> {
    */
   private async doAdmitBatch(req: AdmitRequest): Promise<AdmitResult> {
     const first = this.admissionCheck(req)
-    if (first.kind === 'duplicate') return this.answerDuplicate(req, first.dup)
+    if (first.kind === 'duplicate') return this.answerDuplicate(req, first.dup, first.nonceExpiresAt)
     const findings = [...req.batch.findings, ...first.auditFindings]
     const verdict: AcceptedBatch['verdict'] = findings.length ? 'accept-audit' : 'accept'
     const receipt = await signReceipt(this.env, {
@@ -307,11 +221,10 @@ export class AgentLedger extends DurableObject<Env> {
       iat: Math.floor(req.batch.acceptedAt / 1000),
     })
     const b: AcceptedBatch = { ...req.batch, findings, verdict, receipt }
-    let next!: { nonce: string; expiresAt: number }
     this.ctx.storage.transactionSync(() => {
       const again = this.admissionCheck(req)
       if (again.kind === 'duplicate') throw new AegisError('ERR_NONCE_REPLAYED', 'batch was admitted concurrently')
-      this.spendNonce(req.nonce)
+      this.spendNonce(req.nonce, again.nonceExpiresAt)
       this.putReplay({
         lastSeq: req.seq,
         resetCount: req.clock.resetCount,
@@ -331,8 +244,8 @@ export class AgentLedger extends DurableObject<Env> {
         'INSERT INTO outbox (batch_id, record, created_at, notified_at) VALUES (?, ?, ?, ?)',
         b.batchId, JSON.stringify(b), b.acceptedAt, b.acceptedAt,
       )
-      next = this.newNonce(req.nonceTtlSeconds, req.maxOutstandingNonces)
     })
+    const next = issueNonce(this.env, req.batch.agentId, req.nonceTtlSeconds)
     await this.ensureOutboxAlarm()
     return { accepted: b, duplicateOf: null, nextNonce: next.nonce, nextNonceExpiresAt: next.expiresAt }
   }
@@ -340,8 +253,8 @@ export class AgentLedger extends DurableObject<Env> {
   private admissionCheck(
     req: AdmitRequest,
   ):
-    | { kind: 'new'; auditFindings: AcceptedBatch['findings'] }
-    | { kind: 'duplicate'; dup: { receipt: string; accepted_at: number } } {
+    | { kind: 'new'; auditFindings: AcceptedBatch['findings']; nonceExpiresAt: number }
+    | { kind: 'duplicate'; dup: { receipt: string; accepted_at: number }; nonceExpiresAt: number } {
     const agent = this.activeAgent()
     if ((agent.version ?? 0) !== req.recordVersion) {
       throw new AegisError('ERR_AGENT_STALE', 'the agent record changed since it was read')
@@ -349,13 +262,11 @@ export class AgentLedger extends DurableObject<Env> {
     if (agent.akName !== req.akName) {
       throw new AegisError('ERR_QUOTE_SIGNER', 'quote was made by an AK that is no longer enrolled')
     }
-    const row = this.sql
-      .exec<{ expires_at: number; used_at: number | null }>('SELECT expires_at, used_at FROM nonces WHERE nonce = ?', req.nonce)
-      .toArray()[0]
-    // Spent nonces are kept (marked) until they expire, so a replay is named as such.
-    if (!row) throw new AegisError('ERR_NONCE_UNKNOWN', 'nonce was not issued to this agent')
-    if (row.used_at !== null) throw new AegisError('ERR_NONCE_REPLAYED', 'nonce was already used')
-    if (row.expires_at <= Date.now()) throw new AegisError('ERR_NONCE_EXPIRED', 'nonce expired')
+    // Issued to this agent and unexpired (stateless tag), then not spent: spent nonces are kept
+    // until they expire, so a replay is named as such.
+    const nonceExpiresAt = checkNonce(this.env, req.batch.agentId, fromB64url(req.nonce))
+    const spent = this.sql.exec('SELECT 1 FROM spent_nonces WHERE nonce = ?', req.nonce).toArray()
+    if (spent.length) throw new AegisError('ERR_NONCE_REPLAYED', 'nonce was already used')
 
     // A payload accepted before (its response was lost): answered with the original receipt.
     const dup = this.sql
@@ -364,7 +275,7 @@ export class AgentLedger extends DurableObject<Env> {
         req.batch.batchId,
       )
       .toArray()[0]
-    if (dup) return { kind: 'duplicate', dup }
+    if (dup) return { kind: 'duplicate', dup, nonceExpiresAt }
 
     const rs = this.replay()
     checkClock(rs, req.clock)
@@ -382,16 +293,17 @@ export class AgentLedger extends DurableObject<Env> {
         auditFindings.push('ERR_GEO_IMPOSSIBLE_TRAVEL')
       }
     }
-    return { kind: 'new', auditFindings }
+    return { kind: 'new', auditFindings, nonceExpiresAt }
   }
 
   /** The verified retry of an accepted payload spends its fresh nonce and stores nothing else. */
-  private answerDuplicate(req: AdmitRequest, dup: { receipt: string; accepted_at: number }): AdmitResult {
-    let next!: { nonce: string; expiresAt: number }
-    this.ctx.storage.transactionSync(() => {
-      this.spendNonce(req.nonce)
-      next = this.newNonce(req.nonceTtlSeconds, req.maxOutstandingNonces)
-    })
+  private answerDuplicate(
+    req: AdmitRequest,
+    dup: { receipt: string; accepted_at: number },
+    nonceExpiresAt: number,
+  ): AdmitResult {
+    this.spendNonce(req.nonce, nonceExpiresAt)
+    const next = issueNonce(this.env, req.batch.agentId, req.nonceTtlSeconds)
     return {
       accepted: null,
       duplicateOf: { batchId: req.batch.batchId, receipt: dup.receipt, acceptedAt: dup.accepted_at },

@@ -5,18 +5,14 @@
  */
 import type { AgentLedger } from './agent-ledger.ts'
 import type { RpcResult } from './rpc-result.ts'
-import type { AcceptedBatch, AdmitRequest, AdmitResult, AgentRecord, HexPcrs, PendingEnrollment, ReplayState } from './types.ts'
+import type { AcceptedBatch, AdmitRequest, AdmitResult, AgentRecord, HexPcrs, OpenedChallenge, ReplayState } from './types.ts'
 
 export interface AgentLedgerApi {
   getAgent(): Promise<AgentRecord | null>
   getReplayState(): Promise<ReplayState>
-  beginEnrollment(p: PendingEnrollment): Promise<RpcResult<void>>
-  peekEnrollment(enrollmentId: string): Promise<RpcResult<PendingEnrollment>>
-  consumeEnrollment(enrollmentId: string): Promise<void>
-  activate(enrollmentId: string, secret: Uint8Array, pcrBaseline: HexPcrs, binding: string): Promise<RpcResult<AgentRecord>>
+  activate(challenge: OpenedChallenge, pcrBaseline: HexPcrs, binding: string): Promise<RpcResult<AgentRecord>>
   revoke(reason: string): Promise<RpcResult<AgentRecord>>
   setZones(zones: string[]): Promise<RpcResult<AgentRecord>>
-  issueNonce(ttlSeconds: number, max: number): Promise<RpcResult<{ nonce: string; expiresAt: number }>>
   admitBatch(req: AdmitRequest): Promise<RpcResult<AdmitResult>>
   getOutbox(batchIds: string[]): Promise<AcceptedBatch[]>
   ackOutbox(batchIds: string[]): Promise<void>

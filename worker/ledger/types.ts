@@ -33,7 +33,10 @@ export interface AgentRecord {
   revokedReason: string | null
 }
 
-/** What POST /v1/enroll leaves behind for the activation step. */
+/**
+ * What POST /v1/enroll hands the agent, sealed (worker/enroll/sealed-challenge.ts), for the
+ * activation step: nothing of it is stored until an activation succeeds.
+ */
 export interface PendingEnrollment {
   enrollmentId: string
   /** SHA-256 of the credential secret; the secret itself is never stored. */
@@ -42,6 +45,9 @@ export interface PendingEnrollment {
   /** The agent record to commit on activation (pcrBaseline filled in then). */
   record: Omit<AgentRecord, 'pcrBaseline' | 'enrolledAt' | 'status' | 'revokedAt' | 'revokedReason' | 'zones' | 'binding' | 'version'>
 }
+
+/** A sealed challenge the worker opened and checked (tag, secret, activation quote). */
+export type OpenedChallenge = PendingEnrollment
 
 export interface LocationFix {
   lat: number
@@ -99,6 +105,7 @@ export interface AdmitRequest {
   /** Policy-level checks the DO performs (impossible travel); in audit mode they only record. */
   geo: { maxSpeedMps: number; enforce: boolean }
   nonceTtlSeconds: number
+  /** Unused since nonces are stateless (nothing outstanding is stored); kept for old callers. */
   maxOutstandingNonces: number
 }
 

@@ -3,8 +3,8 @@
  * development role token and prints it alone on stdout. Signed (ES256) with the first key of
  * DEV_ADMIN_JWKS from the dev-vars file (default: the repo's .dev.vars, created with fresh keys
  * by scripts/dev-vars.mjs when missing), with the issuer and audience dev config trusts
- * (DEV_ACCESS_ISSUER / DEV_ACCESS_AUDIENCE = wrangler.toml [vars]). Only a worker that trusts this
- * file's ACCESS_JWKS accepts the token: production never does (docs/access.md).
+ * (DEV_ACCESS_ISSUER / DEV_ACCESS_AUDIENCE = wrangler.toml [env.dev.vars]). Only a worker that
+ * trusts this file's ACCESS_JWKS accepts the token: production never does (docs/access.md).
  * Leaves out production tokens: those come from the identity provider (Cloudflare Access).
  */
 import { existsSync } from 'node:fs'

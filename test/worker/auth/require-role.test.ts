@@ -23,7 +23,9 @@ app.get('/auditor-or-operator', requireRole('operator', 'auditor'), (c) =>
 )
 app.onError((err, c) => problemResponse(c.req.url, err))
 
+// Development trust (the dev issuer and dev-* keys) applies only in development or test.
 const devEnv: AccessEnv = {
+  ENVIRONMENT: 'test',
   ACCESS_JWKS: bindings.ACCESS_JWKS,
   ACCESS_ISSUER: bindings.ACCESS_ISSUER,
   ACCESS_AUDIENCE: bindings.ACCESS_AUDIENCE,
@@ -313,7 +315,7 @@ describe('requireRole: where the token comes from', () => {
 describe('requireRole: trust configuration', () => {
   it('denies by default: no key source configured', async () => {
     const token = await mint({ roles: ['operator'] })
-    const env = { ACCESS_ISSUER: devEnv.ACCESS_ISSUER, ACCESS_AUDIENCE: devEnv.ACCESS_AUDIENCE }
+    const env = { ENVIRONMENT: 'test', ACCESS_ISSUER: devEnv.ACCESS_ISSUER, ACCESS_AUDIENCE: devEnv.ACCESS_AUDIENCE }
     const body = await expectProblem(
       await call('/viewer', bearer(token), env),
       401,

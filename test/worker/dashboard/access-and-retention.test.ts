@@ -84,7 +84,7 @@ describe('aggregates and retention', () => {
     expect(((await other.json()) as { unit: string | null }).unit).toBeNull()
   })
 
-  it('deletes points, rollups and decisions older than their retention', async () => {
+  it('deletes points, rollups, decisions and refusals older than their retention', async () => {
     const now = Date.UTC(2026, 10, 22)
     const day = 86_400_000
     await env.DB.batch([
@@ -92,9 +92,13 @@ describe('aggregates and retention', () => {
       env.DB.prepare("INSERT INTO metric_points (batch_id, idx, agent_id, zone, metric, value, at, minute) VALUES ('b2', 0, ?, 'z', 'm', 1, ?, 0)").bind(A, now - 29 * day),
       env.DB.prepare("INSERT INTO decisions (at, kind, verdict) VALUES (?, 'batch', 'reject')").bind(now - 401 * day),
       env.DB.prepare("INSERT INTO decisions (at, kind, verdict) VALUES (?, 'batch', 'reject')").bind(now - day),
+      ...[401, 1].map((d) =>
+        env.DB.prepare("INSERT INTO refusals (minute, kind, code, count, first_at, last_at) VALUES (?, 'nonce', 'ERR_AGENT_UNKNOWN', 3, ?, ?)")
+          .bind(Math.floor((now - d * day) / 60_000), now - d * day, now - d * day),
+      ),
     ])
     await seedRollups([[Math.floor((now - 401 * day) / 60_000), 1, 1, 1, 1], [Math.floor((now - 399 * day) / 60_000), 1, 1, 1, 1]])
-    expect(await applyRetention(env, now)).toEqual({ points: 1, rollups: 1, decisions: 1 })
-    expect(await applyRetention({ ...env, METRIC_RETENTION_DAYS: '7' } as never, now)).toEqual({ points: 1, rollups: 0, decisions: 0 })
+    expect(await applyRetention(env, now)).toEqual({ points: 1, rollups: 1, decisions: 1, refusals: 1 })
+    expect(await applyRetention({ ...env, METRIC_RETENTION_DAYS: '7' } as never, now)).toEqual({ points: 1, rollups: 0, decisions: 0, refusals: 0 })
   })
 })

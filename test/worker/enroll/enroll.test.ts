@@ -3,7 +3,6 @@
  * rejection has its code and leaves no state; challenges are single use and expire. The happy
  * path through a real TPM activation is in test/node/enroll-swtpm.test.ts.
  */
-import { runInDurableObject } from 'cloudflare:test'
 import { env, exports } from 'cloudflare:workers'
 import { beforeEach, describe, expect, it } from 'vitest'
 import ekRsaPub from '@shared/vectors/tpm2-tools/ek-rsa.pub?bytes'
@@ -23,7 +22,8 @@ import { decodeObjectAttributes } from '../../../attest/tpm/object-attributes.ts
 import { parseTpm2bPublic } from '../../../attest/tpm/public.ts'
 import { pemToDer } from '../../../attest/x509/pem.ts'
 import { authHeaders } from '../helpers/auth.ts'
-import { resetState } from '../helpers/reset.ts'
+import { ledgerExists, resetState } from '../helpers/reset.ts'
+import { openChallenge } from '../../../worker/enroll/sealed-challenge.ts'
 
 const SENSOR = { id: 'gnss:ublox-m8', firmware: 'fw-3.01' }
 const rsaAgentId = toHex(sha256(parseTpm2bPublic(ekRsaPub).raw))
@@ -65,9 +65,9 @@ async function setAllowlist(value: unknown) {
   expect(res.status).toBe(200)
 }
 
+/** Enrollment challenges are sealed into the reply: no ledger exists before an activation. */
 async function pendingCount(agentId: string): Promise<number> {
-  const stub = env.AGENT_LEDGER.get(env.AGENT_LEDGER.idFromName(agentId))
-  return runInDurableObject(stub, (_o, state) => state.storage.sql.exec('SELECT count(*) AS n FROM pending').one().n as number)
+  return (await ledgerExists(agentId)) ? 1 : 0
 }
 
 async function agentRows(): Promise<number> {
@@ -107,7 +107,9 @@ describe('POST /v1/enroll', () => {
     // RSA-2048 EK: the OAEP-encrypted seed is one modulus long
     expect(fromB64url(body.encryptedSecret).length).toBeGreaterThanOrEqual(256)
     expect(Date.parse(body.expiresAt) - Date.now()).toBeGreaterThan(4 * 60_000)
-    expect(await pendingCount(rsaAgentId)).toBe(1)
+    // Stateless: the challenge is sealed into the reply, the agent's ledger is not created.
+    expect(openChallenge(env, body.enrollmentId, fromB64url(body.challenge)).record.agentId).toBe(rsaAgentId)
+    expect(await pendingCount(rsaAgentId)).toBe(0)
     expect(await agentRows()).toBe(0)
   })
 
@@ -122,10 +124,8 @@ describe('POST /v1/enroll', () => {
     await expectRejected(await post('/v1/enroll', enrollBody()), 403, 'ERR_CERT_CHAIN')
     const res = await post('/v1/enroll', enrollBody({ ekCertChain: [toB64url(interDer)] }))
     expect(res.status, await res.clone().text()).toBe(201)
-    const stub = env.AGENT_LEDGER.get(env.AGENT_LEDGER.idFromName(rsaAgentId))
-    const record = await runInDurableObject(stub, (_o, state) =>
-      JSON.parse(state.storage.sql.exec('SELECT record FROM pending').one().record as string),
-    )
+    const body = (await res.json()) as Record<string, string>
+    const { record } = openChallenge(env, body.enrollmentId!, fromB64url(body.challenge!))
     // The path's CAs above the EK certificate, anchor last: what the evidence bundle carries.
     expect(record.ekCertChain).toEqual([toB64url(interDer), toB64url(pemToDer(rootPem))])
   })
@@ -187,36 +187,50 @@ describe('POST /v1/enroll/{id}/activate', () => {
     await setTrust([rootPem], [intermediatePem])
   })
 
-  async function challenge(): Promise<string> {
+  async function challenge(): Promise<{ enrollmentId: string; challenge: string }> {
     const res = await post('/v1/enroll', enrollBody())
     expect(res.status).toBe(201)
-    return ((await res.json()) as { enrollmentId: string }).enrollmentId
+    return (await res.json()) as { enrollmentId: string; challenge: string }
   }
   const quote = { attest: 'AA', signature: 'AA', pcrs: {} }
 
-  it('rejects a wrong secret, then refuses the used challenge', async () => {
-    const id = await challenge()
+  it('rejects a wrong secret and stores nothing: the challenge is not burnt by a stranger', async () => {
+    const ch = await challenge()
     const wrong = toB64url(new Uint8Array(32).fill(7))
-    const r1 = await post(`/v1/enroll/${id}/activate`, { secret: wrong, quote })
-    expect(((await r1.json()) as { code: string }).code).toBe('ERR_ENROLL_SECRET')
-    const r2 = await post(`/v1/enroll/${id}/activate`, { secret: wrong, quote })
-    expect(((await r2.json()) as { code: string }).code).toBe('ERR_ENROLL_USED')
+    for (let i = 0; i < 2; i++) {
+      const r = await post(`/v1/enroll/${ch.enrollmentId}/activate`, { secret: wrong, quote, challenge: ch.challenge })
+      expect(((await r.json()) as { code: string }).code).toBe('ERR_ENROLL_SECRET')
+    }
     expect(await agentRows()).toBe(0)
+    expect(await ledgerExists(rsaAgentId)).toBe(false)
   })
 
   it('refuses an expired challenge', async () => {
-    const id = await challenge()
-    const stub = env.AGENT_LEDGER.get(env.AGENT_LEDGER.idFromName(rsaAgentId))
-    await runInDurableObject(stub, (_o, state) => {
-      state.storage.sql.exec('UPDATE pending SET expires_at = ?', Date.now() - 1)
-    })
-    const res = await post(`/v1/enroll/${id}/activate`, { secret: toB64url(new Uint8Array(32)), quote })
-    expect(res.status).toBe(410)
-    expect(((await res.json()) as { code: string }).code).toBe('ERR_ENROLL_EXPIRED')
+    const ch = await challenge()
+    const later = Date.now() + 6 * 60_000
+    expect(() => openChallenge(env, ch.enrollmentId, fromB64url(ch.challenge), later)).toThrowError(
+      expect.objectContaining({ code: 'ERR_ENROLL_EXPIRED' }),
+    )
+  })
+
+  it('refuses a challenge that is altered, another enrollment\'s, or missing', async () => {
+    const ch = await challenge()
+    const other = await challenge()
+    const bytes = fromB64url(ch.challenge)
+    bytes[20] = bytes[20]! ^ 1
+    const secret = toB64url(new Uint8Array(32))
+    for (const c of [toB64url(bytes), other.challenge]) {
+      const res = await post(`/v1/enroll/${ch.enrollmentId}/activate`, { secret, quote, challenge: c })
+      expect(res.status).toBe(404)
+      expect(((await res.json()) as { code: string }).code).toBe('ERR_ENROLL_NOT_FOUND')
+    }
+    const res = await post(`/v1/enroll/${ch.enrollmentId}/activate`, { secret, quote })
+    expect(((await res.json()) as { code: string }).code).toBe('ERR_INPUT_MALFORMED')
   })
 
   it('refuses an unknown challenge id', async () => {
-    const res = await post(`/v1/enroll/${rsaAgentId}.AAAAAAAAAAAAAAAAAAAAAA/activate`, { secret: toB64url(new Uint8Array(32)), quote })
+    const ch = await challenge()
+    const res = await post(`/v1/enroll/${rsaAgentId}.AAAAAAAAAAAAAAAAAAAAAA/activate`, { secret: toB64url(new Uint8Array(32)), quote, challenge: ch.challenge })
     expect(res.status).toBe(404)
     expect(((await res.json()) as { code: string }).code).toBe('ERR_ENROLL_NOT_FOUND')
   })

@@ -1,21 +1,46 @@
 /**
  * Storage is shared by the tests of a file in this pool: start each test from empty D1 tables and
- * empty ledgers for the agents it names, and drop the worker's per-isolate config cache.
+ * empty ledgers for the agents it names (only those that exist: resetting must not create a
+ * ledger, tests assert that unknown agents have none), and drop the worker's per-isolate caches
+ * (config, rate-limit blocks).
  */
-import { runInDurableObject } from 'cloudflare:test'
+import { listDurableObjectIds, runInDurableObject } from 'cloudflare:test'
 import { env } from 'cloudflare:workers'
 import { invalidateConfigCache } from '../../../worker/config/settings-store.ts'
+import { clearBlocks } from '../../../worker/ratelimit/rate-limit.ts'
 
-const TABLES = ['agents', 'settings', 'zones', 'decisions', 'batches', 'metric_points', 'rollups', 'dead_letters']
+const TABLES = [
+  'agents',
+  'settings',
+  'zones',
+  'decisions',
+  'refusals',
+  'batches',
+  'metric_points',
+  'rollups',
+  'dead_letters',
+]
+const LEDGER_TABLES = ['agent', 'used_challenges', 'spent_nonces', 'replay', 'accepted', 'outbox']
 
 export async function resetState(agentIds: string[] = []): Promise<void> {
   await env.DB.batch(TABLES.map((t) => env.DB.prepare(`DELETE FROM ${t}`)))
-  for (const id of agentIds) {
-    const stub = env.AGENT_LEDGER.get(env.AGENT_LEDGER.idFromName(id))
-    await runInDurableObject(stub, async (_o, state) => {
+  const existing = new Set(
+    (await listDurableObjectIds(env.AGENT_LEDGER)).map((id) => id.toString()),
+  )
+  for (const name of agentIds) {
+    const id = env.AGENT_LEDGER.idFromName(name)
+    if (!existing.has(id.toString())) continue
+    await runInDurableObject(env.AGENT_LEDGER.get(id), async (_o, state) => {
       await state.storage.deleteAlarm()
-      for (const t of ['agent', 'pending', 'nonces', 'replay', 'accepted', 'outbox']) state.storage.sql.exec(`DELETE FROM ${t}`)
+      for (const t of LEDGER_TABLES) state.storage.sql.exec(`DELETE FROM ${t}`)
     })
   }
   invalidateConfigCache()
+  clearBlocks()
+}
+
+/** Whether an AgentLedger exists (was ever created) for this agentId. */
+export async function ledgerExists(agentId: string): Promise<boolean> {
+  const want = env.AGENT_LEDGER.idFromName(agentId).toString()
+  return (await listDurableObjectIds(env.AGENT_LEDGER)).some((id) => id.toString() === want)
 }
