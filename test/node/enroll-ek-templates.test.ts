@@ -36,6 +36,7 @@ describe('EK templates: RSA-3072 (H-6) and P-384 (H-3) on swtpm', () => {
       tpm.agentTpm,
       '--state',
       mkdtempSync(path.join(dir, 'agent-')),
+      '--json',
       ...extra,
     ])
     return { ...r, body: JSON.parse(r.out || '{}') as Record<string, unknown> }
