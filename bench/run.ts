@@ -5,7 +5,8 @@
  * and writes it to bench/out/latest.json (git-ignored). Progress goes to stderr.
  * Options:
  *   --only PREFIX[,PREFIX]  run only entries whose name starts with a prefix (e.g. verify.quote,
- *                           ingest); micro cases are skipped for ingest.* / sync.* prefixes,
+ *                           ingest); micro cases are skipped for load-only prefixes (platform,
+ *                           ingest, sync, storage),
  *                           the load run when no prefix can match its entries
  *   --agents K (16)  --batches N (100)  --duration S (instead of N)  --metrics M (8 per batch)
  *   --iterations N   override every micro case's iteration count (quick runs)
@@ -24,7 +25,13 @@ import { runMicro, type MicroResult } from './harness/run-micro.ts'
 import { REPO_ROOT } from './harness/wrangler-dev.ts'
 import { runIngest, type BenchEntry } from './ingest/run-ingest.ts'
 
-export const LOAD_ENTRIES = ['ingest.server', 'ingest.client', 'sync.lag']
+export const LOAD_ENTRIES = [
+  'platform.healthz',
+  'ingest.server',
+  'ingest.client',
+  'sync.lag',
+  'storage.rows_per_batch',
+]
 
 const log = (s: string) => process.stderr.write(`[bench] ${s}\n`)
 
@@ -129,7 +136,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   const { prefixes } = opts
   const wanted = (name: string) => prefixes.length === 0 || prefixes.some((p) => name.startsWith(p))
-  const loadOnly = (p: string) => p.startsWith('ingest') || p.startsWith('sync')
+  const loadOnly = (p: string) => LOAD_ENTRIES.some((e) => e.startsWith(p) || p.startsWith(e))
   const runMicroCases = prefixes.length === 0 || prefixes.some((p) => !loadOnly(p))
   const runLoad = LOAD_ENTRIES.some(wanted)
 
