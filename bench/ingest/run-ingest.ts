@@ -10,7 +10,8 @@
  *    ledger RPC (nonce, replay, outbox) and the whole handler;
  *  - ingest.client: client round trip per POST, throughput, accepted/rejected/lost/duplicated;
  *  - sync.lag: stored_at - accepted_at per stored batch, storage throughput, consumer retries
- *    (counted from the collector's log).
+ *    (counted from the collector's log);
+ *  - platform.healthz (run-healthz.ts) and storage.rows_per_batch (storage-cost.ts).
  * Leaves out enrollment timing and network distance (client and server share the machine).
  */
 import type { Collector } from '../harness/collector.ts'
@@ -19,6 +20,8 @@ import { summarize } from '../harness/stats.ts'
 import { enrollSimAgent, type SimAgent } from '../sim/enroll-sim-agent.ts'
 import { sendSimBatches, type BatchSample } from '../sim/send-sim-batches.ts'
 import { createSoftTpm } from '../sim/soft-tpm.ts'
+import { runHealthz } from './run-healthz.ts'
+import { countRolledUpPoints, storageEntry } from './storage-cost.ts'
 
 export interface IngestOptions {
   agents: number
@@ -30,6 +33,8 @@ export interface IngestOptions {
   ecdsaBackend?: string
   /** Seconds to wait for the sync consumer after the load ends. */
   syncTimeoutS: number
+  /** Seconds of `GET /healthz` load before the agents enroll (platform.healthz). */
+  healthzS?: number
   log: (s: string) => void
 }
 
@@ -112,6 +117,9 @@ export async function runIngest(o: IngestOptions): Promise<BenchEntry[]> {
     workerVars: o.ecdsaBackend ? { ECDSA_BACKEND: o.ecdsaBackend } : {},
   })
   try {
+    o.log(`platform.healthz: ${o.agents} clients x ${o.healthzS ?? 10} s`)
+    const healthz = await runHealthz(c.url, o.agents, o.healthzS ?? 10)
+    o.log(`platform.healthz: ${healthz.throughput_per_s} requests/s`)
     const agents = await admitAgents(c, o.agents, o.log)
     const deadline = o.durationS === undefined ? undefined : Date.now() + o.durationS * 1000
     const batches = o.durationS === undefined ? o.batches : Number.MAX_SAFE_INTEGER
@@ -162,7 +170,7 @@ export async function runIngest(o: IngestOptions): Promise<BenchEntry[]> {
     )
     const sync = await waitForSync(c, ids, o.syncTimeoutS, o.log)
     const { rows } = sync
-    const [points] = await c.d1<{ n: number }>('SELECT count(*) AS n FROM metric_points')
+    const points = await countRolledUpPoints(c)
     const [dead] = await c.d1<{ n: number }>('SELECT count(*) AS n FROM dead_letters')
     const storedIds = new Set(rows.map((r) => r.batch_id))
     const lost = [...ids].filter((id) => !storedIds.has(id)).length
@@ -191,6 +199,8 @@ export async function runIngest(o: IngestOptions): Promise<BenchEntry[]> {
       kind: 'load',
       ...summarize(answered.map((s) => s.clientMs)),
       throughput_per_s: round(ids.size / loadS, 1),
+      // Batches per trivial request of the same stack (issue 14's target: at least 0.5).
+      healthz_ratio: round(ids.size / loadS / (healthz.throughput_per_s as number), 3),
       duration_s: round(loadS, 2),
       agents: agents.length,
       batches_per_agent: o.durationS === undefined ? o.batches : null,
@@ -206,7 +216,7 @@ export async function runIngest(o: IngestOptions): Promise<BenchEntry[]> {
       lost,
       duplicated,
       stored_unacknowledged: unacknowledged,
-      metric_points: points?.n ?? 0,
+      metric_points: points,
       metric_points_expected: storedIds.size * o.metricsPerBatch,
       dead_letters: dead?.n ?? 0,
       sync_complete: sync.complete,
@@ -228,7 +238,7 @@ export async function runIngest(o: IngestOptions): Promise<BenchEntry[]> {
     o.log(
       `ingest: lost ${lost}, duplicated ${duplicated}, metric_points ${client.metric_points}/${client.metric_points_expected}`,
     )
-    return [server, client, lag]
+    return [healthz, server, client, lag, await storageEntry(c, storedIds.size)]
   } catch (e) {
     o.log(`ingest failed; collector log tail:\n${c.logs().slice(-4000)}`)
     throw e

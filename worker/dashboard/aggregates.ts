@@ -40,15 +40,17 @@ dashboardRoutes.get('/v1/aggregates', requireRole('viewer'), async (c) => {
   if ((to - from) / 60_000 / step > MAX_POINTS) {
     throw new AegisError('ERR_INPUT_MALFORMED', `range/step gives more than ${MAX_POINTS} buckets: widen step`)
   }
+  // One rollup row per (minute, zone, agent) holds every metric as [count, sum, min, max]
+  // (migration 0005); the metric name cannot contain a quote, so it is safe in a quoted path.
   const rows = await c.env.DB.prepare(
-    `SELECT (minute / CAST(?1 AS INTEGER)) * CAST(?1 AS INTEGER) AS bucket, zone, agent_id, SUM(count) AS count, SUM(sum) AS sum,
-            MIN(min) AS min, MAX(max) AS max
-       FROM rollups
-      WHERE metric = ?2 AND minute >= ?3 AND minute <= ?4
-        AND (?5 IS NULL OR zone = ?5) AND (?6 IS NULL OR agent_id = ?6)
+    `SELECT (minute / CAST(?1 AS INTEGER)) * CAST(?1 AS INTEGER) AS bucket, zone, agent_id, SUM(m ->> 0) AS count,
+            SUM(m ->> 1) AS sum, MIN(m ->> 2) AS min, MAX(m ->> 3) AS max
+       FROM (SELECT minute, zone, agent_id, json_extract(metrics, ?2) AS m FROM rollups
+              WHERE minute >= ?3 AND minute <= ?4 AND (?5 IS NULL OR zone = ?5) AND (?6 IS NULL OR agent_id = ?6))
+      WHERE m IS NOT NULL
       GROUP BY bucket, zone, agent_id ORDER BY bucket, zone, agent_id LIMIT 20000`,
   )
-    .bind(step, metric, Math.floor(from / 60_000), Math.floor(to / 60_000), q.zone ?? null, q.agent ?? null)
+    .bind(step, `$."${metric}"`, Math.floor(from / 60_000), Math.floor(to / 60_000), q.zone ?? null, q.agent ?? null)
     .all<{ bucket: number; zone: string; agent_id: string; count: number; sum: number; min: number; max: number }>()
   return c.json({
     metric,

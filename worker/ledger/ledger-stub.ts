@@ -19,6 +19,7 @@ export interface AgentLedgerApi {
   issueNonce(ttlSeconds: number, max: number): Promise<RpcResult<{ nonce: string; expiresAt: number }>>
   admitBatch(req: AdmitRequest): Promise<RpcResult<AdmitResult>>
   getOutbox(batchIds: string[]): Promise<AcceptedBatch[]>
+  readOutbox(batchIds: string[]): Promise<{ agent: AgentRecord | null; records: AcceptedBatch[] }>
   ackOutbox(batchIds: string[]): Promise<void>
   outboxDepth(): Promise<number>
 }

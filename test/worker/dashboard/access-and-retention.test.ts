@@ -50,7 +50,10 @@ describe('aggregates and retention', () => {
   async function seedRollups(rows: [minute: number, count: number, sum: number, min: number, max: number][]) {
     await env.DB.batch(
       rows.map(([m, c, s, mn, mx]) =>
-        env.DB.prepare('INSERT INTO rollups (minute, metric, zone, agent_id, count, sum, min, max) VALUES (?, ?, ?, ?, ?, ?, ?, ?)').bind(m, 'temp.c', 'z1', A, c, s, mn, mx),
+        // another metric in the same bucket must not leak into temp.c
+        env.DB.prepare('INSERT INTO rollups (minute, zone, agent_id, metrics) VALUES (?, ?, ?, ?)').bind(
+          m, 'z1', A, JSON.stringify({ 'temp.c': [c, s, mn, mx], 'cpu.load1': [1, 1000, 1000, 1000] }),
+        ),
       ),
     )
   }
@@ -68,17 +71,15 @@ describe('aggregates and retention', () => {
     expect(((await bad.json()) as { code: string }).code).toBe('ERR_INPUT_MALFORMED')
   })
 
-  it('deletes points, rollups and decisions older than their retention', async () => {
+  it('deletes rollups and decisions older than their retention', async () => {
     const now = Date.UTC(2026, 10, 22)
     const day = 86_400_000
     await env.DB.batch([
-      env.DB.prepare("INSERT INTO metric_points (batch_id, idx, agent_id, zone, metric, value, at, minute) VALUES ('b1', 0, ?, 'z', 'm', 1, ?, 0)").bind(A, now - 31 * day),
-      env.DB.prepare("INSERT INTO metric_points (batch_id, idx, agent_id, zone, metric, value, at, minute) VALUES ('b2', 0, ?, 'z', 'm', 1, ?, 0)").bind(A, now - 29 * day),
       env.DB.prepare("INSERT INTO decisions (at, kind, verdict) VALUES (?, 'batch', 'reject')").bind(now - 401 * day),
       env.DB.prepare("INSERT INTO decisions (at, kind, verdict) VALUES (?, 'batch', 'reject')").bind(now - day),
     ])
     await seedRollups([[Math.floor((now - 401 * day) / 60_000), 1, 1, 1, 1], [Math.floor((now - 399 * day) / 60_000), 1, 1, 1, 1]])
-    expect(await applyRetention(env, now)).toEqual({ points: 1, rollups: 1, decisions: 1 })
-    expect(await applyRetention({ ...env, METRIC_RETENTION_DAYS: '7' } as never, now)).toEqual({ points: 1, rollups: 0, decisions: 0 })
+    expect(await applyRetention(env, now)).toEqual({ rollups: 1, decisions: 1 })
+    expect(await applyRetention({ ...env, ROLLUP_RETENTION_DAYS: '7' } as never, now)).toEqual({ rollups: 1, decisions: 0 })
   })
 })

@@ -6,7 +6,7 @@ import { runInDurableObject } from 'cloudflare:test'
 import { env } from 'cloudflare:workers'
 import { invalidateConfigCache } from '../../../worker/config/settings-store.ts'
 
-const TABLES = ['agents', 'settings', 'zones', 'decisions', 'batches', 'metric_points', 'rollups', 'dead_letters']
+const TABLES = ['agents', 'settings', 'zones', 'decisions', 'batches', 'rollups', 'dead_letters']
 
 export async function resetState(agentIds: string[] = []): Promise<void> {
   await env.DB.batch(TABLES.map((t) => env.DB.prepare(`DELETE FROM ${t}`)))
