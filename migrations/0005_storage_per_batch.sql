@@ -29,3 +29,6 @@ ALTER TABLE rollups_v5 RENAME TO rollups;
 
 -- Raw points live in the R2 bundles (docs/scale.md "Raw points for analysts").
 DROP TABLE metric_points;
+
+-- Nothing queries batches by accepted_at, and every index entry is a billed row write.
+DROP INDEX IF EXISTS batches_accepted;

@@ -1,9 +1,11 @@
 /**
  * `storage.rows_per_batch`: what storing one accepted batch costs, from the sync consumer's own
  * account of each queue batch it stored (one log line per queue batch, worker/sync/store-batches.ts):
- *   sync: stored B batches of A agents: P R2 put, L log append, D D1 batch, rows_written W in T ms
- * `rows_written` is D1's own `meta.rows_written` summed over the statements of the D1 batch (what
- * D1 bills; it includes index entries). Also counts the rows the tables hold per stored batch
+ *   sync: stored B batches of A agents: P R2 put, L log append, D D1 batch, rows R, rows_written W in T ms
+ * `rows` is the table rows the D1 batch inserted or updated (D1's `meta.changes` summed: the
+ * accounting of issue 14, whose baseline was about 18 per batch); `rows_written` is D1's own
+ * `meta.rows_written` (what D1 bills: each index entry written counts as a row). `rows_per_batch`
+ * is R per batch, `d1_rows_written_per_batch` W per batch. Also counts the rows the tables hold per stored batch
  * (`table_rows_per_batch`), and the metric points the rollups account for, so the bench can check
  * that every point of every stored batch was folded exactly once.
  * Leaves out reads (dashboards are not part of the load run).
@@ -13,7 +15,7 @@ import { summarize } from '../harness/stats.ts'
 import type { BenchEntry } from './run-ingest.ts'
 
 const LINE =
-  /sync: stored (\d+) batches of (\d+) agents: (\d+) R2 put, (\d+) log append, (\d+) D1 batch, rows_written (\d+) in (\d+) ms/g
+  /sync: stored (\d+) batches of (\d+) agents: (\d+) R2 put, (\d+) log append, (\d+) D1 batch, rows (\d+), rows_written (\d+) in (\d+) ms/g
 
 const round = (x: number, d = 2) => Math.round(x * 10 ** d) / 10 ** d
 
@@ -23,14 +25,18 @@ export interface ConsumerRun {
   r2Puts: number
   logAppends: number
   d1Batches: number
+  rows: number
   rowsWritten: number
   ms: number
 }
 
 export function parseConsumerRuns(logs: string): ConsumerRun[] {
   return [...logs.matchAll(LINE)].map((m) => {
-    const [batches, agents, r2Puts, logAppends, d1Batches, rowsWritten, ms] = m.slice(1).map(Number)
-    return { batches: batches!, agents: agents!, r2Puts: r2Puts!, logAppends: logAppends!, d1Batches: d1Batches!, rowsWritten: rowsWritten!, ms: ms! }
+    const [batches, agents, r2Puts, logAppends, d1Batches, rows, rowsWritten, ms] = m.slice(1).map(Number)
+    return {
+      batches: batches!, agents: agents!, r2Puts: r2Puts!, logAppends: logAppends!, d1Batches: d1Batches!,
+      rows: rows!, rowsWritten: rowsWritten!, ms: ms!,
+    }
   })
 }
 
@@ -57,10 +63,11 @@ export async function storageEntry(c: Collector, stored: number): Promise<BenchE
     kind: 'load',
     // Timings are per consumer invocation (one queue batch stored), not per accepted batch.
     ...summarize(runs.map((r) => r.ms)),
-    rows_per_batch: per('rowsWritten'),
+    rows_per_batch: per('rows'),
     rows_per_batch_by_run: (({ median_ms, p99_ms }) => ({ median: median_ms, p99: p99_ms }))(
-      summarize(runs.map((r) => r.rowsWritten / r.batches)),
+      summarize(runs.map((r) => r.rows / r.batches)),
     ),
+    d1_rows_written_per_batch: per('rowsWritten'),
     r2_puts_per_batch: per('r2Puts'),
     log_appends_per_batch: per('logAppends'),
     d1_batches_per_batch: per('d1Batches'),

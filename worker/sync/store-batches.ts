@@ -70,11 +70,11 @@ export async function storeQueueBatch(env: Env, groups: AgentGroup[]): Promise<M
         customMetadata: { bundles: String(items.length), format: 'aegis-evidence-pack/1' },
       })
       const indices = await appendToLog(env, items.map((i) => ({ batchId: i.b.batchId, bundleSha256: i.sha256 })))
-      const rowsWritten = await writeRows(env.DB, pack, indices)
+      const w = await writeRows(env.DB, pack, indices)
       // One line per stored queue batch: the bench's storage.rows_per_batch reads it.
       console.log(
         `sync: stored ${items.length} batches of ${reads.length} agents: 1 R2 put, 1 log append, ` +
-          `1 D1 batch, rows_written ${rowsWritten} in ${Date.now() - t0} ms`,
+          `1 D1 batch, rows ${w.rows}, rows_written ${w.billed} in ${Date.now() - t0} ms`,
       )
     } catch (e) {
       for (const r of reads) failed.set(r.agentId, e)

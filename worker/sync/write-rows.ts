@@ -4,7 +4,8 @@
  *      does not exist yet, so a replayed store folds nothing twice and nobody re-reads raw points;
  *   2. its accept decision (INSERT OR IGNORE on the unique accepted-batch index);
  *   3. its batch row with where its bundle lies in the pack.
- * Three table rows per batch (docs/scale.md). Returns D1's `rows_written` summed over the batch.
+ * Three table rows per batch (docs/scale.md). Returns the table rows written (`changes` summed over
+ * the statements) and D1's `rows_written` (what D1 bills: every index entry counts too).
  * Raw metric points are not stored in D1: the bundle in R2 holds them (migration 0005).
  */
 import { fromB64url } from '../../attest/bytes/encoding.ts'
@@ -49,7 +50,12 @@ const INSERT_BATCH = `
     bundle_offset, bundle_length)
   VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)`
 
-export async function writeRows(db: D1Database, pack: Pack, indices: Map<string, number>): Promise<number> {
+export interface RowsWritten {
+  rows: number
+  billed: number
+}
+
+export async function writeRows(db: D1Database, pack: Pack, indices: Map<string, number>): Promise<RowsWritten> {
   const now = Date.now()
   const stmts: D1PreparedStatement[] = []
   for (const { b, sha256, offset, length } of pack.entries) {
@@ -69,5 +75,8 @@ export async function writeRows(db: D1Database, pack: Pack, indices: Map<string,
     )
   }
   const res = await db.batch(stmts)
-  return res.reduce((n, r) => n + (r.meta.rows_written ?? 0), 0)
+  return {
+    rows: res.reduce((n, r) => n + (r.meta.changes ?? 0), 0),
+    billed: res.reduce((n, r) => n + (r.meta.rows_written ?? 0), 0),
+  }
 }
