@@ -4,6 +4,7 @@
  * as many concurrent clients as there are agents. `GET /healthz` does no I/O, so its requests/s is
  * what the dev proxy, workerd's request handling and the Node client cost together; the ingest
  * throughput divided by it says how many trivial requests one batch costs (issue 14).
+ * The ingest bench runs it before the agents enroll and again after sync, and reports the mean.
  * Leaves out keep-alive tuning: both runs use Node's default fetch agent.
  */
 import { summarize } from '../harness/stats.ts'
@@ -44,5 +45,17 @@ export async function runHealthz(
     duration_s: round(seconds, 2),
     clients,
     errors,
+  }
+}
+
+/** Two runs (before and after the ingest load) as one entry: the mean rate, both runs kept. */
+export function combineHealthz(before: BenchEntry, after: BenchEntry): BenchEntry {
+  const rate = (e: BenchEntry) => e.throughput_per_s as number
+  return {
+    ...after,
+    throughput_per_s: round((rate(before) + rate(after)) / 2),
+    before_per_s: rate(before),
+    after_per_s: rate(after),
+    errors: (before.errors as number) + (after.errors as number),
   }
 }

@@ -20,7 +20,7 @@ import { summarize } from '../harness/stats.ts'
 import { enrollSimAgent, type SimAgent } from '../sim/enroll-sim-agent.ts'
 import { sendSimBatches, type BatchSample } from '../sim/send-sim-batches.ts'
 import { createSoftTpm } from '../sim/soft-tpm.ts'
-import { runHealthz } from './run-healthz.ts'
+import { combineHealthz, runHealthz } from './run-healthz.ts'
 import { countRolledUpPoints, storageEntry } from './storage-cost.ts'
 
 export interface IngestOptions {
@@ -118,8 +118,8 @@ export async function runIngest(o: IngestOptions): Promise<BenchEntry[]> {
   })
   try {
     o.log(`platform.healthz: ${o.agents} clients x ${o.healthzS ?? 10} s`)
-    const healthz = await runHealthz(c.url, o.agents, o.healthzS ?? 10)
-    o.log(`platform.healthz: ${healthz.throughput_per_s} requests/s`)
+    const healthzBefore = await runHealthz(c.url, o.agents, o.healthzS ?? 10)
+    o.log(`platform.healthz: ${healthzBefore.throughput_per_s} requests/s`)
     const agents = await admitAgents(c, o.agents, o.log)
     const deadline = o.durationS === undefined ? undefined : Date.now() + o.durationS * 1000
     const batches = o.durationS === undefined ? o.batches : Number.MAX_SAFE_INTEGER
@@ -169,6 +169,8 @@ export async function runIngest(o: IngestOptions): Promise<BenchEntry[]> {
       `ingest: ${last.size} batches (${all.length} POSTs) in ${round(loadS, 1)} s, ${ids.size} accepted`,
     )
     const sync = await waitForSync(c, ids, o.syncTimeoutS, o.log)
+    // Measured again after the load, so a machine that got busier or quieter meanwhile shows.
+    const healthz = combineHealthz(healthzBefore, await runHealthz(c.url, o.agents, o.healthzS ?? 10))
     const { rows } = sync
     const points = await countRolledUpPoints(c)
     const [dead] = await c.d1<{ n: number }>('SELECT count(*) AS n FROM dead_letters')
