@@ -428,9 +428,16 @@ export class AgentLedger extends DurableObject<Env> {
     return { agent: records.length ? this.loadAgent() : null, records }
   }
 
-  /** Stored in R2 and D1: drop from the outbox. Idempotent. */
-  ackOutbox(batchIds: string[]): void {
+  /**
+   * Stored in R2 and D1: drop from the outbox. Idempotent. With nothing left to re-announce the
+   * alarm goes too, so a batch stored in time costs no alarm invocation (a billed DO request).
+   * The depth check and the deletion are issued in one turn, and storage operations apply in
+   * order, so an admission that adds an entry meanwhile either sees no alarm and sets one, or
+   * made this check see its entry.
+   */
+  async ackOutbox(batchIds: string[]): Promise<void> {
     this.sql.exec('DELETE FROM outbox WHERE batch_id IN (SELECT value FROM json_each(?))', JSON.stringify(batchIds))
+    if (this.outboxDepth() === 0) await this.ctx.storage.deleteAlarm()
   }
 
   outboxDepth(): number {

@@ -55,6 +55,11 @@ async function seed(batches: AcceptedBatch[], agentId = AGENT, withRecord = true
   })
 }
 
+async function alarmOf(agentId = AGENT): Promise<number | null> {
+  const stub = env.AGENT_LEDGER.get(env.AGENT_LEDGER.idFromName(agentId))
+  return runInDurableObject(stub, (_o, state) => state.storage.getAlarm())
+}
+
 async function outboxDepth(agentId = AGENT): Promise<number> {
   const stub = env.AGENT_LEDGER.get(env.AGENT_LEDGER.idFromName(agentId))
   return runInDurableObject(stub, (_o, state) => state.storage.sql.exec('SELECT count(*) AS n FROM outbox').one().n as number)
@@ -196,6 +201,18 @@ describe('sync consumer', () => {
     }
     expect(new Set(stored.map((s) => s.row.log_index)).size).toBe(3)
     expect([await outboxDepth(), await outboxDepth(OTHER)]).toEqual([0, 0])
+  })
+
+  it('drops the re-announce alarm once the outbox is empty, keeps it while entries remain', async () => {
+    const [b1, b2] = [batch(10, [1]), batch(11, [2])]
+    await seed([b1, b2])
+    const stub = env.AGENT_LEDGER.get(env.AGENT_LEDGER.idFromName(AGENT))
+    await runInDurableObject(stub, (_o, state) => state.storage.setAlarm(Date.now() + 30_000))
+    await consume('aegis-sync', [msg({ type: 'batch', agentId: AGENT, batchId: b1.batchId })])
+    expect(await alarmOf()).not.toBeNull() // b2 is still waiting
+    await consume('aegis-sync', [msg({ type: 'batch', agentId: AGENT, batchId: b2.batchId })])
+    expect(await outboxDepth()).toBe(0)
+    expect(await alarmOf()).toBeNull()
   })
 
   it('retries only the agent whose outbox cannot be read; the others are stored and acked', async () => {
