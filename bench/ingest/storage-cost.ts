@@ -2,7 +2,7 @@
  * `storage.rows_per_batch`: what storing one accepted batch costs, from the sync consumer's own
  * account of each queue batch it stored (one log line per queue batch, worker/sync/store-batches.ts):
  *   sync: stored B batches of A agents: P R2 put, L log append, D D1 batch, rows R, rows_written W,
- *         pack_bytes S in T ms
+ *         pack_bytes S, db_bytes Z in T ms
  * `rows` is the table rows the D1 batch inserted or updated (D1's `meta.changes` summed: the
  * accounting of issue 14, whose baseline was about 18 per batch); `rows_written` is D1's own
  * `meta.rows_written` (what D1 bills: each index entry written counts as a row). `rows_per_batch`
@@ -16,7 +16,7 @@ import { summarize } from '../harness/stats.ts'
 import type { BenchEntry } from './run-ingest.ts'
 
 const LINE =
-  /sync: stored (\d+) batches of (\d+) agents: (\d+) R2 put, (\d+) log append, (\d+) D1 batch, rows (\d+), rows_written (\d+), pack_bytes (\d+) in (\d+) ms/g
+  /sync: stored (\d+) batches of (\d+) agents: (\d+) R2 put, (\d+) log append, (\d+) D1 batch, rows (\d+), rows_written (\d+), pack_bytes (\d+), db_bytes (\d+) in (\d+) ms/g
 
 const round = (x: number, d = 2) => Math.round(x * 10 ** d) / 10 ** d
 
@@ -29,15 +29,17 @@ export interface ConsumerRun {
   rows: number
   rowsWritten: number
   packBytes: number
+  dbBytes: number
   ms: number
 }
 
 export function parseConsumerRuns(logs: string): ConsumerRun[] {
   return [...logs.matchAll(LINE)].map((m) => {
-    const [batches, agents, r2Puts, logAppends, d1Batches, rows, rowsWritten, packBytes, ms] = m.slice(1).map(Number)
+    const [batches, agents, r2Puts, logAppends, d1Batches, rows, rowsWritten, packBytes, dbBytes, ms] =
+      m.slice(1).map(Number)
     return {
       batches: batches!, agents: agents!, r2Puts: r2Puts!, logAppends: logAppends!, d1Batches: d1Batches!,
-      rows: rows!, rowsWritten: rowsWritten!, packBytes: packBytes!, ms: ms!,
+      rows: rows!, rowsWritten: rowsWritten!, packBytes: packBytes!, dbBytes: dbBytes!, ms: ms!,
     }
   })
 }
@@ -55,10 +57,6 @@ export async function storageEntry(c: Collector, stored: number): Promise<BenchE
   const sum = (k: keyof ConsumerRun) => runs.reduce((s, r) => s + r[k], 0)
   const batches = sum('batches')
   const per = (k: keyof ConsumerRun) => (batches ? round(sum(k) / batches, 3) : null)
-  // The database file's size (pages in use) per stored batch: what D1's 10 GB limit is spent on.
-  const [size] = await c.d1<{ bytes: number }>(
-    'SELECT (SELECT page_count FROM pragma_page_count()) * (SELECT page_size FROM pragma_page_size()) AS bytes',
-  )
   const [t] = await c.d1<{ b: number; d: number; r: number }>(
     `SELECT (SELECT count(*) FROM batches) AS b,
             (SELECT count(*) FROM decisions WHERE kind = 'batch' AND verdict != 'reject') AS d,
@@ -75,7 +73,10 @@ export async function storageEntry(c: Collector, stored: number): Promise<BenchE
     ),
     d1_rows_written_per_batch: per('rowsWritten'),
     r2_bytes_per_batch: per('packBytes'),
-    d1_bytes_per_batch: stored && size ? Math.round(size.bytes / stored) : null,
+    // Growth of the database file (D1 meta.size_after) from the first stored queue batch to the
+    // last, per batch stored after the first: what D1's size limit is spent on.
+    d1_bytes_per_batch:
+      runs.length > 1 ? Math.round((runs.at(-1)!.dbBytes - runs[0]!.dbBytes) / (batches - runs[0]!.batches)) : null,
     r2_puts_per_batch: per('r2Puts'),
     log_appends_per_batch: per('logAppends'),
     d1_batches_per_batch: per('d1Batches'),

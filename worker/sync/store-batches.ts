@@ -74,7 +74,7 @@ export async function storeQueueBatch(env: Env, groups: AgentGroup[]): Promise<M
       // One line per stored queue batch: the bench's storage.rows_per_batch reads it.
       console.log(
         `sync: stored ${items.length} batches of ${reads.length} agents: 1 R2 put, 1 log append, ` +
-          `1 D1 batch, rows ${w.rows}, rows_written ${w.billed}, pack_bytes ${pack.bytes.length} in ${Date.now() - t0} ms`,
+          `1 D1 batch, rows ${w.rows}, rows_written ${w.billed}, pack_bytes ${pack.bytes.length}, db_bytes ${w.dbBytes} in ${Date.now() - t0} ms`,
       )
     } catch (e) {
       for (const r of reads) failed.set(r.agentId, e)

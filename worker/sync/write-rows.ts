@@ -53,6 +53,8 @@ const INSERT_BATCH = `
 export interface RowsWritten {
   rows: number
   billed: number
+  /** The database's size after the batch (D1 meta.size_after), what its size limit is spent on. */
+  dbBytes: number
 }
 
 export async function writeRows(db: D1Database, pack: Pack, indices: Map<string, number>): Promise<RowsWritten> {
@@ -78,5 +80,6 @@ export async function writeRows(db: D1Database, pack: Pack, indices: Map<string,
   return {
     rows: res.reduce((n, r) => n + (r.meta.changes ?? 0), 0),
     billed: res.reduce((n, r) => n + (r.meta.rows_written ?? 0), 0),
+    dbBytes: res.at(-1)?.meta.size_after ?? 0,
   }
 }
