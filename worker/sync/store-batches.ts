@@ -9,13 +9,15 @@
  *   5. one RPC per agent: drop the stored entries from its outbox.
  * Every step is idempotent by batchId, so a redelivered or concurrent message converges to the
  * same rows. An agent whose outbox cannot be read is reported failed on its own; a failure of a
- * shared step (2-4) fails every agent of the queue batch, to be retried.
+ * shared step (2-4) fails every agent of the queue batch, to be retried. In development,
+ * SYNC_FAULTS injects failures between the steps (inject-fault.ts).
  */
 import { serializeBundle } from '../../attest/bundle/build-bundle.ts'
 import { BUNDLE_FORMAT, type EvidenceBundle } from '../../attest/bundle/evidence-bundle.ts'
 import { agentLedger } from '../ledger/ledger-stub.ts'
 import type { AcceptedBatch, AgentRecord } from '../ledger/types.ts'
 import { appendToLog } from './append-to-log.ts'
+import { faultInjector } from './inject-fault.ts'
 import { packBundles } from './pack-bundles.ts'
 import { writeRows } from './write-rows.ts'
 
@@ -62,20 +64,25 @@ export async function storeQueueBatch(env: Env, groups: AgentGroup[]): Promise<M
   const failed = new Map<string, unknown>()
   const reads = await readOutboxes(env, groups, failed)
   const items = reads.flatMap((r) => r.records.map((b) => ({ b, ...serializeBundle(buildBundle(b, r.agent!)) })))
+  const fault = faultInjector(env as { SYNC_FAULTS?: string; ENVIRONMENT?: string })
   if (items.length > 0) {
     try {
       const pack = await packBundles(items)
+      fault('r2')
       await env.EVIDENCE.put(pack.key, pack.bytes, {
         httpMetadata: { contentType: 'application/x-ndjson' },
         customMetadata: { bundles: String(items.length), format: 'aegis-evidence-pack/1' },
       })
+      fault('log')
       const indices = await appendToLog(env, items.map((i) => ({ batchId: i.b.batchId, bundleSha256: i.sha256 })))
+      fault('d1')
       const w = await writeRows(env.DB, pack, indices)
       // One line per stored queue batch: the bench's storage.rows_per_batch reads it.
       console.log(
         `sync: stored ${items.length} batches of ${reads.length} agents: 1 R2 put, 1 log append, ` +
           `1 D1 batch, rows ${w.rows}, rows_written ${w.billed}, pack_bytes ${pack.bytes.length}, db_bytes ${w.dbBytes} in ${Date.now() - t0} ms`,
       )
+      fault('ack')
     } catch (e) {
       for (const r of reads) failed.set(r.agentId, e)
       return failed

@@ -70,10 +70,10 @@ function msg(body: unknown, attempts = 1) {
   return { id: `m${++msgN}`, timestamp: Date.now(), attempts, body }
 }
 
-async function consume(queue: string, messages: ReturnType<typeof msg>[]) {
+async function consume(queue: string, messages: ReturnType<typeof msg>[], vars: Record<string, string> = {}) {
   const batch = createMessageBatch(queue, messages)
   const ctx = createExecutionContext()
-  await worker.queue(batch as never, env as never)
+  await worker.queue(batch as never, { ...env, ...vars } as never)
   return getQueueResult(batch, ctx)
 }
 
@@ -213,6 +213,34 @@ describe('sync consumer', () => {
     await consume('aegis-sync', [msg({ type: 'batch', agentId: AGENT, batchId: b2.batchId })])
     expect(await outboxDepth()).toBe(0)
     expect(await alarmOf()).toBeNull()
+  })
+
+  it('injected faults (development only) retry at each step and never store or fold twice', async () => {
+    const dev = { ENVIRONMENT: 'development' }
+    for (const [i, point] of ['r2', 'log', 'd1', 'ack'].entries()) {
+      const b = batch(20 + i, [3, 4])
+      await seed([b])
+      const m = () => msg({ type: 'batch', agentId: AGENT, batchId: b.batchId })
+      const failed = await consume('aegis-sync', [m()], { ...dev, SYNC_FAULTS: `${point}:1` })
+      expect([point, failed.explicitAcks, failed.retryMessages.length]).toEqual([point, [], 1])
+      expect(await outboxDepth()).toBe(1)
+      // stored up to the fault: the batch row exists only when the fault came after the D1 batch
+      expect(await count(`SELECT count(*) AS n FROM batches WHERE batch_id = '${b.batchId}'`)).toBe(point === 'ack' ? 1 : 0)
+      const again = await consume('aegis-sync', [m()], dev)
+      expect(again.explicitAcks).toHaveLength(1)
+      expect(await outboxDepth()).toBe(0)
+    }
+    expect(await count('SELECT count(*) AS n FROM batches')).toBe(4)
+    expect(await count("SELECT count(*) AS n FROM decisions WHERE verdict = 'accept'")).toBe(4)
+    // 4 batches x 2 points, each folded exactly once
+    expect((await rollupRows()).map((r) => r.metrics)).toEqual([{ 'temp.c': [8, 28, 3, 4] }])
+    // outside development the switch does nothing
+    const p = batch(30, [1])
+    await seed([p])
+    const prod = await consume('aegis-sync', [msg({ type: 'batch', agentId: AGENT, batchId: p.batchId })], {
+      ENVIRONMENT: 'production', SYNC_FAULTS: 'r2:1,log:1,d1:1,ack:1',
+    })
+    expect(prod.explicitAcks).toHaveLength(1)
   })
 
   it('retries only the agent whose outbox cannot be read; the others are stored and acked', async () => {
