@@ -13,6 +13,9 @@
  *   --sync-timeout S (120)  --out FILE (bench/out/latest.json)
  *   --ecdsa-backend wasm|noble  the collector's ECDSA_BACKEND for the load run (its default if unset)
  *   --generated-dir DIR     where the micro worker is generated (bench/.generated)
+ *   --only soak [--duration S (600)] [--rate R (30 batches/s)] [--faults SPEC]
+ *                           paced load with development-only sync faults (SYNC_FAULTS, default
+ *                           r2/log/d1/ack at 2% each) and workerd memory sampling; run only by name
  * Exit 0 on success, 1 when a benchmark failed or the run lost or duplicated batches, 2 on usage.
  * docs/benchmarks.md explains every entry.
  */
@@ -24,6 +27,7 @@ import { parseArgs } from 'node:util'
 import { runMicro, type MicroResult } from './harness/run-micro.ts'
 import { REPO_ROOT } from './harness/wrangler-dev.ts'
 import { runIngest, type BenchEntry } from './ingest/run-ingest.ts'
+import { DEFAULT_FAULTS } from './ingest/soak.ts'
 
 export const LOAD_ENTRIES = [
   'platform.healthz',
@@ -97,6 +101,8 @@ export async function main(argv: string[]): Promise<number> {
         out: { type: 'string' },
         'generated-dir': { type: 'string' },
         'ecdsa-backend': { type: 'string' },
+        rate: { type: 'string' },
+        faults: { type: 'string' },
       },
       strict: true,
       allowPositionals: false,
@@ -121,6 +127,8 @@ export async function main(argv: string[]): Promise<number> {
       syncTimeoutS: positiveInt('sync-timeout', a['sync-timeout'], 120),
       out: path.resolve(a.out ?? path.join(REPO_ROOT, 'bench/out/latest.json')),
       ecdsaBackend: a['ecdsa-backend'],
+      rate: positiveInt('rate', a.rate, 30),
+      faults: a.faults ?? DEFAULT_FAULTS,
       generatedDir: a['generated-dir'] === undefined ? undefined : path.resolve(a['generated-dir']),
     }
   } catch (e) {
@@ -138,7 +146,10 @@ export async function main(argv: string[]): Promise<number> {
   const wanted = (name: string) => prefixes.length === 0 || prefixes.some((p) => name.startsWith(p))
   const loadOnly = (p: string) => LOAD_ENTRIES.some((e) => e.startsWith(p) || p.startsWith(e))
   const runMicroCases = prefixes.length === 0 || prefixes.some((p) => !loadOnly(p))
-  const runLoad = LOAD_ENTRIES.some(wanted)
+  // The soak runs only when asked for by name (it is long); it replaces the ordinary load run.
+  const soak = prefixes.includes('soak')
+  const runLoad = soak || LOAD_ENTRIES.some(wanted)
+  if (soak && opts.durationS === undefined) opts.durationS = 600
 
   const results: (BenchEntry | MicroResult)[] = []
   let timer: unknown = null
@@ -164,10 +175,17 @@ export async function main(argv: string[]): Promise<number> {
   }
   if (runLoad) {
     try {
-      const entries = await runIngest({ ...opts, log })
+      const entries = await runIngest({
+        ...opts,
+        log,
+        soak: soak ? { rate: opts.rate, faults: opts.faults } : undefined,
+      })
       results.push(...entries.filter((e) => wanted(e.name)))
       const client = entries.find((e) => e.name === 'ingest.client')
       if (client && ((client.lost as number) > 0 || (client.duplicated as number) > 0))
+        failed = true
+      const s = entries.find((e) => e.name === 'soak')
+      if (s && (s.metric_points !== s.metric_points_expected || (s.rss_growth_pct as number) >= 20))
         failed = true
     } catch (e) {
       log(`ingest benchmark failed: ${(e as Error).stack ?? e}`)

@@ -30,6 +30,8 @@ export function wranglerEnv(): NodeJS.ProcessEnv {
 
 export interface WranglerDev {
   url: string
+  /** wrangler's pid, which is also the process group of it and its workerd (detached). */
+  pid: number
   logs(): string
   stop(): Promise<void>
 }
@@ -96,5 +98,5 @@ export async function startWranglerDev(o: {
     }
     await new Promise((r) => setTimeout(r, 250))
   }
-  return { url, logs: () => out, stop }
+  return { url, pid: child.pid!, logs: () => out, stop }
 }

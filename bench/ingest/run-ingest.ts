@@ -21,6 +21,7 @@ import { enrollSimAgent, type SimAgent } from '../sim/enroll-sim-agent.ts'
 import { sendSimBatches, type BatchSample } from '../sim/send-sim-batches.ts'
 import { createSoftTpm } from '../sim/soft-tpm.ts'
 import { combineHealthz, runHealthz } from './run-healthz.ts'
+import { sampleRss, soakEntry, type SoakOptions } from './soak.ts'
 import { countRolledUpPoints, storageEntry } from './storage-cost.ts'
 
 export interface IngestOptions {
@@ -35,6 +36,8 @@ export interface IngestOptions {
   syncTimeoutS: number
   /** Seconds of `GET /healthz` load before the agents enroll (platform.healthz). */
   healthzS?: number
+  /** Paced load with injected sync faults and memory sampling (soak.ts). */
+  soak?: SoakOptions
   log: (s: string) => void
 }
 
@@ -114,7 +117,10 @@ export async function runIngest(o: IngestOptions): Promise<BenchEntry[]> {
   o.log(`ingest: starting collector (wrangler dev)`)
   const c = await startCollector({
     snapshot: true,
-    workerVars: o.ecdsaBackend ? { ECDSA_BACKEND: o.ecdsaBackend } : {},
+    workerVars: {
+      ...(o.ecdsaBackend ? { ECDSA_BACKEND: o.ecdsaBackend } : {}),
+      ...(o.soak ? { SYNC_FAULTS: o.soak.faults } : {}),
+    },
   })
   try {
     o.log(`platform.healthz: ${o.agents} clients x ${o.healthzS ?? 10} s`)
@@ -128,6 +134,7 @@ export async function runIngest(o: IngestOptions): Promise<BenchEntry[]> {
         `${o.metricsPerBatch} metrics per batch`,
     )
     let done = 0
+    const rss = o.soak ? sampleRss(c.processGroup) : null
     const t0 = performance.now()
     const perAgent = await Promise.all(
       agents.map((agent, i) =>
@@ -138,6 +145,7 @@ export async function runIngest(o: IngestOptions): Promise<BenchEntry[]> {
           deadline,
           metricsPerBatch: o.metricsPerBatch,
           location: location(i),
+          intervalMs: o.soak ? (agents.length / o.soak.rate) * 1000 : undefined,
           onSample: () => {
             if (++done % 500 === 0) o.log(`ingest: ${done} batches sent`)
           },
@@ -240,7 +248,9 @@ export async function runIngest(o: IngestOptions): Promise<BenchEntry[]> {
     o.log(
       `ingest: lost ${lost}, duplicated ${duplicated}, metric_points ${client.metric_points}/${client.metric_points_expected}`,
     )
-    return [healthz, server, client, lag, await storageEntry(c, storedIds.size)]
+    const entries = [healthz, server, client, lag, await storageEntry(c, storedIds.size)]
+    if (o.soak && rss) entries.push(soakEntry(o.soak, client, lag, rss.stop(), logs))
+    return entries
   } catch (e) {
     o.log(`ingest failed; collector log tail:\n${c.logs().slice(-4000)}`)
     throw e
