@@ -8,8 +8,9 @@
  *      its batch row (write-rows.ts), the fold only if the batch row is not there yet;
  *   5. one RPC per agent: drop the stored entries from its outbox.
  * Every step is idempotent by batchId, so a redelivered or concurrent message converges to the
- * same rows. An agent whose outbox cannot be read is reported failed on its own; a failure of a
- * shared step (2-4) fails every agent of the queue batch, to be retried. In development,
+ * same rows. An agent whose outbox cannot be read is reported failed on its own; when a shared
+ * step (2-4) fails, steps 2-4 run again per agent, and only the agents that fail then are
+ * retried (by the queue, with backoff). In development,
  * SYNC_FAULTS injects failures between the steps (inject-fault.ts).
  */
 import { serializeBundle } from '../../attest/bundle/build-bundle.ts'
@@ -17,8 +18,8 @@ import { BUNDLE_FORMAT, type EvidenceBundle } from '../../attest/bundle/evidence
 import { agentLedger } from '../ledger/ledger-stub.ts'
 import type { AcceptedBatch, AgentRecord } from '../ledger/types.ts'
 import { appendToLog } from './append-to-log.ts'
-import { faultInjector } from './inject-fault.ts'
-import { packBundles } from './pack-bundles.ts'
+import { faultInjector, type FaultPoint } from './inject-fault.ts'
+import { packBundles, type PackItem } from './pack-bundles.ts'
 import { writeRows } from './write-rows.ts'
 
 export function buildBundle(b: AcceptedBatch, agent: AgentRecord): EvidenceBundle {
@@ -57,47 +58,57 @@ interface AgentRead {
 /**
  * Store what the outboxes of these agents hold among the announced ids. Returns the agents whose
  * entries could not be stored, with the error; every other agent's entries are stored (or were
- * already) and acknowledged.
+ * already) and acknowledged. When the shared store fails, each agent's entries are stored on
+ * their own, so one agent's bad entry (say, a log conflict) cannot hold back the others'.
  */
 export async function storeQueueBatch(env: Env, groups: AgentGroup[]): Promise<Map<string, unknown>> {
-  const t0 = Date.now()
   const failed = new Map<string, unknown>()
-  const reads = await readOutboxes(env, groups, failed)
-  const items = reads.flatMap((r) => r.records.map((b) => ({ b, ...serializeBundle(buildBundle(b, r.agent!)) })))
+  const reads = (await readOutboxes(env, groups, failed)).filter((r) => r.records.length > 0)
   const fault = faultInjector(env as { SYNC_FAULTS?: string; ENVIRONMENT?: string })
-  if (items.length > 0) {
-    try {
-      const pack = await packBundles(items)
-      fault('r2')
-      await env.EVIDENCE.put(pack.key, pack.bytes, {
-        httpMetadata: { contentType: 'application/x-ndjson' },
-        customMetadata: { bundles: String(items.length), format: 'aegis-evidence-pack/1' },
-      })
-      fault('log')
-      const indices = await appendToLog(env, items.map((i) => ({ batchId: i.b.batchId, bundleSha256: i.sha256 })))
-      fault('d1')
-      const w = await writeRows(env.DB, pack, indices)
-      // One line per stored queue batch: the bench's storage.rows_per_batch reads it.
-      console.log(
-        `sync: stored ${items.length} batches of ${reads.length} agents: 1 R2 put, 1 log append, ` +
-          `1 D1 batch, rows ${w.rows}, rows_written ${w.billed}, pack_bytes ${pack.bytes.length}, db_bytes ${w.dbBytes} in ${Date.now() - t0} ms`,
+  const itemsOf = (rs: AgentRead[]) =>
+    rs.flatMap((r) => r.records.map((b) => ({ b, ...serializeBundle(buildBundle(b, r.agent!)) })))
+  try {
+    if (reads.length > 0) await storeItems(env, itemsOf(reads), reads.length, fault)
+  } catch (e) {
+    if (reads.length === 1) failed.set(reads[0]!.agentId, e)
+    else {
+      console.error('storing the queue batch failed; storing agent by agent', e)
+      await Promise.all(
+        reads.map((r) => storeItems(env, itemsOf([r]), 1, fault).catch((e2: unknown) => void failed.set(r.agentId, e2))),
       )
-      fault('ack')
-    } catch (e) {
-      for (const r of reads) failed.set(r.agentId, e)
-      return failed
     }
   }
   await Promise.all(
-    reads.map((r) =>
-      r.records.length === 0
-        ? undefined
-        : agentLedger(env, r.agentId)
-            .ackOutbox(r.records.map((b) => b.batchId))
-            .catch((e: unknown) => void failed.set(r.agentId, e)),
-    ),
+    reads
+      .filter((r) => !failed.has(r.agentId))
+      .map((r) =>
+        agentLedger(env, r.agentId)
+          .ackOutbox(r.records.map((b) => b.batchId))
+          .catch((e: unknown) => void failed.set(r.agentId, e)),
+      ),
   )
   return failed
+}
+
+/** Steps 2-4 for these bundles: one pack, one log append, one D1 batch. */
+async function storeItems(env: Env, items: PackItem[], agents: number, fault: (at: FaultPoint) => void): Promise<void> {
+  const t0 = Date.now()
+  const pack = await packBundles(items)
+  fault('r2')
+  await env.EVIDENCE.put(pack.key, pack.bytes, {
+    httpMetadata: { contentType: 'application/x-ndjson' },
+    customMetadata: { bundles: String(items.length), format: 'aegis-evidence-pack/1' },
+  })
+  fault('log')
+  const indices = await appendToLog(env, items.map((i) => ({ batchId: i.b.batchId, bundleSha256: i.sha256 })))
+  fault('d1')
+  const w = await writeRows(env.DB, pack, indices)
+  // One line per stored pack: the bench's storage.rows_per_batch reads it.
+  console.log(
+    `sync: stored ${items.length} batches of ${agents} agents: 1 R2 put, 1 log append, 1 D1 batch, ` +
+      `rows ${w.rows}, rows_written ${w.billed}, pack_bytes ${pack.bytes.length}, db_bytes ${w.dbBytes} in ${Date.now() - t0} ms`,
+  )
+  fault('ack')
 }
 
 async function readOutboxes(env: Env, groups: AgentGroup[], failed: Map<string, unknown>): Promise<AgentRead[]> {

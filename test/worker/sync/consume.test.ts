@@ -13,6 +13,7 @@ import type { AcceptedBatch, AgentRecord } from '../../../worker/ledger/types.ts
 import worker from '../../../worker/index.ts'
 import { resetState } from '../helpers/reset.ts'
 import { backoff } from '../../../worker/sync/consume.ts'
+import { provenanceLog } from '../../../worker/log/log-stub.ts'
 
 const AGENT = 'ab'.repeat(32)
 const OTHER = 'ef'.repeat(32)
@@ -241,6 +242,23 @@ describe('sync consumer', () => {
       ENVIRONMENT: 'production', SYNC_FAULTS: 'r2:1,log:1,d1:1,ack:1',
     })
     expect(prod.explicitAcks).toHaveLength(1)
+  })
+
+  it("one agent's failing entry (a log conflict) does not hold back the others of its queue batch", async () => {
+    const good = batch(40, [5])
+    const bad = batch(3, [6], OTHER)
+    await seed([good])
+    await seed([bad], OTHER)
+    // the bad batch is already logged with another bundle: appending it again is ERR_LOG_CONFLICT
+    await provenanceLog(env).append([{ batchId: bad.batchId, bundleSha256: 'ff'.repeat(32) }])
+    const mg = msg({ type: 'batch', agentId: AGENT, batchId: good.batchId })
+    const mb = msg({ type: 'batch', agentId: OTHER, batchId: bad.batchId })
+    const r = await consume('aegis-sync', [mg, mb])
+    expect(r.explicitAcks).toEqual([mg.id])
+    expect(r.retryMessages.map((x) => x.msgId)).toEqual([mb.id])
+    expect(await count(`SELECT count(*) AS n FROM batches WHERE batch_id = '${good.batchId}'`)).toBe(1)
+    expect(await count(`SELECT count(*) AS n FROM batches WHERE batch_id = '${bad.batchId}'`)).toBe(0)
+    expect([await outboxDepth(), await outboxDepth(OTHER)]).toEqual([0, 1])
   })
 
   it('retries only the agent whose outbox cannot be read; the others are stored and acked', async () => {
