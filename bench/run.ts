@@ -35,6 +35,7 @@ export const LOAD_ENTRIES = [
   'ingest.client',
   'sync.lag',
   'storage.rows_per_batch',
+  'provenance.read',
 ]
 
 const log = (s: string) => process.stderr.write(`[bench] ${s}\n`)

@@ -21,6 +21,7 @@ import { enrollSimAgent, type SimAgent } from '../sim/enroll-sim-agent.ts'
 import { sendSimBatches, type BatchSample } from '../sim/send-sim-batches.ts'
 import { createSoftTpm } from '../sim/soft-tpm.ts'
 import { combineHealthz, runHealthz } from './run-healthz.ts'
+import { provenanceRead } from './provenance-read.ts'
 import { sampleRss, soakEntry, type SoakOptions } from './soak.ts'
 import { countRolledUpPoints, storageEntry } from './storage-cost.ts'
 
@@ -249,6 +250,7 @@ export async function runIngest(o: IngestOptions): Promise<BenchEntry[]> {
       `ingest: lost ${lost}, duplicated ${duplicated}, metric_points ${client.metric_points}/${client.metric_points_expected}`,
     )
     const entries = [healthz, server, client, lag, await storageEntry(c, storedIds.size)]
+    if (!o.soak) entries.push(await provenanceRead(c, [...storedIds]))
     if (o.soak && rss) entries.push(soakEntry(o.soak, client, lag, rss.stop(), logs))
     return entries
   } catch (e) {
