@@ -7,37 +7,37 @@
  * process's resident memory flat (growth from the first sample after warm-up to the end).
  * The load itself is run-ingest.ts with pacing; this file samples memory and builds the entry.
  */
-import { workerdRssBytes } from '../harness/process-rss.ts'
-import type { BenchEntry } from './run-ingest.ts'
+import { workerdRssBytes } from "../harness/process-rss.ts";
+import type { BenchEntry } from "./run-ingest.ts";
 
-export const DEFAULT_FAULTS = 'r2:0.02,log:0.02,d1:0.02,ack:0.02'
+export const DEFAULT_FAULTS = "r2:0.02,log:0.02,d1:0.02,ack:0.02";
 
 export interface SoakOptions {
   /** Target batches per second over all agents. */
-  rate: number
+  rate: number;
   /** SYNC_FAULTS for the collector. */
-  faults: string
+  faults: string;
 }
 
-const mb = (b: number) => Math.round((b / 2 ** 20) * 10) / 10
+const mb = (b: number) => Math.round((b / 2 ** 20) * 10) / 10;
 
 /** Samples workerd's RSS every `everyMs` until stopped; the samples are [msSinceStart, bytes]. */
 export function sampleRss(processGroup: number, everyMs = 5000) {
-  const t0 = Date.now()
-  const samples: [number, number][] = []
+  const t0 = Date.now();
+  const samples: [number, number][] = [];
   const take = () => {
-    const b = workerdRssBytes(processGroup)
-    if (b !== null) samples.push([Date.now() - t0, b])
-  }
-  take()
-  const timer = setInterval(take, everyMs)
+    const b = workerdRssBytes(processGroup);
+    if (b !== null) samples.push([Date.now() - t0, b]);
+  };
+  take();
+  const timer = setInterval(take, everyMs);
   return {
     stop(): [number, number][] {
-      clearInterval(timer)
-      take()
-      return samples
+      clearInterval(timer);
+      take();
+      return samples;
     },
-  }
+  };
 }
 
 export function soakEntry(
@@ -48,13 +48,16 @@ export function soakEntry(
   logs: string,
 ): BenchEntry {
   // Warm-up: the first tenth of the run (isolates, SQLite caches and JIT settle).
-  const end = rss.at(-1)?.[0] ?? 0
-  const base = rss.find(([t]) => t >= end / 10) ?? rss[0]
-  const last = rss.at(-1)
-  const growth = base && last ? Math.round(((last[1] - base[1]) / base[1]) * 1000) / 10 : null
+  const end = rss.at(-1)?.[0] ?? 0;
+  const base = rss.find(([t]) => t >= end / 10) ?? rss[0];
+  const last = rss.at(-1);
+  const growth =
+    base && last
+      ? Math.round(((last[1] - base[1]) / base[1]) * 1000) / 10
+      : null;
   return {
-    name: 'soak',
-    kind: 'load',
+    name: "soak",
+    kind: "load",
     n: lag.n,
     median_ms: lag.median_ms,
     p99_ms: lag.p99_ms,
@@ -72,8 +75,12 @@ export function soakEntry(
     metric_points: client.metric_points,
     metric_points_expected: client.metric_points_expected,
     dead_letters: client.dead_letters,
-    rss_mb: { after_warmup: base ? mb(base[1]) : null, end: last ? mb(last[1]) : null, max: rss.length ? mb(Math.max(...rss.map((x) => x[1]))) : null },
+    rss_mb: {
+      after_warmup: base ? mb(base[1]) : null,
+      end: last ? mb(last[1]) : null,
+      max: rss.length ? mb(Math.max(...rss.map((x) => x[1]))) : null,
+    },
     rss_growth_pct: growth,
     rss_samples: rss.length,
-  }
+  };
 }

@@ -9,21 +9,25 @@
  * Ignored unless ENVIRONMENT is development or test (isDevelopment): a deployed collector never
  * fails on purpose. Malformed values are ignored too (a test switch, not configuration).
  */
-import { isDevelopment } from '../config/defaults.ts'
+import { isDevelopment } from "../config/defaults.ts";
 
-export type FaultPoint = 'r2' | 'log' | 'd1' | 'ack'
+export type FaultPoint = "r2" | "log" | "d1" | "ack";
 
 export class InjectedFault extends Error {}
 
-export function faultInjector(env: { SYNC_FAULTS?: string; ENVIRONMENT?: string }): (at: FaultPoint) => void {
-  if (!env.SYNC_FAULTS || !isDevelopment(env)) return () => {}
-  const rates = new Map<string, number>()
-  for (const part of env.SYNC_FAULTS.split(',')) {
-    const [k, v] = part.split(':')
-    const p = Number(v)
-    if (k && Number.isFinite(p) && p >= 0 && p <= 1) rates.set(k.trim(), p)
+export function faultInjector(env: {
+  SYNC_FAULTS?: string;
+  ENVIRONMENT?: string;
+}): (at: FaultPoint) => void {
+  if (!env.SYNC_FAULTS || !isDevelopment(env)) return () => {};
+  const rates = new Map<string, number>();
+  for (const part of env.SYNC_FAULTS.split(",")) {
+    const [k, v] = part.split(":");
+    const p = Number(v);
+    if (k && Number.isFinite(p) && p >= 0 && p <= 1) rates.set(k.trim(), p);
   }
   return (at) => {
-    if (Math.random() < (rates.get(at) ?? 0)) throw new InjectedFault(`injected fault: ${at}`)
-  }
+    if (Math.random() < (rates.get(at) ?? 0))
+      throw new InjectedFault(`injected fault: ${at}`);
+  };
 }

@@ -8,36 +8,38 @@
  * earliest acceptance in it. Content-addressed, so a retried store of the same batches writes the
  * same object again instead of a second copy.
  */
-import { toHex } from '../../attest/bytes/encoding.ts'
-import type { AcceptedBatch } from '../ledger/types.ts'
+import { toHex } from "../../attest/bytes/encoding.ts";
+import type { AcceptedBatch } from "../ledger/types.ts";
 
 export interface PackItem {
-  b: AcceptedBatch
-  bytes: Uint8Array
-  sha256: string
+  b: AcceptedBatch;
+  bytes: Uint8Array;
+  sha256: string;
 }
 
 export interface Pack {
-  key: string
-  bytes: Uint8Array
-  entries: (PackItem & { offset: number; length: number })[]
+  key: string;
+  bytes: Uint8Array;
+  entries: (PackItem & { offset: number; length: number })[];
 }
 
-export const PACK_PREFIX = 'evidence/packs/'
+export const PACK_PREFIX = "evidence/packs/";
 
 export async function packBundles(items: PackItem[]): Promise<Pack> {
-  const total = items.reduce((n, i) => n + i.bytes.length + 1, 0)
-  const bytes = new Uint8Array(total)
-  const entries: Pack['entries'] = []
-  let at = 0
+  const total = items.reduce((n, i) => n + i.bytes.length + 1, 0);
+  const bytes = new Uint8Array(total);
+  const entries: Pack["entries"] = [];
+  let at = 0;
   for (const i of items) {
-    bytes.set(i.bytes, at)
-    entries.push({ ...i, offset: at, length: i.bytes.length })
-    at += i.bytes.length
-    bytes[at++] = 0x0a
+    bytes.set(i.bytes, at);
+    entries.push({ ...i, offset: at, length: i.bytes.length });
+    at += i.bytes.length;
+    bytes[at++] = 0x0a;
   }
-  const digest = toHex(new Uint8Array(await crypto.subtle.digest('SHA-256', bytes)))
-  const first = Math.min(...items.map((i) => i.b.acceptedAt))
-  const day = new Date(first).toISOString().slice(0, 10)
-  return { key: `${PACK_PREFIX}day=${day}/${digest}.ndjson`, bytes, entries }
+  const digest = toHex(
+    new Uint8Array(await crypto.subtle.digest("SHA-256", bytes)),
+  );
+  const first = Math.min(...items.map((i) => i.b.acceptedAt));
+  const day = new Date(first).toISOString().slice(0, 10);
+  return { key: `${PACK_PREFIX}day=${day}/${digest}.ndjson`, bytes, entries };
 }

@@ -8,20 +8,30 @@
  * the statements) and D1's `rows_written` (what D1 bills: every index entry counts too).
  * Raw metric points are not stored in D1: the bundle in R2 holds them (migration 0005).
  */
-import { fromB64url } from '../../attest/bytes/encoding.ts'
-import { parseBatchPayload, type BatchPayload } from '../../attest/ingest/batch-payload.ts'
-import type { Pack } from './pack-bundles.ts'
+import { fromB64url } from "../../attest/bytes/encoding.ts";
+import {
+  parseBatchPayload,
+  type BatchPayload,
+} from "../../attest/ingest/batch-payload.ts";
+import type { Pack } from "./pack-bundles.ts";
 
 /** One bucket's metrics as stored in rollups.metrics: name -> [count, sum, min, max]. */
-export type RollupMetrics = Record<string, [number, number, number, number]>
+export type RollupMetrics = Record<string, [number, number, number, number]>;
 
-export function foldMetrics(metrics: BatchPayload['metrics']): RollupMetrics {
-  const out: RollupMetrics = {}
+export function foldMetrics(metrics: BatchPayload["metrics"]): RollupMetrics {
+  const out: RollupMetrics = {};
   for (const { name, value } of metrics) {
-    const cur = out[name]
-    out[name] = cur ? [cur[0] + 1, cur[1] + value, Math.min(cur[2], value), Math.max(cur[3], value)] : [1, value, value, value]
+    const cur = out[name];
+    out[name] = cur
+      ? [
+          cur[0] + 1,
+          cur[1] + value,
+          Math.min(cur[2], value),
+          Math.max(cur[3], value),
+        ]
+      : [1, value, value, value];
   }
-  return out
+  return out;
 }
 
 // Merge the stored bucket with the batch's: counts and sums add, min and max combine. json(v)
@@ -38,48 +48,87 @@ const FOLD_ROLLUP = `
         SELECT key, value ->> 0, value ->> 1, value ->> 2, value ->> 3 FROM json_each(excluded.metrics)
       ) GROUP BY k
     )
-  )`
+  )`;
 
 const INSERT_DECISION = `
   INSERT OR IGNORE INTO decisions (at, kind, agent_id, batch_id, verdict, code, zone, cf_country, verify_ms, detail)
-  VALUES (?, 'batch', ?, ?, ?, ?, ?, ?, ?, ?)`
+  VALUES (?, 'batch', ?, ?, ?, ?, ?, ?, ?, ?)`;
 
 const INSERT_BATCH = `
   INSERT OR IGNORE INTO batches (batch_id, agent_id, seq, accepted_at, collected_at, stored_at, verdict,
     findings, zone, cf_country, lat, lon, accuracy_m, metric_count, evidence_key, bundle_sha256, log_index,
     bundle_offset, bundle_length)
-  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)`
+  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)`;
 
 export interface RowsWritten {
-  rows: number
-  billed: number
+  rows: number;
+  billed: number;
   /** The database's size after the batch (D1 meta.size_after), what its size limit is spent on. */
-  dbBytes: number
+  dbBytes: number;
 }
 
-export async function writeRows(db: D1Database, pack: Pack, indices: Map<string, number>): Promise<RowsWritten> {
-  const now = Date.now()
-  const stmts: D1PreparedStatement[] = []
+export async function writeRows(
+  db: D1Database,
+  pack: Pack,
+  indices: Map<string, number>,
+): Promise<RowsWritten> {
+  const now = Date.now();
+  const stmts: D1PreparedStatement[] = [];
   for (const { b, sha256, offset, length } of pack.entries) {
-    const p = parseBatchPayload(fromB64url(b.payload))
-    const minute = Math.floor(p.collectedAt / 60_000)
+    const p = parseBatchPayload(fromB64url(b.payload));
+    const minute = Math.floor(p.collectedAt / 60_000);
     stmts.push(
-      db.prepare(FOLD_ROLLUP).bind(minute, b.zone ?? '', b.agentId, JSON.stringify(foldMetrics(p.metrics)), b.batchId),
-      db.prepare(INSERT_DECISION).bind(
-        b.acceptedAt, b.agentId, b.batchId, b.verdict, b.findings[0] ?? null, b.zone, b.cfCountry, b.verifyMs,
-        b.findings.length ? JSON.stringify({ findings: b.findings }) : null,
-      ),
-      db.prepare(INSERT_BATCH).bind(
-        b.batchId, b.agentId, b.seq, b.acceptedAt, p.collectedAt, now, b.verdict, JSON.stringify(b.findings),
-        b.zone, b.cfCountry, p.location.lat, p.location.lon, p.location.accuracyM, p.metrics.length, pack.key,
-        sha256, indices.get(b.batchId) ?? null, offset, length,
-      ),
-    )
+      db
+        .prepare(FOLD_ROLLUP)
+        .bind(
+          minute,
+          b.zone ?? "",
+          b.agentId,
+          JSON.stringify(foldMetrics(p.metrics)),
+          b.batchId,
+        ),
+      db
+        .prepare(INSERT_DECISION)
+        .bind(
+          b.acceptedAt,
+          b.agentId,
+          b.batchId,
+          b.verdict,
+          b.findings[0] ?? null,
+          b.zone,
+          b.cfCountry,
+          b.verifyMs,
+          b.findings.length ? JSON.stringify({ findings: b.findings }) : null,
+        ),
+      db
+        .prepare(INSERT_BATCH)
+        .bind(
+          b.batchId,
+          b.agentId,
+          b.seq,
+          b.acceptedAt,
+          p.collectedAt,
+          now,
+          b.verdict,
+          JSON.stringify(b.findings),
+          b.zone,
+          b.cfCountry,
+          p.location.lat,
+          p.location.lon,
+          p.location.accuracyM,
+          p.metrics.length,
+          pack.key,
+          sha256,
+          indices.get(b.batchId) ?? null,
+          offset,
+          length,
+        ),
+    );
   }
-  const res = await db.batch(stmts)
+  const res = await db.batch(stmts);
   return {
     rows: res.reduce((n, r) => n + (r.meta.changes ?? 0), 0),
     billed: res.reduce((n, r) => n + (r.meta.rows_written ?? 0), 0),
     dbBytes: res.at(-1)?.meta.size_after ?? 0,
-  }
+  };
 }
