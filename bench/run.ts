@@ -5,7 +5,8 @@
  * and writes it to bench/out/latest.json (git-ignored). Progress goes to stderr.
  * Options:
  *   --only PREFIX[,PREFIX]  run only entries whose name starts with a prefix (e.g. verify.quote,
- *                           ingest); micro cases are skipped for ingest.* / sync.* prefixes,
+ *                           ingest); micro cases are skipped for load-only prefixes (platform,
+ *                           ingest, sync, storage),
  *                           the load run when no prefix can match its entries
  *   --agents K (16)  --batches N (100)  --duration S (instead of N)  --metrics M (8 per batch)
  *   --iterations N   override every micro case's iteration count (quick runs)
@@ -13,6 +14,9 @@
  *   --ecdsa-backend wasm|noble  the collector's ECDSA_BACKEND for the load run (its default if unset)
  *   --flood-duration S (60)  --flood-concurrency N (32)  --flood-clients N (64)   abuse.flood
  *   --generated-dir DIR     where the micro worker is generated (bench/.generated)
+ *   --only soak [--duration S (600)] [--rate R (30 batches/s)] [--faults SPEC]
+ *                           paced load with development-only sync faults (SYNC_FAULTS, default
+ *                           r2/log/d1/ack at 2% each) and workerd memory sampling; run only by name
  * Exit 0 on success, 1 when a benchmark failed or the run lost or duplicated batches, 2 on usage.
  * docs/benchmarks.md explains every entry.
  */
@@ -25,8 +29,16 @@ import { runMicro, type MicroResult } from './harness/run-micro.ts'
 import { REPO_ROOT } from './harness/wrangler-dev.ts'
 import { runIngest, type BenchEntry } from './ingest/run-ingest.ts'
 import { runAbuse } from './abuse/run-abuse.ts'
+import { DEFAULT_FAULTS } from './ingest/soak.ts'
 
-export const LOAD_ENTRIES = ['ingest.server', 'ingest.client', 'sync.lag']
+export const LOAD_ENTRIES = [
+  'platform.healthz',
+  'ingest.server',
+  'ingest.client',
+  'sync.lag',
+  'storage.rows_per_batch',
+  'provenance.read',
+]
 
 const log = (s: string) => process.stderr.write(`[bench] ${s}\n`)
 
@@ -95,6 +107,8 @@ export async function main(argv: string[]): Promise<number> {
         'flood-duration': { type: 'string' },
         'flood-concurrency': { type: 'string' },
         'flood-clients': { type: 'string' },
+        rate: { type: 'string' },
+        faults: { type: 'string' },
       },
       strict: true,
       allowPositionals: false,
@@ -119,6 +133,8 @@ export async function main(argv: string[]): Promise<number> {
       syncTimeoutS: positiveInt('sync-timeout', a['sync-timeout'], 120),
       out: path.resolve(a.out ?? path.join(REPO_ROOT, 'bench/out/latest.json')),
       ecdsaBackend: a['ecdsa-backend'],
+      rate: positiveInt('rate', a.rate, 30),
+      faults: a.faults ?? DEFAULT_FAULTS,
       generatedDir: a['generated-dir'] === undefined ? undefined : path.resolve(a['generated-dir']),
       flood: {
         durationS: positiveInt('flood-duration', a['flood-duration'], 60),
@@ -139,9 +155,13 @@ export async function main(argv: string[]): Promise<number> {
   }
   const { prefixes } = opts
   const wanted = (name: string) => prefixes.length === 0 || prefixes.some((p) => name.startsWith(p))
-  const loadOnly = (p: string) => p.startsWith('ingest') || p.startsWith('sync') || p.startsWith('abuse')
+  const loadOnly = (p: string) =>
+    p.startsWith('abuse') || LOAD_ENTRIES.some((e) => e.startsWith(p) || p.startsWith(e))
   const runMicroCases = prefixes.length === 0 || prefixes.some((p) => !loadOnly(p))
-  const runLoad = LOAD_ENTRIES.some(wanted)
+  // The soak runs only when asked for by name (it is long); it replaces the ordinary load run.
+  const soak = prefixes.includes('soak')
+  const runLoad = soak || LOAD_ENTRIES.some(wanted)
+  if (soak && opts.durationS === undefined) opts.durationS = 600
   const runFlood = wanted('abuse.flood')
 
   const results: (BenchEntry | MicroResult)[] = []
@@ -168,10 +188,17 @@ export async function main(argv: string[]): Promise<number> {
   }
   if (runLoad) {
     try {
-      const entries = await runIngest({ ...opts, log })
+      const entries = await runIngest({
+        ...opts,
+        log,
+        soak: soak ? { rate: opts.rate, faults: opts.faults } : undefined,
+      })
       results.push(...entries.filter((e) => wanted(e.name)))
       const client = entries.find((e) => e.name === 'ingest.client')
       if (client && ((client.lost as number) > 0 || (client.duplicated as number) > 0))
+        failed = true
+      const s = entries.find((e) => e.name === 'soak')
+      if (s && (s.metric_points !== s.metric_points_expected || (s.rss_growth_pct as number) >= 20))
         failed = true
     } catch (e) {
       log(`ingest benchmark failed: ${(e as Error).stack ?? e}`)

@@ -7,7 +7,9 @@
  * length, which is byte-aligned for both curves); everything else happens in the kernel.
  * Takes an already compiled WebAssembly.Module (workerd cannot compile Wasm at run time; wrangler
  * and the vitest pool hand one over for `import mod from '.../ecdsa.wasm'`) and instantiates it
- * synchronously with no imports. Leaves out P-521, which goes to `fallback` when one is given.
+ * synchronously with no imports. Keeps each key's precomputation in one of the kernel's cache
+ * slots (least recently used key evicted; `keyCache: false` turns it off), so the repeated
+ * signatures of one AK skip it. Leaves out P-521, which goes to `fallback` when one is given.
  */
 import { AegisError } from '../errors.ts'
 import type { EccCurve } from '../tpm/types.ts'
@@ -17,6 +19,43 @@ interface KernelExports {
   memory: WebAssembly.Memory
   io(): number
   verify(curve: number): number
+  verifyCached?(curve: number, slot: number): number
+  cacheSlots?(): number
+}
+
+/**
+ * Which kernel cache slot holds which key, least recently used first (a Map keeps insertion
+ * order). The kernel checks the key in the slot itself, so this only decides where a key goes.
+ */
+class SlotLru {
+  private readonly slots = new Map<string, number>()
+  constructor(private readonly size: number) {}
+
+  slotFor(key: string): number {
+    const hit = this.slots.get(key)
+    if (hit !== undefined) {
+      this.slots.delete(key)
+      this.slots.set(key, hit)
+      return hit
+    }
+    let slot = this.slots.size
+    if (slot >= this.size) {
+      const [oldest, freed] = this.slots.entries().next().value as [string, number]
+      this.slots.delete(oldest)
+      slot = freed
+    }
+    this.slots.set(key, slot)
+    return slot
+  }
+
+  forget(key: string): void {
+    this.slots.delete(key)
+  }
+}
+
+/** A Map key for a public key: the coordinates as a latin1 string (cheap, collision-free). */
+function keyId(id: number, x: Uint8Array, y: Uint8Array): string {
+  return `${id}:${String.fromCharCode(...x)}${String.fromCharCode(...y)}`
 }
 
 // Must match wasm/ecdsa/verify.ts.
@@ -60,6 +99,7 @@ function stripZeros(b: Uint8Array): Uint8Array {
 export function createWasmEcdsaBackend(
   module: WebAssembly.Module,
   fallback?: EcdsaBackend,
+  opts: { keyCache?: boolean } = {},
 ): EcdsaBackend {
   let kernel: KernelExports
   try {
@@ -70,6 +110,9 @@ export function createWasmEcdsaBackend(
   }
   const base = kernel.io()
   let view = new Uint8Array(kernel.memory.buffer, base, 5 * SLOT)
+  // Per-key precomputation across calls (wasm/ecdsa/key-cache.ts), on unless turned off.
+  const slots = kernel.cacheSlots?.() ?? 0
+  const lru = opts.keyCache !== false && slots > 0 && kernel.verifyCached ? new SlotLru(slots) : null
 
   return {
     name: 'wasm',
@@ -94,7 +137,7 @@ export function createWasmEcdsaBackend(
           `${curve} public key coordinates must be ${size} bytes`,
         )
       }
-      // The memory never grows (fixed at one page), but a detached view would fail silently.
+      // The memory never grows (fixed at two pages), but a detached view would fail silently.
       if (view.byteLength === 0) view = new Uint8Array(kernel.memory.buffer, base, 5 * SLOT)
       view.fill(0)
       view.set(x, 0)
@@ -110,14 +153,16 @@ export function createWasmEcdsaBackend(
         view.set(S, 4 * SLOT + size - S.length)
       }
       let rc: number
+      const cacheKey = lru ? keyId(id, x, y) : ''
       try {
-        rc = kernel.verify(id)
+        rc = lru ? kernel.verifyCached!(id, lru.slotFor(cacheKey)) : kernel.verify(id)
       } catch (err) {
         // A trap is a kernel bug, never a property of the inputs.
         throw new AegisError('ERR_INTERNAL', 'ECDSA Wasm kernel trapped', { cause: err })
       }
       if (rc === VALID) return true
       if (rc === INVALID) return false
+      if (rc === BAD_KEY) lru?.forget(cacheKey)
       if (rc === BAD_KEY)
         throw new AegisError('ERR_KEY_INVALID', `${curve} public key is not a valid curve point`)
       throw new AegisError('ERR_INTERNAL', `ECDSA Wasm kernel returned ${rc}`)

@@ -1,6 +1,7 @@
 /**
- * ECDSA verification benchmarks, P-256/SHA-256 and P-384/SHA-384, one signature each, three ways:
- * the Wasm kernel (createWasmEcdsaBackend), @noble/curves (nobleEcdsaBackend, the reference), both
+ * ECDSA verification benchmarks, P-256/SHA-256 and P-384/SHA-384, one signature each, four ways:
+ * the Wasm kernel (createWasmEcdsaBackend; with its per-key cache, the steady state of one AK, and
+ * `wasm-uncached` without it), @noble/curves (nobleEcdsaBackend, the reference), both
  * through the same EcdsaBackend seam with key validation included, and WebCrypto (crypto.subtle,
  * the native ceiling; it hashes the short message itself). Each run returns the verdict, which
  * must be `true`; setup checks all three agree before anything is timed.
@@ -109,6 +110,18 @@ function cases3(
       // state of a worker isolate, not its first requests, is what this case measures.
       warmup: iterations.wasm,
       setup: () => setup(curve),
+      run: runBackend,
+    },
+    {
+      // The same without the per-key cache: every call builds the key's tables again, as the
+      // first signature of an AK in an isolate does.
+      name: `ecdsa.${tag}.wasm-uncached`,
+      iterations: iterations.wasm,
+      warmup: iterations.wasm,
+      setup: async () => ({
+        ...(await setup(curve)),
+        backend: createWasmEcdsaBackend(ecdsaWasm, undefined, { keyCache: false }),
+      }),
       run: runBackend,
     },
     {

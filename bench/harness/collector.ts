@@ -24,6 +24,8 @@ export interface Collector {
   vars: DevVars
   /** The `--persist-to` directory holding D1, R2, DO and queue state. */
   persistDir: string
+  /** Process group of wrangler and its workerd (bench/harness/process-rss.ts). */
+  processGroup: number
   token(role: DevRole): Promise<string>
   /** fetch with a role token */
   api(role: DevRole, pathname: string, init?: RequestInit): Promise<Response>
@@ -112,6 +114,7 @@ export async function startCollector(opts: CollectorOptions = {}): Promise<Colle
       url: dev.url,
       vars,
       persistDir: persist,
+      processGroup: dev.pid,
       token,
       async api(role, pathname, init = {}) {
         const headers = new Headers(init.headers)

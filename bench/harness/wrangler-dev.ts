@@ -33,7 +33,7 @@ export function wranglerEnv(): NodeJS.ProcessEnv {
 
 export interface WranglerDev {
   url: string
-  /** wrangler's pid, also its process group id (detached) */
+  /** wrangler's pid, which is also the process group of it and its workerd (detached). */
   pid: number
   logs(): string
   stop(): Promise<void>

@@ -10,7 +10,8 @@
  *    ledger RPC (nonce, replay, outbox) and the whole handler;
  *  - ingest.client: client round trip per POST, throughput, accepted/rejected/lost/duplicated;
  *  - sync.lag: stored_at - accepted_at per stored batch, storage throughput, consumer retries
- *    (counted from the collector's log).
+ *    (counted from the collector's log);
+ *  - platform.healthz (run-healthz.ts) and storage.rows_per_batch (storage-cost.ts).
  * Leaves out enrollment timing and network distance (client and server share the machine).
  */
 import type { Collector } from '../harness/collector.ts'
@@ -19,6 +20,10 @@ import { summarize } from '../harness/stats.ts'
 import { enrollSimAgent, type SimAgent } from '../sim/enroll-sim-agent.ts'
 import { sendSimBatches, type BatchSample } from '../sim/send-sim-batches.ts'
 import { createSoftTpm } from '../sim/soft-tpm.ts'
+import { combineHealthz, runHealthz } from './run-healthz.ts'
+import { provenanceRead } from './provenance-read.ts'
+import { sampleRss, soakEntry, type SoakOptions } from './soak.ts'
+import { countRolledUpPoints, storageEntry } from './storage-cost.ts'
 
 export interface IngestOptions {
   agents: number
@@ -30,6 +35,10 @@ export interface IngestOptions {
   ecdsaBackend?: string
   /** Seconds to wait for the sync consumer after the load ends. */
   syncTimeoutS: number
+  /** Seconds of `GET /healthz` load before the agents enroll (platform.healthz). */
+  healthzS?: number
+  /** Paced load with injected sync faults and memory sampling (soak.ts). */
+  soak?: SoakOptions
   log: (s: string) => void
 }
 
@@ -109,9 +118,15 @@ export async function runIngest(o: IngestOptions): Promise<BenchEntry[]> {
   o.log(`ingest: starting collector (wrangler dev)`)
   const c = await startCollector({
     snapshot: true,
-    workerVars: o.ecdsaBackend ? { ECDSA_BACKEND: o.ecdsaBackend } : {},
+    workerVars: {
+      ...(o.ecdsaBackend ? { ECDSA_BACKEND: o.ecdsaBackend } : {}),
+      ...(o.soak ? { SYNC_FAULTS: o.soak.faults } : {}),
+    },
   })
   try {
+    o.log(`platform.healthz: ${o.agents} clients x ${o.healthzS ?? 10} s`)
+    const healthzBefore = await runHealthz(c.url, o.agents, o.healthzS ?? 10)
+    o.log(`platform.healthz: ${healthzBefore.throughput_per_s} requests/s`)
     const agents = await admitAgents(c, o.agents, o.log)
     const deadline = o.durationS === undefined ? undefined : Date.now() + o.durationS * 1000
     const batches = o.durationS === undefined ? o.batches : Number.MAX_SAFE_INTEGER
@@ -120,6 +135,7 @@ export async function runIngest(o: IngestOptions): Promise<BenchEntry[]> {
         `${o.metricsPerBatch} metrics per batch`,
     )
     let done = 0
+    const rss = o.soak ? sampleRss(c.processGroup) : null
     const t0 = performance.now()
     const perAgent = await Promise.all(
       agents.map((agent, i) =>
@@ -130,6 +146,7 @@ export async function runIngest(o: IngestOptions): Promise<BenchEntry[]> {
           deadline,
           metricsPerBatch: o.metricsPerBatch,
           location: location(i),
+          intervalMs: o.soak ? (agents.length / o.soak.rate) * 1000 : undefined,
           onSample: () => {
             if (++done % 500 === 0) o.log(`ingest: ${done} batches sent`)
           },
@@ -161,8 +178,10 @@ export async function runIngest(o: IngestOptions): Promise<BenchEntry[]> {
       `ingest: ${last.size} batches (${all.length} POSTs) in ${round(loadS, 1)} s, ${ids.size} accepted`,
     )
     const sync = await waitForSync(c, ids, o.syncTimeoutS, o.log)
+    // Measured again after the load, so a machine that got busier or quieter meanwhile shows.
+    const healthz = combineHealthz(healthzBefore, await runHealthz(c.url, o.agents, o.healthzS ?? 10))
     const { rows } = sync
-    const [points] = await c.d1<{ n: number }>('SELECT count(*) AS n FROM metric_points')
+    const points = await countRolledUpPoints(c)
     const [dead] = await c.d1<{ n: number }>('SELECT count(*) AS n FROM dead_letters')
     const storedIds = new Set(rows.map((r) => r.batch_id))
     const lost = [...ids].filter((id) => !storedIds.has(id)).length
@@ -191,6 +210,8 @@ export async function runIngest(o: IngestOptions): Promise<BenchEntry[]> {
       kind: 'load',
       ...summarize(answered.map((s) => s.clientMs)),
       throughput_per_s: round(ids.size / loadS, 1),
+      // Batches per trivial request of the same stack (issue 14's target: at least 0.5).
+      healthz_ratio: round(ids.size / loadS / (healthz.throughput_per_s as number), 3),
       duration_s: round(loadS, 2),
       agents: agents.length,
       batches_per_agent: o.durationS === undefined ? o.batches : null,
@@ -206,7 +227,7 @@ export async function runIngest(o: IngestOptions): Promise<BenchEntry[]> {
       lost,
       duplicated,
       stored_unacknowledged: unacknowledged,
-      metric_points: points?.n ?? 0,
+      metric_points: points,
       metric_points_expected: storedIds.size * o.metricsPerBatch,
       dead_letters: dead?.n ?? 0,
       sync_complete: sync.complete,
@@ -228,7 +249,10 @@ export async function runIngest(o: IngestOptions): Promise<BenchEntry[]> {
     o.log(
       `ingest: lost ${lost}, duplicated ${duplicated}, metric_points ${client.metric_points}/${client.metric_points_expected}`,
     )
-    return [server, client, lag]
+    const entries = [healthz, server, client, lag, await storageEntry(c, storedIds.size)]
+    if (!o.soak) entries.push(await provenanceRead(c, [...storedIds]))
+    if (o.soak && rss) entries.push(soakEntry(o.soak, client, lag, rss.stop(), logs))
+    return entries
   } catch (e) {
     o.log(`ingest failed; collector log tail:\n${c.logs().slice(-4000)}`)
     throw e

@@ -46,6 +46,8 @@ export interface SendOptions {
   location: { lat: number; lon: number; accuracyM: number }
   /** First seq to use; seq rises by one per batch. */
   firstSeq?: number
+  /** Pace: start batch i no earlier than i * intervalMs after the first (soak runs); unset: flat out. */
+  intervalMs?: number
   onSample?: (s: BatchSample) => void
 }
 
@@ -123,11 +125,17 @@ export async function sendSimBatches(o: SendOptions): Promise<BatchSample[]> {
   const samples: BatchSample[] = []
   let nonce: string | undefined
   let seq = o.firstSeq ?? 1
+  // A random phase spreads paced agents over the interval instead of sending in lockstep.
+  const start = Date.now() + (o.intervalMs ? Math.random() * o.intervalMs : 0)
   for (
     let i = 0;
     i < o.batches && (o.deadline === undefined || Date.now() < o.deadline);
     i++, seq++
   ) {
+    if (o.intervalMs) {
+      const wait = start + i * o.intervalMs - Date.now()
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait))
+    }
     const now = Date.now()
     const payload: BatchPayload = {
       agentId: agent.agentId,

@@ -4,12 +4,14 @@ import { describe, expect, it } from 'vitest'
 import { cases } from '../../bench/cases/ecdsa.ts'
 
 describe('bench/cases/ecdsa.ts', () => {
-  it('exports the six named cases', () => {
+  it('exports the eight named cases', () => {
     expect(cases.map((c) => c.name)).toEqual([
       'ecdsa.p256.wasm',
+      'ecdsa.p256.wasm-uncached',
       'ecdsa.p256.noble',
       'ecdsa.p256.webcrypto',
       'ecdsa.p384.wasm',
+      'ecdsa.p384.wasm-uncached',
       'ecdsa.p384.noble',
       'ecdsa.p384.webcrypto',
     ])
@@ -22,7 +24,7 @@ describe('bench/cases/ecdsa.ts', () => {
   })
 
   it('the wasm cases really use the Wasm backend', async () => {
-    for (const c of cases.filter((c) => c.name.endsWith('.wasm'))) {
+    for (const c of cases.filter((c) => /\.wasm(-uncached)?$/.test(c.name))) {
       const ctx = await c.setup()
       expect(ctx.backend.name).toBe('wasm')
     }

@@ -43,6 +43,9 @@ export interface Kernel {
   testGTable(curve: number, i: number): number
   testWnaf(curve: number, w: number): number
   testMulAdd(curve: number): number
+  testMulAddCached(curve: number, slot: number): number
+  verifyCached(curve: number, slot: number): number
+  cacheSlots(): number
 }
 
 export const SLOT = 48

@@ -29,6 +29,7 @@ import {
   toWords,
   words,
 } from './field'
+import { CACHE_SLOTS, ensureCached, mulAddCached } from './key-cache'
 import { mulAdd } from './mul-add'
 import { PT, X, Y, Z, isInfinity } from './point'
 import { scalarInvertMont } from './scalar-inverse'
@@ -42,6 +43,8 @@ const C: usize = memory.data(<i32>FE, 16)
 const D: usize = memory.data(<i32>FE, 16)
 const W: usize = memory.data(<i32>FE, 16)
 const ACC: usize = memory.data(<i32>PT, 16)
+const KXW: usize = memory.data(<i32>FE, 16)
+const KYW: usize = memory.data(<i32>FE, 16)
 
 /** Address of the I/O area: slots 0-4 take x, y, e, r, s for `verify`. */
 export function io(): usize {
@@ -51,6 +54,19 @@ export function io(): usize {
 /** 1 valid, 0 invalid signature, -1 invalid public key, -2 unsupported curve (0 P-256, 1 P-384). */
 export function verify(curve: i32): i32 {
   return verifyAt(curve, IO)
+}
+
+/**
+ * `verify` with the key's precomputation kept in cache slot `slot` (0 <= slot < cacheSlots()):
+ * the host picks the slot per key (LRU); the slot checks the key itself, so a stale choice only
+ * costs a refill. Same answers as `verify`; -2 also for a slot out of range.
+ */
+export function verifyCached(curve: i32, slot: i32): i32 {
+  return verifyAt(curve, IO, slot)
+}
+
+export function cacheSlots(): i32 {
+  return CACHE_SLOTS
 }
 
 /** Big-endian slot -> limbs. */
@@ -138,4 +154,30 @@ export function testMulAdd(curve: i32): i32 {
   writeSlot(5, B)
   writeSlot(6, C)
   return 0
+}
+
+/**
+ * testMulAdd through cache slot `slot`: the same slots 0-3 in, 4-6 out; returns 1 for the
+ * identity, else 2 when the slot had to be filled and 0 on a hit.
+ */
+export function testMulAddCached(curve: i32, slot: i32): i32 {
+  if (!selectCurve(curve) || slot < 0 || slot >= CACHE_SLOTS) return -2
+  loadBE(A, IO)
+  loadBE(B, IO + SLOT)
+  loadBE(KXW, IO + 2 * SLOT)
+  loadBE(KYW, IO + 3 * SLOT)
+  readSlot(C, 2)
+  readSlot(D, 3)
+  toMont(C, C)
+  toMont(D, D)
+  const filled = ensureCached(slot, KXW, KYW, C, D)
+  mulAddCached(ACC, A, B, slot)
+  if (isInfinity(ACC)) return 1
+  fromMont(A, X(ACC))
+  fromMont(B, Y(ACC))
+  fromMont(C, Z(ACC))
+  writeSlot(4, A)
+  writeSlot(5, B)
+  writeSlot(6, C)
+  return filled ? 2 : 0
 }

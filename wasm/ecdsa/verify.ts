@@ -30,6 +30,7 @@ import {
   toMont,
   toWords,
 } from './field'
+import { ensureCached, mulAddCached, CACHE_SLOTS } from './key-cache'
 import { mulAdd } from './mul-add'
 import { PT, X, Z, isInfinity } from './point'
 import { scalarInvertMont } from './scalar-inverse'
@@ -71,9 +72,13 @@ export function onCurve(x: usize, y: usize): bool {
   return fEqual(T1, T2)
 }
 
-/** Verifies the inputs at `io`; VALID, INVALID, BAD_KEY or BAD_CURVE. */
-export function verifyAt(curve: i32, io: usize): i32 {
-  if (!selectCurve(curve)) return BAD_CURVE
+/**
+ * Verifies the inputs at `io`; VALID, INVALID, BAD_KEY or BAD_CURVE. With `slot` in
+ * [0, CACHE_SLOTS) the key's precomputation is taken from (or first put into) that cache slot
+ * (key-cache.ts); -1 computes it for this call only. An out-of-range slot is BAD_CURVE.
+ */
+export function verifyAt(curve: i32, io: usize, slot: i32 = -1): i32 {
+  if (!selectCurve(curve) || slot < -1 || slot >= CACHE_SLOTS) return BAD_CURVE
   loadBE(QXW, io)
   loadBE(QYW, io + SLOT)
   loadBE(EW, io + 2 * SLOT)
@@ -102,7 +107,11 @@ export function verifyAt(curve: i32, io: usize): i32 {
   toWords(U1W, T1)
   nmul(T1, R, T2)
   toWords(U2W, T1)
-  mulAdd(ACC, U1W, U2W, QX, QY)
+  if (slot < 0) mulAdd(ACC, U1W, U2W, QX, QY)
+  else {
+    ensureCached(slot, QXW, QYW, QX, QY)
+    mulAddCached(ACC, U1W, U2W, slot)
+  }
   if (isInfinity(ACC)) return INVALID
 
   // x(R) = X / Z^2 lies in [0, p); it reduces to r mod n iff it equals r or r + n.

@@ -1,7 +1,7 @@
 /**
  * Dashboard reads (viewer role) from the D1 rollups: GET /v1/aggregates re-buckets per-minute
  * rollups into `step` buckets (count, sum, min, max, avg) per metric x zone x agent, with the
- * metric's unit as the agents reported it (from one stored point in the range; null if none);
+ * metric's unit as the agents reported it (kept in the rollups; null if none in the range);
  * GET /v1/agents/summary gives each agent's status, last accepted batch and last rejection.
  */
 import { Hono } from 'hono'
@@ -41,26 +41,22 @@ dashboardRoutes.get('/v1/aggregates', requireRole('viewer'), async (c) => {
   if ((to - from) / 60_000 / step > MAX_POINTS) {
     throw new AegisError('ERR_INPUT_MALFORMED', `range/step gives more than ${MAX_POINTS} buckets: widen step`)
   }
+  // One rollup row per (minute, zone, agent) holds every metric as [count, sum, min, max, unit]
+  // (migration 0005); the metric name cannot contain a quote, so it is safe in a quoted path.
   const rows = await c.env.DB.prepare(
-    `SELECT (minute / CAST(?1 AS INTEGER)) * CAST(?1 AS INTEGER) AS bucket, zone, agent_id, SUM(count) AS count, SUM(sum) AS sum,
-            MIN(min) AS min, MAX(max) AS max
-       FROM rollups
-      WHERE metric = ?2 AND minute >= ?3 AND minute <= ?4
-        AND (?5 IS NULL OR zone = ?5) AND (?6 IS NULL OR agent_id = ?6)
+    `SELECT (minute / CAST(?1 AS INTEGER)) * CAST(?1 AS INTEGER) AS bucket, zone, agent_id, SUM(m ->> 0) AS count,
+            SUM(m ->> 1) AS sum, MIN(m ->> 2) AS min, MAX(m ->> 3) AS max, MAX(m ->> 4) AS unit
+       FROM (SELECT minute, zone, agent_id, json_extract(metrics, ?2) AS m FROM rollups
+              WHERE minute >= ?3 AND minute <= ?4 AND (?5 IS NULL OR zone = ?5) AND (?6 IS NULL OR agent_id = ?6))
+      WHERE m IS NOT NULL
       GROUP BY bucket, zone, agent_id ORDER BY bucket, zone, agent_id LIMIT 20000`,
   )
-    .bind(step, metric, Math.floor(from / 60_000), Math.floor(to / 60_000), q.zone ?? null, q.agent ?? null)
-    .all<{ bucket: number; zone: string; agent_id: string; count: number; sum: number; min: number; max: number }>()
-  // The unit travels with the points, not the rollups: one point in the range says it (the
-  // minute-first index bounds the scan to the range).
-  const unitRow = await c.env.DB.prepare(
-    'SELECT unit FROM metric_points WHERE minute >= ?1 AND minute <= ?2 AND metric = ?3 AND unit IS NOT NULL LIMIT 1',
-  )
-    .bind(Math.floor(from / 60_000), Math.floor(to / 60_000), metric)
-    .first<{ unit: string }>()
+    .bind(step, `$."${metric}"`, Math.floor(from / 60_000), Math.floor(to / 60_000), q.zone ?? null, q.agent ?? null)
+    .all<{ bucket: number; zone: string; agent_id: string; count: number; sum: number; min: number; max: number; unit: string | null }>()
+  const unit = rows.results.find((r) => r.unit != null)?.unit ?? null
   return c.json({
     metric,
-    unit: unitRow?.unit ?? null,
+    unit,
     from: new Date(from).toISOString(),
     to: new Date(to).toISOString(),
     stepSeconds: step * 60,

@@ -118,7 +118,7 @@ fleetRoutes.get('/v1/fleet', requireRole('viewer'), async (c) => {
 fleetRoutes.get('/v1/fleet/metrics', requireRole('viewer'), async (c) => {
   const since = time(c.req.query('from'), Date.now() - 30 * 86400_000, 'from')
   const rows = await c.env.DB.prepare(
-    'SELECT DISTINCT metric FROM rollups WHERE minute >= ?1 ORDER BY metric LIMIT 500',
+    'SELECT DISTINCT j.key AS metric FROM rollups, json_each(rollups.metrics) AS j WHERE minute >= ?1 ORDER BY metric LIMIT 500',
   )
     .bind(Math.floor(since / 60_000))
     .all<{ metric: string }>()

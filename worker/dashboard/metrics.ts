@@ -39,7 +39,7 @@ metricsRoutes.get('/metrics', requireRole('viewer'), async (c) => {
     ]))
   const b = batches!.results[0] as { n: number; points: number }
   metric('aegis_batches_stored_total', 'counter', 'Accepted batches stored in D1 and R2.', [[{}, b.n]])
-  metric('aegis_metric_points_stored_total', 'counter', 'Metric points stored in D1.', [[{}, b.points]])
+  metric('aegis_metric_points_stored_total', 'counter', 'Metric points of stored batches (raw points in the R2 evidence packs, folded into the D1 rollups).', [[{}, b.points]])
   const l = lag!.results[0] as { n: number; avg: number; max: number }
   metric('aegis_sync_lag_ms', 'gauge', 'Acceptance-to-storage lag of batches stored in the last 5 minutes.', [
     [{ stat: 'avg' }, l.avg],

@@ -322,17 +322,34 @@ export class AgentLedger extends DurableObject<Env> {
 
   /** The consumer reads the full record from here (queue messages only carry ids). */
   getOutbox(batchIds: string[]): AcceptedBatch[] {
-    const out: AcceptedBatch[] = []
-    for (const id of batchIds) {
-      const row = this.sql.exec<{ record: string }>('SELECT record FROM outbox WHERE batch_id = ?', id).toArray()[0]
-      if (row) out.push(JSON.parse(row.record) as AcceptedBatch)
-    }
-    return out
+    return this.sql
+      .exec<{ record: string }>(
+        'SELECT record FROM outbox WHERE batch_id IN (SELECT value FROM json_each(?)) ORDER BY created_at',
+        JSON.stringify(batchIds),
+      )
+      .toArray()
+      .map((r) => JSON.parse(r.record) as AcceptedBatch)
   }
 
-  /** Stored in R2 and D1: drop from the outbox. Idempotent. */
-  ackOutbox(batchIds: string[]): void {
-    for (const id of batchIds) this.sql.exec('DELETE FROM outbox WHERE batch_id = ?', id)
+  /**
+   * The outbox entries among `batchIds` and the agent record their bundles need, in one RPC: the
+   * consumer's only read per agent and queue batch (issue 14: hops per queue batch, not per batch).
+   */
+  readOutbox(batchIds: string[]): { agent: AgentRecord | null; records: AcceptedBatch[] } {
+    const records = this.getOutbox(batchIds)
+    return { agent: records.length ? this.loadAgent() : null, records }
+  }
+
+  /**
+   * Stored in R2 and D1: drop from the outbox. Idempotent. With nothing left to re-announce the
+   * alarm goes too, so a batch stored in time costs no alarm invocation (a billed DO request).
+   * The depth check and the deletion are issued in one turn, and storage operations apply in
+   * order, so an admission that adds an entry meanwhile either sees no alarm and sets one, or
+   * made this check see its entry.
+   */
+  async ackOutbox(batchIds: string[]): Promise<void> {
+    this.sql.exec('DELETE FROM outbox WHERE batch_id IN (SELECT value FROM json_each(?))', JSON.stringify(batchIds))
+    if (this.outboxDepth() === 0) await this.ctx.storage.deleteAlarm()
   }
 
   outboxDepth(): number {

@@ -15,6 +15,7 @@ export interface AgentLedgerApi {
   setZones(zones: string[]): Promise<RpcResult<AgentRecord>>
   admitBatch(req: AdmitRequest): Promise<RpcResult<AdmitResult>>
   getOutbox(batchIds: string[]): Promise<AcceptedBatch[]>
+  readOutbox(batchIds: string[]): Promise<{ agent: AgentRecord | null; records: AcceptedBatch[] }>
   ackOutbox(batchIds: string[]): Promise<void>
   outboxDepth(): Promise<number>
 }

@@ -2,7 +2,8 @@
  * GET /v1/provenance/{batchId} (auditor): the evidence bundle of an accepted batch as stored in
  * R2, its inclusion proof in the transparency log and the signed tree head the proof leads to.
  * Everything needed to re-verify the batch offline with `aegis verify bundle`.
- * A batch accepted but not yet synced answers 404 with detail.pending = true.
+ * A batch accepted but not yet synced answers 404 with detail.pending = true. Bundles stored since
+ * migration 0005 are a byte range of an evidence pack; older ones are an object of their own.
  */
 import { Hono } from 'hono'
 import { toB64url } from '../../attest/bytes/encoding.ts'
@@ -18,15 +19,19 @@ export const provenanceRoutes = new Hono<AppEnv>()
 provenanceRoutes.get('/v1/provenance/:batchId', requireRole('auditor'), async (c) => {
   const batchId = c.req.param('batchId')
   if (!/^[0-9a-f]{64}$/.test(batchId)) throw new AegisError('ERR_INPUT_MALFORMED', 'batchId must be 64 lowercase hex')
-  const row = await c.env.DB.prepare('SELECT agent_id, evidence_key, bundle_sha256 FROM batches WHERE batch_id = ?')
+  const row = await c.env.DB.prepare(
+    'SELECT agent_id, evidence_key, bundle_sha256, bundle_offset, bundle_length FROM batches WHERE batch_id = ?',
+  )
     .bind(batchId)
-    .first<{ agent_id: string; evidence_key: string; bundle_sha256: string }>()
+    .first<{ agent_id: string; evidence_key: string; bundle_sha256: string; bundle_offset: number | null; bundle_length: number | null }>()
   if (!row) {
     throw new AegisError('ERR_NOT_FOUND', 'no stored batch with this id (it may not be synced yet)', {
       detail: { batchId },
     })
   }
-  const obj = await c.env.EVIDENCE.get(row.evidence_key)
+  // A bundle stored in a pack (worker/sync/pack-bundles.ts) is read by its byte range alone.
+  const range = row.bundle_offset === null ? undefined : { offset: row.bundle_offset, length: row.bundle_length ?? 0 }
+  const obj = await c.env.EVIDENCE.get(row.evidence_key, range ? { range } : undefined)
   if (!obj) throw new AegisError('ERR_INTERNAL', 'evidence bundle missing from storage')
   const bytes = new Uint8Array(await obj.arrayBuffer())
   const log = provenanceLog(c.env)

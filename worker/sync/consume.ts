@@ -3,11 +3,12 @@
  * a transient failure retries it with exponential backoff; a message that can never be stored
  * (unknown shape) goes to the dead-letter queue with its reason, then is acked. After max_retries
  * the platform moves a message to the dead-letter queue itself (wrangler.toml), where
- * consumeDeadLetters records it in D1.
+ * consumeDeadLetters records it in D1. The batch messages of one queue batch are stored together
+ * (store-batches.ts: one R2 write, one log append, one D1 batch for all of them).
  */
 import { insertDecisions } from '../audit/record-decision.ts'
 import { isSyncMessage, type SyncMessage } from './messages.ts'
-import { storeAgentBatches } from './store-batches.ts'
+import { storeQueueBatch } from './store-batches.ts'
 
 export async function consumeSync(batch: MessageBatch<unknown>, env: Env): Promise<void> {
   if (batch.queue === 'aegis-sync-dlq') return consumeDeadLetters(batch, env)
@@ -37,18 +38,27 @@ export async function consumeSync(batch: MessageBatch<unknown>, env: Env): Promi
       ),
     )
   }
-  for (const [agentId, msgs] of byAgent) {
-    work.push(
-      storeAgentBatches(env, agentId, [...new Set(msgs.map((m) => m.body.batchId))]).then(
-        () => msgs.forEach((m) => m.ack()),
-        (e: unknown) => {
-          console.error(`storing batches of ${agentId} failed, retrying`, e)
-          msgs.forEach((m) => m.retry({ delaySeconds: backoff(m.attempts) }))
-        },
-      ),
-    )
-  }
+  if (byAgent.size) work.push(storeAnnounced(env, byAgent))
   await Promise.all(work)
+}
+
+/** All announced batches of the queue batch in one store; acks or retries per agent. */
+async function storeAnnounced(env: Env, byAgent: Map<string, Message<SyncMessage & { type: 'batch' }>[]>): Promise<void> {
+  const groups = [...byAgent].map(([agentId, msgs]) => ({ agentId, batchIds: [...new Set(msgs.map((m) => m.body.batchId))] }))
+  let failed: Map<string, unknown>
+  try {
+    failed = await storeQueueBatch(env, groups)
+  } catch (e) {
+    failed = new Map(groups.map((g) => [g.agentId, e]))
+  }
+  for (const [agentId, msgs] of byAgent) {
+    if (!failed.has(agentId)) {
+      msgs.forEach((m) => m.ack())
+      continue
+    }
+    console.error(`storing batches of ${agentId} failed, retrying`, failed.get(agentId))
+    msgs.forEach((m) => m.retry({ delaySeconds: backoff(m.attempts) }))
+  }
 }
 
 export function backoff(attempts: number): number {

@@ -1,17 +1,26 @@
 /**
- * Store accepted batches announced on the sync queue: read each from its agent's ledger outbox,
- * write the evidence bundle to R2, append its hash to the transparency log, then insert the D1
- * rows (batch, metric points, accept decision) and recompute the touched rollup buckets in one D1
- * transaction, and finally drop the entries from the outbox. Every step is idempotent by batchId,
- * so a redelivered or concurrent message converges to the same rows.
+ * Store the accepted batches one queue batch announces, with a fixed number of hops per queue
+ * batch rather than per accepted batch (issue 14, docs/scale.md):
+ *   1. one RPC per agent: its outbox entries and its record (AgentLedger.readOutbox);
+ *   2. one R2 write: every bundle of the queue batch in one pack (pack-bundles.ts);
+ *   3. one transparency-log append for all their hashes;
+ *   4. one D1 batch (a transaction): per batch, its rollup bucket folded, its accept decision and
+ *      its batch row (write-rows.ts), the fold only if the batch row is not there yet;
+ *   5. one RPC per agent: drop the stored entries from its outbox.
+ * Every step is idempotent by batchId, so a redelivered or concurrent message converges to the
+ * same rows. An agent whose outbox cannot be read is reported failed on its own; when a shared
+ * step (2-4) fails, steps 2-4 run again per agent, and only the agents that fail then are
+ * retried (by the queue, with backoff). In development,
+ * SYNC_FAULTS injects failures between the steps (inject-fault.ts).
  */
-import { fromB64url } from '../../attest/bytes/encoding.ts'
-import { bundleKey, serializeBundle } from '../../attest/bundle/build-bundle.ts'
+import { serializeBundle } from '../../attest/bundle/build-bundle.ts'
 import { BUNDLE_FORMAT, type EvidenceBundle } from '../../attest/bundle/evidence-bundle.ts'
-import { parseBatchPayload } from '../../attest/ingest/batch-payload.ts'
 import { agentLedger } from '../ledger/ledger-stub.ts'
 import type { AcceptedBatch, AgentRecord } from '../ledger/types.ts'
 import { appendToLog } from './append-to-log.ts'
+import { faultInjector, type FaultPoint } from './inject-fault.ts'
+import { packBundles, type PackItem } from './pack-bundles.ts'
+import { writeRows } from './write-rows.ts'
 
 export function buildBundle(b: AcceptedBatch, agent: AgentRecord): EvidenceBundle {
   return {
@@ -40,90 +49,86 @@ export function buildBundle(b: AcceptedBatch, agent: AgentRecord): EvidenceBundl
   }
 }
 
-/** Store what the outbox of `agentId` holds among `batchIds`; returns the ids now stored. */
-export async function storeAgentBatches(env: Env, agentId: string, batchIds: string[]): Promise<void> {
-  const ledger = agentLedger(env, agentId)
-  const records = await ledger.getOutbox(batchIds)
-  if (records.length === 0) return // already stored and acknowledged earlier: nothing to do
-  const agent = await ledger.getAgent()
-  if (!agent) throw new Error(`agent ${agentId} has outbox entries but no record`)
+export interface AgentGroup {
+  agentId: string
+  batchIds: string[]
+}
 
-  const stored: { b: AcceptedBatch; key: string; sha: string }[] = []
-  for (const b of records) {
-    const { bytes, sha256 } = serializeBundle(buildBundle(b, agent))
-    const key = bundleKey(b.agentId, b.batchId)
-    await env.EVIDENCE.put(key, bytes, {
-      httpMetadata: { contentType: 'application/json' },
-      customMetadata: { sha256, agentId: b.agentId },
-    })
-    stored.push({ b, key, sha: sha256 })
-  }
-  const indices = await appendToLog(env, stored.map((s) => ({ batchId: s.b.batchId, bundleSha256: s.sha })))
+interface AgentRead {
+  agentId: string
+  records: AcceptedBatch[]
+  agent: AgentRecord | null
+}
 
-  const db = env.DB
-  const ids = stored.map((s) => s.b.batchId)
-  const existing = new Set(
-    (
-      await db
-        .prepare(`SELECT batch_id FROM batches WHERE batch_id IN (SELECT value FROM json_each(?))`)
-        .bind(JSON.stringify(ids))
-        .all<{ batch_id: string }>()
-    ).results.map((r) => r.batch_id),
-  )
-  const stmts: D1PreparedStatement[] = []
-  const buckets = new Map<string, [number, string, string]>()
-  const now = Date.now()
-  for (const { b, key, sha } of stored) {
-    if (existing.has(b.batchId)) continue
-    const p = parseBatchPayload(fromB64url(b.payload))
-    const zone = b.zone ?? ''
-    stmts.push(
-      db
-        .prepare(
-          `INSERT OR IGNORE INTO batches (batch_id, agent_id, seq, accepted_at, collected_at, stored_at, verdict,
-             findings, zone, cf_country, lat, lon, accuracy_m, metric_count, evidence_key, bundle_sha256, log_index)
-           VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)`,
-        )
-        .bind(
-          b.batchId, b.agentId, b.seq, b.acceptedAt, p.collectedAt, now, b.verdict, JSON.stringify(b.findings),
-          b.zone, b.cfCountry, p.location.lat, p.location.lon, p.location.accuracyM, p.metrics.length, key, sha,
-          indices.get(b.batchId) ?? null,
-        ),
-      db
-        .prepare(
-          `INSERT OR IGNORE INTO decisions (at, kind, agent_id, batch_id, verdict, code, zone, cf_country, verify_ms, detail)
-           VALUES (?, 'batch', ?, ?, ?, ?, ?, ?, ?, ?)`,
-        )
-        .bind(
-          b.acceptedAt, b.agentId, b.batchId, b.verdict, b.findings[0] ?? null, b.zone, b.cfCountry, b.verifyMs,
-          b.findings.length ? JSON.stringify({ findings: b.findings }) : null,
-        ),
-    )
-    const minute = Math.floor(p.collectedAt / 60_000)
-    p.metrics.forEach((m, idx) => {
-      stmts.push(
-        db
-          .prepare(
-            `INSERT OR IGNORE INTO metric_points (batch_id, idx, agent_id, zone, metric, value, unit, at, minute)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-          )
-          .bind(b.batchId, idx, b.agentId, zone, m.name, m.value, m.unit ?? null, p.collectedAt, minute),
+/**
+ * Store what the outboxes of these agents hold among the announced ids. Returns the agents whose
+ * entries could not be stored, with the error; every other agent's entries are stored (or were
+ * already) and acknowledged. When the shared store fails, each agent's entries are stored on
+ * their own, so one agent's bad entry (say, a log conflict) cannot hold back the others'.
+ */
+export async function storeQueueBatch(env: Env, groups: AgentGroup[]): Promise<Map<string, unknown>> {
+  const failed = new Map<string, unknown>()
+  const reads = (await readOutboxes(env, groups, failed)).filter((r) => r.records.length > 0)
+  const fault = faultInjector(env as { SYNC_FAULTS?: string; ENVIRONMENT?: string })
+  const itemsOf = (rs: AgentRead[]) =>
+    rs.flatMap((r) => r.records.map((b) => ({ b, ...serializeBundle(buildBundle(b, r.agent!)) })))
+  try {
+    if (reads.length > 0) await storeItems(env, itemsOf(reads), reads.length, fault)
+  } catch (e) {
+    if (reads.length === 1) failed.set(reads[0]!.agentId, e)
+    else {
+      console.error('storing the queue batch failed; storing agent by agent', e)
+      await Promise.all(
+        reads.map((r) => storeItems(env, itemsOf([r]), 1, fault).catch((e2: unknown) => void failed.set(r.agentId, e2))),
       )
-    })
-    buckets.set(`${minute}|${b.agentId}|${zone}`, [minute, b.agentId, zone])
+    }
   }
-  for (const [minute, agent_id, zone] of buckets.values()) {
-    stmts.push(
-      db
-        .prepare(
-          `INSERT OR REPLACE INTO rollups (minute, metric, zone, agent_id, count, sum, min, max)
-           SELECT minute, metric, zone, agent_id, count(*), sum(value), min(value), max(value)
-             FROM metric_points WHERE minute = ?1 AND agent_id = ?2 AND zone = ?3
-             GROUP BY minute, metric, zone, agent_id`,
-        )
-        .bind(minute, agent_id, zone),
-    )
-  }
-  if (stmts.length) await db.batch(stmts)
-  await ledger.ackOutbox(ids)
+  await Promise.all(
+    reads
+      .filter((r) => !failed.has(r.agentId))
+      .map((r) =>
+        agentLedger(env, r.agentId)
+          .ackOutbox(r.records.map((b) => b.batchId))
+          .catch((e: unknown) => void failed.set(r.agentId, e)),
+      ),
+  )
+  return failed
+}
+
+/** Steps 2-4 for these bundles: one pack, one log append, one D1 batch. */
+async function storeItems(env: Env, items: PackItem[], agents: number, fault: (at: FaultPoint) => void): Promise<void> {
+  const t0 = Date.now()
+  const pack = await packBundles(items)
+  fault('r2')
+  await env.EVIDENCE.put(pack.key, pack.bytes, {
+    httpMetadata: { contentType: 'application/x-ndjson' },
+    customMetadata: { bundles: String(items.length), format: 'aegis-evidence-pack/1' },
+  })
+  fault('log')
+  const indices = await appendToLog(env, items.map((i) => ({ batchId: i.b.batchId, bundleSha256: i.sha256 })))
+  fault('d1')
+  const w = await writeRows(env.DB, pack, indices)
+  // One line per stored pack: the bench's storage.rows_per_batch reads it.
+  console.log(
+    `sync: stored ${items.length} batches of ${agents} agents: 1 R2 put, 1 log append, 1 D1 batch, ` +
+      `rows ${w.rows}, rows_written ${w.billed}, pack_bytes ${pack.bytes.length}, db_bytes ${w.dbBytes} in ${Date.now() - t0} ms`,
+  )
+  fault('ack')
+}
+
+async function readOutboxes(env: Env, groups: AgentGroup[], failed: Map<string, unknown>): Promise<AgentRead[]> {
+  const settled = await Promise.all(
+    groups.map(async ({ agentId, batchIds }): Promise<AgentRead | null> => {
+      try {
+        const { agent, records } = await agentLedger(env, agentId).readOutbox(batchIds)
+        // Nothing left: already stored and acknowledged earlier.
+        if (records.length > 0 && !agent) throw new Error(`agent ${agentId} has outbox entries but no record`)
+        return { agentId, agent, records }
+      } catch (e) {
+        failed.set(agentId, e)
+        return null
+      }
+    }),
+  )
+  return settled.filter((r): r is AgentRead => r !== null)
 }

@@ -50,7 +50,10 @@ describe('aggregates and retention', () => {
   async function seedRollups(rows: [minute: number, count: number, sum: number, min: number, max: number][]) {
     await env.DB.batch(
       rows.map(([m, c, s, mn, mx]) =>
-        env.DB.prepare('INSERT INTO rollups (minute, metric, zone, agent_id, count, sum, min, max) VALUES (?, ?, ?, ?, ?, ?, ?, ?)').bind(m, 'temp.c', 'z1', A, c, s, mn, mx),
+        // another metric in the same bucket must not leak into temp.c
+        env.DB.prepare('INSERT INTO rollups (minute, zone, agent_id, metrics) VALUES (?, ?, ?, ?)').bind(
+          m, 'z1', A, JSON.stringify({ 'temp.c': [c, s, mn, mx], 'cpu.load1': [1, 1000, 1000, 1000] }),
+        ),
       ),
     )
   }
@@ -69,13 +72,11 @@ describe('aggregates and retention', () => {
     expect(((await bad.json()) as { code: string }).code).toBe('ERR_INPUT_MALFORMED')
   })
 
-  it('gives the metric unit a stored point in the range carries', async () => {
+  it('gives the metric unit a rollup in the range carries', async () => {
     const base = 29_000_000
     await seedRollups([[base, 1, 5, 5, 5]])
-    await env.DB.prepare(
-      "INSERT INTO metric_points (batch_id, idx, agent_id, zone, metric, value, unit, at, minute) VALUES ('b1', 0, ?, 'z1', 'temp.c', 5, 'Cel', ?, ?)",
-    )
-      .bind(A, base * 60_000, base)
+    await env.DB.prepare('INSERT INTO rollups (minute, zone, agent_id, metrics) VALUES (?, ?, ?, ?)')
+      .bind(base + 1, 'z2', A, JSON.stringify({ 'temp.c': [1, 6, 6, 6, 'Cel'] }))
       .run()
     const viewer = await mint({ roles: ['viewer'] })
     const inRange = await get(`/v1/aggregates?metric=temp.c&from=${base * 60_000}&to=${(base + 5) * 60_000}`, viewer)
@@ -84,12 +85,10 @@ describe('aggregates and retention', () => {
     expect(((await other.json()) as { unit: string | null }).unit).toBeNull()
   })
 
-  it('deletes points, rollups, decisions and refusals older than their retention', async () => {
+  it('deletes rollups, decisions and refusals older than their retention', async () => {
     const now = Date.UTC(2026, 10, 22)
     const day = 86_400_000
     await env.DB.batch([
-      env.DB.prepare("INSERT INTO metric_points (batch_id, idx, agent_id, zone, metric, value, at, minute) VALUES ('b1', 0, ?, 'z', 'm', 1, ?, 0)").bind(A, now - 31 * day),
-      env.DB.prepare("INSERT INTO metric_points (batch_id, idx, agent_id, zone, metric, value, at, minute) VALUES ('b2', 0, ?, 'z', 'm', 1, ?, 0)").bind(A, now - 29 * day),
       env.DB.prepare("INSERT INTO decisions (at, kind, verdict) VALUES (?, 'batch', 'reject')").bind(now - 401 * day),
       env.DB.prepare("INSERT INTO decisions (at, kind, verdict) VALUES (?, 'batch', 'reject')").bind(now - day),
       ...[401, 1].map((d) =>
@@ -98,7 +97,7 @@ describe('aggregates and retention', () => {
       ),
     ])
     await seedRollups([[Math.floor((now - 401 * day) / 60_000), 1, 1, 1, 1], [Math.floor((now - 399 * day) / 60_000), 1, 1, 1, 1]])
-    expect(await applyRetention(env, now)).toEqual({ points: 1, rollups: 1, decisions: 1, refusals: 1 })
-    expect(await applyRetention({ ...env, METRIC_RETENTION_DAYS: '7' } as never, now)).toEqual({ points: 1, rollups: 0, decisions: 0, refusals: 0 })
+    expect(await applyRetention(env, now)).toEqual({ rollups: 1, decisions: 1, refusals: 1 })
+    expect(await applyRetention({ ...env, ROLLUP_RETENTION_DAYS: '7' } as never, now)).toEqual({ rollups: 1, decisions: 0, refusals: 0 })
   })
 })

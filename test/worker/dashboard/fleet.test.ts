@@ -55,9 +55,10 @@ async function decision(
 
 async function rollup(metric: string, minute: number) {
   await env.DB.prepare(
-    `INSERT INTO rollups (minute, metric, zone, agent_id, count, sum, min, max) VALUES (?1, ?2, 'paris', ?3, 1, 1, 1, 1)`,
+    `INSERT INTO rollups (minute, zone, agent_id, metrics) VALUES (?1, 'paris', ?2, json_object(?3, json('[1, 1, 1, 1]')))
+     ON CONFLICT DO UPDATE SET metrics = json_set(metrics, '$."' || ?3 || '"', json('[1, 1, 1, 1]'))`,
   )
-    .bind(minute, metric, A)
+    .bind(minute, A, metric)
     .run()
 }
 

@@ -1,0 +1,61 @@
+/**
+ * `platform.healthz`: the ceiling of the local stack for a trivial request, measured against the
+ * same collector the ingest run then loads (same `wrangler dev`, same settings, same process), with
+ * as many concurrent clients as there are agents. `GET /healthz` does no I/O, so its requests/s is
+ * what the dev proxy, workerd's request handling and the Node client cost together; the ingest
+ * throughput divided by it says how many trivial requests one batch costs (issue 14).
+ * The ingest bench runs it before the agents enroll and again after sync, and reports the mean.
+ * Leaves out keep-alive tuning: both runs use Node's default fetch agent.
+ */
+import { summarize } from '../harness/stats.ts'
+import type { BenchEntry } from './run-ingest.ts'
+
+const round = (x: number, d = 1) => Math.round(x * 10 ** d) / 10 ** d
+
+export async function runHealthz(
+  url: string,
+  clients: number,
+  durationS: number,
+): Promise<BenchEntry> {
+  const samples: number[] = []
+  let errors = 0
+  const until = Date.now() + durationS * 1000
+  const t0 = performance.now()
+  await Promise.all(
+    Array.from({ length: clients }, async () => {
+      while (Date.now() < until) {
+        const t = performance.now()
+        try {
+          const res = await fetch(`${url}/healthz`)
+          await res.arrayBuffer()
+          if (res.ok) samples.push(performance.now() - t)
+          else errors++
+        } catch {
+          errors++
+        }
+      }
+    }),
+  )
+  const seconds = (performance.now() - t0) / 1000
+  return {
+    name: 'platform.healthz',
+    kind: 'load',
+    ...summarize(samples),
+    throughput_per_s: round(samples.length / seconds),
+    duration_s: round(seconds, 2),
+    clients,
+    errors,
+  }
+}
+
+/** Two runs (before and after the ingest load) as one entry: the mean rate, both runs kept. */
+export function combineHealthz(before: BenchEntry, after: BenchEntry): BenchEntry {
+  const rate = (e: BenchEntry) => e.throughput_per_s as number
+  return {
+    ...after,
+    throughput_per_s: round((rate(before) + rate(after)) / 2),
+    before_per_s: rate(before),
+    after_per_s: rate(after),
+    errors: (before.errors as number) + (after.errors as number),
+  }
+}

@@ -1,0 +1,43 @@
+/**
+ * Evidence packs: the bundles of one stored queue batch in one R2 object (issue 14: one R2 write
+ * per queue batch, not per accepted batch). A pack is NDJSON: each line is one bundle's exact
+ * bytes (serializeBundle writes JSON without newlines), so a bundle is the byte range
+ * [offset, offset + length) of its pack, its SHA-256 is the transparency-log leaf as before, and
+ * DuckDB or jq read a pack as is (docs/scale.md "Raw points for analysts").
+ * Key: evidence/packs/day=YYYY-MM-DD/<hex SHA-256 of the pack>.ndjson, the day (UTC) of the
+ * earliest acceptance in it. Content-addressed, so a retried store of the same batches writes the
+ * same object again instead of a second copy.
+ */
+import { toHex } from '../../attest/bytes/encoding.ts'
+import type { AcceptedBatch } from '../ledger/types.ts'
+
+export interface PackItem {
+  b: AcceptedBatch
+  bytes: Uint8Array
+  sha256: string
+}
+
+export interface Pack {
+  key: string
+  bytes: Uint8Array
+  entries: (PackItem & { offset: number; length: number })[]
+}
+
+export const PACK_PREFIX = 'evidence/packs/'
+
+export async function packBundles(items: PackItem[]): Promise<Pack> {
+  const total = items.reduce((n, i) => n + i.bytes.length + 1, 0)
+  const bytes = new Uint8Array(total)
+  const entries: Pack['entries'] = []
+  let at = 0
+  for (const i of items) {
+    bytes.set(i.bytes, at)
+    entries.push({ ...i, offset: at, length: i.bytes.length })
+    at += i.bytes.length
+    bytes[at++] = 0x0a
+  }
+  const digest = toHex(new Uint8Array(await crypto.subtle.digest('SHA-256', bytes)))
+  const first = Math.min(...items.map((i) => i.b.acceptedAt))
+  const day = new Date(first).toISOString().slice(0, 10)
+  return { key: `${PACK_PREFIX}day=${day}/${digest}.ndjson`, bytes, entries }
+}
