@@ -15,6 +15,8 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   'verify bundle': () => import('./commands/verify-bundle.ts').then((m) => m.run),
   'verify quote': () => import('./commands/verify-quote.ts').then((m) => m.run),
   'verify ek-cert': () => import('./commands/verify-ek-cert.ts').then((m) => m.run),
+  'eventlog replay': () => import('./commands/eventlog-replay.ts').then((m) => m.run),
+  'eventlog show': () => import('./commands/eventlog-show.ts').then((m) => m.run),
 }
 
 const USAGE = `usage: aegis <command> [options]
