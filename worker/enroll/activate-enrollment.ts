@@ -20,11 +20,17 @@ import { agentLedger } from '../ledger/ledger-stub.ts'
 import { unwrap } from '../ledger/rpc-result.ts'
 import type { AgentRecord } from '../ledger/types.ts'
 import { QuoteEvidence, toPcrValues } from '../../attest/json/quote-evidence.ts'
-import { b64url, object, validate } from '../../attest/json/schema.ts'
+import { b64url, object, optional, validate } from '../../attest/json/schema.ts'
+import { EVENTLOG_LIMITS } from '../../attest/eventlog/parse-event-log.ts'
+import type { ErrorCode } from '../../attest/errors.ts'
+import { judgeBootIfGoverned } from '../bootlog/judge-batch-boot.ts'
+import { rememberBoot, type BootVerdict } from '../bootlog/judge-boot.ts'
 
 export const ActivateBody = object({
   secret: b64url({ min: 16, max: 64 }),
   quote: QuoteEvidence,
+  /** The UEFI event log; required when the policy judges boot by it (docs/measured-boot.md). */
+  eventLog: optional(b64url({ min: 1, max: EVENTLOG_LIMITS.maxBytes })),
 })
 
 const ENROLLMENT_ID = /^([0-9a-f]{64})\.[A-Za-z0-9_-]{22}$/
@@ -45,6 +51,8 @@ export async function activateEnrollment(env: Env, enrollmentId: string, raw: un
   const { config } = await loadConfig(env)
   const policy = config.policy
   let baseline: Record<string, Record<string, string>>
+  let boot: BootVerdict | undefined
+  const findings: ErrorCode[] = []
   try {
     if (!policy) throw new AegisError('ERR_POLICY_UNCONFIGURED', 'no PCR policy is configured')
     const ak = parseTpmtPublic(fromB64url(pending.record.akPublic))
@@ -65,6 +73,15 @@ export async function activateEnrollment(env: Env, enrollmentId: string, raw: un
       sensorPcr: policy.pcr.sensorPcr,
       expectedSensorPcr: expectedSensorPcr(pending.record.sensor),
     })
+    boot = await judgeBootIfGoverned({
+      db: env.DB,
+      agentId: pending.record.agentId,
+      policy,
+      quoted,
+      eventLog: body.eventLog,
+      now: Date.now(),
+      findings,
+    })
     baseline = pcrsToHex(quoted)
   } catch (e) {
     await stub.consumeEnrollment(enrollmentId)
@@ -79,5 +96,7 @@ export async function activateEnrollment(env: Env, enrollmentId: string, raw: un
     iat: Math.floor(Date.now() / 1000),
   }
   const binding = await signCompact(env, AK_BINDING_TYP, claims)
-  return unwrap(await stub.activate(enrollmentId, body.secret, baseline, binding))
+  const record = unwrap(await stub.activate(enrollmentId, body.secret, baseline, binding))
+  if (boot) await rememberBoot(env.DB, record.agentId, boot, Date.now())
+  return record
 }

@@ -9,6 +9,7 @@ import { parseTpmtPublic } from '../../attest/tpm/public.ts'
 import { akThumbprint } from '../tokens/ak-thumbprint.ts'
 import { issueAttestationResult } from '../tokens/issue-attestation-result.ts'
 import type { AgentRecord } from '../ledger/types.ts'
+import { loadConfig } from '../config/settings-store.ts'
 
 export const AGENT_TOKEN_TTL_SECONDS = 3600
 
@@ -24,6 +25,8 @@ export function baselineDigest(b: AgentRecord['pcrBaseline']): string {
 }
 
 export async function issueAgentToken(env: Env, agent: AgentRecord, policyId = 'default'): Promise<string> {
+  const policy = (await loadConfig(env)).config.policy
+  const appraisedBy = policy?.eventLog ? 'event-log' : policy?.pcr.mode === 'golden' && Object.keys(policy.pcr.golden).length ? 'golden' : undefined
   return issueAttestationResult(env, {
     agentId: agent.agentId,
     trustDomain: env.TRUST_DOMAIN,
@@ -31,6 +34,7 @@ export async function issueAgentToken(env: Env, agent: AgentRecord, policyId = '
     akThumbprint: await akThumbprint(parseTpmtPublic(fromB64url(agent.akPublic))),
     ekCertHash: agent.ekCertSha256 ?? undefined,
     pcrDigest: baselineDigest(agent.pcrBaseline),
+    ...(appraisedBy ? { executablesAppraisedBy: appraisedBy } : {}),
     policyId,
     zone: agent.zones[0],
     sensorId: agent.sensor.id,
