@@ -10,6 +10,7 @@ import { fleetRoutes } from './dashboard/fleet.ts'
 import { metricsRoutes } from './dashboard/metrics.ts'
 import { applyRetention } from './dashboard/retention.ts'
 import { enrollRoutes } from './enroll/routes.ts'
+import { bootLogRoutes } from './bootlog/routes.ts'
 import { problemResponse } from './http/problem.ts'
 import { ingestRoutes } from './ingest/routes.ts'
 import { logRoutes } from './log/routes.ts'
@@ -41,6 +42,7 @@ app.route('/', logRoutes)
 app.route('/', provenanceRoutes)
 app.route('/', metricsRoutes)
 app.route('/', fleetRoutes)
+app.route('/', bootLogRoutes)
 
 app.notFound((c) => problemResponse(c.req.url, { code: 'ERR_NOT_FOUND', status: 404, title: 'No such route' }))
 app.onError((err, c) => problemResponse(c.req.url, err))
