@@ -17,6 +17,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   'verify ek-cert': () => import('./commands/verify-ek-cert.ts').then((m) => m.run),
   'eventlog replay': () => import('./commands/eventlog-replay.ts').then((m) => m.run),
   'eventlog show': () => import('./commands/eventlog-show.ts').then((m) => m.run),
+  'eventlog extend': () => import('./commands/eventlog-extend.ts').then((m) => m.run),
 }
 
 const USAGE = `usage: aegis <command> [options]

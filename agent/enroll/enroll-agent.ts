@@ -17,6 +17,7 @@ import { getEndorsementKey } from '../tpm/ek.ts'
 import { quote, readPcrs } from '../tpm/quote.ts'
 import { startup } from '../tpm/commands/startup.ts'
 import { Tpm } from '../tpm/tpm.ts'
+import { DEFAULT_EVENT_LOG, noteBootAccepted, readEventLog } from '../eventlog/boot-log.ts'
 
 export interface EnrollOptions {
   collector: string
@@ -29,6 +30,8 @@ export interface EnrollOptions {
   platform?: Record<string, unknown>
   /** Enroll again even if the state says enrolled (e.g. after an operator reset). */
   force?: boolean
+  /** The UEFI event log to send (default: the kernel's binary_bios_measurements, when present). */
+  eventLog?: string
 }
 
 interface EnrollReply {
@@ -70,12 +73,17 @@ export async function enrollAgent(o: EnrollOptions): Promise<{ state: AgentState
     })
     const pcrs = await readPcrs(tpm, ch.quoteSelection)
     const q = await quote(tpm, ak.handle, activationQualifyingData(ch.enrollmentId, secret), ch.quoteSelection)
+    const eventLogPath = o.eventLog ?? DEFAULT_EVENT_LOG
+    // An explicit --event-log must be readable; the kernel's default file is optional (absent on
+    // machines without a TPM event log, root-only on others).
+    const eventLog = o.eventLog ? await readEventLog(o.eventLog) : await readEventLog(eventLogPath).catch(() => undefined)
     const { body: done } = await client.request<{ agentId: string; token: string }>(
       'POST',
       `/v1/enroll/${ch.enrollmentId}/activate`,
       {
         secret: toB64url(secret),
         quote: { attest: toB64url(q.attest), signature: toB64url(q.signature), pcrs: pcrsToHex(pcrs) },
+        ...(eventLog ? { eventLog: toB64url(eventLog) } : {}),
       },
     )
     const state: AgentState = {
@@ -89,8 +97,10 @@ export async function enrollAgent(o: EnrollOptions): Promise<{ state: AgentState
       quoteSelection: ch.quoteSelection,
       token: done.token,
       enrolledAt: new Date().toISOString(),
+      ...(eventLog ? { eventLog: eventLogPath } : {}),
     }
     await saveState(o.stateDir, state)
+    if (eventLog) await noteBootAccepted(o.stateDir, pcrsToHex(pcrs))
     return { state, fresh: true }
   } finally {
     await tpm.close()

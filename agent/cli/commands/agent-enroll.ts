@@ -1,7 +1,9 @@
 /**
  * aegis agent enroll --collector URL --tpm swtpm:host=H,port=P|device:/dev/tpmrm0 [--state DIR]
  *   [--ek rsa|ecc] [--ak-alg ecc|rsa] [--ak-handle 0x81008001]
- *   [--sensor-id ID --sensor-firmware FW]
+ *   [--sensor-id ID --sensor-firmware FW] [--event-log FILE]
+ * --event-log: the UEFI event log sent with the activation and when the boot PCRs change
+ * (default /sys/kernel/security/tpm0/binary_bios_measurements when it exists).
  * Prints {"agentId":...,"token":...}. With an existing state for the same collector: a no-op that
  * prints the same. Exit 1 when the collector or the TPM refuses (with the code), 2 on usage errors.
  */
@@ -23,6 +25,7 @@ export const run: Command = async (argv, io) => {
     'sensor-id': 'string',
     'sensor-firmware': 'string',
     force: 'boolean',
+    'event-log': 'string',
   })
   const ek = f.ek ?? 'rsa'
   const akAlg = f['ak-alg'] ?? 'ecc'
@@ -40,6 +43,7 @@ export const run: Command = async (argv, io) => {
       ...(akHandle === undefined ? {} : { akHandle }),
       sensor: { id: f['sensor-id'] ?? DEFAULT_SENSOR.id, firmware: f['sensor-firmware'] ?? DEFAULT_SENSOR.firmware },
       force: f.force ?? false,
+      ...(f['event-log'] === undefined ? {} : { eventLog: f['event-log'] }),
     })
     io.stdout(JSON.stringify({ agentId: state.agentId, token: state.token }) + '\n')
     return EXIT_OK
