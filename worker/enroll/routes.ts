@@ -2,6 +2,7 @@
  * Registrar routes (DESIGN.md "Enrollment"). Agents authenticate by TPM evidence alone: these
  * routes take no bearer token. Every outcome is recorded in the audit trail.
  */
+import { EVENTLOG_LIMITS } from '../../attest/eventlog/parse-event-log.ts'
 import { Hono, type Context } from 'hono'
 import { AegisError } from '../../attest/errors.ts'
 import type { AppEnv } from '../app-env.ts'
@@ -13,6 +14,8 @@ import { activateEnrollment } from './activate-enrollment.ts'
 import { beginEnrollment } from './begin-enrollment.ts'
 
 const MAX_ENROLL_BODY = 32 * 1024
+/** The activation may carry the UEFI event log: up to 1 MiB, base64url (4/3) on top. */
+const MAX_ACTIVATE_BODY = MAX_ENROLL_BODY + Math.ceil((EVENTLOG_LIMITS.maxBytes * 4) / 3)
 
 export const enrollRoutes = new Hono<AppEnv>()
 
@@ -47,7 +50,7 @@ enrollRoutes.post('/v1/enroll/:enrollmentId/activate', async (c) => {
   const enrollmentId = c.req.param('enrollmentId')
   const agentId = /^[0-9a-f]{64}/.exec(enrollmentId)?.[0] ?? null
   try {
-    const agent = await activateEnrollment(c.env, enrollmentId, await readJson(c.req.raw, MAX_ENROLL_BODY))
+    const agent = await activateEnrollment(c.env, enrollmentId, await readJson(c.req.raw, MAX_ACTIVATE_BODY))
     const token = await issueAgentToken(c.env, agent)
     audit(c, 'activate', agent.agentId)
     return c.json({ agentId: agent.agentId, token, status: agent.status, zones: agent.zones })
