@@ -15,6 +15,7 @@ import { digest } from '../crypto/hash.ts'
 import { decodeEvent, type DecodedEvent } from './decode-event.ts'
 import type { EfiSignature } from './efi-signature-list.ts'
 import { EV } from './event-types.ts'
+import type { HashAlg } from '../tpm/types.ts'
 import type { EventLog, LogEvent } from './types.ts'
 
 export interface EventRef {
@@ -49,7 +50,11 @@ export function eventRef(ev: LogEvent): EventRef {
   return { index: ev.index, type: ev.typeName, pcr: ev.pcr }
 }
 
-export function bootState(log: EventLog): BootState {
+/**
+ * `banks`: the banks whose digests were checked against a quote (by replay); data is bound when it
+ * hashes to the digest in each of them. Default: every bank of the log.
+ */
+export function bootState(log: EventLog, banks: readonly HashAlg[] = log.banks): BootState {
   const s: BootState = {
     secureBoot: null,
     secureBootEvent: undefined,
@@ -63,7 +68,7 @@ export function bootState(log: EventLog): BootState {
   let exited = false
   for (const ev of log.events) {
     if (ev.type === EV.NO_ACTION) continue
-    if (BOUND_TYPES.has(ev.type) && !dataIsBound(ev)) {
+    if (BOUND_TYPES.has(ev.type) && !dataIsBound(ev, banks)) {
       s.unbound.push(eventRef(ev))
       continue
     }
@@ -108,9 +113,10 @@ function authorityRef(data: Uint8Array): string {
   return toHex(digest('sha256', der))
 }
 
-export function dataIsBound(ev: LogEvent): boolean {
-  const banks = Object.entries(ev.digests) as Array<[Parameters<typeof digest>[0], Uint8Array]>
-  return banks.length > 0 && banks.every(([alg, d]) => bytesEqual(digest(alg, ev.data), d))
+export function dataIsBound(ev: LogEvent, banks?: readonly HashAlg[]): boolean {
+  const all = Object.entries(ev.digests) as Array<[HashAlg, Uint8Array]>
+  const used = banks ? all.filter(([alg]) => banks.includes(alg)) : all
+  return used.length > 0 && used.every(([alg, d]) => bytesEqual(digest(alg, ev.data), d))
 }
 
 function hexDigests(ev: LogEvent): Record<string, string> {

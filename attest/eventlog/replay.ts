@@ -7,11 +7,13 @@
 import { concat } from '../bytes/encoding.ts'
 import { digest, digestLength } from '../crypto/hash.ts'
 import { EV } from './event-types.ts'
+import type { HashAlg } from '../tpm/types.ts'
 import type { EventLog, ReplayedPcrs } from './types.ts'
 
-export function replayEventLog(log: EventLog): ReplayedPcrs {
+/** `banks`: replay only these (those a quote covers); default every bank of the log. */
+export function replayEventLog(log: EventLog, banks: readonly HashAlg[] = log.banks): ReplayedPcrs {
   const out: ReplayedPcrs = {}
-  for (const bank of log.banks) {
+  for (const bank of log.banks.filter((b) => banks.includes(b))) {
     const pcrs: Record<number, Uint8Array> = {}
     for (const ev of log.events) {
       if (ev.type === EV.NO_ACTION) continue

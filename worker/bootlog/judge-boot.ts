@@ -18,7 +18,7 @@ import type { EventLogPolicy } from '../../attest/eventlog/policy.ts'
 import { replayEventLog } from '../../attest/eventlog/replay.ts'
 import { AegisError } from '../../attest/errors.ts'
 import { pcrsToHex } from '../../attest/policy/check-pcr-policy.ts'
-import type { PcrValues } from '../../attest/tpm/types.ts'
+import type { HashAlg, PcrValues } from '../../attest/tpm/types.ts'
 import { BoundedCache } from '../auth/bounded-cache.ts'
 import { acceptedPcrKey, putBootLog } from './boot-log-store.ts'
 
@@ -69,8 +69,10 @@ export async function judgeBoot(input: {
     })
   }
   const log = parseEventLog(input.eventLog)
-  checkReplay(log, replayEventLog(log), input.quoted, input.policy.pcrs)
-  const findings = evaluateEventLogPolicy(bootState(log), input.policy)
+  // Only the quoted banks are proven by the quote: replay and bind event data in those.
+  const banks = (Object.keys(input.quoted) as HashAlg[]).filter((b) => log.banks.includes(b))
+  checkReplay(log, replayEventLog(log, banks), input.quoted, input.policy.pcrs)
+  const findings = evaluateEventLogPolicy(bootState(log, banks), input.policy)
   const verdict = { judged: true, pcrKey, findings, log: { bytes: input.eventLog, events: log.events.length } }
   if (input.mode === 'enforce') {
     try {
