@@ -64,7 +64,8 @@ export async function sendBatches(o: {
         location: { ...o.location, fixTime: now, sensorId: o.state.sensor.id },
         metrics,
       }
-      const req = await withEventLog(o.stateDir, o.state.eventLog, await quoteBatch(tpm, o.state, encodePayload(payload), nonce))
+      const quoted = await quoteBatch(tpm, o.state, encodePayload(payload), nonce)
+      const req = await withEventLog(o.stateDir, o.state.eventLog, quoted)
       out.sent++
       try {
         const { body } = await client.request<Accepted>('POST', `/v1/agents/${o.state.agentId}/batches`, req)

@@ -76,7 +76,9 @@ export async function enrollAgent(o: EnrollOptions): Promise<{ state: AgentState
     const eventLogPath = o.eventLog ?? DEFAULT_EVENT_LOG
     // An explicit --event-log must be readable; the kernel's default file is optional (absent on
     // machines without a TPM event log, root-only on others).
-    const eventLog = o.eventLog ? await readEventLog(o.eventLog) : await readEventLog(eventLogPath).catch(() => undefined)
+    const eventLog = o.eventLog
+      ? await readEventLog(o.eventLog)
+      : await readEventLog(eventLogPath).catch(() => undefined)
     const { body: done } = await client.request<{ agentId: string; token: string }>(
       'POST',
       `/v1/enroll/${ch.enrollmentId}/activate`,

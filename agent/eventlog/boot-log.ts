@@ -44,11 +44,9 @@ async function remembered(stateDir: string): Promise<string | undefined> {
 }
 
 /** The request with `eventLog` attached when the boot PCRs changed since the last accepted one. */
-export async function withEventLog<R extends { quote: { pcrs: Record<string, Record<string, string>> } }>(
-  stateDir: string,
-  eventLogPath: string | undefined,
-  req: R,
-): Promise<R & { eventLog?: string }> {
+export async function withEventLog<
+  R extends { quote: { pcrs: Record<string, Record<string, string>> } },
+>(stateDir: string, eventLogPath: string | undefined, req: R): Promise<R & { eventLog?: string }> {
   if (!eventLogPath) return req
   if ((await remembered(stateDir)) === bootPcrsKey(req.quote.pcrs)) return req
   const log = await readEventLog(eventLogPath)
@@ -56,7 +54,10 @@ export async function withEventLog<R extends { quote: { pcrs: Record<string, Rec
 }
 
 /** After the collector accepted a request: its boot PCRs are now known to the collector. */
-export async function noteBootAccepted(stateDir: string, pcrs: Record<string, Record<string, string>>): Promise<void> {
+export async function noteBootAccepted(
+  stateDir: string,
+  pcrs: Record<string, Record<string, string>>,
+): Promise<void> {
   await writeFileAtomic(memoryFile(stateDir), JSON.stringify({ key: bootPcrsKey(pcrs) }))
 }
 

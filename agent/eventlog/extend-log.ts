@@ -16,26 +16,42 @@ import type { HashAlg } from '../../attest/tpm/types.ts'
 import { readPcrs } from '../tpm/quote.ts'
 import type { Tpm } from '../tpm/tpm.ts'
 
-export async function extendEventLog(tpm: Tpm, bytes: Uint8Array, banks: HashAlg[] = ['sha256']): Promise<{ extended: number; already: boolean }> {
+export async function extendEventLog(
+  tpm: Tpm,
+  bytes: Uint8Array,
+  banks: HashAlg[] = ['sha256'],
+): Promise<{ extended: number; already: boolean }> {
   const log = parseEventLog(bytes)
   if (log.startupLocality !== undefined) {
-    throw new AegisError('ERR_USAGE', 'this log starts PCR 0 at locality 3 (StartupLocality): a software TPM cannot reproduce it')
+    throw new AegisError(
+      'ERR_USAGE',
+      'this log starts PCR 0 at locality 3 (StartupLocality): a software TPM cannot reproduce it',
+    )
   }
   const use = banks.filter((b) => log.banks.includes(b))
-  if (use.length === 0) throw new AegisError('ERR_USAGE', `the log has none of the banks ${banks.join(', ')}`)
+  if (use.length === 0)
+    throw new AegisError('ERR_USAGE', `the log has none of the banks ${banks.join(', ')}`)
   const replayed = replayEventLog(log)
-  const pcrs = [...new Set(log.events.filter((e) => e.type !== EV.NO_ACTION).map((e) => e.pcr))].sort((a, b) => a - b)
+  const pcrs = [
+    ...new Set(log.events.filter((e) => e.type !== EV.NO_ACTION).map((e) => e.pcr)),
+  ].sort((a, b) => a - b)
   const selection = use.map((hashAlg) => ({ hashAlg, pcrs }))
   const now = await readPcrs(tpm, selection)
   const matches = use.every((b) => pcrs.every((i) => bytesEqual(now[b]![i]!, replayed[b]![i]!)))
   if (matches) return { extended: 0, already: true }
   if (!use.every((b) => pcrs.every((i) => now[b]![i]!.every((x) => x === 0)))) {
-    throw new AegisError('ERR_CONFIG', 'the PCRs the log extends are neither at reset nor at the log’s values: restart the TPM first')
+    throw new AegisError(
+      'ERR_CONFIG',
+      'the PCRs the log extends are neither at reset nor at the log’s values: restart the TPM first',
+    )
   }
   let extended = 0
   for (const ev of log.events) {
     if (ev.type === EV.NO_ACTION) continue
-    await tpm.pcrExtend(ev.pcr, use.map((hashAlg) => ({ hashAlg, digest: ev.digests[hashAlg]! })))
+    await tpm.pcrExtend(
+      ev.pcr,
+      use.map((hashAlg) => ({ hashAlg, digest: ev.digests[hashAlg]! })),
+    )
     extended++
   }
   return { extended, already: false }

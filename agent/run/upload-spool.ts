@@ -153,7 +153,8 @@ export class Uploader {
     const nonce = await this.currentNonce(hard)
     let req
     try {
-      req = await withEventLog(this.d.stateDir, state.eventLog, await quoteBatch(this.d.tpm, state, entry.bytes, nonce))
+      const quoted = await quoteBatch(this.d.tpm, state, entry.bytes, nonce)
+      req = await withEventLog(this.d.stateDir, state.eventLog, quoted)
     } catch (e) {
       if (e instanceof AegisError && e.code === 'ERR_TPM_TRANSPORT') this.tpmSuspect = true
       throw e
@@ -166,7 +167,9 @@ export class Uploader {
       })
       .catch(async (e: unknown) => {
         // The collector does not know this boot's log: send it with the retry.
-        if (e instanceof AegisError && e.code === 'ERR_EVENTLOG_REQUIRED') await forgetBootAccepted(this.d.stateDir)
+        if (e instanceof AegisError && e.code === 'ERR_EVENTLOG_REQUIRED') {
+          await forgetBootAccepted(this.d.stateDir)
+        }
         throw e
       })
     if (state.eventLog) await noteBootAccepted(this.d.stateDir, req.quote.pcrs)

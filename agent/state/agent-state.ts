@@ -20,7 +20,7 @@ export interface AgentState {
   quoteSelection: { hashAlg: 'sha1' | 'sha256' | 'sha384' | 'sha512'; pcrs: number[] }[]
   token: string
   enrolledAt: string
-  /** The UEFI event log sent when the boot PCRs change (agent/eventlog/boot-log.ts); none: absent. */
+  /** The UEFI event log sent when the boot PCRs change (agent/eventlog/boot-log.ts). */
   eventLog?: string
 }
 

@@ -73,7 +73,8 @@ export function bootState(log: EventLog, banks: readonly HashAlg[] = log.banks):
       continue
     }
     const d = decodeEvent(ev)
-    if (ev.type === EV.EFI_ACTION && d.kind === 'text' && d.text.startsWith('Exit Boot Services')) exited = true
+    if (ev.type === EV.EFI_ACTION && d.kind === 'text' && d.text.startsWith('Exit Boot Services'))
+      exited = true
     if (ev.type === EV.EFI_BOOT_SERVICES_APPLICATION && ev.pcr === 4 && !exited) {
       s.bootApps.push({ event: eventRef(ev), digests: hexDigests(ev) })
     }
@@ -92,7 +93,10 @@ function record(s: BootState, ev: LogEvent, d: DecodedEvent): void {
       s.secureBootEvent = eventRef(ev)
     }
     if (d.lists && !s.databases[d.name]) {
-      s.databases[d.name] = { event: eventRef(ev), signatures: d.lists.flatMap((l) => l.signatures) }
+      s.databases[d.name] = {
+        event: eventRef(ev),
+        signatures: d.lists.flatMap((l) => l.signatures),
+      }
     }
   } else if (d.kind === 'variable' && ev.type === EV.EFI_VARIABLE_AUTHORITY) {
     s.authorities.push({ event: eventRef(ev), name: d.name, ref: authorityRef(d.data) })

@@ -10,12 +10,21 @@ import { AegisError } from '../errors.ts'
 import type { HashAlg, PcrValues } from '../tpm/types.ts'
 import type { EventLog, ReplayedPcrs } from './types.ts'
 
-export function checkReplay(log: EventLog, replayed: ReplayedPcrs, quoted: PcrValues, pcrs: number[]): void {
+export function checkReplay(
+  log: EventLog,
+  replayed: ReplayedPcrs,
+  quoted: PcrValues,
+  pcrs: number[],
+): void {
   const banks = (Object.keys(quoted) as HashAlg[]).filter((b) => replayed[b])
   if (banks.length === 0) {
-    throw new AegisError('ERR_EVENTLOG_REPLAY', `the log carries none of the quoted banks (${Object.keys(quoted).join(', ')})`, {
-      detail: { banks: Object.keys(quoted) },
-    })
+    throw new AegisError(
+      'ERR_EVENTLOG_REPLAY',
+      `the log carries none of the quoted banks (${Object.keys(quoted).join(', ')})`,
+      {
+        detail: { banks: Object.keys(quoted) },
+      },
+    )
   }
   for (const bank of banks) {
     for (const pcr of pcrs) {
@@ -23,9 +32,13 @@ export function checkReplay(log: EventLog, replayed: ReplayedPcrs, quoted: PcrVa
       if (!q) continue
       const r = replayed[bank]![pcr] ?? resetValue(log, bank, pcr)
       if (!bytesEqual(q, r)) {
-        throw new AegisError('ERR_EVENTLOG_REPLAY', `the event log does not replay to the quoted ${bank} PCR ${pcr}`, {
-          detail: { bank, pcr, replayed: toHex(r), quoted: toHex(q) },
-        })
+        throw new AegisError(
+          'ERR_EVENTLOG_REPLAY',
+          `the event log does not replay to the quoted ${bank} PCR ${pcr}`,
+          {
+            detail: { bank, pcr, replayed: toHex(r), quoted: toHex(q) },
+          },
+        )
       }
     }
   }

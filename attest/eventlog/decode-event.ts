@@ -17,7 +17,14 @@ import { parseSignatureLists, type EfiSignatureList } from './efi-signature-list
 import type { LogEvent } from './types.ts'
 
 export type DecodedEvent =
-  | { kind: 'variable'; guid: string; name: string; data: Uint8Array; secureBoot?: boolean; lists?: EfiSignatureList[] }
+  | {
+      kind: 'variable'
+      guid: string
+      name: string
+      data: Uint8Array
+      secureBoot?: boolean
+      lists?: EfiSignatureList[]
+    }
   | { kind: 'image'; location: number; length: number; devicePath: Uint8Array; trailing: number }
   | { kind: 'text'; text: string }
   | { kind: 'separator'; value: number }
@@ -32,10 +39,14 @@ export function decodeEvent(ev: LogEvent): DecodedEvent {
     return decodeByType(ev)
   } catch (cause) {
     const why = cause instanceof AegisError ? cause.message : String(cause)
-    throw new AegisError('ERR_EVENTLOG_EVENT_DATA', `event ${ev.index} (${ev.typeName}, PCR ${ev.pcr}): ${why}`, {
-      cause,
-      detail: { index: ev.index, type: ev.typeName, pcr: ev.pcr },
-    })
+    throw new AegisError(
+      'ERR_EVENTLOG_EVENT_DATA',
+      `event ${ev.index} (${ev.typeName}, PCR ${ev.pcr}): ${why}`,
+      {
+        cause,
+        detail: { index: ev.index, type: ev.typeName, pcr: ev.pcr },
+      },
+    )
   }
 }
 
@@ -69,14 +80,17 @@ function decodeVariable(ev: LogEvent): DecodedEvent {
   const guid = formatGuid(r.bytes(16))
   const nameChars = r.u64()
   const dataLen = r.u64()
-  if (nameChars > MAX_NAME_CHARS) throw new AegisError('ERR_EVENTLOG_EVENT_DATA', `variable name of ${nameChars} characters`)
+  if (nameChars > MAX_NAME_CHARS)
+    throw new AegisError('ERR_EVENTLOG_EVENT_DATA', `variable name of ${nameChars} characters`)
   const name = utf16(r.bytes(nameChars * 2))
   const data = r.bytes(dataLen)
-  if (r.remaining !== 0) throw new AegisError('ERR_EVENTLOG_EVENT_DATA', `${r.remaining} bytes after the variable data`)
+  if (r.remaining !== 0)
+    throw new AegisError('ERR_EVENTLOG_EVENT_DATA', `${r.remaining} bytes after the variable data`)
   const out: DecodedEvent = { kind: 'variable', guid, name, data }
   if (ev.type === EV.EFI_VARIABLE_DRIVER_CONFIG && name === 'SecureBoot') {
     // PFP §10.4.4.1: one byte, 1 = on. Some firmware logs an empty SecureBoot when it is off.
-    if (data.length > 1) throw new AegisError('ERR_EVENTLOG_EVENT_DATA', `SecureBoot has ${data.length} bytes`)
+    if (data.length > 1)
+      throw new AegisError('ERR_EVENTLOG_EVENT_DATA', `SecureBoot has ${data.length} bytes`)
     out.secureBoot = data.length === 1 && data[0] === 1
   } else if (ev.type === EV.EFI_VARIABLE_DRIVER_CONFIG && SIGNATURE_DB_VARS.has(name)) {
     out.lists = parseSignatureLists(data)
@@ -96,7 +110,8 @@ function decodeImageLoad(d: Uint8Array): DecodedEvent {
 }
 
 function separatorValue(d: Uint8Array): number {
-  if (d.length !== 4) throw new AegisError('ERR_EVENTLOG_EVENT_DATA', `separator of ${d.length} bytes, not 4`)
+  if (d.length !== 4)
+    throw new AegisError('ERR_EVENTLOG_EVENT_DATA', `separator of ${d.length} bytes, not 4`)
   return (d[0]! | (d[1]! << 8) | (d[2]! << 16) | (d[3]! << 24)) >>> 0
 }
 

@@ -50,7 +50,8 @@ function side(e: LogEvent, bank: string | undefined): EventSide {
 function summary(e: LogEvent): string {
   try {
     const d = decodeEvent(e)
-    if (d.kind === 'variable') return d.secureBoot === undefined ? d.name : `${d.name} = ${d.secureBoot ? 'on' : 'off'}`
+    if (d.kind === 'variable')
+      return d.secureBoot === undefined ? d.name : `${d.name} = ${d.secureBoot ? 'on' : 'off'}`
     if (d.kind === 'text') return d.text.slice(0, 120)
     if (d.kind === 'image') return `image of ${d.length} bytes`
     if (d.kind === 'separator') return `separator ${d.value}`

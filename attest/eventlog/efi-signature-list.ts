@@ -36,7 +36,10 @@ export function parseSignatureLists(data: Uint8Array): EfiSignatureList[] {
     const sigSize = r.u32()
     const body = listSize - 28 - headerSize
     if (listSize < 28 || body < 0 || sigSize < 16 || body % sigSize !== 0) {
-      throw new AegisError('ERR_EVENTLOG_EVENT_DATA', `EFI_SIGNATURE_LIST sizes ${listSize}/${headerSize}/${sigSize} do not tile`)
+      throw new AegisError(
+        'ERR_EVENTLOG_EVENT_DATA',
+        `EFI_SIGNATURE_LIST sizes ${listSize}/${headerSize}/${sigSize} do not tile`,
+      )
     }
     r.bytes(headerSize)
     const signatures: EfiSignature[] = []
@@ -49,9 +52,11 @@ export function parseSignatureLists(data: Uint8Array): EfiSignatureList[] {
 function signature(listType: string, b: Uint8Array): EfiSignature {
   const owner = formatGuid(b.subarray(0, 16))
   const data = b.subarray(16)
-  if (listType === EFI_CERT_X509_GUID) return { owner, type: 'x509', ref: toHex(digest('sha256', data)), data }
+  if (listType === EFI_CERT_X509_GUID)
+    return { owner, type: 'x509', ref: toHex(digest('sha256', data)), data }
   if (listType === EFI_CERT_SHA256_GUID) {
-    if (data.length !== 32) throw new AegisError('ERR_EVENTLOG_EVENT_DATA', `SHA-256 signature of ${data.length} bytes`)
+    if (data.length !== 32)
+      throw new AegisError('ERR_EVENTLOG_EVENT_DATA', `SHA-256 signature of ${data.length} bytes`)
     return { owner, type: 'sha256', ref: toHex(data), data }
   }
   return { owner, type: 'other', ref: toHex(data), data }

@@ -32,12 +32,14 @@ export function evaluateEventLogPolicy(state: BootState, policy: EventLogPolicy)
   const dbx = state.databases.dbx && gov(state.databases.dbx) ? state.databases.dbx : undefined
   const revoked = new Set(dbx?.signatures.map((s) => s.ref) ?? [])
   for (const a of state.authorities.filter(gov)) {
-    if (revoked.has(a.ref)) out.push(finding('authority-revoked', `authority ${a.ref} is in dbx`, a.event))
+    if (revoked.has(a.ref))
+      out.push(finding('authority-revoked', `authority ${a.ref} is in dbx`, a.event))
     listRule(out, 'authority', policy.authorities, a.ref, a.event)
   }
   for (const app of state.bootApps.filter(gov)) {
     const sha256 = app.digests.sha256
-    if (sha256 && revoked.has(sha256)) out.push(finding('boot-app-revoked', `image ${sha256} is in dbx`, app.event))
+    if (sha256 && revoked.has(sha256))
+      out.push(finding('boot-app-revoked', `image ${sha256} is in dbx`, app.event))
     digestRule(out, 'boot-app', policy.bootApps, app.digests, app.event)
   }
   kernelRule(state, policy, out, governed)
@@ -49,7 +51,12 @@ function secureBootRules(state: BootState, policy: EventLogPolicy, out: Finding[
   if (policy.requireSecureBoot && state.secureBoot !== true) {
     const e = state.secureBootEvent
     if (e) out.push(finding('secure-boot-off', 'Secure Boot is off', e))
-    else out.push({ rule: 'secure-boot-unknown', message: 'the log does not measure SecureBoot', pcr: 7 })
+    else
+      out.push({
+        rule: 'secure-boot-unknown',
+        message: 'the log does not measure SecureBoot',
+        pcr: 7,
+      })
   }
   const db = state.databases.db
   if (db && policy.db) {
@@ -65,31 +72,59 @@ function secureBootRules(state: BootState, policy: EventLogPolicy, out: Finding[
   }
 }
 
-function listRule(out: Finding[], what: string, rule: { allow?: string[]; deny?: string[] } | undefined, ref: string, e: EventRef): void {
+function listRule(
+  out: Finding[],
+  what: string,
+  rule: { allow?: string[]; deny?: string[] } | undefined,
+  ref: string,
+  e: EventRef,
+): void {
   if (rule?.deny?.includes(ref)) out.push(finding(`${what}-denied`, `${what} ${ref} is denied`, e))
-  else if (rule?.allow && !rule.allow.includes(ref)) out.push(finding(`${what}-not-allowed`, `${what} ${ref} is not allowed`, e))
+  else if (rule?.allow && !rule.allow.includes(ref))
+    out.push(finding(`${what}-not-allowed`, `${what} ${ref} is not allowed`, e))
 }
 
 /** A digest rule matches when any bank's digest is listed (the hex length names the bank). */
-function digestRule(out: Finding[], what: string, rule: { allow?: string[]; deny?: string[] } | undefined, digests: Record<string, string>, e: EventRef): void {
+function digestRule(
+  out: Finding[],
+  what: string,
+  rule: { allow?: string[]; deny?: string[] } | undefined,
+  digests: Record<string, string>,
+  e: EventRef,
+): void {
   const values = Object.values(digests)
   const shown = digests.sha256 ?? values[0] ?? ''
-  if (rule?.deny && values.some((d) => rule.deny!.includes(d))) out.push(finding(`${what}-denied`, `${what} ${shown} is denied`, e))
+  if (rule?.deny && values.some((d) => rule.deny!.includes(d)))
+    out.push(finding(`${what}-denied`, `${what} ${shown} is denied`, e))
   else if (rule?.allow && !values.some((d) => rule.allow!.includes(d))) {
     out.push(finding(`${what}-not-allowed`, `${what} ${shown} is not allowed`, e))
   }
 }
 
-function kernelRule(state: BootState, policy: EventLogPolicy, out: Finding[], governed: Set<number>): void {
+function kernelRule(
+  state: BootState,
+  policy: EventLogPolicy,
+  out: Finding[],
+  governed: Set<number>,
+): void {
   if (!policy.kernels?.allow || !governed.has(4)) return
   if (!state.kernel) {
-    out.push({ rule: 'kernel-unknown', message: 'the log names no kernel (fewer than two boot applications)', pcr: 4 })
+    out.push({
+      rule: 'kernel-unknown',
+      message: 'the log names no kernel (fewer than two boot applications)',
+      pcr: 4,
+    })
     return
   }
   digestRule(out, 'kernel', policy.kernels, state.kernel.digests, state.kernel.event)
 }
 
-function firmwareRule(state: BootState, policy: EventLogPolicy, out: Finding[], governed: Set<number>): void {
+function firmwareRule(
+  state: BootState,
+  policy: EventLogPolicy,
+  out: Finding[],
+  governed: Set<number>,
+): void {
   const mins = policy.minFirmwareVersions
   if (!mins || mins.length === 0 || !governed.has(0)) return
   const v = state.firmwareVersions[0]
@@ -98,7 +133,9 @@ function firmwareRule(state: BootState, policy: EventLogPolicy, out: Finding[], 
     return
   }
   if (!mins.some((m) => versionAtLeast(v.version, m))) {
-    out.push(finding('firmware-version', `firmware '${v.version}' is below ${mins.join(' / ')}`, v.event))
+    out.push(
+      finding('firmware-version', `firmware '${v.version}' is below ${mins.join(' / ')}`, v.event),
+    )
   }
 }
 
@@ -106,7 +143,9 @@ function firmwareRule(state: BootState, policy: EventLogPolicy, out: Finding[], 
 export function versionAtLeast(v: string, min: string): boolean {
   const split = (s: string) => {
     const i = s.search(/\d/)
-    return i < 0 ? { prefix: s, nums: [] as number[] } : { prefix: s.slice(0, i), nums: (s.slice(i).match(/\d+/g) ?? []).map(Number) }
+    return i < 0
+      ? { prefix: s, nums: [] as number[] }
+      : { prefix: s.slice(0, i), nums: (s.slice(i).match(/\d+/g) ?? []).map(Number) }
   }
   const a = split(v)
   const b = split(min)
@@ -120,7 +159,12 @@ export function versionAtLeast(v: string, min: string): boolean {
 }
 
 function finding(rule: string, message: string, e: EventRef): Finding {
-  return { rule, message: `event ${e.index} (${e.type}, PCR ${e.pcr}): ${message}`, event: e, pcr: e.pcr }
+  return {
+    rule,
+    message: `event ${e.index} (${e.type}, PCR ${e.pcr}): ${message}`,
+    event: e,
+    pcr: e.pcr,
+  }
 }
 
 /** Enforce mode: the first finding becomes ERR_EVENTLOG_POLICY naming its event. */
@@ -128,6 +172,11 @@ export function enforceFindings(findings: Finding[]): void {
   const f = findings[0]
   if (!f) return
   throw new AegisError('ERR_EVENTLOG_POLICY', f.message, {
-    detail: { rule: f.rule, pcr: f.pcr, ...(f.event ? { index: f.event.index, type: f.event.type } : {}), findings: findings.length },
+    detail: {
+      rule: f.rule,
+      pcr: f.pcr,
+      ...(f.event ? { index: f.event.index, type: f.event.type } : {}),
+      findings: findings.length,
+    },
   })
 }

@@ -23,9 +23,13 @@ export class LeReader {
   }
   private need(n: number): void {
     if (!Number.isSafeInteger(n) || n < 0 || n > this.buf.length - this.off) {
-      throw new AegisError(this.code, `${this.what}: ${n} bytes needed at offset ${this.off}, ${this.remaining} left`, {
-        detail: { ...this.detail, offset: this.off },
-      })
+      throw new AegisError(
+        this.code,
+        `${this.what}: ${n} bytes needed at offset ${this.off}, ${this.remaining} left`,
+        {
+          detail: { ...this.detail, offset: this.off },
+        },
+      )
     }
   }
   u8(): number {
@@ -50,9 +54,13 @@ export class LeReader {
     const lo = this.u32()
     const hi = this.u32()
     if (hi >= 0x200000) {
-      throw new AegisError(this.code, `${this.what}: 64-bit value too large at offset ${this.off - 8}`, {
-        detail: { ...this.detail, offset: this.off - 8 },
-      })
+      throw new AegisError(
+        this.code,
+        `${this.what}: 64-bit value too large at offset ${this.off - 8}`,
+        {
+          detail: { ...this.detail, offset: this.off - 8 },
+        },
+      )
     }
     return hi * 0x1_0000_0000 + lo
   }

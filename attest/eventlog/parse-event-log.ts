@@ -35,9 +35,13 @@ export function parseEventLog(bytes: Uint8Array, options: ParseOptions = {}): Ev
   const maxEvents = options.maxEvents ?? EVENTLOG_LIMITS.maxEvents
   if (bytes.length === 0) throw new AegisError('ERR_EVENTLOG_EMPTY', 'the event log is empty')
   if (bytes.length > maxBytes) {
-    throw new AegisError('ERR_EVENTLOG_TOO_LARGE', `the event log has ${bytes.length} bytes, limit ${maxBytes}`, {
-      detail: { bytes: bytes.length, limit: maxBytes },
-    })
+    throw new AegisError(
+      'ERR_EVENTLOG_TOO_LARGE',
+      `the event log has ${bytes.length} bytes, limit ${maxBytes}`,
+      {
+        detail: { bytes: bytes.length, limit: maxBytes },
+      },
+    )
   }
   const r = new LeReader(bytes)
   const first = readSha1Event(r, 0)
@@ -52,9 +56,13 @@ export function parseEventLog(bytes: Uint8Array, options: ParseOptions = {}): Ev
   while (r.remaining > 0) {
     const index = log.events.length
     if (index >= maxEvents) {
-      throw new AegisError('ERR_EVENTLOG_TOO_LARGE', `the event log has more than ${maxEvents} events`, {
-        detail: { limit: maxEvents },
-      })
+      throw new AegisError(
+        'ERR_EVENTLOG_TOO_LARGE',
+        `the event log has more than ${maxEvents} events`,
+        {
+          detail: { limit: maxEvents },
+        },
+      )
     }
     const ev = specId ? readAgileEvent(r, index, specId.algorithms) : readSha1Event(r, index)
     if (ev.type === EV.NO_ACTION) noAction(log, ev)
@@ -68,9 +76,13 @@ function readHeader(r: LeReader, index: number): { pcr: number; type: number } {
   const pcr = r.u32()
   const type = r.u32()
   if (pcr > MAX_PCR && type !== EV.NO_ACTION) {
-    throw new AegisError('ERR_EVENTLOG_PCR_INDEX', `event ${index}: PCR index ${pcr} is out of range`, {
-      detail: { index, type: eventTypeName(type), pcr },
-    })
+    throw new AegisError(
+      'ERR_EVENTLOG_PCR_INDEX',
+      `event ${index}: PCR index ${pcr} is out of range`,
+      {
+        detail: { index, type: eventTypeName(type), pcr },
+      },
+    )
   }
   return { pcr, type }
 }
@@ -87,17 +99,25 @@ function readAgileEvent(r: LeReader, index: number, algs: DeclaredAlgorithm[]): 
   const count = r.u32()
   const where = { index, type: eventTypeName(h.type), pcr: h.pcr }
   if (count !== algs.length) {
-    throw new AegisError('ERR_EVENTLOG_DIGEST_ALGS', `event ${index}: ${count} digests, the Spec ID event declares ${algs.length}`, {
-      detail: where,
-    })
+    throw new AegisError(
+      'ERR_EVENTLOG_DIGEST_ALGS',
+      `event ${index}: ${count} digests, the Spec ID event declares ${algs.length}`,
+      {
+        detail: where,
+      },
+    )
   }
   const digests: Partial<Record<HashAlg, Uint8Array>> = {}
   for (const a of algs) {
     const algId = r.u16()
     if (algId !== a.algId) {
-      throw new AegisError('ERR_EVENTLOG_DIGEST_ALGS', `event ${index}: digest algorithm 0x${algId.toString(16)} where the Spec ID event declares 0x${a.algId.toString(16)}`, {
-        detail: { ...where, algId },
-      })
+      throw new AegisError(
+        'ERR_EVENTLOG_DIGEST_ALGS',
+        `event ${index}: digest algorithm 0x${algId.toString(16)} where the Spec ID event declares 0x${a.algId.toString(16)}`,
+        {
+          detail: { ...where, algId },
+        },
+      )
     }
     const d = r.bytes(a.digestSize)
     if (a.hash) digests[a.hash] = d
@@ -117,12 +137,17 @@ function specIdError(message: string): AegisError {
  * style "Spec ID Event00"/"02" (or anything else) leaves the log in the SHA-1 format.
  */
 function isSpecId03(ev: LogEvent): boolean {
-  return ev.type === EV.NO_ACTION && ev.data.length >= 16 && ascii(ev.data.subarray(0, 16)) === SPEC_ID_SIGNATURE
+  return (
+    ev.type === EV.NO_ACTION &&
+    ev.data.length >= 16 &&
+    ascii(ev.data.subarray(0, 16)) === SPEC_ID_SIGNATURE
+  )
 }
 
 /** TCG_EfiSpecIdEvent (PFP §10.4.5.1), strictly: every field in range, no trailing bytes. */
 function parseSpecId(ev: LogEvent): SpecIdEvent {
-  if (ev.pcr !== 0 || ev.digests.sha1!.some((b) => b !== 0)) throw specIdError('PCR index and digest must be zero')
+  if (ev.pcr !== 0 || ev.digests.sha1!.some((b) => b !== 0))
+    throw specIdError('PCR index and digest must be zero')
   const r = new LeReader(ev.data, 'ERR_EVENTLOG_SPEC_ID', 'Spec ID event')
   r.bytes(16) // the signature isSpecId03 matched
   const platformClass = r.u32()
@@ -141,9 +166,15 @@ function parseSpecId(ev: LogEvent): SpecIdEvent {
   return { platformClass, specVersion: `${major}.${minor}.${errata}`, uintnSize, algorithms }
 }
 
-function declaredAlgorithm(algId: number, digestSize: number, seen: DeclaredAlgorithm[]): DeclaredAlgorithm {
-  if (seen.some((a) => a.algId === algId)) throw specIdError(`algorithm 0x${algId.toString(16)} declared twice`)
-  if (digestSize === 0 || digestSize > 64) throw specIdError(`digest size ${digestSize} for 0x${algId.toString(16)}`)
+function declaredAlgorithm(
+  algId: number,
+  digestSize: number,
+  seen: DeclaredAlgorithm[],
+): DeclaredAlgorithm {
+  if (seen.some((a) => a.algId === algId))
+    throw specIdError(`algorithm 0x${algId.toString(16)} declared twice`)
+  if (digestSize === 0 || digestSize > 64)
+    throw specIdError(`digest size ${digestSize} for 0x${algId.toString(16)}`)
   let hash: HashAlg | undefined
   try {
     hash = hashAlgFromTpm(algId)
@@ -162,11 +193,19 @@ function noAction(log: EventLog, ev: LogEvent): void {
   const where = { index: ev.index, type: ev.typeName, pcr: ev.pcr }
   const zero = Object.values(ev.digests).every((x) => x.every((b) => b === 0))
   if (!zero) {
-    throw new AegisError('ERR_EVENTLOG_NO_ACTION', `event ${ev.index}: EV_NO_ACTION with a non-zero digest`, { detail: where })
+    throw new AegisError(
+      'ERR_EVENTLOG_NO_ACTION',
+      `event ${ev.index}: EV_NO_ACTION with a non-zero digest`,
+      { detail: where },
+    )
   }
   if (d.length < 16 || ascii(d.subarray(0, 16)) !== STARTUP_LOCALITY_SIGNATURE) return
   if (d.length !== 17 || ev.pcr !== 0 || log.startupLocality !== undefined || measuredBefore(log)) {
-    throw new AegisError('ERR_EVENTLOG_NO_ACTION', `event ${ev.index}: misplaced or malformed StartupLocality`, { detail: where })
+    throw new AegisError(
+      'ERR_EVENTLOG_NO_ACTION',
+      `event ${ev.index}: misplaced or malformed StartupLocality`,
+      { detail: where },
+    )
   }
   log.startupLocality = d[16]!
 }

@@ -7,7 +7,16 @@
 import { toHex } from '../bytes/encoding.ts'
 import { digest } from '../crypto/hash.ts'
 import { AegisError } from '../errors.ts'
-import { array, bool, num, object, optional, str, validate, type Validator } from '../json/schema.ts'
+import {
+  array,
+  bool,
+  num,
+  object,
+  optional,
+  str,
+  validate,
+  type Validator,
+} from '../json/schema.ts'
 import { parsePemBundle } from '../x509/pem.ts'
 
 export interface AllowDeny {
@@ -47,9 +56,13 @@ const CertRef: Validator<string> = (v, p) => {
     }
     if (ders.length === 1) return toHex(digest('sha256', ders[0]!))
   }
-  throw new AegisError('ERR_INPUT_MALFORMED', `${p}: expected a hex SHA-256 or one PEM certificate`, {
-    detail: { path: p, expected: 'a hex SHA-256 or one PEM certificate' },
-  })
+  throw new AegisError(
+    'ERR_INPUT_MALFORMED',
+    `${p}: expected a hex SHA-256 or one PEM certificate`,
+    {
+      detail: { path: p, expected: 'a hex SHA-256 or one PEM certificate' },
+    },
+  )
 }
 
 const MAX = { max: 10_000 }
@@ -68,7 +81,9 @@ export const eventLogPolicyValidator: Validator<EventLogPolicy> = (v, p) => {
     minFirmwareVersions: optional(array(str({ min: 1, max: 256 }), { max: 64 })),
   })(v, p)
   if (new Set(out.pcrs).size !== out.pcrs.length) {
-    throw new AegisError('ERR_INPUT_MALFORMED', `${p}.pcrs lists a PCR twice`, { detail: { path: `${p}.pcrs` } })
+    throw new AegisError('ERR_INPUT_MALFORMED', `${p}.pcrs lists a PCR twice`, {
+      detail: { path: `${p}.pcrs` },
+    })
   }
   out.pcrs.sort((a, b) => a - b)
   return out

@@ -34,7 +34,13 @@ export const cases: BenchCase[] = [
       const apps = s.bootApps.map((a) => a.digests.sha256!)
       return {
         quoted: { sha256: Object.fromEntries(PCRS.map((i) => [i, r[i]!])) },
-        policy: { pcrs: PCRS, requireSecureBoot: false, bootApps: { allow: apps }, kernels: { allow: apps.slice(-1) }, minFirmwareVersions: ['GCE Virtual Firmware v1'] },
+        policy: {
+          pcrs: PCRS,
+          requireSecureBoot: false,
+          bootApps: { allow: apps },
+          kernels: { allow: apps.slice(-1) },
+          minFirmwareVersions: ['GCE Virtual Firmware v1'],
+        },
       }
     },
     run: (c: Ctx) => {

@@ -25,7 +25,10 @@ import { launchBrowser, type Browser } from './helpers/browser.ts'
 const vec = (f: string) => path.resolve(import.meta.dirname, '../vectors/eventlog', f)
 const RHEL8 = vec('gce-rhel8.eventlog')
 const COS85 = vec('gce-cos85-amd-sev.eventlog')
-const apps = (file: string) => bootState(parseEventLog(new Uint8Array(readFileSync(file)))).bootApps.map((a) => a.digests.sha256!)
+const apps = (file: string) =>
+  bootState(parseEventLog(new Uint8Array(readFileSync(file)))).bootApps.map(
+    (a) => a.digests.sha256!,
+  )
 
 describe('console: measured boot', () => {
   let swtpm: Swtpm
@@ -48,7 +51,16 @@ describe('console: measured boot', () => {
     copyFileSync(log, biosLog)
   }
   const send = async () => {
-    const r = await cli(['agent', 'send', '--state', agentDir, '--count', '1', '--tpm', swtpm.agentTpm])
+    const r = await cli([
+      'agent',
+      'send',
+      '--state',
+      agentDir,
+      '--count',
+      '1',
+      '--tpm',
+      swtpm.agentTpm,
+    ])
     return JSON.parse(r.out) as { accepted: number; rejected: { code: string }[] }
   }
 
@@ -57,11 +69,31 @@ describe('console: measured boot', () => {
     collector = await startCollector()
     browser = await launchBrowser()
     await boot(RHEL8)
-    const cur = (await (await collector.api('operator', '/v1/config/policy')).json()) as { value: Record<string, unknown> }
-    const eventLog = { pcrs: [0, 1, 2, 3, 4, 5, 6, 7], requireSecureBoot: true, bootApps: { allow: apps(RHEL8) } }
-    const put = await collector.api('operator', '/v1/config/policy', { method: 'PUT', body: JSON.stringify({ value: { ...cur.value, eventLog } }) })
+    const cur = (await (await collector.api('operator', '/v1/config/policy')).json()) as {
+      value: Record<string, unknown>
+    }
+    const eventLog = {
+      pcrs: [0, 1, 2, 3, 4, 5, 6, 7],
+      requireSecureBoot: true,
+      bootApps: { allow: apps(RHEL8) },
+    }
+    const put = await collector.api('operator', '/v1/config/policy', {
+      method: 'PUT',
+      body: JSON.stringify({ value: { ...cur.value, eventLog } }),
+    })
     expect(put.status).toBe(200)
-    const e = await cli(['agent', 'enroll', '--collector', collector.url, '--tpm', swtpm.agentTpm, '--state', agentDir, '--event-log', biosLog])
+    const e = await cli([
+      'agent',
+      'enroll',
+      '--collector',
+      collector.url,
+      '--tpm',
+      swtpm.agentTpm,
+      '--state',
+      agentDir,
+      '--event-log',
+      biosLog,
+    ])
     expect(e.code, e.out + e.err).toBe(0)
     agentId = (JSON.parse(e.out) as { agentId: string }).agentId
     const state = (await loadState(agentDir))!
@@ -102,7 +134,11 @@ describe('console: measured boot', () => {
     expect(await page.locator('#boot-view').innerText()).toContain('ERR_EVENTLOG_POLICY')
     await browser.screenshot(page, '20-measured-boot-changes')
 
-    const policy = { pcrs: [0, 1, 2, 3, 4, 5, 6, 7], requireSecureBoot: true, bootApps: { allow: [...apps(RHEL8), ...apps(COS85)] } }
+    const policy = {
+      pcrs: [0, 1, 2, 3, 4, 5, 6, 7],
+      requireSecureBoot: true,
+      bootApps: { allow: [...apps(RHEL8), ...apps(COS85)] },
+    }
     await form.locator('textarea').fill(JSON.stringify(policy))
     await form.locator('button[type="submit"]').click()
     await form.locator('.ok').waitFor()

@@ -19,9 +19,14 @@ describe('aegis eventlog replay', () => {
   })
 
   it('says Secure Boot off, and SHA-1 logs replay into sha1 only', async () => {
-    const off = JSON.parse((await cli(['eventlog', 'replay', vec('gce-ubuntu2104-no-secure-boot.eventlog'), '--json'])).stdout)
+    const off = JSON.parse(
+      (await cli(['eventlog', 'replay', vec('gce-ubuntu2104-no-secure-boot.eventlog'), '--json']))
+        .stdout,
+    )
     expect(off.secureBoot).toBe(false)
-    const sha1 = JSON.parse((await cli(['eventlog', 'replay', vec('gce-debian10-sha1.eventlog'), '--json'])).stdout)
+    const sha1 = JSON.parse(
+      (await cli(['eventlog', 'replay', vec('gce-debian10-sha1.eventlog'), '--json'])).stdout,
+    )
     expect(Object.keys(sha1.pcrs)).toEqual(['sha1'])
   })
 
@@ -45,14 +50,21 @@ describe('aegis eventlog show', () => {
     const out = JSON.parse(r.stdout)
     expect(out.format).toBe('crypto-agile')
     expect(out.events).toHaveLength(83)
-    expect(out.events[3]).toMatchObject({ pcr: 7, type: 'EV_EFI_VARIABLE_DRIVER_CONFIG', decoded: { variable: 'SecureBoot', secureBoot: true } })
+    expect(out.events[3]).toMatchObject({
+      pcr: 7,
+      type: 'EV_EFI_VARIABLE_DRIVER_CONFIG',
+      decoded: { variable: 'SecureBoot', secureBoot: true },
+    })
     expect(out.events[1].decoded.text).toBe('GCE Virtual Firmware v1')
     const text = await cli(['eventlog', 'show', vec('sd-boot-fedora37.eventlog')])
     expect(text.stdout).toContain('SecureBoot = off')
   })
 
   it('both commands export help with usage and an example', async () => {
-    for (const m of [await import('../../agent/cli/commands/eventlog-replay.ts'), await import('../../agent/cli/commands/eventlog-show.ts')]) {
+    for (const m of [
+      await import('../../agent/cli/commands/eventlog-replay.ts'),
+      await import('../../agent/cli/commands/eventlog-show.ts'),
+    ]) {
       expect(m.help).toMatch(/^usage: aegis eventlog (replay|show) FILE/)
       expect(m.help).toContain('--json')
       expect(m.help).toContain('example:')

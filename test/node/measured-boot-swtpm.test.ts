@@ -25,7 +25,10 @@ import { startSwtpm, type Swtpm } from './helpers/swtpm.ts'
 const vec = (f: string) => new URL(`../vectors/eventlog/${f}`, import.meta.url).pathname
 const RHEL8 = vec('gce-rhel8.eventlog')
 const COS85 = vec('gce-cos85-amd-sev.eventlog')
-const apps = (file: string) => bootState(parseEventLog(new Uint8Array(readFileSync(file)))).bootApps.map((a) => a.digests.sha256!)
+const apps = (file: string) =>
+  bootState(parseEventLog(new Uint8Array(readFileSync(file)))).bootApps.map(
+    (a) => a.digests.sha256!,
+  )
 
 describe('measured boot against swtpm and wrangler dev', () => {
   let swtpm: Swtpm
@@ -37,8 +40,13 @@ describe('measured boot against swtpm and wrangler dev', () => {
   const biosLog = path.join(agentDir, 'binary_bios_measurements')
 
   const setPolicy = async (eventLog: Record<string, unknown>) => {
-    const cur = (await (await collector.api('operator', '/v1/config/policy')).json()) as { value: Record<string, unknown> }
-    const res = await collector.api('operator', '/v1/config/policy', { method: 'PUT', body: JSON.stringify({ value: { ...cur.value, eventLog } }) })
+    const cur = (await (await collector.api('operator', '/v1/config/policy')).json()) as {
+      value: Record<string, unknown>
+    }
+    const res = await collector.api('operator', '/v1/config/policy', {
+      method: 'PUT',
+      body: JSON.stringify({ value: { ...cur.value, eventLog } }),
+    })
     expect(res.status, await res.clone().text()).toBe(200)
   }
   const boot = async (log: string) => {
@@ -53,8 +61,20 @@ describe('measured boot against swtpm and wrangler dev', () => {
     copyFileSync(log, biosLog)
   }
   const send = async () => {
-    const r = await cli(['agent', 'send', '--state', agentDir, '--count', '2', '--tpm', swtpm.agentTpm])
-    const out = JSON.parse(r.out) as { accepted: number; rejected: { code: string; message: string }[] }
+    const r = await cli([
+      'agent',
+      'send',
+      '--state',
+      agentDir,
+      '--count',
+      '2',
+      '--tpm',
+      swtpm.agentTpm,
+    ])
+    const out = JSON.parse(r.out) as {
+      accepted: number
+      rejected: { code: string; message: string }[]
+    }
     expect(r.code, r.out + r.err).toBe(out.rejected.length ? 1 : 0)
     return out
   }
@@ -72,13 +92,30 @@ describe('measured boot against swtpm and wrangler dev', () => {
   })
 
   it('enrolls and sends with a log that replays to the quote and passes the policy', async () => {
-    await setPolicy({ pcrs: [0, 1, 2, 3, 4, 5, 6, 7], requireSecureBoot: true, bootApps: { allow: apps(RHEL8) } })
-    const r = await cli(['agent', 'enroll', '--collector', collector.url, '--tpm', swtpm.agentTpm, '--state', agentDir, '--event-log', biosLog])
+    await setPolicy({
+      pcrs: [0, 1, 2, 3, 4, 5, 6, 7],
+      requireSecureBoot: true,
+      bootApps: { allow: apps(RHEL8) },
+    })
+    const r = await cli([
+      'agent',
+      'enroll',
+      '--collector',
+      collector.url,
+      '--tpm',
+      swtpm.agentTpm,
+      '--state',
+      agentDir,
+      '--event-log',
+      biosLog,
+    ])
     expect(r.code, r.out + r.err).toBe(0)
     state = (await loadState(agentDir))!
     expect(state.eventLog).toBe(biosLog)
     expect(await send()).toMatchObject({ accepted: 2, rejected: [] })
-    const b = (await (await collector.api('operator', `/v1/agents/${state.agentId}/boot`)).json()) as { accepted: { secureBoot: boolean; kernel: { index: number } } }
+    const b = (await (
+      await collector.api('operator', `/v1/agents/${state.agentId}/boot`)
+    ).json()) as { accepted: { secureBoot: boolean; kernel: { index: number } } }
     expect(b.accepted).toMatchObject({ secureBoot: true, kernel: { index: 77 } })
   })
 
@@ -94,15 +131,23 @@ describe('measured boot against swtpm and wrangler dev', () => {
     const refused = await send()
     expect(refused.accepted, JSON.stringify(refused)).toBe(0)
     expect(refused.rejected[0]!.code).toBe('ERR_EVENTLOG_POLICY')
-    expect(refused.rejected[0]!.message).toContain('event 22 (EV_EFI_BOOT_SERVICES_APPLICATION, PCR 4)')
-    const view = (await (await collector.api('operator', `/v1/agents/${state.agentId}/boot`)).json()) as {
+    expect(refused.rejected[0]!.message).toContain(
+      'event 22 (EV_EFI_BOOT_SERVICES_APPLICATION, PCR 4)',
+    )
+    const view = (await (
+      await collector.api('operator', `/v1/agents/${state.agentId}/boot`)
+    ).json()) as {
       refused: { findings: { rule: string }[] }
       changes: { pcr: number }[]
     }
     expect(view.refused.findings[0]!.rule).toBe('boot-app-not-allowed')
     expect(view.changes.some((c) => c.pcr === 4)).toBe(true)
 
-    await setPolicy({ pcrs: [0, 1, 2, 3, 4, 5, 6, 7], requireSecureBoot: true, bootApps: { allow: [...apps(RHEL8), ...apps(COS85)] } })
+    await setPolicy({
+      pcrs: [0, 1, 2, 3, 4, 5, 6, 7],
+      requireSecureBoot: true,
+      bootApps: { allow: [...apps(RHEL8), ...apps(COS85)] },
+    })
     expect(await send()).toMatchObject({ accepted: 2, rejected: [] })
   })
 })

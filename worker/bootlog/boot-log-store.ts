@@ -47,7 +47,10 @@ export async function acceptedPcrKey(db: D1Database, agentId: string): Promise<s
 }
 
 export async function bootLogs(db: D1Database, agentId: string): Promise<BootLogRow[]> {
-  const { results } = await db.prepare(`SELECT * FROM boot_logs WHERE agent_id = ? ORDER BY kind`).bind(agentId).all<Raw>()
+  const { results } = await db
+    .prepare(`SELECT * FROM boot_logs WHERE agent_id = ? ORDER BY kind`)
+    .bind(agentId)
+    .all<Raw>()
   return results.map(toRow)
 }
 
@@ -60,6 +63,15 @@ export async function putBootLog(db: D1Database, row: BootLogRow): Promise<void>
          events = excluded.events, findings = excluded.findings, code = excluded.code,
          decided_at = excluded.decided_at`,
     )
-    .bind(row.agentId, row.kind, row.pcrKey, row.log, row.events, JSON.stringify(row.findings), row.code, row.decidedAt)
+    .bind(
+      row.agentId,
+      row.kind,
+      row.pcrKey,
+      row.log,
+      row.events,
+      JSON.stringify(row.findings),
+      row.code,
+      row.decidedAt,
+    )
     .run()
 }

@@ -8,7 +8,10 @@ import type { PcrValues } from '../../attest/tpm/types.ts'
 import type { Policy } from '../config/types.ts'
 import { judgeBoot, type BootVerdict } from './judge-boot.ts'
 
-const AUDITABLE: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['ERR_EVENTLOG_POLICY', 'ERR_EVENTLOG_REQUIRED'])
+const AUDITABLE: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
+  'ERR_EVENTLOG_POLICY',
+  'ERR_EVENTLOG_REQUIRED',
+])
 
 export async function judgeBootIfGoverned(input: {
   db: D1Database

@@ -12,7 +12,11 @@ import { sha256 } from '@noble/hashes/sha2.js'
 import { concat, fromHex, toHex, utf8 } from '../../attest/bytes/encoding.ts'
 import { bootState } from '../../attest/eventlog/boot-state.ts'
 import { checkReplay } from '../../attest/eventlog/check-replay.ts'
-import { enforceFindings, evaluateEventLogPolicy, type Finding } from '../../attest/eventlog/evaluate-policy.ts'
+import {
+  enforceFindings,
+  evaluateEventLogPolicy,
+  type Finding,
+} from '../../attest/eventlog/evaluate-policy.ts'
 import { parseEventLog } from '../../attest/eventlog/parse-event-log.ts'
 import type { EventLogPolicy } from '../../attest/eventlog/policy.ts'
 import { replayEventLog } from '../../attest/eventlog/replay.ts'
@@ -64,16 +68,25 @@ export async function judgeBoot(input: {
       accepted.set(input.agentId, pcrKey)
       return { judged: false, pcrKey, findings: [] }
     }
-    throw new AegisError('ERR_EVENTLOG_REQUIRED', 'the quoted boot PCRs changed: send the event log with this batch', {
-      detail: { pcrs: input.policy.pcrs },
-    })
+    throw new AegisError(
+      'ERR_EVENTLOG_REQUIRED',
+      'the quoted boot PCRs changed: send the event log with this batch',
+      {
+        detail: { pcrs: input.policy.pcrs },
+      },
+    )
   }
   const log = parseEventLog(input.eventLog)
   // Only the quoted banks are proven by the quote: replay and bind event data in those.
   const banks = (Object.keys(input.quoted) as HashAlg[]).filter((b) => log.banks.includes(b))
   checkReplay(log, replayEventLog(log, banks), input.quoted, input.policy.pcrs)
   const findings = evaluateEventLogPolicy(bootState(log, banks), input.policy)
-  const verdict = { judged: true, pcrKey, findings, log: { bytes: input.eventLog, events: log.events.length } }
+  const verdict = {
+    judged: true,
+    pcrKey,
+    findings,
+    log: { bytes: input.eventLog, events: log.events.length },
+  }
   if (input.mode === 'enforce') {
     try {
       enforceFindings(findings)
@@ -86,7 +99,12 @@ export async function judgeBoot(input: {
 }
 
 /** After the caller committed the acceptance: this log is the agent's current boot. */
-export async function rememberBoot(db: D1Database, agentId: string, v: BootVerdict, now: number): Promise<void> {
+export async function rememberBoot(
+  db: D1Database,
+  agentId: string,
+  v: BootVerdict,
+  now: number,
+): Promise<void> {
   if (!v.log) return
   await putBootLog(db, {
     agentId,
@@ -101,7 +119,13 @@ export async function rememberBoot(db: D1Database, agentId: string, v: BootVerdi
   accepted.set(agentId, v.pcrKey)
 }
 
-async function rememberRefusal(db: D1Database, agentId: string, v: BootVerdict, e: AegisError, now: number): Promise<void> {
+async function rememberRefusal(
+  db: D1Database,
+  agentId: string,
+  v: BootVerdict,
+  e: AegisError,
+  now: number,
+): Promise<void> {
   // Kept for the operator's "what changed" view; failing to keep it must not hide the refusal.
   await putBootLog(db, {
     agentId,

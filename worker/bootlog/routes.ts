@@ -20,12 +20,16 @@ const DEFAULT_PCRS = [0, 1, 2, 3, 4, 5, 6, 7]
 
 bootLogRoutes.get('/v1/agents/:agentId/boot', requireRole('operator'), async (c) => {
   const agentId = c.req.param('agentId')
-  if (!/^[0-9a-f]{64}$/.test(agentId)) throw new AegisError('ERR_AGENT_UNKNOWN', 'agent is not enrolled')
+  if (!/^[0-9a-f]{64}$/.test(agentId))
+    throw new AegisError('ERR_AGENT_UNKNOWN', 'agent is not enrolled')
   const rows = await bootLogs(c.env.DB, agentId)
   const accepted = rows.find((r) => r.kind === 'accepted')
   const refused = rows.find((r) => r.kind === 'refused')
   const pcrs = (await loadConfig(c.env)).config.policy?.eventLog?.pcrs ?? DEFAULT_PCRS
-  const changes = accepted && refused ? diffEvents(parseEventLog(accepted.log), parseEventLog(refused.log), pcrs) : []
+  const changes =
+    accepted && refused
+      ? diffEvents(parseEventLog(accepted.log), parseEventLog(refused.log), pcrs)
+      : []
   return c.json({ agentId, pcrs, accepted: view(accepted), refused: view(refused), changes })
 })
 
@@ -38,8 +42,13 @@ function view(r: BootLogRow | undefined) {
     findings: r.findings,
     events: r.events,
     secureBoot: s.secureBoot,
-    bootApps: s.bootApps.map((a) => ({ ...a.event, digest: a.digests.sha256 ?? Object.values(a.digests)[0] })),
-    kernel: s.kernel ? { ...s.kernel.event, digest: s.kernel.digests.sha256 ?? Object.values(s.kernel.digests)[0] } : null,
+    bootApps: s.bootApps.map((a) => ({
+      ...a.event,
+      digest: a.digests.sha256 ?? Object.values(a.digests)[0],
+    })),
+    kernel: s.kernel
+      ? { ...s.kernel.event, digest: s.kernel.digests.sha256 ?? Object.values(s.kernel.digests)[0] }
+      : null,
     firmware: s.firmwareVersions.map((f) => f.version),
     log: toB64url(r.log),
   }

@@ -26,7 +26,8 @@ export function baselineDigest(b: AgentRecord['pcrBaseline']): string {
 
 export async function issueAgentToken(env: Env, agent: AgentRecord, policyId = 'default'): Promise<string> {
   const policy = (await loadConfig(env)).config.policy
-  const appraisedBy = policy?.eventLog ? 'event-log' : policy?.pcr.mode === 'golden' && Object.keys(policy.pcr.golden).length ? 'golden' : undefined
+  const golden = policy?.pcr.mode === 'golden' && Object.keys(policy.pcr.golden).length > 0
+  const appraisedBy = policy?.eventLog ? 'event-log' : golden ? 'golden' : undefined
   return issueAttestationResult(env, {
     agentId: agent.agentId,
     trustDomain: env.TRUST_DOMAIN,

@@ -50,7 +50,8 @@ enrollRoutes.post('/v1/enroll/:enrollmentId/activate', async (c) => {
   const enrollmentId = c.req.param('enrollmentId')
   const agentId = /^[0-9a-f]{64}/.exec(enrollmentId)?.[0] ?? null
   try {
-    const agent = await activateEnrollment(c.env, enrollmentId, await readJson(c.req.raw, MAX_ACTIVATE_BODY))
+    const body = await readJson(c.req.raw, MAX_ACTIVATE_BODY)
+    const agent = await activateEnrollment(c.env, enrollmentId, body)
     const token = await issueAgentToken(c.env, agent)
     audit(c, 'activate', agent.agentId)
     return c.json({ agentId: agent.agentId, token, status: agent.status, zones: agent.zones })

@@ -159,12 +159,13 @@ export function wireQuote(v: VerifiedBatch): { attest: string; signature: string
   return { attest: v.text.attest, signature: v.text.signature, pcrs: pcrsToHex(toPcrValues(v.wire.quote.pcrs)) }
 }
 
-/** PCRs an event-log policy governs are judged by the log (worker/bootlog), not the pinned baseline. */
-function withoutGoverned(baseline: Record<string, Record<string, string>>, governed: number[] | undefined) {
+/** PCRs an event-log policy governs are judged by the log (worker/bootlog), not the baseline. */
+function withoutGoverned(baseline: Record<string, Record<string, string>>, governed?: number[]) {
   if (!governed) return baseline
   const out: Record<string, Record<string, string>> = {}
   for (const [bank, values] of Object.entries(baseline)) {
-    out[bank] = Object.fromEntries(Object.entries(values).filter(([i]) => !governed.includes(Number(i))))
+    const kept = Object.entries(values).filter(([i]) => !governed.includes(Number(i)))
+    out[bank] = Object.fromEntries(kept)
   }
   return out
 }

@@ -78,9 +78,8 @@ export function validatePolicy(raw: unknown): Policy {
     })
   }
   if (p.eventLog?.pcrs.includes(p.pcr.sensorPcr)) {
-    throw new AegisError('ERR_INPUT_MALFORMED', 'the sensor PCR is not measured by firmware: eventLog.pcrs must not include it', {
-      detail: { path: '$.eventLog.pcrs' },
-    })
+    const why = 'the sensor PCR is not measured by firmware: eventLog.pcrs must not include it'
+    throw new AegisError('ERR_INPUT_MALFORMED', why, { detail: { path: '$.eventLog.pcrs' } })
   }
   return p
 }

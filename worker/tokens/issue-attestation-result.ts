@@ -14,9 +14,10 @@
  * hardware 2 when an EK certificate chained to a manufacturer root (ekCertHash given), executables
  * 3 "approved boot" only when the boot was judged against a reference the operator set: an
  * event-log policy or golden PCR values (executablesAppraisedBy given). A baseline the same
- * activation pinned proves nothing about what booted, so it alone leaves `executables` out. Claims not appraised
- * are left out, not set to 0, so `ear.status` is "affirming": the collector issues this token only
- * to agents that passed; anything else gets an error, never a contraindicated token.
+ * activation pinned proves nothing about what booted, so it alone leaves `executables` out.
+ * Claims not appraised are left out, not set to 0, so `ear.status` is "affirming": the collector
+ * issues this token only to agents that passed; anything else gets an error, never a
+ * contraindicated token.
  * Leaves out `ear.raw-evidence` and `eat_nonce`: the evidence stays in the provenance bundle.
  */
 import { bug, hexDigest, integer, label, nowSeconds } from './check-claims.ts'

@@ -45,7 +45,13 @@ export const run: Command = async (argv, io) => {
   try {
     await startup(tpm)
     const r = await extendEventLog(tpm, bytes)
-    io.stdout(json ? JSON.stringify({ ok: true, ...r }) + '\n' : r.already ? 'PCRs already match the log\n' : `extended ${r.extended} events\n`)
+    io.stdout(
+      json
+        ? JSON.stringify({ ok: true, ...r }) + '\n'
+        : r.already
+          ? 'PCRs already match the log\n'
+          : `extended ${r.extended} events\n`,
+    )
     return EXIT_OK
   } catch (e) {
     const usage = e instanceof AegisError && (e.code === 'ERR_USAGE' || e.code === 'ERR_CONFIG')

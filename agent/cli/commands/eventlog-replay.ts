@@ -46,7 +46,9 @@ export const run: Command = async (argv, io) => {
     const pcrs: Report['pcrs'] = {}
     for (const bank of log.banks) {
       const values = replayed[bank] ?? {}
-      const ordered = Object.keys(values).map(Number).sort((a, b) => a - b)
+      const ordered = Object.keys(values)
+        .map(Number)
+        .sort((a, b) => a - b)
       pcrs[bank] = Object.fromEntries(ordered.map((i) => [String(i), toHex(values[i]!)]))
     }
     out = { ok: true, events: log.events.length, secureBoot: bootState(log).secureBoot, pcrs }

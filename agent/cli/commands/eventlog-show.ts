@@ -74,11 +74,16 @@ function view(d: DecodedEvent): Record<string, unknown> {
     case 'variable': {
       const v: Record<string, unknown> = { variable: d.name, guid: d.guid, bytes: d.data.length }
       if (d.secureBoot !== undefined) v.secureBoot = d.secureBoot
-      if (d.lists) v.signatures = d.lists.flatMap((l) => l.signatures.map((s) => ({ type: s.type, ref: s.ref, owner: s.owner })))
+      if (d.lists)
+        v.signatures = d.lists.flatMap((l) =>
+          l.signatures.map((s) => ({ type: s.type, ref: s.ref, owner: s.owner })),
+        )
       return v
     }
     case 'image':
-      return { image: { location: d.location, length: d.length, devicePathBytes: d.devicePath.length } }
+      return {
+        image: { location: d.location, length: d.length, devicePathBytes: d.devicePath.length },
+      }
     case 'text':
       return { text: d.text }
     case 'separator':
@@ -88,20 +93,21 @@ function view(d: DecodedEvent): Record<string, unknown> {
   }
 }
 
+function describe(x: Record<string, unknown>): string {
+  if (x.variable !== undefined) {
+    const sb = x.secureBoot === undefined ? '' : ` = ${x.secureBoot ? 'on' : 'off'}`
+    const sigs = Array.isArray(x.signatures) ? ` (${x.signatures.length} signatures)` : ''
+    return `${String(x.variable)}${sb}${sigs}`
+  }
+  if (x.text !== undefined) return JSON.stringify(x.text)
+  if (x.image !== undefined) return `image of ${(x.image as { length: number }).length} bytes`
+  if (x.separator !== undefined) return `separator ${String(x.separator)}`
+  if (x.error !== undefined) return `malformed: ${String(x.error)}`
+  return ''
+}
+
 function line(e: ShownEvent): string {
-  const d = e.digests.sha256 ?? Object.values(e.digests)[0] ?? ''
-  const x = e.decoded
-  const what =
-    x.variable !== undefined
-      ? `${String(x.variable)}${x.secureBoot !== undefined ? ` = ${x.secureBoot ? 'on' : 'off'}` : ''}${Array.isArray(x.signatures) ? ` (${x.signatures.length} signatures)` : ''}`
-      : x.text !== undefined
-        ? JSON.stringify(x.text)
-        : x.image !== undefined
-          ? `image of ${(x.image as { length: number }).length} bytes`
-          : x.separator !== undefined
-            ? `separator ${String(x.separator)}`
-            : x.error !== undefined
-              ? `malformed: ${String(x.error)}`
-              : ''
-  return `${String(e.index).padStart(4)}  PCR ${String(e.pcr).padStart(2)}  ${e.type.padEnd(34)} ${d.slice(0, 16)}  ${what}\n`
+  const d = (e.digests.sha256 ?? Object.values(e.digests)[0] ?? '').slice(0, 16)
+  const where = `${String(e.index).padStart(4)}  PCR ${String(e.pcr).padStart(2)}`
+  return `${where}  ${e.type.padEnd(34)} ${d}  ${describe(e.decoded)}\n`
 }

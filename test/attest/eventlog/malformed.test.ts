@@ -36,7 +36,10 @@ describe('each malformation has its own code', () => {
     ['ERR_EVENTLOG_DIGEST_ALGS', () => parseEventLog(patched(rhel8, firstAgile + 8, [2]))],
     ['ERR_EVENTLOG_DIGEST_ALGS', () => parseEventLog(patched(rhel8, firstAgile + 12, [0x0c]))],
     ['ERR_EVENTLOG_PCR_INDEX', () => parseEventLog(patched(rhel8, firstAgile, [24]))],
-    ['ERR_EVENTLOG_NO_ACTION', () => parseEventLog(buildLog([{ pcr: 0, type: EV.NO_ACTION, data: new Uint8Array(4) }]))],
+    [
+      'ERR_EVENTLOG_NO_ACTION',
+      () => parseEventLog(buildLog([{ pcr: 0, type: EV.NO_ACTION, data: new Uint8Array(4) }])),
+    ],
     [
       'ERR_EVENTLOG_NO_ACTION',
       () =>
@@ -44,19 +47,53 @@ describe('each malformation has its own code', () => {
           concat(
             specIdEvent(),
             agileEvent({ pcr: 0, type: EV.S_CRTM_VERSION, data: new Uint8Array(2) }),
-            agileEvent({ pcr: 0, type: EV.NO_ACTION, data: new TextEncoder().encode('StartupLocality\0\x03'), digests: { sha1: new Uint8Array(20), sha256: new Uint8Array(32) } }),
+            agileEvent({
+              pcr: 0,
+              type: EV.NO_ACTION,
+              data: new TextEncoder().encode('StartupLocality\0\x03'),
+              digests: { sha1: new Uint8Array(20), sha256: new Uint8Array(32) },
+            }),
           ),
         ),
     ],
     [
       'ERR_EVENTLOG_EVENT_DATA',
-      () => decodeEvent(parseEventLog(buildLog([{ pcr: 7, type: EV.EFI_VARIABLE_DRIVER_CONFIG, data: variable('SecureBoot', new Uint8Array([1, 1])) }])).events[1]!),
+      () =>
+        decodeEvent(
+          parseEventLog(
+            buildLog([
+              {
+                pcr: 7,
+                type: EV.EFI_VARIABLE_DRIVER_CONFIG,
+                data: variable('SecureBoot', new Uint8Array([1, 1])),
+              },
+            ]),
+          ).events[1]!,
+        ),
     ],
     [
       'ERR_EVENTLOG_EVENT_DATA',
-      () => decodeEvent(parseEventLog(buildLog([{ pcr: 7, type: EV.EFI_VARIABLE_DRIVER_CONFIG, data: variable('db', concat(new Uint8Array(16), u32(20), u32(0), u32(16))) }])).events[1]!),
+      () =>
+        decodeEvent(
+          parseEventLog(
+            buildLog([
+              {
+                pcr: 7,
+                type: EV.EFI_VARIABLE_DRIVER_CONFIG,
+                data: variable('db', concat(new Uint8Array(16), u32(20), u32(0), u32(16))),
+              },
+            ]),
+          ).events[1]!,
+        ),
     ],
-    ['ERR_EVENTLOG_EVENT_DATA', () => decodeEvent(parseEventLog(buildLog([{ pcr: 0, type: EV.SEPARATOR, data: new Uint8Array(3) }])).events[1]!)],
+    [
+      'ERR_EVENTLOG_EVENT_DATA',
+      () =>
+        decodeEvent(
+          parseEventLog(buildLog([{ pcr: 0, type: EV.SEPARATOR, data: new Uint8Array(3) }]))
+            .events[1]!,
+        ),
+    ],
   ]
   it.each(cases)('%s', (want, f) => expect(code(f)).toBe(want))
 
@@ -94,10 +131,14 @@ describe('fuzzed and truncated real logs', () => {
   const names = Object.keys(LOGS)
   it('truncation anywhere: typed errors only', () => {
     fc.assert(
-      fc.property(fc.constantFrom(...names), fc.double({ min: 0, max: 1, noNaN: true }), (name, f) => {
-        const b = LOGS[name]!
-        fullRun(b.subarray(0, Math.floor(b.length * f)))
-      }),
+      fc.property(
+        fc.constantFrom(...names),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        (name, f) => {
+          const b = LOGS[name]!
+          fullRun(b.subarray(0, Math.floor(b.length * f)))
+        },
+      ),
       { numRuns: 300 },
     )
   })
@@ -106,7 +147,13 @@ describe('fuzzed and truncated real logs', () => {
     fc.assert(
       fc.property(
         fc.constantFrom(...names),
-        fc.array(fc.tuple(fc.double({ min: 0, max: 1, noNaN: true, maxExcluded: true }), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 8 }),
+        fc.array(
+          fc.tuple(
+            fc.double({ min: 0, max: 1, noNaN: true, maxExcluded: true }),
+            fc.integer({ min: 0, max: 255 }),
+          ),
+          { minLength: 1, maxLength: 8 },
+        ),
         (name, edits) => {
           const b = LOGS[name]!.slice()
           for (const [f, v] of edits) b[Math.floor(b.length * f)] = v
@@ -118,6 +165,9 @@ describe('fuzzed and truncated real logs', () => {
   })
 
   it('random bytes: typed errors only', () => {
-    fc.assert(fc.property(fc.uint8Array({ maxLength: 4096 }), (b) => void fullRun(b)), { numRuns: 500 })
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 4096 }), (b) => void fullRun(b)),
+      { numRuns: 500 },
+    )
   })
 })

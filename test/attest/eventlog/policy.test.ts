@@ -4,7 +4,11 @@ import { describe, expect, it } from 'vitest'
 import { toHex } from '../../../attest/bytes/encoding.ts'
 import { digest } from '../../../attest/crypto/hash.ts'
 import { bootState } from '../../../attest/eventlog/boot-state.ts'
-import { enforceFindings, evaluateEventLogPolicy, versionAtLeast } from '../../../attest/eventlog/evaluate-policy.ts'
+import {
+  enforceFindings,
+  evaluateEventLogPolicy,
+  versionAtLeast,
+} from '../../../attest/eventlog/evaluate-policy.ts'
 import { parseEventLog } from '../../../attest/eventlog/parse-event-log.ts'
 import { validateEventLogPolicy, type EventLogPolicy } from '../../../attest/eventlog/policy.ts'
 import { AegisError } from '../../../attest/errors.ts'
@@ -34,39 +38,82 @@ function refusal(f: () => void): AegisError {
 
 describe('event-log policy', () => {
   it('accepts RHEL 8 on GCE when its boot chain and kernel are allowed', () => {
-    const p = { ...BASE, bootApps: { allow: RHEL8_APPS }, kernels: { allow: [RHEL8_APPS[2]!] }, minFirmwareVersions: ['GCE Virtual Firmware v1'] }
+    const p = {
+      ...BASE,
+      bootApps: { allow: RHEL8_APPS },
+      kernels: { allow: [RHEL8_APPS[2]!] },
+      minFirmwareVersions: ['GCE Virtual Firmware v1'],
+    }
     expect(judge('gce-rhel8.eventlog', p)).toEqual([])
   })
 
   it('refuses Secure Boot off, naming the SecureBoot event', () => {
     const e = refusal(() => enforceFindings(judge('gce-ubuntu2104-no-secure-boot.eventlog', BASE)))
     expect(e.code).toBe('ERR_EVENTLOG_POLICY')
-    expect(e.detail).toMatchObject({ rule: 'secure-boot-off', index: 3, type: 'EV_EFI_VARIABLE_DRIVER_CONFIG', pcr: 7 })
+    expect(e.detail).toMatchObject({
+      rule: 'secure-boot-off',
+      index: 3,
+      type: 'EV_EFI_VARIABLE_DRIVER_CONFIG',
+      pcr: 7,
+    })
   })
 
   it('refuses a boot loader the log’s own dbx revokes', () => {
     const loader = digest('sha256', new TextEncoder().encode('revoked loader'))
     const log = secureBootLog({ secureBoot: true, dbx: [loader], apps: [loader] })
     const e = refusal(() => enforceFindings(judge(log, BASE)))
-    expect(e.detail).toMatchObject({ rule: 'boot-app-revoked', type: 'EV_EFI_BOOT_SERVICES_APPLICATION', pcr: 4, index: 12 })
+    expect(e.detail).toMatchObject({
+      rule: 'boot-app-revoked',
+      type: 'EV_EFI_BOOT_SERVICES_APPLICATION',
+      pcr: 4,
+      index: 12,
+    })
     // the same loader with a dbx that does not list it passes
-    expect(judge(secureBootLog({ secureBoot: true, dbx: [new Uint8Array(32)], apps: [loader] }), BASE)).toEqual([])
+    expect(
+      judge(secureBootLog({ secureBoot: true, dbx: [new Uint8Array(32)], apps: [loader] }), BASE),
+    ).toEqual([])
   })
 
   it('refuses a boot loader the operator denies (a dbx update not yet on the machine)', () => {
-    const e = refusal(() => enforceFindings(judge('gce-rhel8.eventlog', { ...BASE, bootApps: { deny: [RHEL8_APPS[1]!] } })))
-    expect(e.detail).toMatchObject({ rule: 'boot-app-denied', index: 26, type: 'EV_EFI_BOOT_SERVICES_APPLICATION', pcr: 4 })
+    const e = refusal(() =>
+      enforceFindings(
+        judge('gce-rhel8.eventlog', { ...BASE, bootApps: { deny: [RHEL8_APPS[1]!] } }),
+      ),
+    )
+    expect(e.detail).toMatchObject({
+      rule: 'boot-app-denied',
+      index: 26,
+      type: 'EV_EFI_BOOT_SERVICES_APPLICATION',
+      pcr: 4,
+    })
   })
 
   it('refuses an unknown kernel, naming the kernel event', () => {
-    const e = refusal(() => enforceFindings(judge('gce-rhel8.eventlog', { ...BASE, kernels: { allow: ['00'.repeat(32)] } })))
-    expect(e.detail).toMatchObject({ rule: 'kernel-not-allowed', index: 77, type: 'EV_EFI_BOOT_SERVICES_APPLICATION', pcr: 4 })
+    const e = refusal(() =>
+      enforceFindings(
+        judge('gce-rhel8.eventlog', { ...BASE, kernels: { allow: ['00'.repeat(32)] } }),
+      ),
+    )
+    expect(e.detail).toMatchObject({
+      rule: 'kernel-not-allowed',
+      index: 77,
+      type: 'EV_EFI_BOOT_SERVICES_APPLICATION',
+      pcr: 4,
+    })
     expect(e.message).toContain('event 77')
   })
 
   it('audit: all findings are returned for recording, nothing thrown by evaluation', () => {
-    const findings = judge('gce-ubuntu2104-no-secure-boot.eventlog', { ...BASE, kernels: { allow: ['00'.repeat(32)] }, minFirmwareVersions: ['GCE Virtual Firmware v2'] })
-    expect(findings.map((f) => f.rule)).toEqual(['secure-boot-off', 'kernel-not-allowed', 'firmware-version'])
+    const findings = judge('gce-ubuntu2104-no-secure-boot.eventlog', {
+      ...BASE,
+      kernels: { allow: ['00'.repeat(32)] },
+      minFirmwareVersions: ['GCE Virtual Firmware v2'],
+    })
+    expect(findings.map((f) => f.rule)).toEqual([
+      'secure-boot-off',
+      'kernel-not-allowed',
+      'firmware-version',
+    ])
     expect(findings.every((f) => f.pcr !== undefined)).toBe(true)
   })
 
@@ -93,13 +140,29 @@ describe('event-log policy', () => {
 
 describe('policy validation', () => {
   it('takes a PEM certificate or its hash, and refuses anything else', () => {
-    const p = validateEventLogPolicy({ pcrs: [7, 0], requireSecureBoot: true, db: { allow: ['ab'.repeat(32)] } })
+    const p = validateEventLogPolicy({
+      pcrs: [7, 0],
+      requireSecureBoot: true,
+      db: { allow: ['ab'.repeat(32)] },
+    })
     expect(p.pcrs).toEqual([0, 7])
-    expect(code(() => validateEventLogPolicy({ pcrs: [0], requireSecureBoot: true, db: { allow: ['nope'] } }))).toBe('ERR_INPUT_MALFORMED')
-    expect(code(() => validateEventLogPolicy({ pcrs: [0, 0], requireSecureBoot: true }))).toBe('ERR_INPUT_MALFORMED')
-    expect(code(() => validateEventLogPolicy({ pcrs: [0], requireSecureBoot: true, extra: 1 }))).toBe('ERR_INPUT_MALFORMED')
+    expect(
+      code(() =>
+        validateEventLogPolicy({ pcrs: [0], requireSecureBoot: true, db: { allow: ['nope'] } }),
+      ),
+    ).toBe('ERR_INPUT_MALFORMED')
+    expect(code(() => validateEventLogPolicy({ pcrs: [0, 0], requireSecureBoot: true }))).toBe(
+      'ERR_INPUT_MALFORMED',
+    )
+    expect(
+      code(() => validateEventLogPolicy({ pcrs: [0], requireSecureBoot: true, extra: 1 })),
+    ).toBe('ERR_INPUT_MALFORMED')
     const pem = `-----BEGIN CERTIFICATE-----\n${btoa(String.fromCharCode(...rootDer))}\n-----END CERTIFICATE-----\n`
-    const fromPem = validateEventLogPolicy({ pcrs: [7], requireSecureBoot: false, authorities: { deny: [pem] } })
+    const fromPem = validateEventLogPolicy({
+      pcrs: [7],
+      requireSecureBoot: false,
+      authorities: { deny: [pem] },
+    })
     expect(fromPem.authorities?.deny).toEqual([toHex(digest('sha256', rootDer))])
   })
 })

@@ -10,7 +10,10 @@ import { code } from '../tpm/code.ts'
 import published from '../../vectors/eventlog/published-pcrs.json'
 import { LOGS } from './logs.ts'
 
-const PUBLISHED = published as Record<string, { source: string; pcrs: Record<string, Record<string, string>> }>
+const PUBLISHED = published as Record<
+  string,
+  { source: string; pcrs: Record<string, Record<string, string>> }
+>
 
 describe('replay equals published PCR values', () => {
   it('covers cloud VMs and physical machines, both formats', () => {

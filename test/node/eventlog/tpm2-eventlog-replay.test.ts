@@ -38,7 +38,9 @@ function hexBanks(r: ReturnType<typeof replayEventLog>): Record<string, Record<s
 
 describe('event log replay against tpm2_eventlog', () => {
   it('has real logs of both formats to compare', () => {
-    const formats = new Set(logs.map((f) => parseEventLog(new Uint8Array(readFileSync(new URL(f, dir)))).format))
+    const formats = new Set(
+      logs.map((f) => parseEventLog(new Uint8Array(readFileSync(new URL(f, dir)))).format),
+    )
     expect(formats).toEqual(new Set(['sha1', 'crypto-agile']))
     expect(logs.length).toBeGreaterThanOrEqual(10)
   })

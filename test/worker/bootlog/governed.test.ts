@@ -20,9 +20,26 @@ const quoted = (log: Uint8Array): PcrValues => {
   const r = replayEventLog(parseEventLog(log)).sha256!
   return { sha256: Object.fromEntries([0, 1, 2, 3, 4, 5, 6, 7].map((i) => [i, r[i]!])) }
 }
-const audit: Policy = { ...DEV_POLICY, mode: 'audit', eventLog: { pcrs: [0, 1, 2, 3, 4, 5, 6, 7], requireSecureBoot: true } }
-const run = (policy: Policy, eventLog: Uint8Array | undefined, q: PcrValues, findings: ErrorCode[]) =>
-  judgeBootIfGoverned({ db: env.DB, agentId, policy, quoted: q, eventLog, now: Date.now(), findings })
+const audit: Policy = {
+  ...DEV_POLICY,
+  mode: 'audit',
+  eventLog: { pcrs: [0, 1, 2, 3, 4, 5, 6, 7], requireSecureBoot: true },
+}
+const run = (
+  policy: Policy,
+  eventLog: Uint8Array | undefined,
+  q: PcrValues,
+  findings: ErrorCode[],
+) =>
+  judgeBootIfGoverned({
+    db: env.DB,
+    agentId,
+    policy,
+    quoted: q,
+    eventLog,
+    now: Date.now(),
+    findings,
+  })
 
 describe('event-log policy at ingest', () => {
   beforeEach(async () => {
@@ -34,12 +51,16 @@ describe('event-log policy at ingest', () => {
     const findings: ErrorCode[] = []
     const v = await run(audit, noSb, quoted(noSb), findings)
     expect(v?.findings.map((f) => f.rule)).toEqual(['secure-boot-off'])
-    expect(await run(audit, undefined, quoted(LOGS['gce-rhel8.eventlog']!), findings)).toBeUndefined()
+    expect(
+      await run(audit, undefined, quoted(LOGS['gce-rhel8.eventlog']!), findings),
+    ).toBeUndefined()
     expect(findings).toEqual(['ERR_EVENTLOG_POLICY', 'ERR_EVENTLOG_REQUIRED'])
   })
 
   it('audit still refuses a log that does not replay to the quote', async () => {
-    await expect(run(audit, noSb, quoted(LOGS['gce-rhel8.eventlog']!), [])).rejects.toMatchObject({ code: 'ERR_EVENTLOG_REPLAY' })
+    await expect(run(audit, noSb, quoted(LOGS['gce-rhel8.eventlog']!), [])).rejects.toMatchObject({
+      code: 'ERR_EVENTLOG_REPLAY',
+    })
   })
 
   it('without policy.eventLog nothing is judged', async () => {
@@ -49,7 +70,11 @@ describe('event-log policy at ingest', () => {
   it('the operator policy takes eventLog, but not over the sensor PCR', () => {
     const doc = { ...DEV_POLICY, eventLog: { pcrs: [7, 4], requireSecureBoot: true } }
     expect(validatePolicy(doc).eventLog?.pcrs).toEqual([4, 7])
-    expect(code(() => validatePolicy({ ...doc, eventLog: { pcrs: [15], requireSecureBoot: true } }))).toBe('ERR_INPUT_MALFORMED')
-    expect(code(() => validatePolicy({ ...doc, eventLog: { pcrs: [0], requireSecureBoot: 'yes' } }))).toBe('ERR_INPUT_MALFORMED')
+    expect(
+      code(() => validatePolicy({ ...doc, eventLog: { pcrs: [15], requireSecureBoot: true } })),
+    ).toBe('ERR_INPUT_MALFORMED')
+    expect(
+      code(() => validatePolicy({ ...doc, eventLog: { pcrs: [0], requireSecureBoot: 'yes' } })),
+    ).toBe('ERR_INPUT_MALFORMED')
   })
 })

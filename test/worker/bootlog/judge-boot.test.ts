@@ -22,8 +22,13 @@ function quotedFor(log: Uint8Array): PcrValues {
   const r = replayEventLog(parseEventLog(log)).sha256!
   return { sha256: Object.fromEntries([0, 1, 2, 3, 4, 5, 6, 7].map((i) => [i, r[i]!])) }
 }
-const appsOf = (log: Uint8Array) => bootState(parseEventLog(log)).bootApps.map((a) => a.digests.sha256!)
-const policy = (allow: string[]): EventLogPolicy => ({ pcrs: [0, 1, 2, 3, 4, 5, 6, 7], requireSecureBoot: true, bootApps: { allow } })
+const appsOf = (log: Uint8Array) =>
+  bootState(parseEventLog(log)).bootApps.map((a) => a.digests.sha256!)
+const policy = (allow: string[]): EventLogPolicy => ({
+  pcrs: [0, 1, 2, 3, 4, 5, 6, 7],
+  requireSecureBoot: true,
+  bootApps: { allow },
+})
 
 async function caught(p: Promise<unknown>): Promise<AegisError> {
   try {
@@ -35,8 +40,21 @@ async function caught(p: Promise<unknown>): Promise<AegisError> {
   throw new Error('not refused')
 }
 
-const judge = (o: { log?: Uint8Array; quoted: PcrValues; allow: string[]; mode?: 'enforce' | 'audit' }) =>
-  judgeBoot({ db: env.DB, agentId, policy: policy(o.allow), mode: o.mode ?? 'enforce', quoted: o.quoted, eventLog: o.log, now: Date.now() })
+const judge = (o: {
+  log?: Uint8Array
+  quoted: PcrValues
+  allow: string[]
+  mode?: 'enforce' | 'audit'
+}) =>
+  judgeBoot({
+    db: env.DB,
+    agentId,
+    policy: policy(o.allow),
+    mode: o.mode ?? 'enforce',
+    quoted: o.quoted,
+    eventLog: o.log,
+    now: Date.now(),
+  })
 
 describe('judgeBoot', () => {
   beforeEach(async () => {
@@ -46,7 +64,9 @@ describe('judgeBoot', () => {
 
   it('needs a log for a boot it has not accepted, then remembers it by PCR values', async () => {
     const quoted = quotedFor(rhel8)
-    expect((await caught(judge({ quoted, allow: appsOf(rhel8) }))).code).toBe('ERR_EVENTLOG_REQUIRED')
+    expect((await caught(judge({ quoted, allow: appsOf(rhel8) }))).code).toBe(
+      'ERR_EVENTLOG_REQUIRED',
+    )
     const v = await judge({ log: rhel8, quoted, allow: appsOf(rhel8) })
     expect(v).toMatchObject({ judged: true, findings: [] })
     await rememberBoot(env.DB, agentId, v, Date.now())
@@ -62,23 +82,53 @@ describe('judgeBoot', () => {
   })
 
   it('an update with another boot chain: accepted when allowed, refused naming the event when not', async () => {
-    await rememberBoot(env.DB, agentId, await judge({ log: rhel8, quoted: quotedFor(rhel8), allow: appsOf(rhel8) }), Date.now())
+    await rememberBoot(
+      env.DB,
+      agentId,
+      await judge({ log: rhel8, quoted: quotedFor(rhel8), allow: appsOf(rhel8) }),
+      Date.now(),
+    )
     const e = await caught(judge({ log: cos85, quoted: quotedFor(cos85), allow: appsOf(rhel8) }))
     expect(e.code).toBe('ERR_EVENTLOG_POLICY')
-    expect(e.detail).toMatchObject({ rule: 'boot-app-not-allowed', index: 22, type: 'EV_EFI_BOOT_SERVICES_APPLICATION', pcr: 4 })
-    const ok = await judge({ log: cos85, quoted: quotedFor(cos85), allow: [...appsOf(rhel8), ...appsOf(cos85)] })
+    expect(e.detail).toMatchObject({
+      rule: 'boot-app-not-allowed',
+      index: 22,
+      type: 'EV_EFI_BOOT_SERVICES_APPLICATION',
+      pcr: 4,
+    })
+    const ok = await judge({
+      log: cos85,
+      quoted: quotedFor(cos85),
+      allow: [...appsOf(rhel8), ...appsOf(cos85)],
+    })
     expect(ok).toMatchObject({ judged: true, findings: [] })
   })
 
   it('audit mode accepts and returns the findings', async () => {
-    const v = await judge({ log: cos85, quoted: quotedFor(cos85), allow: appsOf(rhel8), mode: 'audit' })
-    expect(v.findings.map((f) => f.rule)).toEqual(['boot-app-not-allowed', 'boot-app-not-allowed', 'boot-app-not-allowed'])
+    const v = await judge({
+      log: cos85,
+      quoted: quotedFor(cos85),
+      allow: appsOf(rhel8),
+      mode: 'audit',
+    })
+    expect(v.findings.map((f) => f.rule)).toEqual([
+      'boot-app-not-allowed',
+      'boot-app-not-allowed',
+      'boot-app-not-allowed',
+    ])
   })
 
   it('the operator route shows the accepted and refused boots and the changed events', async () => {
-    await rememberBoot(env.DB, agentId, await judge({ log: rhel8, quoted: quotedFor(rhel8), allow: appsOf(rhel8) }), Date.now())
+    await rememberBoot(
+      env.DB,
+      agentId,
+      await judge({ log: rhel8, quoted: quotedFor(rhel8), allow: appsOf(rhel8) }),
+      Date.now(),
+    )
     await caught(judge({ log: cos85, quoted: quotedFor(cos85), allow: appsOf(rhel8) }))
-    const res = await exports.default.fetch(`http://x/v1/agents/${agentId}/boot`, { headers: await authHeaders('operator') })
+    const res = await exports.default.fetch(`http://x/v1/agents/${agentId}/boot`, {
+      headers: await authHeaders('operator'),
+    })
     expect(res.status).toBe(200)
     const body = (await res.json()) as {
       accepted: { secureBoot: boolean; kernel: { index: number } }
@@ -89,8 +139,14 @@ describe('judgeBoot', () => {
     expect(body.refused.code).toBe('ERR_EVENTLOG_POLICY')
     expect(body.refused.findings[0]!.rule).toBe('boot-app-not-allowed')
     const pcr4 = body.changes.filter((c) => c.pcr === 4)
-    expect(pcr4.some((c) => c.before?.type === 'EV_EFI_BOOT_SERVICES_APPLICATION' && c.after?.index === 22)).toBe(true)
-    const viewer = await exports.default.fetch(`http://x/v1/agents/${agentId}/boot`, { headers: await authHeaders('viewer') })
+    expect(
+      pcr4.some(
+        (c) => c.before?.type === 'EV_EFI_BOOT_SERVICES_APPLICATION' && c.after?.index === 22,
+      ),
+    ).toBe(true)
+    const viewer = await exports.default.fetch(`http://x/v1/agents/${agentId}/boot`, {
+      headers: await authHeaders('viewer'),
+    })
     expect(viewer.status).toBe(403)
   })
 })
