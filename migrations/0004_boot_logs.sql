@@ -10,6 +10,7 @@ CREATE TABLE boot_logs (
   events      INTEGER NOT NULL,
   findings    TEXT NOT NULL DEFAULT '[]', -- JSON [{rule, message, event?, pcr?}]
   code        TEXT,                       -- refusal code (kind = 'refused')
+  policy_version INTEGER NOT NULL DEFAULT 0, -- the policy version that judged it
   decided_at  INTEGER NOT NULL,           -- ms epoch
   PRIMARY KEY (agent_id, kind)
 );

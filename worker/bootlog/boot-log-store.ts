@@ -13,6 +13,7 @@ export interface BootLogRow {
   findings: Finding[]
   code: string | null
   decidedAt: number
+  policyVersion: number
 }
 
 interface Raw {
@@ -24,6 +25,7 @@ interface Raw {
   findings: string
   code: string | null
   decided_at: number
+  policy_version: number
 }
 
 function toRow(r: Raw): BootLogRow {
@@ -36,14 +38,17 @@ function toRow(r: Raw): BootLogRow {
     findings: JSON.parse(r.findings) as Finding[],
     code: r.code,
     decidedAt: r.decided_at,
+    policyVersion: r.policy_version,
   }
 }
 
-export async function acceptedPcrKey(db: D1Database, agentId: string): Promise<string | null> {
-  return db
-    .prepare(`SELECT pcr_key FROM boot_logs WHERE agent_id = ? AND kind = 'accepted'`)
+/** The agent's last accepted boot, or null. */
+export async function acceptedBoot(db: D1Database, agentId: string): Promise<BootLogRow | null> {
+  const r = await db
+    .prepare(`SELECT * FROM boot_logs WHERE agent_id = ? AND kind = 'accepted'`)
     .bind(agentId)
-    .first<string>('pcr_key')
+    .first<Raw>()
+  return r ? toRow(r) : null
 }
 
 export async function bootLogs(db: D1Database, agentId: string): Promise<BootLogRow[]> {
@@ -57,11 +62,12 @@ export async function bootLogs(db: D1Database, agentId: string): Promise<BootLog
 export async function putBootLog(db: D1Database, row: BootLogRow): Promise<void> {
   await db
     .prepare(
-      `INSERT INTO boot_logs (agent_id, kind, pcr_key, log, events, findings, code, decided_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+      `INSERT INTO boot_logs
+         (agent_id, kind, pcr_key, log, events, findings, code, decided_at, policy_version)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (agent_id, kind) DO UPDATE SET pcr_key = excluded.pcr_key, log = excluded.log,
          events = excluded.events, findings = excluded.findings, code = excluded.code,
-         decided_at = excluded.decided_at`,
+         decided_at = excluded.decided_at, policy_version = excluded.policy_version`,
     )
     .bind(
       row.agentId,
@@ -72,6 +78,7 @@ export async function putBootLog(db: D1Database, row: BootLogRow): Promise<void>
       JSON.stringify(row.findings),
       row.code,
       row.decidedAt,
+      row.policyVersion,
     )
     .run()
 }

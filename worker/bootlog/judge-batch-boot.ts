@@ -17,6 +17,7 @@ export async function judgeBootIfGoverned(input: {
   db: D1Database
   agentId: string
   policy: Policy
+  policyVersion: number
   quoted: PcrValues
   eventLog: Uint8Array | undefined
   now: number

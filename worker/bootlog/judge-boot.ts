@@ -24,7 +24,7 @@ import { AegisError } from '../../attest/errors.ts'
 import { pcrsToHex } from '../../attest/policy/check-pcr-policy.ts'
 import type { HashAlg, PcrValues } from '../../attest/tpm/types.ts'
 import { BoundedCache } from '../auth/bounded-cache.ts'
-import { acceptedPcrKey, putBootLog } from './boot-log-store.ts'
+import { acceptedBoot, putBootLog } from './boot-log-store.ts'
 
 /** agentId -> pcrKey of the last accepted log; loss-tolerant, re-read from D1 on a mismatch. */
 const accepted = new BoundedCache<string>(10_000)
@@ -33,6 +33,8 @@ export interface BootVerdict {
   /** Whether a log was judged now (false: the governed PCRs match the remembered accepted log). */
   judged: boolean
   pcrKey: string
+  /** The policy version that judged it (set when judged). */
+  policyVersion?: number
   findings: Finding[]
   /** Set when a log was judged and accepted: persist with `rememberBoot` once the caller commits. */
   log?: { bytes: Uint8Array; events: number }
@@ -51,41 +53,51 @@ export function bootPcrKey(quoted: PcrValues, pcrs: number[]): string {
   return toHex(sha256(concat(...parts)))
 }
 
-export async function judgeBoot(input: {
+export interface JudgeInput {
   db: D1Database
   agentId: string
   policy: EventLogPolicy
+  /** The operator policy's version: a boot accepted under an older one is judged again. */
+  policyVersion: number
   mode: 'enforce' | 'audit'
   quoted: PcrValues
   eventLog: Uint8Array | undefined
   now: number
-}): Promise<BootVerdict> {
+}
+
+export async function judgeBoot(input: JudgeInput): Promise<BootVerdict> {
   const pcrKey = bootPcrKey(input.quoted, input.policy.pcrs)
-  if (accepted.get(input.agentId) === pcrKey) return { judged: false, pcrKey, findings: [] }
-  if (!input.eventLog) {
-    const stored = await acceptedPcrKey(input.db, input.agentId)
-    if (stored === pcrKey) {
-      accepted.set(input.agentId, pcrKey)
-      return { judged: false, pcrKey, findings: [] }
-    }
+  const memo = `${pcrKey}@${input.policyVersion}`
+  if (accepted.get(input.agentId) === memo) return { judged: false, pcrKey, findings: [] }
+  if (input.eventLog) return judgeLog(input, pcrKey, input.eventLog)
+  const stored = await acceptedBoot(input.db, input.agentId)
+  if (stored?.pcrKey !== pcrKey) {
     throw new AegisError(
       'ERR_EVENTLOG_REQUIRED',
       'the quoted boot PCRs changed: send the event log with this batch',
-      {
-        detail: { pcrs: input.policy.pcrs },
-      },
+      { detail: { pcrs: input.policy.pcrs } },
     )
   }
-  const log = parseEventLog(input.eventLog)
+  if (stored.policyVersion === input.policyVersion) {
+    accepted.set(input.agentId, memo)
+    return { judged: false, pcrKey, findings: [] }
+  }
+  // Same boot, newer policy (e.g. a boot loader denied since): judge the remembered log again.
+  return judgeLog(input, pcrKey, stored.log)
+}
+
+async function judgeLog(input: JudgeInput, pcrKey: string, bytes: Uint8Array): Promise<BootVerdict> {
+  const log = parseEventLog(bytes)
   // Only the quoted banks are proven by the quote: replay and bind event data in those.
   const banks = (Object.keys(input.quoted) as HashAlg[]).filter((b) => log.banks.includes(b))
   checkReplay(log, replayEventLog(log, banks), input.quoted, input.policy.pcrs)
   const findings = evaluateEventLogPolicy(bootState(log, banks), input.policy)
-  const verdict = {
+  const verdict: BootVerdict = {
     judged: true,
     pcrKey,
+    policyVersion: input.policyVersion,
     findings,
-    log: { bytes: input.eventLog, events: log.events.length },
+    log: { bytes, events: log.events.length },
   }
   if (input.mode === 'enforce') {
     try {
@@ -115,8 +127,9 @@ export async function rememberBoot(
     findings: v.findings,
     code: null,
     decidedAt: now,
+    policyVersion: v.policyVersion ?? 0,
   })
-  accepted.set(agentId, v.pcrKey)
+  accepted.set(agentId, `${v.pcrKey}@${v.policyVersion ?? 0}`)
 }
 
 async function rememberRefusal(
@@ -136,6 +149,7 @@ async function rememberRefusal(
     findings: v.findings,
     code: e.code,
     decidedAt: now,
+    policyVersion: v.policyVersion ?? 0,
   }).catch((err: unknown) => console.error('could not record the refused boot log', err))
 }
 

@@ -77,6 +77,7 @@ export async function activateEnrollment(env: Env, enrollmentId: string, raw: un
       db: env.DB,
       agentId: pending.record.agentId,
       policy,
+      policyVersion: config.policyVersion,
       quoted,
       eventLog: body.eventLog,
       now: Date.now(),

@@ -94,6 +94,7 @@ ingestRoutes.post('/v1/agents/:agentId/batches', async (c) => {
         db: c.env.DB,
         agentId: id,
         policy,
+        policyVersion: config.policyVersion,
         quoted: v.quote.pcrs ?? {},
         eventLog: v.wire.eventLog,
         now,

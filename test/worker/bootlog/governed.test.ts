@@ -35,6 +35,7 @@ const run = (
     db: env.DB,
     agentId,
     policy,
+    policyVersion: 1,
     quoted: q,
     eventLog,
     now: Date.now(),
