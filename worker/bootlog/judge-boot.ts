@@ -86,7 +86,11 @@ export async function judgeBoot(input: JudgeInput): Promise<BootVerdict> {
   return judgeLog(input, pcrKey, stored.log)
 }
 
-async function judgeLog(input: JudgeInput, pcrKey: string, bytes: Uint8Array): Promise<BootVerdict> {
+async function judgeLog(
+  input: JudgeInput,
+  pcrKey: string,
+  bytes: Uint8Array,
+): Promise<BootVerdict> {
   const log = parseEventLog(bytes)
   // Only the quoted banks are proven by the quote: replay and bind event data in those.
   const banks = (Object.keys(input.quoted) as HashAlg[]).filter((b) => log.banks.includes(b))

@@ -82,13 +82,17 @@ describe('judgeBoot', () => {
     const v = await judge({ log: rhel8, quoted, allow: appsOf(rhel8) })
     await rememberBoot(env.DB, agentId, v, Date.now())
     // version 2 denies the grub this machine booted: no new log is sent, the stored one is judged
-    const e = await caught(judge({ quoted, allow: [appsOf(rhel8)[0]!, appsOf(rhel8)[2]!], version: 2 }))
+    const e = await caught(
+      judge({ quoted, allow: [appsOf(rhel8)[0]!, appsOf(rhel8)[2]!], version: 2 }),
+    )
     expect(e.detail).toMatchObject({ rule: 'boot-app-not-allowed', index: 26, pcr: 4 })
     // version 3 allows it again: judged (from the stored log), then remembered under version 3
     const again = await judge({ quoted, allow: appsOf(rhel8), version: 3 })
     expect(again).toMatchObject({ judged: true, findings: [] })
     await rememberBoot(env.DB, agentId, again, Date.now())
-    expect(await judge({ quoted, allow: appsOf(rhel8), version: 3 })).toMatchObject({ judged: false })
+    expect(await judge({ quoted, allow: appsOf(rhel8), version: 3 })).toMatchObject({
+      judged: false,
+    })
   })
 
   it('refuses a log that does not replay to the quote, naming bank and PCR', async () => {
