@@ -53,6 +53,8 @@ export function parseEventLog(bytes: Uint8Array, options: ParseOptions = {}): Ev
     banks: specId ? specId.algorithms.flatMap((a) => (a.hash ? [a.hash] : [])) : ['sha1'],
     events: [first],
   }
+  // A SHA-1 log's first event is an ordinary one: an EV_NO_ACTION there is checked like any other.
+  if (!specId && first.type === EV.NO_ACTION) noAction(log, first)
   while (r.remaining > 0) {
     const index = log.events.length
     if (index >= maxEvents) {
@@ -68,7 +70,6 @@ export function parseEventLog(bytes: Uint8Array, options: ParseOptions = {}): Ev
     if (ev.type === EV.NO_ACTION) noAction(log, ev)
     log.events.push(ev)
   }
-  if (!specId && first.type === EV.NO_ACTION) noAction(log, first)
   return log
 }
 
