@@ -26,6 +26,7 @@ import { enrollAgent } from '../agent/enroll/enroll-agent.ts'
 import { startSwtpm, type Swtpm } from '../test/node/helpers/swtpm.ts'
 import { ensureDevVars } from './dev-vars.mjs'
 import { SWTPM_LOCALCA_DIR, seedDevConfig } from './seed-dev.ts'
+import { bootDemoTpm, withDemoEventLogPolicy } from './demo-boot.ts'
 
 process.env.WRANGLER_SEND_METRICS = 'false'
 const DEMO = process.env.AEGIS_DEMO_DIR
@@ -178,6 +179,13 @@ async function main(): Promise<void> {
   const operator = await mintDevToken(vars.DEV_ADMIN_JWKS, 'operator')
   // On a fresh machine swtpm_setup creates the local CA with the first TPM: seeded again then.
   const seeded = await seedDevConfig(url, operator)
+  // Measured boot: each device boots a real recorded UEFI event log (scripts/demo-boot.ts).
+  const current = (await api(url, operator, 'GET', '/v1/config/policy', undefined)) as {
+    value: Record<string, unknown>
+  }
+  await api(url, operator, 'PUT', '/v1/config/policy', {
+    value: withDemoEventLogPolicy(current.value),
+  })
 
   const agents: {
     name: string
@@ -200,11 +208,13 @@ async function main(): Promise<void> {
       geometry: { type: 'Polygon', coordinates: [site.zone.ring] },
     })
     const state = path.join(dir, 'state')
+    const eventLog = await bootDemoTpm(tpm.agentTpm, dir)
     const { state: s } = await enrollAgent({
       collector: url,
       tpm: tpm.agentTpm,
       stateDir: state,
       sensor: site.sensor,
+      eventLog,
     })
     await api(url, operator, 'PUT', `/v1/agents/${s.agentId}/zones`, { zones: [site.zone.id] })
     const config = path.join(dir, 'agent.json')
@@ -271,6 +281,10 @@ Look around (an auditor token also reads viewer APIs; every command has --help):
   npx aegis decisions --agent ${berlin.agentId} --limit 3
   npx aegis decisions --agent ${paris.agentId} --verdict accept --limit 3
   curl -s -H "authorization: Bearer $AEGIS_TOKEN" '${url}/v1/aggregates?metric=cpu.utilization&zone=paris&step=1m'
+
+Measured boot (each device booted a real RHEL 8 event log; docs/measured-boot.md):
+  npx aegis eventlog show ${rel(path.join(DEMO, paris.name, 'binary_bios_measurements'))}
+  curl -s -H "authorization: Bearer $(npx aegis token --role operator)" '${url}/v1/agents/${paris.agentId}/boot'
 
 Re-verify a batch offline (provenance is ready a few seconds after acceptance):
   curl -s '${url}/.well-known/jwks.json' > jwks.json

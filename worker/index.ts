@@ -11,6 +11,7 @@ import { metricsRoutes } from './dashboard/metrics.ts'
 import { applyRetention } from './dashboard/retention.ts'
 import { refusalsRoute } from './audit/refusals-route.ts'
 import { enrollRoutes } from './enroll/routes.ts'
+import { bootLogRoutes } from './bootlog/routes.ts'
 import { problemResponse } from './http/problem.ts'
 import { ingestRoutes } from './ingest/routes.ts'
 import { logRoutes } from './log/routes.ts'
@@ -43,6 +44,7 @@ app.route('/', provenanceRoutes)
 app.route('/', metricsRoutes)
 app.route('/', fleetRoutes)
 app.route('/', refusalsRoute)
+app.route('/', bootLogRoutes)
 
 app.notFound((c) => problemResponse(c.req.url, { code: 'ERR_NOT_FOUND', status: 404, title: 'No such route' }))
 app.onError((err, c) => problemResponse(c.req.url, err))

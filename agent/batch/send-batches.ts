@@ -13,6 +13,7 @@ import { startup } from '../tpm/commands/startup.ts'
 import { Tpm } from '../tpm/tpm.ts'
 import { encodePayload, quoteBatch } from './make-batch.ts'
 import { nextSeq } from './sequence.ts'
+import { forgetBootAccepted, noteBootAccepted, withEventLog } from '../eventlog/boot-log.ts'
 
 export interface Position {
   lat: number
@@ -67,16 +68,19 @@ export async function sendBatches(o: {
         location: { ...o.location, fixTime: now, sensorId: o.state.sensor.id },
         metrics,
       }
-      const req = await quoteBatch(tpm, o.state, encodePayload(payload), nonce)
+      const quoted = await quoteBatch(tpm, o.state, encodePayload(payload), nonce)
+      const req = await withEventLog(o.stateDir, o.state.eventLog, quoted)
       out.sent++
       try {
         const { body } = await client.request<Accepted>('POST', `/v1/agents/${o.state.agentId}/batches`, req)
+        if (o.state.eventLog) await noteBootAccepted(o.stateDir, req.quote.pcrs)
         out.accepted++
         out.batchIds.push(body.batchId)
         nonce = body.nextNonce
       } catch (e) {
         if (!(e instanceof AegisError) || e.code === 'ERR_COLLECTOR') throw e
         out.rejected.push({ seq, code: e.code, message: e.message })
+        if (e.code === 'ERR_EVENTLOG_REQUIRED') await forgetBootAccepted(o.stateDir)
         nonce = undefined // a rejected batch's nonce may be spent or invalid: ask for a new one
       }
     }

@@ -91,6 +91,18 @@ export const COMMANDS: Record<string, Entry> = {
     summary: 'trust TPM vendors from the curated set trust/tpm-vendors (operator)',
     load: () => import('./commands/trust-import.ts'),
   },
+  'eventlog replay': {
+    summary: 'replay a UEFI event log into PCR values per bank, offline',
+    load: () => import('./commands/eventlog-replay.ts'),
+  },
+  'eventlog show': {
+    summary: 'list the decoded events of a UEFI event log',
+    load: () => import('./commands/eventlog-show.ts'),
+  },
+  'eventlog extend': {
+    summary: "extend a recorded event log into a software TPM's PCRs (dev and tests)",
+    load: () => import('./commands/eventlog-extend.ts'),
+  },
   'verify bundle': {
     summary: 're-verify a provenance record offline',
     load: () => import('./commands/verify-bundle.ts'),

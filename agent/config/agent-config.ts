@@ -3,7 +3,7 @@
  * and the TPM are, the state directory, the batch interval, the location source, the sensor
  * identity measured into the PCR, spool limits and retry pacing. Unknown keys are refused, and
  * every error is ERR_CONFIG naming the offending key (`detail.key`, e.g. "location.fixed.lat").
- * Relative paths (stateDir, location.nmea) are resolved against the config file's directory, so
+ * Relative paths (stateDir, location.nmea, eventLog) are resolved against the config file's directory, so
  * a unit file can start the agent from any working directory.
  * Leaves out reloading on SIGHUP: a changed config takes effect on restart.
  */
@@ -52,6 +52,8 @@ export interface AgentConfig {
   gpu: boolean
   logLevel: 'debug' | 'info' | 'warn' | 'error'
   platform: Record<string, unknown>
+  /** The UEFI event log to send (docs/measured-boot.md); unset: the kernel's, when present. */
+  eventLog: string | undefined
 }
 
 export const DEFAULT_SPOOL = { maxBatches: 20_000, maxBytes: 256 * 1024 * 1024 }
@@ -90,6 +92,7 @@ const FileSchema = object({
   gpu: optional(bool()),
   logLevel: optional(literal('debug', 'info', 'warn', 'error')),
   platform: optional(anyJson(4096)),
+  eventLog: optional(str({ min: 1, max: 4096 })),
 })
 
 const LocationSchema = object({
@@ -204,6 +207,7 @@ export function parseAgentConfig(raw: unknown, baseDir: string, source = 'config
     gpu: f.gpu ?? true,
     logLevel: f.logLevel ?? 'info',
     platform: (f.platform as Record<string, unknown> | undefined) ?? {},
+    eventLog: f.eventLog === undefined ? undefined : path.resolve(baseDir, f.eventLog),
   }
 }
 

@@ -18,6 +18,7 @@ import { ekCertFromFile, ekCertFromUrl, type EkCertMaterial } from './ek-cert-so
 import { quote, readPcrs } from '../tpm/quote.ts'
 import { startup } from '../tpm/commands/startup.ts'
 import { Tpm } from '../tpm/tpm.ts'
+import { DEFAULT_EVENT_LOG, noteBootAccepted, readEventLog } from '../eventlog/boot-log.ts'
 
 export interface EnrollOptions {
   collector: string
@@ -35,6 +36,8 @@ export interface EnrollOptions {
   platform?: Record<string, unknown>
   /** Enroll again even if the state says enrolled (e.g. after an operator reset). */
   force?: boolean
+  /** The UEFI event log to send (default: the kernel's binary_bios_measurements, when present). */
+  eventLog?: string
 }
 
 interface EnrollReply {
@@ -86,6 +89,12 @@ export async function enrollAgent(o: EnrollOptions): Promise<{ state: AgentState
     })
     const pcrs = await readPcrs(tpm, ch.quoteSelection)
     const q = await quote(tpm, ak.handle, activationQualifyingData(ch.enrollmentId, secret), ch.quoteSelection)
+    const eventLogPath = o.eventLog ?? DEFAULT_EVENT_LOG
+    // An explicit --event-log must be readable; the kernel's default file is optional (absent on
+    // machines without a TPM event log, root-only on others).
+    const eventLog = o.eventLog
+      ? await readEventLog(o.eventLog)
+      : await readEventLog(eventLogPath).catch(() => undefined)
     const { body: done } = await client.request<{ agentId: string; token: string }>(
       'POST',
       `/v1/enroll/${ch.enrollmentId}/activate`,
@@ -93,6 +102,7 @@ export async function enrollAgent(o: EnrollOptions): Promise<{ state: AgentState
         secret: toB64url(secret),
         quote: { attest: toB64url(q.attest), signature: toB64url(q.signature), pcrs: pcrsToHex(pcrs) },
         challenge: ch.challenge,
+        ...(eventLog ? { eventLog: toB64url(eventLog) } : {}),
       },
     )
     const state: AgentState = {
@@ -106,8 +116,10 @@ export async function enrollAgent(o: EnrollOptions): Promise<{ state: AgentState
       quoteSelection: ch.quoteSelection,
       token: done.token,
       enrolledAt: new Date().toISOString(),
+      ...(eventLog ? { eventLog: eventLogPath } : {}),
     }
     await saveState(o.stateDir, state)
+    if (eventLog) await noteBootAccepted(o.stateDir, pcrsToHex(pcrs))
     return { state, fresh: true }
   } finally {
     await tpm.close()

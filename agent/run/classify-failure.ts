@@ -31,6 +31,8 @@ const ACTIONS: Partial<Record<ErrorCode, Action>> = {
   ERR_NONCE_EXPIRED: 'renonce',
   ERR_NONCE_UNKNOWN: 'renonce',
   ERR_NONCE_REPLAYED: 'renonce',
+  // The collector does not know this boot's event log: the retry carries it (agent/eventlog).
+  ERR_EVENTLOG_REQUIRED: 'renonce',
 
   ERR_AGENT_REVOKED: 'hold',
   ERR_AGENT_UNKNOWN: 'hold',
@@ -44,6 +46,8 @@ const ACTIONS: Partial<Record<ErrorCode, Action>> = {
   ERR_GEO_COUNTRY: 'drop',
   ERR_GEO_NO_ZONE: 'drop',
   ERR_PCR_POLICY: 'drop',
+  ERR_EVENTLOG_POLICY: 'drop',
+  ERR_EVENTLOG_REPLAY: 'drop',
   ERR_PCR_SELECTION: 'drop',
   ERR_PCR_MISSING: 'drop',
   ERR_PCR_EXTRA: 'drop',

@@ -236,6 +236,7 @@ async function enrollWithRetry(
         ...(cfg.akHandle === undefined ? {} : { akHandle: cfg.akHandle }),
         sensor: cfg.sensor,
         platform: cfg.platform,
+        ...(cfg.eventLog === undefined ? {} : { eventLog: cfg.eventLog }),
       })
       o.log.info(fresh ? 'enrolled' : 'already enrolled', {
         agentId: state.agentId,

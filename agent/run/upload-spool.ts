@@ -15,6 +15,7 @@ import { sha256 } from '@noble/hashes/sha2.js'
 import { toHex } from '../../attest/bytes/encoding.ts'
 import { AegisError } from '../../attest/errors.ts'
 import { quoteBatch } from '../batch/make-batch.ts'
+import { forgetBootAccepted, noteBootAccepted, withEventLog } from '../eventlog/boot-log.ts'
 import { advanceSeq } from '../batch/sequence.ts'
 import type { CollectorClient } from '../net/collector-client.ts'
 import type { Spool, SpoolEntry } from '../spool/spool.ts'
@@ -152,21 +153,26 @@ export class Uploader {
     const nonce = await this.currentNonce(hard)
     let req
     try {
-      req = await quoteBatch(this.d.tpm, state, entry.bytes, nonce)
+      const quoted = await quoteBatch(this.d.tpm, state, entry.bytes, nonce)
+      req = await withEventLog(this.d.stateDir, state.eventLog, quoted)
     } catch (e) {
       if (e instanceof AegisError && e.code === 'ERR_TPM_TRANSPORT') this.tpmSuspect = true
       throw e
     }
     this.nonce = undefined
     const sentAt = this.now()
-    const res = await client.request<BatchReply>(
-      'POST',
-      `/v1/agents/${state.agentId}/batches`,
-      req,
-      {
+    const res = await client
+      .request<BatchReply>('POST', `/v1/agents/${state.agentId}/batches`, req, {
         ...(hard ? { signal: hard } : {}),
-      },
-    )
+      })
+      .catch(async (e: unknown) => {
+        // The collector does not know this boot's log: send it with the retry.
+        if (e instanceof AegisError && e.code === 'ERR_EVENTLOG_REQUIRED') {
+          await forgetBootAccepted(this.d.stateDir)
+        }
+        throw e
+      })
+    if (state.eventLog) await noteBootAccepted(this.d.stateDir, req.quote.pcrs)
     const expected = toHex(sha256(entry.bytes))
     if (res.body?.batchId !== expected) {
       throw new AegisError(

@@ -21,6 +21,8 @@ export interface AgentState {
   quoteSelection: { hashAlg: 'sha1' | 'sha256' | 'sha384' | 'sha512'; pcrs: number[] }[]
   token: string
   enrolledAt: string
+  /** The UEFI event log sent when the boot PCRs change (agent/eventlog/boot-log.ts). */
+  eventLog?: string
 }
 
 export function statePath(dir: string): string {

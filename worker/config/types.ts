@@ -3,6 +3,7 @@
  * `zones`. Changing it needs no redeploy: the operator API writes, the worker reads through a
  * short per-isolate cache (config/settings-store.ts).
  */
+import type { EventLogPolicy } from '../../attest/eventlog/policy.ts'
 import type { HashAlg } from '../../attest/tpm/types.ts'
 
 /** Manufacturer CA certificates the EK chain must reach (PEM). */
@@ -56,6 +57,11 @@ export interface Policy {
    * The fix's freshness is judged against collectedAt, the quote's against the nonce.
    */
   maxBatchAgeSeconds?: number
+  /**
+   * Measured boot (docs/measured-boot.md): when set, the PCRs it governs are judged by the UEFI
+   * event log the agent sends (replay + policy over events) instead of the pinned baseline.
+   */
+  eventLog?: EventLogPolicy
 }
 
 export type { Zone } from '../../attest/geofence/types.ts'

@@ -24,12 +24,18 @@ import { unwrap } from '../ledger/rpc-result.ts'
 import { openChallenge } from './sealed-challenge.ts'
 import type { AgentRecord } from '../ledger/types.ts'
 import { QuoteEvidence, toPcrValues } from '../../attest/json/quote-evidence.ts'
-import { b64url, object, validate } from '../../attest/json/schema.ts'
+import { b64url, object, optional, validate } from '../../attest/json/schema.ts'
+import { EVENTLOG_LIMITS } from '../../attest/eventlog/parse-event-log.ts'
+import type { ErrorCode } from '../../attest/errors.ts'
+import { judgeBootIfGoverned } from '../bootlog/judge-batch-boot.ts'
+import { rememberBoot } from '../bootlog/judge-boot.ts'
 
 export const ActivateBody = object({
   secret: b64url({ min: 16, max: 64 }),
   quote: QuoteEvidence,
   challenge: b64url({ min: 28, max: 24 * 1024 }),
+  /** The UEFI event log; required when the policy judges boot by it (docs/measured-boot.md). */
+  eventLog: optional(b64url({ min: 1, max: EVENTLOG_LIMITS.maxBytes })),
 })
 
 const ENROLLMENT_ID = /^([0-9a-f]{64})\.[A-Za-z0-9_-]{22}$/
@@ -72,6 +78,18 @@ export async function activateEnrollment(
     sensorPcr: policy.pcr.sensorPcr,
     expectedSensorPcr: expectedSensorPcr(pending.record.sensor),
   })
+  // Measured boot (docs/measured-boot.md); in audit mode policy findings do not refuse activation.
+  const findings: ErrorCode[] = []
+  const boot = await judgeBootIfGoverned({
+    db: env.DB,
+    agentId: pending.record.agentId,
+    policy,
+    policyVersion: config.policyVersion,
+    quoted,
+    eventLog: body.eventLog,
+    now: Date.now(),
+    findings,
+  })
   const baseline = pcrsToHex(quoted)
   const claims: AkBindingClaims = {
     agentId: pending.record.agentId,
@@ -82,5 +100,7 @@ export async function activateEnrollment(
     iat: Math.floor(Date.now() / 1000),
   }
   const binding = await signCompact(env, AK_BINDING_TYP, claims)
-  return unwrap(await agentLedger(env, pending.record.agentId).activate(pending, baseline, binding))
+  const record = unwrap(await agentLedger(env, pending.record.agentId).activate(pending, baseline, binding))
+  if (boot) await rememberBoot(env.DB, record.agentId, boot, Date.now())
+  return record
 }

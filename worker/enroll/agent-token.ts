@@ -10,6 +10,7 @@ import { akThumbprint } from '../tokens/ak-thumbprint.ts'
 import { AegisError } from '../../attest/errors.ts'
 import { EAR_FORMATS, issueAttestationResult, type EarFormat } from '../tokens/issue-attestation-result.ts'
 import type { AgentRecord } from '../ledger/types.ts'
+import { loadConfig } from '../config/settings-store.ts'
 
 export const AGENT_TOKEN_TTL_SECONDS = 3600
 
@@ -36,6 +37,9 @@ export function earFormat(env: { EAR_FORMAT?: string }): EarFormat {
 }
 
 export async function issueAgentToken(env: Env, agent: AgentRecord, policyId = 'default'): Promise<string> {
+  const policy = (await loadConfig(env)).config.policy
+  const golden = policy?.pcr.mode === 'golden' && Object.keys(policy.pcr.golden).length > 0
+  const appraisedBy = policy?.eventLog ? 'event-log' : golden ? 'golden' : undefined
   return issueAttestationResult(env, {
     agentId: agent.agentId,
     trustDomain: env.TRUST_DOMAIN,
@@ -43,6 +47,7 @@ export async function issueAgentToken(env: Env, agent: AgentRecord, policyId = '
     akThumbprint: await akThumbprint(parseTpmtPublic(fromB64url(agent.akPublic))),
     ekCertHash: agent.ekCertSha256 ?? undefined,
     pcrDigest: baselineDigest(agent.pcrBaseline),
+    ...(appraisedBy ? { executablesAppraisedBy: appraisedBy } : {}),
     policyId,
     zone: agent.zones[0],
     sensorId: agent.sensor.id,

@@ -4,6 +4,7 @@
  * per client and aggregated (audit/record-refusal.ts); requests naming an agentId are rate limited
  * per agent (ratelimit/rate-limit.ts).
  */
+import { EVENTLOG_LIMITS } from '../../attest/eventlog/parse-event-log.ts'
 import { Hono, type Context, type MiddlewareHandler } from 'hono'
 import type { AppEnv } from '../app-env.ts'
 import { recordDecision, type Decision } from '../audit/record-decision.ts'
@@ -16,6 +17,8 @@ import { activateEnrollment } from './activate-enrollment.ts'
 import { beginEnrollment } from './begin-enrollment.ts'
 
 const MAX_ENROLL_BODY = 32 * 1024
+/** The activation may carry the UEFI event log: up to 1 MiB, base64url (4/3) on top. */
+const MAX_ACTIVATE_BODY = MAX_ENROLL_BODY + Math.ceil((EVENTLOG_LIMITS.maxBytes * 4) / 3)
 
 export const enrollRoutes = new Hono<AppEnv>()
 
@@ -63,7 +66,7 @@ enrollRoutes.post('/v1/enroll/:enrollmentId/activate', async (c) => {
   const enrollmentId = c.req.param('enrollmentId')
   const agentId = /^[0-9a-f]{64}/.exec(enrollmentId)?.[0] ?? null
   try {
-    const body = await readJson(c.req.raw, MAX_ENROLL_BODY)
+    const body = await readJson(c.req.raw, MAX_ACTIVATE_BODY)
     const agent = await activateEnrollment(c.env, enrollmentId, body, (id) => chargeAgent(c.env, id))
     const token = await issueAgentToken(c.env, agent)
     recordDecision(c.env, c.executionCtx, decision(c, 'activate', agent.agentId))

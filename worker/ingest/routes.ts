@@ -21,6 +21,8 @@ import { unwrap } from '../ledger/rpc-result.ts'
 import { issueNonce } from '../ledger/stateless-nonce.ts'
 import { assertNotBlocked, chargeAgent, clientAddress } from '../ratelimit/rate-limit.ts'
 import { forgetAgent, loadAgent, type CachedAgent } from './agent-cache.ts'
+import { judgeBootIfGoverned } from '../bootlog/judge-batch-boot.ts'
+import { rememberBoot } from '../bootlog/judge-boot.ts'
 import { POLICY_CODES, verifyBatch, wireQuote } from './verify-batch.ts'
 
 const AGENT_ID = /^[0-9a-f]{64}$/
@@ -147,6 +149,17 @@ ingestRoutes.post('/v1/agents/:agentId/batches', async (c) => {
         // Name the batch in the audit trail even when a later check rejects it.
         onBatchId: (bid) => (batchId = bid),
       })
+      // Measured boot: only when the policy governs PCRs by the event log (D1 read on a change).
+      const boot = await judgeBootIfGoverned({
+        db: c.env.DB,
+        agentId: id,
+        policy,
+        policyVersion: config.policyVersion,
+        quoted: v.quote.pcrs ?? {},
+        eventLog: v.wire.eventLog,
+        now,
+        findings: v.findings,
+      })
       const vMs = performance.now() - t0
       verifyMs = vMs
       batchId = v.batchId
@@ -180,7 +193,7 @@ ingestRoutes.post('/v1/agents/:agentId/batches', async (c) => {
           policyVersion: config.policyVersion,
         },
       })
-      return { v, r, ledgerMs: performance.now() - t1 }
+      return { v, r, boot, ledgerMs: performance.now() - t1 }
     }
     // A rejection decided on a cached record may be the cache's fault (zones widened, policy
     // baseline or AK changed by re-enrollment): reload the record and decide again, once. The
@@ -211,6 +224,8 @@ ingestRoutes.post('/v1/agents/:agentId/batches', async (c) => {
       return c.json({ batchId: v.batchId, receipt: res.duplicateOf.receipt, duplicate: true, ...nextNonce }, 200)
     }
     const a = res.accepted!
+    // The batch is admitted: its log is now this agent's accepted boot.
+    if (out.boot) await rememberBoot(c.env.DB, id, out.boot, now)
     // The ledger's outbox already holds the batch; this notification is the fast path, its alarm
     // re-announces anything the consumer has not confirmed.
     c.executionCtx.waitUntil(

@@ -14,7 +14,8 @@ import { checkFix, FIX_FUTURE_SKEW_MS } from '../../attest/geofence/check-fix.ts
 import type { Zone } from '../../attest/geofence/types.ts'
 import { parseBatchPayload, type BatchPayload } from '../../attest/ingest/batch-payload.ts'
 import { QuoteEvidence, toPcrValues } from '../../attest/json/quote-evidence.ts'
-import { b64url, object, validate } from '../../attest/json/schema.ts'
+import { b64url, object, optional, validate } from '../../attest/json/schema.ts'
+import { EVENTLOG_LIMITS } from '../../attest/eventlog/parse-event-log.ts'
 import { checkPcrPolicy, pcrsToHex } from '../../attest/policy/check-pcr-policy.ts'
 import { verifyQuote, type QuoteResult } from '../../attest/quote/verify-quote.ts'
 import type { Policy } from '../config/types.ts'
@@ -27,6 +28,8 @@ export const BatchBody = object({
   payload: b64url({ min: 2, max: 4 * 1024 * 1024 }),
   nonce: b64url({ min: 32, max: 32 }),
   quote: QuoteEvidence,
+  /** The UEFI event log, sent when the quoted boot PCRs changed (docs/measured-boot.md). */
+  eventLog: optional(b64url({ min: 1, max: EVENTLOG_LIMITS.maxBytes })),
 })
 
 /** Codes that audit mode records instead of rejecting. */
@@ -39,6 +42,8 @@ export const POLICY_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   'ERR_GEO_NO_ZONE',
   'ERR_GEO_IMPOSSIBLE_TRAVEL',
   'ERR_GEO_COUNTRY',
+  'ERR_EVENTLOG_POLICY',
+  'ERR_EVENTLOG_REQUIRED',
 ])
 
 export interface VerifiedBatch {
@@ -107,7 +112,7 @@ export function verifyBatch(input: {
   policyCheck(() =>
     checkPcrPolicy({
       quoted: quote.pcrs ?? {},
-      baseline: agent.record.pcrBaseline,
+      baseline: withoutGoverned(agent.record.pcrBaseline, policy.eventLog?.pcrs),
       mode: policy.pcr.mode,
       golden: policy.pcr.golden,
       sensorPcr: policy.pcr.sensorPcr,
@@ -152,6 +157,17 @@ export function verifyBatch(input: {
 
 export function wireQuote(v: VerifiedBatch): { attest: string; signature: string; pcrs: Record<string, Record<string, string>> } {
   return { attest: v.text.attest, signature: v.text.signature, pcrs: pcrsToHex(toPcrValues(v.wire.quote.pcrs)) }
+}
+
+/** PCRs an event-log policy governs are judged by the log (worker/bootlog), not the baseline. */
+function withoutGoverned(baseline: Record<string, Record<string, string>>, governed?: number[]) {
+  if (!governed) return baseline
+  const out: Record<string, Record<string, string>> = {}
+  for (const [bank, values] of Object.entries(baseline)) {
+    const kept = Object.entries(values).filter(([i]) => !governed.includes(Number(i)))
+    out[bank] = Object.fromEntries(kept)
+  }
+  return out
 }
 
 /** The body's base64url fields as sent; only called after validate() accepted them. */

@@ -2,6 +2,7 @@
 import { AegisError } from '../../attest/errors.ts'
 import { parseCertificate } from '../../attest/x509/parse-certificate.ts'
 import { parsePemBundle } from '../../attest/x509/pem.ts'
+import { eventLogPolicyValidator } from '../../attest/eventlog/policy.ts'
 import type { AllowlistSettings, Policy, TrustSettings } from '../config/types.ts'
 import { array, bool, literal, num, object, optional, record, str, validate } from '../../attest/json/schema.ts'
 
@@ -62,6 +63,7 @@ export function validatePolicy(raw: unknown): Policy {
       maxOutstandingNonces: num({ integer: true, min: 1, max: 64 }),
       maxBodyBytes: num({ integer: true, min: 1024, max: 4 * 1024 * 1024 }),
       maxBatchAgeSeconds: optional(num({ integer: true, min: 60, max: 90 * 86_400 })),
+      eventLog: optional(eventLogPolicyValidator),
     }),
   )
   for (const s of p.pcr.selection) {
@@ -75,6 +77,10 @@ export function validatePolicy(raw: unknown): Policy {
     throw new AegisError('ERR_INPUT_MALFORMED', 'the sensor PCR must be in the sha256 selection', {
       detail: { path: '$.pcr.sensorPcr' },
     })
+  }
+  if (p.eventLog?.pcrs.includes(p.pcr.sensorPcr)) {
+    const why = 'the sensor PCR is not measured by firmware: eventLog.pcrs must not include it'
+    throw new AegisError('ERR_INPUT_MALFORMED', why, { detail: { path: '$.eventLog.pcrs' } })
   }
   return p
 }

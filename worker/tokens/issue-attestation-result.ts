@@ -16,9 +16,12 @@
  * AR4SI trustworthiness claims (draft-ietf-rats-ar4si §2.3) are made only for what the collector
  * appraised: instance-identity 2 (the AK is bound to a recognised EK by credential activation),
  * hardware 2 when an EK certificate chained to a manufacturer root (ekCertHash given), executables
- * 3 "approved boot" when a quote's PCRs matched the policy (pcrDigest given). Claims not appraised
- * are left out, not set to 0, so `ear.status` is "affirming": the collector issues this token only
- * to agents that passed; anything else gets an error, never a contraindicated token.
+ * 3 "approved boot" only when the boot was judged against a reference the operator set: an
+ * event-log policy or golden PCR values (executablesAppraisedBy given). A baseline the same
+ * activation pinned proves nothing about what booted, so it alone leaves `executables` out.
+ * Claims not appraised are left out, not set to 0, so `ear.status` is "affirming": the collector
+ * issues this token only to agents that passed; anything else gets an error, never a
+ * contraindicated token.
  * Leaves out `ear.raw-evidence` and `eat_nonce`: the evidence stays in the provenance bundle.
  */
 import { bug, hexDigest, integer, label, nowSeconds } from './check-claims.ts'
@@ -55,6 +58,8 @@ export interface AttestationResultInput {
   akName: string
   /** hex pcrDigest of the quote that matched the policy */
   pcrDigest?: string
+  /** What the boot was judged against: an event-log policy or golden PCR values. */
+  executablesAppraisedBy?: 'event-log' | 'golden'
   /** id (and version) of the PCR policy the agent was appraised against */
   policyId: string
   zone?: string
@@ -92,7 +97,7 @@ export async function issueAttestationResult(
 
   const vector: Record<string, number> = { 'instance-identity': 2 }
   if (ekCertHash !== undefined) vector.hardware = 2
-  if (pcrDigest !== undefined) vector.executables = 3
+  if (pcrDigest !== undefined && input.executablesAppraisedBy !== undefined) vector.executables = 3
   const pog = { zone, sensorId }
 
   const format = input.format ?? 'draft'

@@ -1,7 +1,9 @@
 /**
  * aegis agent enroll --collector URL --tpm TCTI [--state DIR] [--ek auto|rsa|ecc|rsa3072|...]
  *   [--ek-cert FILE | --ek-cert-url URL] [--ak-alg ecc|rsa] [--ak-handle 0x81008001]
- *   [--sensor-id ID --sensor-firmware FW] [--force] [--json]
+ *   [--sensor-id ID --sensor-firmware FW] [--event-log FILE] [--force] [--json]
+ * --event-log: the UEFI event log sent with the activation and when the boot PCRs change
+ * (default /sys/kernel/security/tpm0/binary_bios_measurements when it exists).
  * Prints {"agentId":...,"token":...,"enrolled":"new"|"existing"}. With an existing state for the
  * same collector: a no-op that prints the same and says so on stderr. Exit 1 when the collector
  * or the TPM refuses (stderr names the code; with --json also stdout), 2 on usage errors.
@@ -30,6 +32,7 @@ export const flags = {
   'sensor-id': 'string',
   'sensor-firmware': 'string',
   force: 'boolean',
+  'event-log': 'string',
   json: 'boolean',
 } as const
 
@@ -52,6 +55,8 @@ ${TPM_HELP}
   --ak-handle H      persistent handle for the AK (default 0x81008001)
   --sensor-id ID     location sensor identity measured into the sensor PCR (default ${DEFAULT_SENSOR.id})
   --sensor-firmware FW  the sensor's firmware version (default ${DEFAULT_SENSOR.firmware})
+  --event-log FILE   UEFI event log sent with the activation and when the boot PCRs change
+                     (default /sys/kernel/security/tpm0/binary_bios_measurements when it exists)
   --force            enroll again although the state exists (after an operator reset or revoke)
   --json             on failure, also print {"ok":false,"code","message"} on stdout
 
@@ -85,6 +90,7 @@ export const run: Command = async (argv, io) => {
       ...(akHandle === undefined ? {} : { akHandle }),
       sensor: { id: f['sensor-id'] ?? DEFAULT_SENSOR.id, firmware: f['sensor-firmware'] ?? DEFAULT_SENSOR.firmware },
       force: f.force ?? false,
+      ...(f['event-log'] === undefined ? {} : { eventLog: f['event-log'] }),
     })
     if (!fresh) {
       io.stderr(

@@ -18,6 +18,7 @@ import { fmtTime, h, mount, shortId } from '../dom.ts'
 import { parseCertificate } from '../../../attest/x509/parse-certificate.ts'
 import { parsePemBundle } from '../../../attest/x509/pem.ts'
 import { badge, loading, problemBox, section, type View } from './common.ts'
+import { measuredBootSection } from './measured-boot.ts'
 
 function status(): HTMLElement {
   return h('div', { class: 'form-status', 'aria-live': 'polite' })
@@ -334,6 +335,7 @@ export const policyView: View = async (root) => {
         jsonOf(policyText.value, 'policy'),
       ),
     ),
+    measuredBootSection(policy, agents),
     section(
       'Trust roots',
       configForm(

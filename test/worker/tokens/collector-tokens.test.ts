@@ -95,12 +95,24 @@ describe('issueAttestationResult', () => {
     ekCertHash: 'ee'.repeat(32),
     akName: '000b' + '11'.repeat(32),
     pcrDigest: '22'.repeat(32),
+    executablesAppraisedBy: 'golden',
     policyId: 'pcr-policy/3',
     zone: 'berlin-1',
     sensorId: 'gnss-7',
     ttlSeconds: 600,
     iat: 1_800_000_000,
   }
+
+  it('affirms executables only when an event-log or golden policy judged the boot', async () => {
+    const { keySet } = await publishedKeys(env)
+    const vector = async (input: AttestationResultInput) => {
+      const { payload } = await jwtVerify(await issueAttestationResult(env, input), keySet, { currentDate: new Date(1_800_000_100_000) })
+      return (payload.submods as Record<string, Record<string, unknown>>)['aegis-agent']!['ear_trustworthiness_vector']
+    }
+    const { executablesAppraisedBy: _, ...pinnedOnly } = base
+    expect(await vector(pinnedOnly)).toEqual({ 'instance-identity': 2, hardware: 2 })
+    expect(await vector({ ...base, executablesAppraisedBy: 'event-log' })).toEqual({ 'instance-identity': 2, hardware: 2, executables: 3 })
+  })
 
   it('is an EAR JWT that verifies against the published keys', async () => {
     const { keySet } = await publishedKeys(env)

@@ -1,0 +1,148 @@
+/**
+ * The console's measured-boot section end to end: an agent on swtpm extended from a real RHEL 8
+ * event log enrolls under an event-log policy; after a reboot into a real COS 85 boot chain its
+ * batches are refused. In chromium an operator sees the event-log policy, picks the agent and
+ * reads which events changed between the accepted and the refused boot; then saves a policy that
+ * allows the new boot loader from the console, and the agent's next batches are accepted.
+ */
+import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { extendEventLog } from '../../agent/eventlog/extend-log.ts'
+import { ensureSensorMeasured } from '../../agent/sensor/sensor-pcr.ts'
+import { loadState } from '../../agent/state/agent-state.ts'
+import { shutdown } from '../../agent/tpm/commands/shutdown.ts'
+import { startup } from '../../agent/tpm/commands/startup.ts'
+import { Tpm } from '../../agent/tpm/tpm.ts'
+import { bootState } from '../../attest/eventlog/boot-state.ts'
+import { parseEventLog } from '../../attest/eventlog/parse-event-log.ts'
+import { cli } from '../node/helpers/cli.ts'
+import { startCollector, type Collector } from '../node/helpers/collector.ts'
+import { startSwtpm, type Swtpm } from '../node/helpers/swtpm.ts'
+import { launchBrowser, type Browser } from './helpers/browser.ts'
+
+const vec = (f: string) => path.resolve(import.meta.dirname, '../vectors/eventlog', f)
+const RHEL8 = vec('gce-rhel8.eventlog')
+const COS85 = vec('gce-cos85-amd-sev.eventlog')
+const apps = (file: string) =>
+  bootState(parseEventLog(new Uint8Array(readFileSync(file)))).bootApps.map(
+    (a) => a.digests.sha256!,
+  )
+
+describe('console: measured boot', () => {
+  let swtpm: Swtpm
+  let collector: Collector
+  let browser: Browser
+  let agentId: string
+  const tpmDir = mkdtempSync(path.join(tmpdir(), 'aegis-e2e-mb-tpm-'))
+  const agentDir = mkdtempSync(path.join(tmpdir(), 'aegis-e2e-mb-agent-'))
+  const biosLog = path.join(agentDir, 'binary_bios_measurements')
+
+  const boot = async (log: string, sensor?: { id: string; firmware: string; pcr: number }) => {
+    const tpm = await Tpm.open(swtpm.agentTpm)
+    try {
+      await startup(tpm)
+      await extendEventLog(tpm, new Uint8Array(readFileSync(log)))
+      if (sensor) await ensureSensorMeasured(tpm, sensor, sensor.pcr)
+    } finally {
+      await tpm.close()
+    }
+    copyFileSync(log, biosLog)
+  }
+  const send = async () => {
+    const r = await cli([
+      'agent',
+      'send',
+      '--state',
+      agentDir,
+      '--count',
+      '1',
+      '--tpm',
+      swtpm.agentTpm,
+    ])
+    return JSON.parse(r.out) as { accepted: number; rejected: { code: string }[] }
+  }
+
+  beforeAll(async () => {
+    swtpm = await startSwtpm({ stateDir: tpmDir, provision: true })
+    collector = await startCollector()
+    browser = await launchBrowser()
+    await boot(RHEL8)
+    const cur = (await (await collector.api('operator', '/v1/config/policy')).json()) as {
+      value: Record<string, unknown>
+    }
+    const eventLog = {
+      pcrs: [0, 1, 2, 3, 4, 5, 6, 7],
+      requireSecureBoot: true,
+      bootApps: { allow: apps(RHEL8) },
+    }
+    const put = await collector.api('operator', '/v1/config/policy', {
+      method: 'PUT',
+      body: JSON.stringify({ value: { ...cur.value, eventLog } }),
+    })
+    expect(put.status).toBe(200)
+    const e = await cli([
+      'agent',
+      'enroll',
+      '--collector',
+      collector.url,
+      '--tpm',
+      swtpm.agentTpm,
+      '--state',
+      agentDir,
+      '--event-log',
+      biosLog,
+    ])
+    expect(e.code, e.out + e.err).toBe(0)
+    agentId = (JSON.parse(e.out) as { agentId: string }).agentId
+    const state = (await loadState(agentDir))!
+    // reboot into another boot chain
+    const tpm = await Tpm.open(swtpm.agentTpm)
+    await shutdown(tpm)
+    await tpm.close()
+    await swtpm.stop()
+    swtpm = await startSwtpm({ stateDir: tpmDir, provision: false })
+    await boot(COS85, state.sensor)
+    expect((await send()).rejected.map((r) => r.code)).toEqual(['ERR_EVENTLOG_POLICY'])
+  }, 240_000)
+
+  afterAll(async () => {
+    await browser?.stop()
+    await collector?.stop()
+    await swtpm?.stop()
+    for (const d of [tpmDir, agentDir]) rmSync(d, { recursive: true, force: true })
+  })
+
+  it('shows the changed events of the refused boot and saves a policy that admits it', async () => {
+    const page = await browser.newPage()
+    await page.goto(collector.url + '/')
+    await page.locator('#token').fill(await collector.token('operator'))
+    await page.locator('#sign-in').click()
+    await page.locator('#whoami[data-role="operator"]').waitFor()
+    await page.goto(`${collector.url}/#/policy`)
+    const form = page.locator('form[data-config="eventLog"]')
+    await form.waitFor()
+    expect(await form.locator('textarea').inputValue()).toContain(apps(RHEL8)[0]!)
+
+    await page.locator('select[name="boot-agent"]').selectOption(agentId)
+    const changes = page.locator('#boot-changes')
+    await changes.waitFor()
+    const text = await changes.innerText()
+    expect(text).toContain('EV_EFI_BOOT_SERVICES_APPLICATION')
+    expect(text).toContain('#22')
+    expect(await page.locator('#boot-view').innerText()).toContain('ERR_EVENTLOG_POLICY')
+    await browser.screenshot(page, '20-measured-boot-changes')
+
+    const policy = {
+      pcrs: [0, 1, 2, 3, 4, 5, 6, 7],
+      requireSecureBoot: true,
+      bootApps: { allow: [...apps(RHEL8), ...apps(COS85)] },
+    }
+    await form.locator('textarea').fill(JSON.stringify(policy))
+    await form.locator('button[type="submit"]').click()
+    await form.locator('.ok').waitFor()
+    await browser.screenshot(page, '21-measured-boot-policy-saved')
+    expect(await send()).toMatchObject({ accepted: 1, rejected: [] })
+  })
+})
