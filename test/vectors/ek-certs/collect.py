@@ -14,6 +14,7 @@ import base64, hashlib, json, os, re, subprocess, sys
 KEYLIME = ('keylime/keylime', '9b1f6e6a917f86c792bac680ea7d36312d5914a5', 'Apache-2.0')
 HIRS = ('nsacyber/HIRS', '925cc507a13e20a41109029fc8802b4c57cf2511', 'Apache-2.0')
 TLS_AK = 'salrashid123/tls_ak'
+ATTR = 'salrashid123/attribute_certificate'
 GTT = ('google/go-tpm-tools', '67670e5c021a24f2366eb1808db2659211af5eb2', 'Apache-2.0')
 HIRS_RES = 'HIRS_AttestationCA/src/test/resources/certificates/'
 
@@ -41,6 +42,13 @@ LEAVES = [
     ('gce-ekak-ecc', 'google', GTT, 'internal/test/certificates/pca_tpm_ecc_enc_cert.pem', None),
     ('gce-cloudhost-rsa', 'google', GTT, 'internal/test/certificates/uca_tpm_rsa_enc_cert.pem', None),
     ('gce-cloudhost-ecc', 'google', GTT, 'internal/test/certificates/uca_tpm_ecc_enc_cert.pem', None),
+    ('gce-cloudhost-attr-a', 'google', (ATTR, 'b3de62696dfcd26827d54b1d949640b45ffbfa99', 'Apache-2.0'),
+     'ekcert.der', None),
+    ('gce-cloudhost-attr-b', 'google', (ATTR, 'd6084d9661608a2e69e75bb2ae9a3f53bccd6ac7', 'Apache-2.0'),
+     'ekcert.der', None),
+    # Not on the default `push` branch (the repository also has `pull`): clone every branch.
+    ('gce-ekak-d', 'google', ('salrashid123/go_tpm_remote_attestation',
+     '3e19fa1e727a32b48a523dec9f103b067f8727da', 'Apache-2.0'), 'certs/ekcert.pem', None),
 ]
 
 # TPM 1.2-era certificates signed with SHA-1: Aegis Edge refuses SHA-1 signatures
