@@ -49,6 +49,11 @@ LEAVES = [
     # Not on the default `push` branch (the repository also has `pull`): clone every branch.
     ('gce-ekak-d', 'google', ('salrashid123/go_tpm_remote_attestation',
      '3e19fa1e727a32b48a523dec9f103b067f8727da', 'Apache-2.0'), 'certs/ekcert.pem', None),
+    ('ifx-rsa-mfr007', 'infineon', ('intel-secl/intel-secl',
+     '470edec09cc2aac0e2b698e93a2ab9a41c26bc05', 'BSD-3-Clause'),
+     'pkg/hvs/controllers/certify_hosts_aiks_controller_test.go', 'ekCertBytes'),
+    ('intel-ptt-spth', 'intel', ('smallstep/crypto', '4f954b32a130715128f334132757c9fa73030263',
+     'Apache-2.0'), 'tpm/ek_test.go', 'intelEKMockResponse'),
 ]
 
 # TPM 1.2-era certificates signed with SHA-1: Aegis Edge refuses SHA-1 signatures
@@ -70,8 +75,14 @@ def leaf_bytes(data, var):
     if var:
         # Either var = """\\ base64 lines """ or var = ( "..." "..." ).
         m = re.search(re.escape(var) + r' = (?:"""\\\n(.*?)"""|\((.*?)\))', text, re.S)
-        body = m.group(1) or ''.join(re.findall(r'"([^"]*)"', m.group(2)))
-        return base64.b64decode(re.sub(r'\s', '', body))
+        if m:
+            body = m.group(1) or ''.join(re.findall(r'"([^"]*)"', m.group(2)))
+            return base64.b64decode(re.sub(r'\s', '', body))
+        # Go sources: the first base64 certificate after the name, standard or URL-safe
+        # alphabet (Intel's EK service answers base64url, '=' sent as %3D).
+        m = re.search(re.escape(var) + r'.*?(MII[A-Za-z0-9+/_-]+)', text, re.S)
+        b64 = m.group(1).replace('-', '+').replace('_', '/')
+        return base64.b64decode(b64 + '=' * (-len(b64) % 4))
     pems = re.findall(r'-----BEGIN CERTIFICATE-----(.*?)-----END CERTIFICATE-----', text, re.S)
     if pems:
         if len(pems) != 1:
