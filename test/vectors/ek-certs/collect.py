@@ -52,6 +52,9 @@ LEAVES = [
     ('ifx-rsa-mfr007', 'infineon', ('intel-secl/intel-secl',
      '470edec09cc2aac0e2b698e93a2ab9a41c26bc05', 'BSD-3-Clause'),
      'pkg/hvs/controllers/certify_hosts_aiks_controller_test.go', 'ekCertBytes'),
+    ('nuvoton-root2110', 'nuvoton', ('google/go-attestation',
+     'f28ecb795216376d353e8519d16e68ea37190c77', 'Apache-2.0'), 'attest/challenge_test.go',
+     'TestGenerateChallengeSymHeader'),
     ('intel-ptt-spth', 'intel', ('smallstep/crypto', '4f954b32a130715128f334132757c9fa73030263',
      'Apache-2.0'), 'tpm/ek_test.go', 'intelEKMockResponse'),
 ]
