@@ -14,6 +14,7 @@ import base64, hashlib, json, os, re, subprocess, sys
 KEYLIME = ('keylime/keylime', '9b1f6e6a917f86c792bac680ea7d36312d5914a5', 'Apache-2.0')
 HIRS = ('nsacyber/HIRS', '925cc507a13e20a41109029fc8802b4c57cf2511', 'Apache-2.0')
 TLS_AK = 'salrashid123/tls_ak'
+ATTR = 'salrashid123/attribute_certificate'
 GTT = ('google/go-tpm-tools', '67670e5c021a24f2366eb1808db2659211af5eb2', 'Apache-2.0')
 HIRS_RES = 'HIRS_AttestationCA/src/test/resources/certificates/'
 
@@ -41,6 +42,21 @@ LEAVES = [
     ('gce-ekak-ecc', 'google', GTT, 'internal/test/certificates/pca_tpm_ecc_enc_cert.pem', None),
     ('gce-cloudhost-rsa', 'google', GTT, 'internal/test/certificates/uca_tpm_rsa_enc_cert.pem', None),
     ('gce-cloudhost-ecc', 'google', GTT, 'internal/test/certificates/uca_tpm_ecc_enc_cert.pem', None),
+    ('gce-cloudhost-attr-a', 'google', (ATTR, 'b3de62696dfcd26827d54b1d949640b45ffbfa99', 'Apache-2.0'),
+     'ekcert.der', None),
+    ('gce-cloudhost-attr-b', 'google', (ATTR, 'd6084d9661608a2e69e75bb2ae9a3f53bccd6ac7', 'Apache-2.0'),
+     'ekcert.der', None),
+    # Not on the default `push` branch (the repository also has `pull`): clone every branch.
+    ('gce-ekak-d', 'google', ('salrashid123/go_tpm_remote_attestation',
+     '3e19fa1e727a32b48a523dec9f103b067f8727da', 'Apache-2.0'), 'certs/ekcert.pem', None),
+    ('ifx-rsa-mfr007', 'infineon', ('intel-secl/intel-secl',
+     '470edec09cc2aac0e2b698e93a2ab9a41c26bc05', 'BSD-3-Clause'),
+     'pkg/hvs/controllers/certify_hosts_aiks_controller_test.go', 'ekCertBytes'),
+    ('nuvoton-root2110', 'nuvoton', ('google/go-attestation',
+     'f28ecb795216376d353e8519d16e68ea37190c77', 'Apache-2.0'), 'attest/challenge_test.go',
+     'TestGenerateChallengeSymHeader'),
+    ('intel-ptt-spth', 'intel', ('smallstep/crypto', '4f954b32a130715128f334132757c9fa73030263',
+     'Apache-2.0'), 'tpm/ek_test.go', 'intelEKMockResponse'),
 ]
 
 # TPM 1.2-era certificates signed with SHA-1: Aegis Edge refuses SHA-1 signatures
@@ -62,8 +78,14 @@ def leaf_bytes(data, var):
     if var:
         # Either var = """\\ base64 lines """ or var = ( "..." "..." ).
         m = re.search(re.escape(var) + r' = (?:"""\\\n(.*?)"""|\((.*?)\))', text, re.S)
-        body = m.group(1) or ''.join(re.findall(r'"([^"]*)"', m.group(2)))
-        return base64.b64decode(re.sub(r'\s', '', body))
+        if m:
+            body = m.group(1) or ''.join(re.findall(r'"([^"]*)"', m.group(2)))
+            return base64.b64decode(re.sub(r'\s', '', body))
+        # Go sources: the first base64 certificate after the name, standard or URL-safe
+        # alphabet (Intel's EK service answers base64url, '=' sent as %3D).
+        m = re.search(re.escape(var) + r'.*?(MII[A-Za-z0-9+/_-]+)', text, re.S)
+        b64 = m.group(1).replace('-', '+').replace('_', '/')
+        return base64.b64decode(b64 + '=' * (-len(b64) % 4))
     pems = re.findall(r'-----BEGIN CERTIFICATE-----(.*?)-----END CERTIFICATE-----', text, re.S)
     if pems:
         if len(pems) != 1:
