@@ -5,9 +5,11 @@
  *   /usr/lib/systemd/system/aegis-agent.service   deploy/aegis-agent.service
  *   /etc/aegis/agent.json                         deploy/agent.json, a conffile
  *   /usr/share/doc/aegis-agent/LICENSE.node       the licence of the Node runtime inside
- * Control files from deploy/debian/ (control template, conffiles, postinst, prerm, postrm).
+ * Control files from deploy/debian/ (control template, conffiles, postinst, prerm, postrm), and
+ * md5sums.
  */
 import { execFileSync } from 'node:child_process'
+import { createHash } from 'node:crypto'
 import { chmodSync, copyFileSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 
@@ -48,6 +50,10 @@ export function buildDeb(o) {
     .replaceAll('@NODE_VERSION@', o.nodeVersion)
     .replaceAll('@COMMIT@', o.commit)
   writeFileSync(path.join(stage, 'DEBIAN/control'), control, { mode: 0o644 })
+  // md5sums, as dh_md5sums writes it (debsums and dpkg --verify read it).
+  const md5 = (f) => createHash('md5').update(readFileSync(path.join(stage, f))).digest('hex')
+  const sums = PACKAGE_FILES.map((f) => `${md5(f)}  ${f.slice(1)}\n`).join('')
+  writeFileSync(path.join(stage, 'DEBIAN/md5sums'), sums, { mode: 0o644 })
 
   const deb = path.join(o.outDir, `aegis-agent_${o.version}_${o.debArch}.deb`)
   // xz -1: every dpkg reads it; 31 MB in about 25 s here, where -6 saves 4 MB for 100 s more.
