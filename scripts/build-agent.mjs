@@ -57,7 +57,14 @@ async function buildExecutables(meta, files) {
     files[path.basename(exe)] = statSync(exe).size
     log(path.relative(root, exe))
     if (flags['no-deb']) continue
-    const deb = buildDeb({ root, outDir: out, exe, nodeLicense: rt.license, debArch: ARCHES[arch].deb, ...meta })
+    const deb = buildDeb({
+      root,
+      outDir: out,
+      exe,
+      nodeLicense: rt.license,
+      debArch: ARCHES[arch].deb,
+      ...meta,
+    })
     files[path.basename(deb)] = statSync(deb).size
     log(path.relative(root, deb))
   }

@@ -1,5 +1,6 @@
 /**
- * The version and git commit this CLI was built from. `npm run build:agent` (scripts/build-agent.mjs)
+ * The version and git commit this CLI was built from. `npm run build:agent`
+ * (scripts/build-agent.mjs)
  * replaces the two build-time constants below with string literals through esbuild's `define`; run
  * from source (tsx) they are undeclared, and the version comes from package.json and the commit
  * from git, or 'unknown'. Nothing here reads process.env, so a bundle's answer cannot be changed
@@ -31,7 +32,8 @@ export function buildInfo(): BuildInfo {
 /** One line for `--version`: name, version, commit, the Node running it and its platform. */
 export function versionLine(name: string): string {
   const b = buildInfo()
-  return `${name} ${b.version} (commit ${b.commit}, ${b.build}; node ${process.version} ${process.platform}-${process.arch})\n`
+  const node = `node ${process.version} ${process.platform}-${process.arch}`
+  return `${name} ${b.version} (commit ${b.commit}, ${b.build}; ${node})\n`
 }
 
 function sourceInfo(): BuildInfo {

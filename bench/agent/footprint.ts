@@ -57,7 +57,7 @@ function growthMiBPerHour(s: ProcSample[]): number | null {
   const my = s.reduce((a, p) => a + p.rssKiB, 0) / n
   const sxy = s.reduce((a, p) => a + (p.at - mx) * (p.rssKiB - my), 0)
   const sxx = s.reduce((a, p) => a + (p.at - mx) ** 2, 0)
-  return sxx === 0 ? null : round((sxy / sxx) * 3_600_000 / 1024, 2)
+  return sxx === 0 ? null : round(((sxy / sxx) * 3_600_000) / 1024, 2)
 }
 
 const round = (x: number, d = 1) => Math.round(x * 10 ** d) / 10 ** d
@@ -65,7 +65,8 @@ const mib = (bytes: number) => round(bytes / 2 ** 20, 2)
 
 function sizes(b: AgentBuild): Record<string, number> {
   const out: Record<string, number> = {}
-  for (const f of readdirSync(b.dir)) if (/^aegis-agent/.test(f)) out[`${f}_mib`] = mib(statSync(path.join(b.dir, f)).size)
+  for (const f of readdirSync(b.dir))
+    if (/^aegis-agent/.test(f)) out[`${f}_mib`] = mib(statSync(path.join(b.dir, f)).size)
   return out
 }
 
@@ -82,15 +83,18 @@ async function runAgent(b: AgentBuild, o: ReturnType<typeof options>): Promise<R
   const swtpm = await startSwtpm()
   const collector = await startCollector({ snapshot: true })
   const config = path.join(b.dir, 'agent.json')
-  writeFileSync(config, JSON.stringify({
-    collector: collector.url,
-    tpm: swtpm.agentTpm,
-    stateDir: 'state',
-    intervalSeconds: o.intervalS,
-    location: { fixed: { lat: 48.8566, lon: 2.3522, accuracyM: 10 } },
-    sensor: { id: 'gnss:bench', firmware: '1' },
-    gpu: false,
-  }))
+  writeFileSync(
+    config,
+    JSON.stringify({
+      collector: collector.url,
+      tpm: swtpm.agentTpm,
+      stateDir: 'state',
+      intervalSeconds: o.intervalS,
+      location: { fixed: { lat: 48.8566, lon: 2.3522, accuracyM: 10 } },
+      sensor: { id: 'gnss:bench', firmware: '1' },
+      gpu: false,
+    }),
+  )
   const agent = AgentProcess.start(config, [b.exe('x64')])
   const t0 = Date.now()
   const accepted = () => agent.events('batch accepted').length
@@ -156,7 +160,15 @@ async function main(argv: string[]): Promise<number> {
     }
     const doc = {
       results: [entry],
-      machine: { cpu: os.cpus()[0]?.model ?? 'unknown', cores: os.cpus().length, platform: `${os.platform()} ${os.release()} ${os.arch()}`, node: b.info.nodeVersion, commit: b.info.commit, date: new Date().toISOString(), loadavg_end: os.loadavg().map((x) => round(x, 2)) },
+      machine: {
+        cpu: os.cpus()[0]?.model ?? 'unknown',
+        cores: os.cpus().length,
+        platform: `${os.platform()} ${os.release()} ${os.arch()}`,
+        node: b.info.nodeVersion,
+        commit: b.info.commit,
+        date: new Date().toISOString(),
+        loadavg_end: os.loadavg().map((x) => round(x, 2)),
+      },
     }
     const text = JSON.stringify(doc, null, 2)
     process.stdout.write(text + '\n')

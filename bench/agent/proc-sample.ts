@@ -19,10 +19,16 @@ const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }
 
 export function sampleProc(pid: number): ProcSample {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8')
-  const kib = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+) kB$`, 'm').exec(status)?.[1] ?? NaN)
+  const kib = (key: string) =>
+    Number(new RegExp(`^${key}:\\s+(\\d+) kB$`, 'm').exec(status)?.[1] ?? NaN)
   // The command name (field 2) may hold spaces and parentheses: split after its closing ')'.
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
   const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
   const ticks = Number(rest[11]) + Number(rest[12]) // fields 14, 15 (rest starts at field 3)
-  return { at: Date.now(), rssKiB: kib('VmRSS'), peakRssKiB: kib('VmHWM'), cpuMs: (ticks * 1000) / CLK_TCK }
+  return {
+    at: Date.now(),
+    rssKiB: kib('VmRSS'),
+    peakRssKiB: kib('VmHWM'),
+    cpuMs: (ticks * 1000) / CLK_TCK,
+  }
 }

@@ -12,7 +12,8 @@ import { build } from 'esbuild'
 
 const TOKEN_STUB = `import { AegisError } from '../../../attest/errors.ts'
 export const run = async () => {
-  throw new AegisError('ERR_USAGE', 'aegis token is a development command, not part of the agent build (use npx aegis token in a checkout)')
+  throw new AegisError('ERR_USAGE', 'aegis token is a development command, not part of the ' +
+    'agent build (use npx aegis token in a checkout)')
 }`
 
 /** esbuild plugin: swap agent/cli/commands/token.ts for TOKEN_STUB. */

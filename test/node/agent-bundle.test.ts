@@ -13,30 +13,64 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { deviceArgv, DEFAULT_CONFIG } from '../../agent/cli/device-argv.ts'
-import { buildAgent, gitDescribe, moduleRequests, REPO, run, type AgentBuild } from './helpers/agent-build.ts'
+import {
+  buildAgent,
+  gitDescribe,
+  moduleRequests,
+  REPO,
+  run,
+  type AgentBuild,
+} from './helpers/agent-build.ts'
 import { cli } from './helpers/cli.ts'
 
-const V = path.resolve(process.env.AEGIS_SHARED ?? path.join(REPO, '../shared'), 'vectors/tpm2-tools')
+const V = path.resolve(
+  process.env.AEGIS_SHARED ?? path.join(REPO, '../shared'),
+  'vectors/tpm2-tools',
+)
 const v = (f: string) => path.join(V, f)
 const nonce = (k: string) => readFileSync(v(`quote-${k}.nonce.hex`), 'utf8').trim()
 const scratch = mkdtempSync(path.join(tmpdir(), 'aegis-bundle-cases-'))
 const flipped = path.join(scratch, 'quote-ecc.sig')
-const pkgVersion = (JSON.parse(readFileSync(path.join(REPO, 'package.json'), 'utf8')) as { version: string }).version
+const pkgVersion = (
+  JSON.parse(readFileSync(path.join(REPO, 'package.json'), 'utf8')) as { version: string }
+).version
 
 // Other Node majors to run the bundle on (engines: >= 20): the system's, if it differs from ours.
 const SYSTEM_NODE = '/usr/bin/node'
 const systemNode = (() => {
   const r = spawnSync(SYSTEM_NODE, ['--version'], { encoding: 'utf8' })
-  return r.status === 0 && r.stdout.split('.')[0] !== process.version.split('.')[0] ? r.stdout.trim() : null
+  return r.status === 0 && r.stdout.split('.')[0] !== process.version.split('.')[0]
+    ? r.stdout.trim()
+    : null
 })()
 
 const quote = (k: string, over: Record<string, string> = {}) => {
-  const f: Record<string, string> = { ak: v(`ak-${k}.pub`), attest: v(`quote-${k}.attest`), sig: v(`quote-${k}.sig`), nonce: nonce(k), pcrs: v(`quote-${k}.pcrs`), ...over }
+  const f: Record<string, string> = {
+    ak: v(`ak-${k}.pub`),
+    attest: v(`quote-${k}.attest`),
+    sig: v(`quote-${k}.sig`),
+    nonce: nonce(k),
+    pcrs: v(`quote-${k}.pcrs`),
+    ...over,
+  }
   return ['verify', 'quote', ...Object.entries(f).flatMap(([n, x]) => [`--${n}`, x])]
 }
-const ekCert = (k: string, ekPub = k, chain = ['--intermediates', v('manufacturer-intermediate.pem')]) => [
-  'verify', 'ek-cert', '--cert', v(`ek-${k}-cert.der`), '--roots', v('manufacturer-root.pem'),
-  ...chain, '--ek-pub', v(`ek-${ekPub}.pub`), '--at', '2030-01-01T00:00:00Z',
+const ekCert = (
+  k: string,
+  ekPub = k,
+  chain = ['--intermediates', v('manufacturer-intermediate.pem')],
+) => [
+  'verify',
+  'ek-cert',
+  '--cert',
+  v(`ek-${k}-cert.der`),
+  '--roots',
+  v('manufacturer-root.pem'),
+  ...chain,
+  '--ek-pub',
+  v(`ek-${ekPub}.pub`),
+  '--at',
+  '2030-01-01T00:00:00Z',
 ]
 
 // [name, argv, expected exit code]
@@ -50,7 +84,11 @@ const CASES: [string, string[], number][] = [
   ['verify ek-cert ecc, text report', ekCert('ecc'), 0],
   ['verify ek-cert, no path to the root', [...ekCert('rsa', 'rsa', []), '--json'], 1],
   ['verify ek-cert, certificate of another EK', [...ekCert('rsa', 'ecc'), '--json'], 1],
-  ['agent status of an empty directory --json', ['agent', 'status', '--state', scratch, '--json'], 0],
+  [
+    'agent status of an empty directory --json',
+    ['agent', 'status', '--state', scratch, '--json'],
+    0,
+  ],
   ['unknown command', ['frobnicate'], 2],
   ['help', ['--help'], 0],
 ]
@@ -73,7 +111,11 @@ describe('the device bundle aegis-agent.mjs', () => {
     expect(requests.length).toBeGreaterThan(0)
     expect(requests.filter((m) => !m.startsWith('node:'))).toEqual([])
     // The source's lazy per-command import()s are inlined, not left as chunks to load.
-    expect(moduleRequests(path.join(REPO, 'agent/cli/main.ts')).filter((m) => m.startsWith('./commands/')).length).toBeGreaterThan(5)
+    expect(
+      moduleRequests(path.join(REPO, 'agent/cli/main.ts')).filter((m) =>
+        m.startsWith('./commands/'),
+      ).length,
+    ).toBeGreaterThan(5)
     expect(readFileSync(b.mjs, 'utf8')).not.toMatch(/\bimport\(/)
   })
 
@@ -81,7 +123,9 @@ describe('the device bundle aegis-agent.mjs', () => {
     const r = await run(process.execPath, [b.mjs, '--version'])
     expect(r.code).toBe(0)
     expect(b.info).toMatchObject({ version: pkgVersion, commit: gitDescribe() })
-    expect(r.out).toBe(`aegis-agent ${pkgVersion} (commit ${gitDescribe()}, bundle; node ${process.version} linux-${process.arch})\n`)
+    expect(r.out).toBe(
+      `aegis-agent ${pkgVersion} (commit ${gitDescribe()}, bundle; node ${process.version} linux-${process.arch})\n`,
+    )
   })
 
   for (const [name, argv, want] of CASES) {
@@ -89,18 +133,25 @@ describe('the device bundle aegis-agent.mjs', () => {
       const src = await cli(argv, {})
       const bundled = await run(process.execPath, [b.mjs, ...argv])
       expect(src.code, src.err).toBe(want)
-      expect({ code: bundled.code, out: bundled.out, err: bundled.err }).toEqual({ code: src.code, out: src.out, err: src.err })
+      expect({ code: bundled.code, out: bundled.out, err: bundled.err }).toEqual({
+        code: src.code,
+        out: src.out,
+        err: src.err,
+      })
     })
   }
 
-  it.skipIf(!systemNode)(`runs on the system Node (${systemNode ?? 'none'}) as on this one`, async () => {
-    for (const [, argv, want] of CASES) {
-      const here = await run(process.execPath, [b.mjs, ...argv])
-      const there = await run(SYSTEM_NODE, [b.mjs, ...argv])
-      expect(there.code).toBe(want)
-      expect(there).toEqual(here)
-    }
-  })
+  it.skipIf(!systemNode)(
+    `runs on the system Node (${systemNode ?? 'none'}) as on this one`,
+    async () => {
+      for (const [, argv, want] of CASES) {
+        const here = await run(process.execPath, [b.mjs, ...argv])
+        const there = await run(SYSTEM_NODE, [b.mjs, ...argv])
+        expect(there.code).toBe(want)
+        expect(there).toEqual(here)
+      }
+    },
+  )
 
   it('leaves out the development-only aegis token: ERR_USAGE, exit 2', async () => {
     const r = await run(process.execPath, [b.mjs, 'token', '--role', 'operator'])
@@ -116,7 +167,13 @@ describe('the device bundle aegis-agent.mjs', () => {
     expect(JSON.parse(r.out)).toMatchObject({ enrolled: false, running: false, spoolDepth: 0 })
     expect(deviceArgv(['status'], {})).toEqual(['agent', 'status', '--config', DEFAULT_CONFIG])
     expect(deviceArgv(['run'], {})).toEqual(['agent', 'run', '--config', DEFAULT_CONFIG])
-    expect(deviceArgv(['agent', 'status', '--json'], {})).toEqual(['agent', 'status', '--json', '--config', DEFAULT_CONFIG])
+    expect(deviceArgv(['agent', 'status', '--json'], {})).toEqual([
+      'agent',
+      'status',
+      '--json',
+      '--config',
+      DEFAULT_CONFIG,
+    ])
     expect(deviceArgv(['status', '--state=/s'], {})).toEqual(['agent', 'status', '--state=/s'])
     expect(deviceArgv(['status'], { AEGIS_STATE_DIR: '/s' })).toEqual(['agent', 'status'])
     expect(deviceArgv(['send', '--count', '2'], {})).toEqual(['agent', 'send', '--count', '2'])

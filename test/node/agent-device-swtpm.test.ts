@@ -24,20 +24,30 @@ import { startSwtpm, type Swtpm } from './helpers/swtpm.ts'
 
 const QEMU = 'qemu-aarch64-static'
 const SYSROOT = '/usr/aarch64-linux-gnu'
-const ROOTS = [`${SWTPM_LOCALCA_DIR}/swtpm-localca-rootca-cert.pem`, `${SWTPM_LOCALCA_DIR}/issuercert.pem`]
+const ROOTS = [
+  `${SWTPM_LOCALCA_DIR}/swtpm-localca-rootca-cert.pem`,
+  `${SWTPM_LOCALCA_DIR}/issuercert.pem`,
+]
 
 /** Why ARM64 code cannot run here, or null when it can (checked with the real ARM64 Node). */
 function qemuProblem(arm64Node: () => string): string | null {
-  if (spawnSync('sh', ['-c', `command -v ${QEMU}`]).status !== 0) return `${QEMU} is not installed (apt-get install qemu-user-static)`
-  if (spawnSync('test', ['-e', `${SYSROOT}/lib/ld-linux-aarch64.so.1`]).status !== 0) return `no ARM64 libc in ${SYSROOT} (apt-get install libc6-arm64-cross libstdc++6-arm64-cross)`
+  if (spawnSync('sh', ['-c', `command -v ${QEMU}`]).status !== 0)
+    return `${QEMU} is not installed (apt-get install qemu-user-static)`
+  if (spawnSync('test', ['-e', `${SYSROOT}/lib/ld-linux-aarch64.so.1`]).status !== 0)
+    return `no ARM64 libc in ${SYSROOT} (apt-get install libc6-arm64-cross libstdc++6-arm64-cross)`
   let node: string
   try {
     node = arm64Node()
   } catch (e) {
     return `the ARM64 Node could not be fetched: ${(e as Error).message}`
   }
-  const r = spawnSync(QEMU, ['-L', SYSROOT, node, '-p', 'process.arch'], { encoding: 'utf8', timeout: 60_000 })
-  return r.stdout?.trim() === 'arm64' ? null : `qemu-user could not run the ARM64 Node: ${r.error?.message ?? r.stderr}`
+  const r = spawnSync(QEMU, ['-L', SYSROOT, node, '-p', 'process.arch'], {
+    encoding: 'utf8',
+    timeout: 60_000,
+  })
+  return r.stdout?.trim() === 'arm64'
+    ? null
+    : `qemu-user could not run the ARM64 Node: ${r.error?.message ?? r.stderr}`
 }
 
 describe('the device build against swtpm and wrangler dev', () => {
@@ -65,7 +75,15 @@ describe('the device build against swtpm and wrangler dev', () => {
 
   it('x86-64: the bundle enrolls, sends 3 accepted batches and re-verifies their bundles offline', async () => {
     const state = path.join(dir, 'x64')
-    const e = await bundle('enroll', '--collector', collector.url, '--tpm', tpms[0]!.agentTpm, '--state', state)
+    const e = await bundle(
+      'enroll',
+      '--collector',
+      collector.url,
+      '--tpm',
+      tpms[0]!.agentTpm,
+      '--state',
+      state,
+    )
     expect(e.code, e.out + e.err).toBe(0)
     const s = await bundle('send', '--state', state, '--count', '3')
     expect(s.code, s.out + s.err).toBe(0)
@@ -76,7 +94,18 @@ describe('the device build against swtpm and wrangler dev', () => {
     for (const id of sent.batchIds) {
       const file = path.join(dir, `${id}.json`)
       writeFileSync(file, JSON.stringify(await provenance(collector, id)))
-      const v = await bundle('verify', 'bundle', file, '--roots', ROOTS[0]!, '--roots', ROOTS[1]!, '--jwks', jwks, '--json')
+      const v = await bundle(
+        'verify',
+        'bundle',
+        file,
+        '--roots',
+        ROOTS[0]!,
+        '--roots',
+        ROOTS[1]!,
+        '--jwks',
+        jwks,
+        '--json',
+      )
       expect(v.code, v.out + v.err).toBe(0)
       expect(JSON.parse(v.out)).toMatchObject({ ok: true })
     }
@@ -90,21 +119,40 @@ describe('the device build against swtpm and wrangler dev', () => {
     expect(problem, 'ARM64 cannot be tested here and CI requires it').toBeNull()
   })
 
-  it.skipIf(!!problem && process.env.CI !== 'true')('ARM64: the bundle on ARM64 Node enrolls; the arm64 executable names its version and gets batches accepted', async () => {
-    const state = path.join(dir, 'arm64')
-    const e = await arm64([arm64Node, b.mjs], 'enroll', '--collector', collector.url, '--tpm', tpms[1]!.agentTpm, '--state', state)
-    expect(e.code, e.out + e.err).toBe(0)
-    const v = await arm64([b.exe('arm64')], '--version')
-    expect(v.out).toBe(`aegis-agent ${b.info.version} (commit ${gitDescribe()}, bundle; node v${b.info.nodeVersion} linux-arm64)\n`)
-    const s = await arm64([b.exe('arm64')], 'send', '--state', state, '--count', '3')
-    expect(s.code, s.out + s.err).toBe(0)
-    expect(JSON.parse(s.out)).toMatchObject({ sent: 3, accepted: 3, rejected: [] })
-    const st = await arm64([b.exe('arm64')], 'status', '--state', state, '--json')
-    expect(JSON.parse(st.out)).toMatchObject({ enrolled: true, collector: collector.url })
-  }, 240_000)
+  it.skipIf(!!problem && process.env.CI !== 'true')(
+    'ARM64: the bundle on ARM64 Node enrolls; the arm64 executable names its version and gets batches accepted',
+    async () => {
+      const state = path.join(dir, 'arm64')
+      const e = await arm64(
+        [arm64Node, b.mjs],
+        'enroll',
+        '--collector',
+        collector.url,
+        '--tpm',
+        tpms[1]!.agentTpm,
+        '--state',
+        state,
+      )
+      expect(e.code, e.out + e.err).toBe(0)
+      const v = await arm64([b.exe('arm64')], '--version')
+      expect(v.out).toBe(
+        `aegis-agent ${b.info.version} (commit ${gitDescribe()}, bundle; node v${b.info.nodeVersion} linux-arm64)\n`,
+      )
+      const s = await arm64([b.exe('arm64')], 'send', '--state', state, '--count', '3')
+      expect(s.code, s.out + s.err).toBe(0)
+      expect(JSON.parse(s.out)).toMatchObject({ sent: 3, accepted: 3, rejected: [] })
+      const st = await arm64([b.exe('arm64')], 'status', '--state', state, '--json')
+      expect(JSON.parse(st.out)).toMatchObject({ enrolled: true, collector: collector.url })
+    },
+    240_000,
+  )
 })
 
-async function provenance(collector: Collector, batchId: string, timeoutMs = 30_000): Promise<unknown> {
+async function provenance(
+  collector: Collector,
+  batchId: string,
+  timeoutMs = 30_000,
+): Promise<unknown> {
   const until = Date.now() + timeoutMs
   for (;;) {
     const r = await collector.api('auditor', `/v1/provenance/${batchId}`)

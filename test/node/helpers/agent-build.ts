@@ -44,7 +44,11 @@ export interface Run {
 }
 
 /** Run a command to completion (async, so a collector in this process keeps serving). */
-export function run(cmd: string, argv: string[], env: Record<string, string | undefined> = {}): Promise<Run> {
+export function run(
+  cmd: string,
+  argv: string[],
+  env: Record<string, string | undefined> = {},
+): Promise<Run> {
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, argv, {
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -61,7 +65,10 @@ export function run(cmd: string, argv: string[], env: Record<string, string | un
 
 /** The git commit as build-agent.mjs names it. */
 export function gitDescribe(): string {
-  return spawnSync('git', ['describe', '--always', '--dirty', '--abbrev=12'], { cwd: REPO, encoding: 'utf8' }).stdout.trim()
+  return spawnSync('git', ['describe', '--always', '--dirty', '--abbrev=12'], {
+    cwd: REPO,
+    encoding: 'utf8',
+  }).stdout.trim()
 }
 
 /**
@@ -70,7 +77,13 @@ export function gitDescribe(): string {
  * require() argument is returned as '<dynamic>'.
  */
 export function moduleRequests(file: string): string[] {
-  const src = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, false, ts.ScriptKind.JS)
+  const src = ts.createSourceFile(
+    file,
+    readFileSync(file, 'utf8'),
+    ts.ScriptTarget.Latest,
+    false,
+    ts.ScriptKind.JS,
+  )
   const found: string[] = []
   const arg = (e: ts.Expression | undefined) =>
     e && (ts.isStringLiteral(e) || ts.isNoSubstitutionTemplateLiteral(e)) ? e.text : '<dynamic>'
