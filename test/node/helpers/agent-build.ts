@@ -63,12 +63,13 @@ export function run(
   })
 }
 
-/** The git commit as build-agent.mjs names it. */
+/** The git commit as build-agent.mjs names it ('unknown' outside a git checkout). */
 export function gitDescribe(): string {
-  return spawnSync('git', ['describe', '--always', '--dirty', '--abbrev=12'], {
+  const r = spawnSync('git', ['describe', '--always', '--dirty', '--abbrev=12'], {
     cwd: REPO,
     encoding: 'utf8',
-  }).stdout.trim()
+  })
+  return (r.status === 0 && r.stdout.trim()) || 'unknown'
 }
 
 /**
