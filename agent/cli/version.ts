@@ -1,34 +1,59 @@
 /**
- * `aegis --version`: the package version and the git commit it was built from. A bundled build
- * (agent packaging, esbuild) defines AEGIS_BUILD_VERSION / AEGIS_BUILD_COMMIT at build time; run
- * from the source tree, the version is the one below (kept equal to package.json by a test) and
- * the commit is asked of git, if there is one. Never fails: unknown parts are left out.
+ * The version and git commit this CLI was built from. `npm run build:agent`
+ * (scripts/build-agent.mjs)
+ * replaces the two build-time constants below with string literals through esbuild's `define`; run
+ * from source (tsx) they are undeclared, and the version comes from package.json and the commit
+ * from git, or 'unknown'. Nothing here reads process.env, so a bundle's answer cannot be changed
+ * by its environment.
  */
 import { execFileSync } from 'node:child_process'
+import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 
-declare const AEGIS_BUILD_VERSION: string | undefined
-declare const AEGIS_BUILD_COMMIT: string | undefined
+declare const __AEGIS_VERSION__: string | undefined
+declare const __AEGIS_COMMIT__: string | undefined
 
-/** Must equal package.json "version" (test/node/cli-help.test.ts checks). */
-export const SOURCE_VERSION = '0.1.0'
-
-export function cliVersion(): { version: string; commit: string | null } {
-  const version = typeof AEGIS_BUILD_VERSION === 'string' ? AEGIS_BUILD_VERSION : SOURCE_VERSION
-  return { version, commit: typeof AEGIS_BUILD_COMMIT === 'string' ? AEGIS_BUILD_COMMIT : gitCommit() }
+export interface BuildInfo {
+  /** package.json "version", e.g. "0.1.0" */
+  version: string
+  /** short git commit, with "-dirty" when the tree had changes; 'unknown' outside a checkout */
+  commit: string
+  /** 'bundle' when built by build:agent, 'source' when run through tsx */
+  build: 'bundle' | 'source'
 }
 
-function gitCommit(): string | null {
+export function buildInfo(): BuildInfo {
+  if (typeof __AEGIS_VERSION__ === 'string' && typeof __AEGIS_COMMIT__ === 'string') {
+    return { version: __AEGIS_VERSION__, commit: __AEGIS_COMMIT__, build: 'bundle' }
+  }
+  return sourceInfo()
+}
+
+/** One line for `--version`: name, version, commit, the Node running it and its platform. */
+export function versionLine(name: string): string {
+  const b = buildInfo()
+  const node = `node ${process.version} ${process.platform}-${process.arch}`
+  return `${name} ${b.version} (commit ${b.commit}, ${b.build}; ${node})\n`
+}
+
+function sourceInfo(): BuildInfo {
+  const root = fileURLToPath(new URL('../../', import.meta.url))
+  const pkg = JSON.parse(readFileSync(root + 'package.json', 'utf8')) as { version: string }
+  let commit = 'unknown'
   try {
-    const cwd = fileURLToPath(new URL('.', import.meta.url))
-    const out = execFileSync('git', ['rev-parse', '--short=12', 'HEAD'], {
-      cwd,
+    commit = execFileSync('git', ['describe', '--always', '--dirty', '--abbrev=12'], {
+      cwd: root,
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'ignore'],
-      timeout: 2000,
     }).trim()
-    return /^[0-9a-f]{7,40}$/.test(out) ? out : null
   } catch {
-    return null
+    /* not a git checkout */
   }
+  return { version: pkg.version, commit, build: 'source' }
+}
+
+/** `aegis --version`: the version and the commit (null when unknown). */
+export function cliVersion(): { version: string; commit: string | null } {
+  const b = buildInfo()
+  return { version: b.version, commit: b.commit === 'unknown' ? null : b.commit }
 }

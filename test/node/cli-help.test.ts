@@ -11,7 +11,6 @@ import path from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { parseCollectorUrl, resolveTarget } from '../../agent/cli/collector-target.ts'
 import { COMMANDS } from '../../agent/cli/main.ts'
-import { SOURCE_VERSION } from '../../agent/cli/version.ts'
 import { cli } from './helpers/cli.ts'
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..')
@@ -83,10 +82,9 @@ describe('aegis listings and version', () => {
 
   it('--version prints the package version and the git commit', async () => {
     const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string }
-    expect(SOURCE_VERSION).toBe(pkg.version)
     const r = await aegis(['--version'])
     expect(r.code).toBe(0)
-    expect(r.stdout).toMatch(new RegExp(`^aegis ${pkg.version.replace(/\./g, '\\.')}( \\(commit [0-9a-f]{7,40}\\))?\\n$`))
+    expect(r.stdout).toMatch(new RegExp(`^aegis ${pkg.version.replace(/\./g, '\\.')}( \\(commit [0-9a-f]{7,40}(-dirty)?\\))?\\n$`))
   })
 })
 

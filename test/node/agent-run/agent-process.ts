@@ -48,8 +48,11 @@ export class AgentProcess {
     )
   }
 
-  static start(configFile: string): AgentProcess {
-    const child = spawn(process.execPath, [BIN, 'agent', 'run', '--config', configFile], {
+  /** `launcher`: how to run the CLI (default this Node with the source launcher; the footprint
+   * benchmark passes a device executable). */
+  static start(configFile: string, launcher: string[] = [process.execPath, BIN]): AgentProcess {
+    const [cmd, ...pre] = launcher as [string, ...string[]]
+    const child = spawn(cmd, [...pre, 'agent', 'run', '--config', configFile], {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, NODE_NO_WARNINGS: '1' },
     })
