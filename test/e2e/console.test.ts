@@ -430,6 +430,10 @@ describe('web console against wrangler dev, swtpm agents and chromium', () => {
     await page.goto(`${collector.url}/#/policy`)
     const form = page.locator('form.zone-form[data-zone="paris"]')
     await form.waitFor()
+    // the agents table speaks the Fleet view's status words (agent B's last batch was refused)
+    const state = (id: string) => page.locator(`tr[data-agent="${id}"] .badge`).first().getAttribute('data-state')
+    expect(await state(agentA)).toBe('active')
+    expect(await state(agentB)).toBe('failing')
     await form.locator('input[name="name"]').fill('Paris (extended)')
     await form.locator('textarea[name="geometry"]').fill(
       JSON.stringify({

@@ -58,8 +58,11 @@ describe('console: measured boot', () => {
       agentDir,
       '--count',
       '1',
+      '--location',
+      '48.8566,2.3522,10',
       '--tpm',
       swtpm.agentTpm,
+      '--json',
     ])
     return JSON.parse(r.out) as { accepted: number; rejected: { code: string }[] }
   }

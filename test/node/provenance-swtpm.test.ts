@@ -97,6 +97,12 @@ describe('sync and provenance against swtpm and wrangler dev', () => {
     const r = await cli(['verify', 'bundle', bad, '--roots', ROOTS[0]!, '--roots', ROOTS[1]!, '--jwks', jwksFile, '--json'])
     expect(r.code).toBe(1)
     expect(JSON.parse(r.out)).toMatchObject({ ok: false, code: 'ERR_BUNDLE_HASH' })
+    expect(r.err).toContain('ERR_BUNDLE_HASH')
+    // without --json the failed report is for people: stderr only
+    const t = await cli(['verify', 'bundle', bad, '--roots', ROOTS[0]!, '--roots', ROOTS[1]!, '--jwks', jwksFile])
+    expect(t.code).toBe(1)
+    expect(t.out).toBe('')
+    expect(t.err).toContain('bundle INVALID (ERR_BUNDLE_HASH)')
   })
 
   it('detects tampering with any field of a bundle, with the right code', async () => {

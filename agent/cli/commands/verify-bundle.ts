@@ -55,7 +55,11 @@ export const run: Command = async (argv, io) => {
     ...(at ? { at } : {}),
     requireEkCert: f['require-ek-cert'] ?? false,
   })
-  io.stdout(f.json ? JSON.stringify(report) + '\n' : text(report))
+  // The report is the answer when the bundle verifies; a failed one is an error: people read it on
+  // stderr, scripts get the JSON report on stdout with --json (and the code on stderr too).
+  if (f.json) io.stdout(JSON.stringify(report) + '\n')
+  else if (report.ok) io.stdout(text(report))
+  if (!report.ok) io.stderr(f.json ? `aegis verify bundle: ${report.code}: bundle does not verify\n` : text(report))
   return report.ok ? EXIT_OK : EXIT_INVALID
 }
 

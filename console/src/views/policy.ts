@@ -9,6 +9,7 @@
 import { api, ApiError } from '../api/client.ts'
 import type {
   AllowlistSettings,
+  FleetAgent,
   ConfigDoc,
   OperatorAgent,
   TrustSettings,
@@ -59,12 +60,14 @@ async function attempt(out: HTMLElement, f: () => Promise<string>): Promise<void
 export const policyView: View = async (root) => {
   mount(root, loading())
   // Loading the operator configuration first: a role without it gets the API's 403 here.
-  const [policy, trust, allowlist, { zones }, { agents }] = await Promise.all([
+  const [policy, trust, allowlist, { zones }, { agents }, fleet] = await Promise.all([
     api<ConfigDoc<unknown>>('/v1/config/policy'),
     api<ConfigDoc<TrustSettings>>('/v1/config/trust'),
     api<ConfigDoc<AllowlistSettings>>('/v1/config/allowlist'),
     api<{ zones: Zone[] }>('/v1/zones'),
     api<{ agents: OperatorAgent[] }>('/v1/agents?limit=1000'),
+    // the Fleet view's status words (active, failing, revoked): one vocabulary in the console
+    api<{ agents: FleetAgent[] }>('/v1/fleet'),
   ])
   const reload = () => window.dispatchEvent(new HashChangeEvent('hashchange'))
 
@@ -139,6 +142,7 @@ export const policyView: View = async (root) => {
 
   // ---- agents: zones and revocation
   const zoneIds = zones.map((z) => z.id)
+  const fleetStatus = new Map(fleet.agents.map((f) => [f.agentId, f.status]))
   const agentRows = agents.map((a) => {
     const out = status()
     const zs = h('input', {
@@ -152,7 +156,7 @@ export const policyView: View = async (root) => {
       'tr',
       { 'data-agent': a.agentId },
       h('td', { title: a.agentId }, h('code', null, shortId(a.agentId))),
-      h('td', null, badge(a.status)),
+      h('td', null, badge(fleetStatus.get(a.agentId) ?? a.status)),
       h('td', null, fmtTime(a.enrolledAt)),
       h(
         'td',
