@@ -70,13 +70,18 @@ logRoutes.get('/v1/log/inclusion', requireRole('auditor'), async (c) => {
 /** The log the `shard` parameter names (see above). */
 function logOf(c: Context<AppEnv>): ProvenanceLogApi {
   const all = c.req.queries('shard') ?? []
-  if (all.length === 0) return shardLog(c.env, shardOf(Date.now(), shardPeriod(c.env)))
+  const current = shardOf(Date.now(), shardPeriod(c.env))
+  if (all.length === 0) return shardLog(c.env, current)
   const id = all.length === 1 ? all[0]! : ''
   if (id === ROOT_LOG) return rootLog(c.env)
   if (!isShardId(id)) {
     throw new AegisError('ERR_INPUT_MALFORMED', "shard must be a shard id, 'main' or 'root'", {
       detail: { parameter: 'shard' },
     })
+  }
+  // A period yet to come has no log; answering would create an empty object for it.
+  if (id.length === current.length && id > current) {
+    throw new AegisError('ERR_NOT_FOUND', 'no such shard yet', { detail: { shard: id } })
   }
   return shardLog(c.env, id)
 }

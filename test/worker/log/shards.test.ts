@@ -325,6 +325,8 @@ describe('cron and routes', () => {
       secondRoot: fromHex(c.secondRoot),
       path: c.path.map((h) => fromHex(h)),
     })
+    const future = await api('/v1/log/sth?shard=2999-01')
+    expect(future.status).toBe(404)
     for (const bad of ['2016-5', 'root2', 'shard:2016-05']) {
       const res = await api(`/v1/log/sth?shard=${bad}`)
       expect(res.status, bad).toBe(400)
