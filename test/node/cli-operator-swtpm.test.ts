@@ -205,6 +205,14 @@ describe('aegis operator and auditor commands against wrangler dev and swtpm', (
     expect([rootSth.code, JSON.parse(rootSth.stdout).log]).toEqual([0, 'root'])
     const rootCons = await aegis(['log', 'consistency', '--shard', 'root', '--from-size', '0', '--jwks', jwks])
     expect(rootCons.code, rootCons.stderr).toBe(0)
+    const shards = await aegis(['log', 'shards', '--jwks', jwks, '--json'])
+    expect(shards.code, shards.stderr).toBe(0)
+    const listed = JSON.parse(shards.stdout) as { current: string; verified: boolean; shards: { id: string; closed: boolean }[] }
+    expect([listed.current, listed.verified]).toEqual([month, true])
+    expect(listed.shards).toContainEqual(expect.objectContaining({ id: month, closed: false }))
+    const shardsText = await aegis(['log', 'shards', '--jwks', jwks])
+    expect(shardsText.stdout).toMatch(new RegExp(`${month} \\(current\\)\\s+open`))
+    expect(shardsText.stdout).toMatch(/root log: size \d+, root hash [0-9a-f]{64} \(all heads verified\)\n$/)
     const badShard = await aegis(['log', 'sth', '--shard', '2026-1'])
     expect([badShard.code, badShard.stderr]).toEqual([2, expect.stringContaining('--shard must be')])
     // with the collector's JWKS the head's signature is verified; another key set refuses it
