@@ -323,7 +323,8 @@ export async function verifyProvenance(raw: unknown, opts: VerifyBundleOptions):
       throw new AegisError('ERR_LOG_STH', 'the signed tree head does not match the stated one')
     }
     if (c.log !== log || (h.log !== undefined && h.log !== log)) {
-      throw new AegisError('ERR_LOG_STH', `the tree head is of log '${String(c.log ?? 'main')}', not '${log ?? 'main'}'`)
+      const named = String(c.log ?? 'main')
+      throw new AegisError('ERR_LOG_STH', `the tree head is of log '${named}', not '${log ?? 'main'}'`)
     }
   }
 }

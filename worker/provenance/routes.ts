@@ -39,7 +39,8 @@ provenanceRoutes.get('/v1/provenance/:batchId', requireRole('auditor'), async (c
   const obj = await c.env.EVIDENCE.get(row.evidence_key, range ? { range } : undefined)
   if (!obj) throw new AegisError('ERR_INTERNAL', 'evidence bundle missing from storage')
   const bytes = new Uint8Array(await obj.arrayBuffer())
-  const acceptedAt = (JSON.parse(new TextDecoder().decode(bytes)) as { acceptedAt: string }).acceptedAt
+  // The bundle's acceptedAt picks the shard, as it did for the consumer's append.
+  const { acceptedAt } = JSON.parse(new TextDecoder().decode(bytes)) as { acceptedAt: string }
   const { shard, proof: p } = await findInShards(c.env, batchId, Date.parse(acceptedAt))
   const { sth, inclusion: proof } = p
   const rec: ProvenanceRecord = {
@@ -79,7 +80,9 @@ async function findInShards(
   }
   const legacy = await shardLog(env, LEGACY_SHARD).provenanceProof(batchId)
   if (legacy.ok) return { shard: LEGACY_SHARD, proof: legacy.value }
-  throw new AegisError('ERR_INTERNAL', 'the stored batch is in no log shard', { detail: { batchId } })
+  throw new AegisError('ERR_INTERNAL', 'the stored batch is in no log shard', {
+    detail: { batchId },
+  })
 }
 
 /** The inclusion of a closed shard's final head in the root log, at the root's signed head. */

@@ -104,7 +104,8 @@ export async function verifySth(sth: Sth, keys: JSONWebKeySet, shard?: string): 
   }
   const expected = shard === undefined ? sth.log : shard === 'main' ? undefined : shard
   if (claims.log !== expected || sth.log !== claims.log) {
-    throw new AegisError('ERR_LOG_STH', `the signed tree head is of log '${String(claims.log ?? 'main')}'`, {
+    const named = String(claims.log ?? 'main')
+    throw new AegisError('ERR_LOG_STH', `the signed tree head is of log '${named}'`, {
       detail: { shard: shard ?? null },
     })
   }
