@@ -99,6 +99,7 @@ export const ERROR_STATUS = {
   ERR_LOG_PROOF: 403,
   ERR_LOG_STH: 403,
   ERR_LOG_CONFLICT: 409,
+  ERR_LOG_SHARD_CLOSED: 409,
   ERR_NOT_FOUND: 404,
   ERR_RATE_LIMITED: 429,
   // Measured boot: the UEFI event log (attest/eventlog)

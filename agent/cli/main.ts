@@ -83,6 +83,10 @@ export const COMMANDS: Record<string, Entry> = {
     summary: 'fetch and verify a consistency proof between two tree sizes (auditor)',
     load: () => import('./commands/log-consistency.ts'),
   },
+  'log shards': {
+    summary: "list the log's shards and the root log, heads verified with --jwks (auditor)",
+    load: () => import('./commands/log-shards.ts'),
+  },
   'trust show': {
     summary: "show the collector's EK trust anchors and intermediates (operator)",
     load: () => import('./commands/trust-show.ts'),

@@ -8,14 +8,17 @@
  *   payload       batchId = SHA-256(payload); payload names this agent and seq       ERR_BUNDLE_PAYLOAD
  *   quote         the AK's quote binds nonce and payload, signature and PCR digest   ERR_QUOTE_*, ERR_PCR_*
  *   receipt       collector-signed receipt for this batch, agent, verdict and zone   ERR_BUNDLE_RECEIPT
- *   sth           collector-signed tree head                                         ERR_LOG_STH
+ *   sth           collector-signed tree head of the record's shard (its `log` claim)  ERR_LOG_STH
  *   inclusion     the bundle hash is a leaf of that tree                             ERR_LOG_PROOF
+ *   root          (when the shard is closed) that tree head, the shard's final one, is a leaf
+ *                 of the collector-signed root log                        ERR_LOG_STH, ERR_LOG_PROOF
+ * Records without `shard` are of the legacy log 'main', whose heads name no shard.
  * Leaves out re-judging policy (PCR golden values, geofence): the bundle records the verdict and
  * the quoted PCR values, which the report repeats for the auditor.
  */
 import { compactVerify, createLocalJWKSet, type JSONWebKeySet } from 'jose'
 import { sha256 } from '@noble/hashes/sha2.js'
-import { bytesEqual, fromB64url, fromHex, fromUtf8, toHex } from '../bytes/encoding.ts'
+import { bytesEqual, fromB64url, fromHex, fromUtf8, toHex, utf8 } from '../bytes/encoding.ts'
 import { batchQualifyingData } from '../binding/qualifying-data.ts'
 import { AegisError, type ErrorCode } from '../errors.ts'
 import { parseBatchPayload } from '../ingest/batch-payload.ts'
@@ -54,27 +57,37 @@ export interface BundleReport {
   ekCert?: { subject: string; issuer: string; serial: string }
   logIndex?: number
   treeSize?: number
+  /** the log shard that holds the batch ('main': the legacy log) */
+  shard?: string
+  /** the shard is closed and its final head is leaf `rootIndex` of the root log */
+  rootIndex?: number
   checks: CheckReport[]
 }
 
 const Hex32 = hexBytes(32)
+const ShardId = str({ pattern: /^(main|\d{4}-\d{2}(-\d{2})?)$/ })
+const InclusionSchema = object({
+  index: num({ integer: true, min: 0 }),
+  treeSize: num({ integer: true, min: 1 }),
+  leafHash: Hex32,
+  path: array(Hex32, { max: 64 }),
+})
+const SthSchema = object({
+  treeSize: num({ integer: true, min: 0 }),
+  rootHash: Hex32,
+  timestamp: num({ integer: true, min: 0 }),
+  signature: str({ min: 10, max: 4096 }),
+  log: optional(str({ max: 16 })),
+})
 const ProvenanceSchema = object({
   format: literal(PROVENANCE_FORMAT),
   batchId: str({ pattern: /^[0-9a-f]{64}$/ }),
   bundle: b64url({ min: 2, max: 16 * 1024 * 1024 }),
   bundleSha256: Hex32,
-  inclusion: object({
-    index: num({ integer: true, min: 0 }),
-    treeSize: num({ integer: true, min: 1 }),
-    leafHash: Hex32,
-    path: array(Hex32, { max: 64 }),
-  }),
-  sth: object({
-    treeSize: num({ integer: true, min: 0 }),
-    rootHash: Hex32,
-    timestamp: num({ integer: true, min: 0 }),
-    signature: str({ min: 10, max: 4096 }),
-  }),
+  inclusion: InclusionSchema,
+  sth: SthSchema,
+  shard: optional(ShardId),
+  root: optional(object({ inclusion: InclusionSchema, sth: SthSchema })),
 })
 
 const HexPcrs = record(/^(sha1|sha256|sha384|sha512)$/, record(/^\d{1,2}$/, str({ pattern: /^[0-9a-f]+$/ })))
@@ -263,12 +276,10 @@ export async function verifyProvenance(raw: unknown, opts: VerifyBundleOptions):
     }
   })
 
-  const sthOk = await run('sth', 'ERR_LOG_STH', async () => {
-    const c = await jws(prov.sth.signature, TREE_HEAD_TYP, 'ERR_LOG_STH')
-    if (c.treeSize !== prov.sth.treeSize || c.rootHash !== toHex(prov.sth.rootHash) || c.timestamp !== prov.sth.timestamp) {
-      throw new AegisError('ERR_LOG_STH', 'the signed tree head does not match the stated one')
-    }
-  })
+  report.shard = prov.shard ?? 'main'
+  const sthOk = await run('sth', 'ERR_LOG_STH', () =>
+    checkHead(prov.sth, prov.shard === 'main' ? undefined : prov.shard),
+  )
   await run('inclusion', 'ERR_LOG_PROOF', () => {
     if (!sthOk) throw new AegisError('ERR_LOG_PROOF', 'no trusted tree head to check against')
     if (prov.inclusion.treeSize !== prov.sth.treeSize) {
@@ -286,7 +297,36 @@ export async function verifyProvenance(raw: unknown, opts: VerifyBundleOptions):
     report.logIndex = prov.inclusion.index
     report.treeSize = prov.inclusion.treeSize
   })
+  const root = prov.root
+  if (root) {
+    await run('root', 'ERR_LOG_PROOF', async () => {
+      if (!sthOk) throw new AegisError('ERR_LOG_PROOF', 'no trusted shard head to look for')
+      await checkHead(root.sth, 'root')
+      if (root.inclusion.treeSize !== root.sth.treeSize) {
+        throw new AegisError('ERR_LOG_PROOF', 'the root proof is for another size than its head')
+      }
+      // The root log's leaf for a closed shard: SHA-256 of its final head's JWS.
+      const leaf = leafHash(sha256(utf8(prov.sth.signature)))
+      if (!bytesEqual(leaf, root.inclusion.leafHash)) {
+        throw new AegisError('ERR_LOG_PROOF', "the root log's leaf is not this shard head")
+      }
+      verifyInclusion({ ...root.inclusion, leafHash: leaf, root: root.sth.rootHash })
+      report.rootIndex = root.inclusion.index
+    })
+  }
   return finish(report)
+
+  /** A signed tree head of the log `log` names (undefined: the legacy log, which names none). */
+  async function checkHead(h: typeof prov.sth, log: string | undefined): Promise<void> {
+    const c = await jws(h.signature, TREE_HEAD_TYP, 'ERR_LOG_STH')
+    if (c.treeSize !== h.treeSize || c.rootHash !== toHex(h.rootHash) || c.timestamp !== h.timestamp) {
+      throw new AegisError('ERR_LOG_STH', 'the signed tree head does not match the stated one')
+    }
+    if (c.log !== log || (h.log !== undefined && h.log !== log)) {
+      const named = String(c.log ?? 'main')
+      throw new AegisError('ERR_LOG_STH', `the tree head is of log '${named}', not '${log ?? 'main'}'`)
+    }
+  }
 }
 
 function finish(r: BundleReport): BundleReport {

@@ -194,7 +194,27 @@ describe('aegis operator and auditor commands against wrangler dev and swtpm', (
     const forged = await aegis(['log', 'consistency', '--from-size', String(sth1.treeSize), '--from-root', 'ab'.repeat(32), '--json'])
     expect([forged.code, JSON.parse(forged.stdout).code]).toEqual([1, 'ERR_LOG_PROOF'])
     const text = await aegis(['log', 'sth'])
-    expect(text.stdout).toMatch(/^tree size: \d+\nroot hash: [0-9a-f]{64}\ntimestamp: \d{4}-\d\d-\d\dT.*Z\nsignature: /)
+    // the current month's shard by default; its head names it
+    const month = new Date().toISOString().slice(0, 7)
+    expect(text.stdout).toMatch(
+      new RegExp(`^log: ${month}\\ntree size: \\d+\\nroot hash: [0-9a-f]{64}\\ntimestamp: \\d{4}-\\d\\d-\\d\\dT.*Z\\nsignature: `),
+    )
+    const shardSth = await aegis(['log', 'sth', '--shard', month, '--jwks', jwks, '--json'])
+    expect([shardSth.code, JSON.parse(shardSth.stdout).log]).toEqual([0, month])
+    const rootSth = await aegis(['log', 'sth', '--shard', 'root', '--jwks', jwks, '--json'])
+    expect([rootSth.code, JSON.parse(rootSth.stdout).log]).toEqual([0, 'root'])
+    const rootCons = await aegis(['log', 'consistency', '--shard', 'root', '--from-size', '0', '--jwks', jwks])
+    expect(rootCons.code, rootCons.stderr).toBe(0)
+    const shards = await aegis(['log', 'shards', '--jwks', jwks, '--json'])
+    expect(shards.code, shards.stderr).toBe(0)
+    const listed = JSON.parse(shards.stdout) as { current: string; verified: boolean; shards: { id: string; closed: boolean }[] }
+    expect([listed.current, listed.verified]).toEqual([month, true])
+    expect(listed.shards).toContainEqual(expect.objectContaining({ id: month, closed: false }))
+    const shardsText = await aegis(['log', 'shards', '--jwks', jwks])
+    expect(shardsText.stdout).toMatch(new RegExp(`${month} \\(current\\)\\s+open`))
+    expect(shardsText.stdout).toMatch(/root log: size \d+, root hash [0-9a-f]{64} \(all heads verified\)\n$/)
+    const badShard = await aegis(['log', 'sth', '--shard', '2026-1'])
+    expect([badShard.code, badShard.stderr]).toEqual([2, expect.stringContaining('--shard must be')])
     // with the collector's JWKS the head's signature is verified; another key set refuses it
     const verified = await aegis(['log', 'sth', '--jwks', jwks])
     expect(verified.code, verified.stderr).toBe(0)

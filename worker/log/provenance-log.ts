@@ -9,6 +9,10 @@
  * touches O(log n) rows. The latest signed tree head (RFC 9162 §4.10, signed by
  * worker/tokens/sign-tree-head.ts) is kept: `signedTreeHead` re-signs only when the tree has
  * grown, `publishTreeHead` (the cron) always signs a fresh one so auditors can see the log is live.
+ * Shards (worker/log/shards.ts): each shard is an object of this class named 'shard:<id>', whose
+ * heads name the shard; `close` freezes a shard for good (its final head then goes into the
+ * root log, the object 'root', an instance of this class too, whose leaves are the SHA-256 of
+ * closed shards' final head JWS and which also keeps the list of shards).
  * Methods return RpcResult (../ledger/rpc-result.ts); callers `unwrap`.
  * Leaves out deleting or rewriting leaves: the log is append-only by construction.
  */
@@ -20,13 +24,18 @@ import { leafHash, nodeHash } from '../../attest/merkle/hash.ts'
 import { inclusionPathWith } from '../../attest/merkle/inclusion-path.ts'
 import { subtreeRoot, type RangeHash } from '../../attest/merkle/subtree-root.ts'
 import { isSize, log2Exact, powerOfTwoAtMost } from '../../attest/merkle/tree-math.ts'
-import { capture, captureAsync, type RpcResult } from '../ledger/rpc-result.ts'
+import { capture, captureAsync, unwrap, type RpcResult } from '../ledger/rpc-result.ts'
 import { signTreeHead } from '../tokens/sign-tree-head.ts'
+import { isShardId, logLabel, rootKey } from './shards.ts'
 import type {
   AppendEntry,
   AppendResult,
   ConsistencyProofResult,
   InclusionProofResult,
+  ProvenanceProof,
+  ShardAppendResult,
+  ShardEntry,
+  ShardState,
   SignedTreeHead,
   TreeHead,
 } from './types.ts'
@@ -45,10 +54,13 @@ interface LeafRow extends Record<string, SqlStorageValue> {
 
 export class ProvenanceLog extends DurableObject<Env> {
   private readonly sql: SqlStorage
+  /** what its heads name it by: the shard, 'root', or nothing for the legacy 'main' */
+  private readonly label: string | undefined
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env)
     this.sql = ctx.storage.sql
+    this.label = logLabel(ctx.id.name)
     ctx.blockConcurrencyWhile(async () => {
       this.sql.exec(`
         CREATE TABLE IF NOT EXISTS leaves (
@@ -60,24 +72,52 @@ export class ProvenanceLog extends DurableObject<Env> {
         CREATE TABLE IF NOT EXISTS sth (
           id INTEGER PRIMARY KEY CHECK (id = 1), tree_size INTEGER NOT NULL, root_hash TEXT NOT NULL,
           timestamp INTEGER NOT NULL, signature TEXT NOT NULL);
+        CREATE TABLE IF NOT EXISTS shard_state (
+          id INTEGER PRIMARY KEY CHECK (id = 1), closed_at INTEGER, final_sth TEXT,
+          registered INTEGER NOT NULL DEFAULT 0);
+        CREATE TABLE IF NOT EXISTS shards (
+          id TEXT PRIMARY KEY, root_key TEXT NOT NULL, registered_at INTEGER NOT NULL);
+        INSERT OR IGNORE INTO shard_state (id) VALUES (1);
       `)
     })
   }
 
   // ---- appending ------------------------------------------------------------------------------
 
-  /** Log each bundle once; the whole call is one transaction, so it applies fully or not at all. */
+  /**
+   * Log each bundle once; the whole call is one transaction, so it applies fully or not at all.
+   * A closed shard still answers for the bundles it holds but refuses new ones
+   * (ERR_LOG_SHARD_CLOSED).
+   */
   append(entries: AppendEntry[]): RpcResult<AppendResult[]> {
+    return capture(() => {
+      const r = this.doAppend(entries)
+      if (r.refused.length > 0) {
+        throw new AegisError('ERR_LOG_SHARD_CLOSED', 'this log shard is closed', {
+          detail: { shard: this.label, refused: r.refused.map((e) => e.batchId) },
+        })
+      }
+      return r.logged
+    })
+  }
+
+  /**
+   * The consumer's append: like `append`, but a closed shard lists the new bundles it refuses
+   * (they go to a later shard) instead of failing, and says whether the root log knows the shard.
+   */
+  appendToShard(entries: AppendEntry[]): RpcResult<ShardAppendResult> {
     return capture(() => this.doAppend(entries))
   }
 
-  private doAppend(entries: AppendEntry[]): AppendResult[] {
+  private doAppend(entries: AppendEntry[]): ShardAppendResult {
     const list = checkEntries(entries)
     const now = Date.now()
     return this.ctx.storage.transactionSync(() => {
       let size = this.size()
       const frontier = this.frontier(size)
+      const closed = this.state().closed
       const out: AppendResult[] = []
+      const refused: AppendEntry[] = []
       for (const e of list) {
         const known = this.leafByBatch(e.batchId)
         if (known) {
@@ -93,11 +133,15 @@ export class ProvenanceLog extends DurableObject<Env> {
           out.push({ batchId: e.batchId, index: known.idx })
           continue
         }
+        if (closed) {
+          refused.push(e)
+          continue
+        }
         this.appendLeaf(size, e, now, frontier)
         out.push({ batchId: e.batchId, index: size })
         size++
       }
-      return out
+      return { logged: out, refused, registered: this.state().registered }
     })
   }
 
@@ -134,11 +178,7 @@ export class ProvenanceLog extends DurableObject<Env> {
 
   /** The latest signed tree head if it covers every leaf; otherwise a new one. */
   signedTreeHead(): Promise<RpcResult<SignedTreeHead>> {
-    return captureAsync(async () => {
-      const cached = this.loadSth()
-      if (cached && cached.treeSize === this.size()) return cached
-      return this.sign()
-    })
+    return captureAsync(() => this.latestSigned())
   }
 
   /** A freshly signed tree head even if the tree has not grown (the cron's liveness signal). */
@@ -182,12 +222,117 @@ export class ProvenanceLog extends DurableObject<Env> {
       treeSize: row.tree_size,
       rootHash: row.root_hash,
       timestamp: row.timestamp,
+      ...(this.label === undefined ? {} : { log: this.label }),
       signature: row.signature,
     }
   }
 
+  // ---- shards ---------------------------------------------------------------------------------
+
+  /**
+   * Freeze this shard for good and return its final signed tree head (the same one on every
+   * call). The flag is set before signing, so no leaf can arrive between the two.
+   */
+  close(): Promise<RpcResult<SignedTreeHead>> {
+    return captureAsync(async () => {
+      const st = this.state()
+      if (st.finalSth) return st.finalSth
+      if (st.closed === false) {
+        this.sql.exec('UPDATE shard_state SET closed_at = ? WHERE id = 1', Date.now())
+      }
+      const sth = await this.sign()
+      const again = this.state()
+      if (again.finalSth) return again.finalSth
+      this.sql.exec('UPDATE shard_state SET final_sth = ? WHERE id = 1', JSON.stringify(sth))
+      return sth
+    })
+  }
+
+  shardState(): RpcResult<ShardState> {
+    return capture(() => ({ ...this.state(), treeSize: this.size() }))
+  }
+
+  /** The root log now lists this shard (worker/sync/append-to-log.ts asks once per shard). */
+  markRegistered(): RpcResult<boolean> {
+    return capture(() => {
+      this.sql.exec('UPDATE shard_state SET registered = 1 WHERE id = 1')
+      return true
+    })
+  }
+
+  /** Root log only: remember shards (idempotent). */
+  registerShards(ids: string[]): RpcResult<number> {
+    return capture(() => {
+      const now = Date.now()
+      for (const id of ids) {
+        if (!isShardId(id)) throw new AegisError('ERR_INPUT_MALFORMED', `no such shard '${id}'`)
+        this.sql.exec(
+          'INSERT OR IGNORE INTO shards (id, root_key, registered_at) VALUES (?, ?, ?)',
+          id,
+          rootKey(id),
+          now,
+        )
+      }
+      return ids.length
+    })
+  }
+
+  /**
+   * Root log only: every shard registered, oldest period first ('main' sorts after digits), and
+   * its leaf index here once closed (its final head is then that leaf).
+   */
+  listShards(): RpcResult<ShardEntry[]> {
+    return capture(() =>
+      this.sql
+        .exec<{ id: string; idx: number | null }>(
+          `SELECT s.id, l.idx FROM shards s LEFT JOIN leaves l ON l.batch_id = s.root_key
+           ORDER BY s.id`,
+        )
+        .toArray()
+        .map((r) => ({ id: r.id, rootIndex: r.idx })),
+    )
+  }
+
+  /**
+   * What a provenance record needs from this shard: the inclusion of the batch in the signed
+   * tree head (the final one once the shard is closed) and whether it is closed.
+   */
+  provenanceProof(batchId: string): Promise<RpcResult<ProvenanceProof>> {
+    return captureAsync(async () => {
+      this.findLeaf(batchId)
+      const st = this.state()
+      const sth = st.finalSth ?? (st.closed ? await this.closedHead() : await this.latestSigned())
+      return { closed: st.closed, sth, inclusion: this.doInclusionProof(batchId, sth.treeSize) }
+    })
+  }
+
+  private async latestSigned(): Promise<SignedTreeHead> {
+    const cached = this.loadSth()
+    if (cached && cached.treeSize === this.size()) return cached
+    return this.sign()
+  }
+
+  /** Closed but not yet finalised (a close was interrupted): finish it. */
+  private async closedHead(): Promise<SignedTreeHead> {
+    return unwrap(await this.close())
+  }
+
+  private state(): { closed: boolean; registered: boolean; finalSth: SignedTreeHead | null } {
+    const row = this.sql
+      .exec<{ closed_at: number | null; final_sth: string | null; registered: number }>(
+        'SELECT closed_at, final_sth, registered FROM shard_state WHERE id = 1',
+      )
+      .one()
+    return {
+      closed: row.closed_at !== null,
+      registered: row.registered === 1,
+      finalSth: row.final_sth === null ? null : (JSON.parse(row.final_sth) as SignedTreeHead),
+    }
+  }
+
   private head(treeSize: number, timestamp: number): TreeHead {
-    return { treeSize, rootHash: toHex(this.range(0, treeSize)), timestamp }
+    const h = { treeSize, rootHash: toHex(this.range(0, treeSize)), timestamp }
+    return this.label === undefined ? h : { ...h, log: this.label }
   }
 
   // ---- proofs ---------------------------------------------------------------------------------

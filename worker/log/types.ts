@@ -43,3 +43,32 @@ export interface ConsistencyProofResult {
   secondRoot: string
   path: string[]
 }
+
+export interface ShardAppendResult {
+  /** the entries this shard holds (already or now) */
+  logged: AppendResult[]
+  /** new entries a closed shard refuses: they belong in a later shard */
+  refused: AppendEntry[]
+  /** whether the root log lists this shard already */
+  registered: boolean
+}
+
+export interface ShardState {
+  closed: boolean
+  registered: boolean
+  treeSize: number
+  /** the head logged in the root log, once closed */
+  finalSth: SignedTreeHead | null
+}
+
+export interface ProvenanceProof {
+  closed: boolean
+  sth: SignedTreeHead
+  inclusion: InclusionProofResult
+}
+
+export interface ShardEntry {
+  id: string
+  /** the shard's leaf index in the root log, null while it is open */
+  rootIndex: number | null
+}

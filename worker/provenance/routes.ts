@@ -1,7 +1,10 @@
 /**
  * GET /v1/provenance/{batchId} (auditor): the evidence bundle of an accepted batch as stored in
  * R2, its inclusion proof in the transparency log and the signed tree head the proof leads to.
- * Everything needed to re-verify the batch offline with `aegis verify bundle`.
+ * Everything needed to re-verify the batch offline with `aegis verify bundle`. The proof comes
+ * from the log shard that holds the batch (worker/log/shards.ts: the shard of its acceptedAt, or
+ * a later one if that was closed when it arrived; 'main' for batches logged before shards) and,
+ * once that shard is closed, with the inclusion of its final head in the root log.
  * A batch accepted but not yet synced answers 404 with detail.pending = true. Bundles stored since
  * migration 0005 are a byte range of an evidence pack; older ones are an object of their own.
  */
@@ -12,7 +15,9 @@ import { AegisError } from '../../attest/errors.ts'
 import type { AppEnv } from '../app-env.ts'
 import { requireRole } from '../auth/require-role.ts'
 import { unwrap } from '../ledger/rpc-result.ts'
-import { provenanceLog } from '../log/log-stub.ts'
+import { rootLog, shardLog } from '../log/log-stub.ts'
+import { LEGACY_SHARD, nextShard, rootKey, shardOf, shardPeriod } from '../log/shards.ts'
+import type { ProvenanceProof } from '../log/types.ts'
 
 export const provenanceRoutes = new Hono<AppEnv>()
 
@@ -34,9 +39,10 @@ provenanceRoutes.get('/v1/provenance/:batchId', requireRole('auditor'), async (c
   const obj = await c.env.EVIDENCE.get(row.evidence_key, range ? { range } : undefined)
   if (!obj) throw new AegisError('ERR_INTERNAL', 'evidence bundle missing from storage')
   const bytes = new Uint8Array(await obj.arrayBuffer())
-  const log = provenanceLog(c.env)
-  const sth = unwrap(await log.signedTreeHead())
-  const proof = unwrap(await log.inclusionProof(batchId, sth.treeSize))
+  // The bundle's acceptedAt picks the shard, as it did for the consumer's append.
+  const { acceptedAt } = JSON.parse(new TextDecoder().decode(bytes)) as { acceptedAt: string }
+  const { shard, proof: p } = await findInShards(c.env, batchId, Date.parse(acceptedAt))
+  const { sth, inclusion: proof } = p
   const rec: ProvenanceRecord = {
     format: PROVENANCE_FORMAT,
     batchId,
@@ -44,6 +50,50 @@ provenanceRoutes.get('/v1/provenance/:batchId', requireRole('auditor'), async (c
     bundleSha256: row.bundle_sha256,
     inclusion: { index: proof.index, treeSize: proof.treeSize, leafHash: proof.leafHash, path: proof.path },
     sth,
+    ...(shard === LEGACY_SHARD ? {} : { shard }),
   }
+  // Closed but its head not in the root log yet (the cron logs it on its next run): no root part.
+  const root = p.closed ? await rootProof(c.env, shard) : undefined
+  if (root) rec.root = root
   return c.json(rec, 200, { 'cache-control': 'no-store' })
 })
+
+/**
+ * The shard that logged the batch: the walk worker/sync/append-to-log.ts made (the shard of
+ * acceptedAt, then later ones while closed), else the legacy log.
+ */
+async function findInShards(
+  env: Env,
+  batchId: string,
+  acceptedAt: number,
+): Promise<{ shard: string; proof: ProvenanceProof }> {
+  const period = shardPeriod(env)
+  const current = shardOf(Date.now(), period)
+  let shard = Number.isFinite(acceptedAt) ? shardOf(acceptedAt, period) : current
+  for (;;) {
+    const r = await shardLog(env, shard).provenanceProof(batchId)
+    if (r.ok) return { shard, proof: r.value }
+    if (r.error.code !== 'ERR_NOT_FOUND') unwrap(r)
+    const st = unwrap(await shardLog(env, shard).shardState())
+    if (!st.closed || shard >= current) break
+    shard = nextShard(shard)
+  }
+  const legacy = await shardLog(env, LEGACY_SHARD).provenanceProof(batchId)
+  if (legacy.ok) return { shard: LEGACY_SHARD, proof: legacy.value }
+  throw new AegisError('ERR_INTERNAL', 'the stored batch is in no log shard', {
+    detail: { batchId },
+  })
+}
+
+/** The inclusion of a closed shard's final head in the root log, at the root's signed head. */
+async function rootProof(env: Env, shard: string): Promise<ProvenanceRecord['root']> {
+  const root = rootLog(env)
+  const sth = unwrap(await root.signedTreeHead())
+  const r = await root.inclusionProof(rootKey(shard), sth.treeSize)
+  if (!r.ok && r.error.code === 'ERR_NOT_FOUND') return undefined
+  const p = unwrap(r)
+  return {
+    inclusion: { index: p.index, treeSize: p.treeSize, leafHash: p.leafHash, path: p.path },
+    sth,
+  }
+}

@@ -105,7 +105,10 @@ async function storeItems(env: Env, items: PackItem[], agents: number, fault: (a
     customMetadata: { bundles: String(items.length), format: 'aegis-evidence-pack/1' },
   })
   fault('log')
-  const indices = await appendToLog(env, items.map((i) => ({ batchId: i.b.batchId, bundleSha256: i.sha256 })))
+  const indices = await appendToLog(
+    env,
+    items.map((i) => ({ batchId: i.b.batchId, bundleSha256: i.sha256, acceptedAt: i.b.acceptedAt })),
+  )
   fault('d1')
   const w = await writeRows(env.DB, pack, indices)
   // One line per stored pack: the bench's storage.rows_per_batch reads it.

@@ -3,7 +3,9 @@
  * over the JSON `{treeSize, rootHash, timestamp}`, the tree head of RFC 9162 §4.10 (TreeHeadDataV2)
  * in JSON: `timestamp` in milliseconds as there, `rootHash` the lowercase hex SHA-256 Merkle root
  * (RFC 9162 §2.1.1; the empty tree's root is SHA-256 of the empty string). Leaves out the log's
- * extensions and the log id: the signing key (`kid`) identifies the log.
+ * extensions and the log id: the signing key (`kid`) identifies the collector, and `log` names the
+ * shard ('2026-12') or the root log ('root') so a head of one cannot pass for another's; the
+ * legacy log 'main' signs without it, as before shards.
  */
 import { hexDigest, integer } from './check-claims.ts'
 import type { CollectorKeyEnv } from './collector-keys.ts'
@@ -18,6 +20,8 @@ export interface TreeHead {
   rootHash: string
   /** milliseconds since the epoch */
   timestamp: number
+  /** the shard or 'root'; absent for the legacy log 'main' */
+  log?: string
 }
 
 export async function signTreeHead(env: CollectorKeyEnv, sth: TreeHead): Promise<string> {
@@ -25,6 +29,7 @@ export async function signTreeHead(env: CollectorKeyEnv, sth: TreeHead): Promise
     treeSize: integer(sth.treeSize, 'treeSize', 0, Number.MAX_SAFE_INTEGER),
     rootHash: hexDigest(sth.rootHash, 'rootHash', 32),
     timestamp: integer(sth.timestamp, 'timestamp', 0, Number.MAX_SAFE_INTEGER),
+    ...(sth.log === undefined ? {} : { log: sth.log }),
   }
   return signCompact(env, TREE_HEAD_TYP, payload)
 }

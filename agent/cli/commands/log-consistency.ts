@@ -1,6 +1,7 @@
 /**
- * `aegis log consistency --from-size N [--from-root HEX] [--to-size M]`: fetch the consistency
- * proof between two tree sizes (GET /v1/log/consistency, auditor role) and verify it here
+ * `aegis log consistency [--shard ID] --from-size N [--from-root HEX] [--to-size M]`: fetch the
+ * consistency proof between two tree sizes of one log shard, or of the root log of closed shards'
+ * heads (GET /v1/log/consistency?shard=, auditor role) and verify it here
  * (attest/merkle/verify-consistency.ts, RFC 9162 §2.1.4.2): the older tree is a prefix of the
  * newer one, so nothing logged was rewritten. --from-root pins the old root an auditor kept from
  * an earlier `aegis log sth`; without --to-size the newer tree is the current signed tree head,
@@ -12,7 +13,7 @@ import { verifyConsistency } from '../../../attest/merkle/verify-consistency.ts'
 import { parseFlags, required } from '../args.ts'
 import { operatorApi, resolveTarget, TARGET_FLAGS, TARGET_HELP } from '../collector-target.ts'
 import { EXIT_OK, type Command } from '../io.ts'
-import { readJwks, verifySth, type Sth } from './log-sth.ts'
+import { readJwks, shardFlag, shardQuery, verifySth, type Sth } from './log-sth.ts'
 
 export const flags = {
   ...TARGET_FLAGS,
@@ -20,14 +21,17 @@ export const flags = {
   'from-root': 'string',
   'to-size': 'string',
   jwks: 'string',
+  shard: 'string',
 } as const
 
-export const help = `usage: aegis log consistency --from-size N [--from-root HEX] [--to-size M] [--collector URL] [--token JWT] [--json]
+export const help = `usage: aegis log consistency [--shard ID] --from-size N [--from-root HEX] [--to-size M] [--collector URL] [--token JWT] [--json]
 
 Fetch and verify the proof that the log of N entries is a prefix of the log of M entries
 (auditor role): nothing logged was removed or rewritten.
 
 options:
+  --shard ID         the shard (YYYY-MM or YYYY-MM-DD, main, or root: the log of closed shards'
+                     final heads); default: the current period's shard
   --from-size N      the older tree size (from a tree head you kept)
   --from-root HEX    that tree head's root hash: the proof must start from it
   --to-size M        the newer tree size (default: the current signed tree head's, whose root
@@ -58,6 +62,7 @@ interface Proof {
 export const run: Command = async (argv, io) => {
   const f = parseFlags(argv, flags)
   if (f._.length > 0) throw new AegisError('ERR_USAGE', `unexpected argument '${f._[0]}'`)
+  const shard = shardFlag(f.shard)
   const from = size(required(f['from-size'], 'from-size'), 'from-size')!
   const pinnedRoot = f['from-root']?.toLowerCase()
   if (pinnedRoot !== undefined && !/^[0-9a-f]{64}$/.test(pinnedRoot)) {
@@ -69,12 +74,12 @@ export const run: Command = async (argv, io) => {
   let to = size(f['to-size'], 'to-size')
   let sth: Sth | undefined
   if (to === undefined) {
-    sth = await api.get<Sth>('/v1/log/sth')
-    if (keys) await verifySth(sth, keys)
+    sth = await api.get<Sth>(`/v1/log/sth${shardQuery(shard, '?')}`)
+    if (keys) await verifySth(sth, keys, shard)
     to = sth.treeSize
   }
   if (from > to) throw new AegisError('ERR_USAGE', `--from-size ${from} is past the newer tree size ${to}`)
-  const p = await api.get<Proof>(`/v1/log/consistency?from=${from}&to=${to}`)
+  const p = await api.get<Proof>(`/v1/log/consistency?from=${from}&to=${to}${shardQuery(shard, '&')}`)
   const proofFail = (message: string) => new AegisError('ERR_LOG_PROOF', message, { detail: { from, to } })
   if (p.first !== from || p.second !== to) throw proofFail('the collector answered for other tree sizes')
   if (pinnedRoot !== undefined && p.firstRoot !== pinnedRoot) throw proofFail('the old root is not the one you kept')

@@ -1,8 +1,10 @@
 /**
- * `aegis log sth [--jwks FILE]`: the transparency log's latest signed tree head (GET /v1/log/sth,
- * auditor role): tree size, root hash, timestamp and the collector's JWS over them. With --jwks
- * (the collector's /.well-known/jwks.json, saved beforehand) the JWS is verified here: signed by
- * one of those keys, typ aegis-sth+jws, over exactly the printed head (else ERR_LOG_STH, exit 1).
+ * `aegis log sth [--shard ID] [--jwks FILE]`: the latest signed tree head of a log shard (GET
+ * /v1/log/sth?shard=, auditor role; default the current period's shard, 'main' the legacy log,
+ * 'root' the log of closed shards' final heads): tree size, root hash, timestamp, the log it
+ * names and the collector's JWS over them. With --jwks (the collector's /.well-known/jwks.json,
+ * saved beforehand) the JWS is verified here: signed by one of those keys, typ aegis-sth+jws,
+ * over exactly the printed head and naming the asked shard (else ERR_LOG_STH, exit 1).
  * Keep one to check later heads against it with `aegis log consistency --from-size N --from-root`.
  */
 import { readFileSync } from 'node:fs'
@@ -14,13 +16,16 @@ import { parseFlags } from '../args.ts'
 import { operatorApi, resolveTarget, TARGET_FLAGS, TARGET_HELP } from '../collector-target.ts'
 import { EXIT_OK, type Command } from '../io.ts'
 
-export const flags = { ...TARGET_FLAGS, jwks: 'string' } as const
+export const flags = { ...TARGET_FLAGS, jwks: 'string', shard: 'string' } as const
 
-export const help = `usage: aegis log sth [--jwks FILE] [--collector URL] [--token JWT] [--json]
+export const help = `usage: aegis log sth [--shard ID] [--jwks FILE] [--collector URL] [--token JWT] [--json]
 
-Print the transparency log's signed tree head (auditor role), verified with --jwks.
+Print a transparency log shard's signed tree head (auditor role), verified with --jwks.
 
 options:
+  --shard ID         the shard: 2026-12 (or 2026-12-04 with daily shards), main (the log before
+                     shards) or root (the log of closed shards' final heads); default: the
+                     current period's shard
   --jwks FILE        the collector's JWK set (/.well-known/jwks.json, saved beforehand): verify
                      the head's signature with it
 ${TARGET_HELP}
@@ -34,18 +39,38 @@ export interface Sth {
   rootHash: string
   timestamp: number
   signature: string
+  /** the shard or 'root' the head is of; absent for the legacy log 'main' */
+  log?: string
+}
+
+const SHARD = /^(main|root|\d{4}-\d{2}(-\d{2})?)$/
+
+/** --shard, checked; undefined when not given. */
+export function shardFlag(v: string | undefined): string | undefined {
+  if (v !== undefined && !SHARD.test(v)) {
+    throw new AegisError('ERR_USAGE', '--shard must be YYYY-MM, YYYY-MM-DD, main or root')
+  }
+  return v
+}
+
+/** The query string naming the shard, to append to a log route. */
+export function shardQuery(shard: string | undefined, sep: '?' | '&'): string {
+  return shard === undefined ? '' : `${sep}shard=${shard}`
 }
 
 export const run: Command = async (argv, io) => {
   const f = parseFlags(argv, flags)
   if (f._.length > 0) throw new AegisError('ERR_USAGE', `unexpected argument '${f._[0]}'`)
+  const shard = shardFlag(f.shard)
   const keys = f.jwks === undefined ? undefined : readJwks(f.jwks)
-  const sth = await operatorApi(resolveTarget(f, io.env)).get<Sth>('/v1/log/sth')
-  if (keys) await verifySth(sth, keys)
+  const sth = await operatorApi(resolveTarget(f, io.env)).get<Sth>(
+    `/v1/log/sth${shardQuery(shard, '?')}`,
+  )
+  if (keys) await verifySth(sth, keys, shard)
   io.stdout(
     f.json
       ? JSON.stringify(sth) + '\n'
-      : `tree size: ${sth.treeSize}\nroot hash: ${sth.rootHash}\ntimestamp: ${new Date(sth.timestamp).toISOString()}\nsignature: ${sth.signature}${keys ? ' (verified)' : ''}\n`,
+      : `log: ${sth.log ?? 'main'}\ntree size: ${sth.treeSize}\nroot hash: ${sth.rootHash}\ntimestamp: ${new Date(sth.timestamp).toISOString()}\nsignature: ${sth.signature}${keys ? ' (verified)' : ''}\n`,
   )
   return EXIT_OK
 }
@@ -61,8 +86,11 @@ export function readJwks(file: string): JSONWebKeySet {
   return set as JSONWebKeySet
 }
 
-/** The JWS must be by a key of the set, of the tree-head type, over exactly this head. */
-export async function verifySth(sth: Sth, keys: JSONWebKeySet): Promise<void> {
+/**
+ * The JWS must be by a key of the set, of the tree-head type, over exactly this head, and of
+ * the shard asked for (if one was: 'main' heads name none).
+ */
+export async function verifySth(sth: Sth, keys: JSONWebKeySet, shard?: string): Promise<void> {
   let claims: Record<string, unknown>
   try {
     const { payload, protectedHeader } = await compactVerify(sth.signature, createLocalJWKSet(keys))
@@ -73,5 +101,12 @@ export async function verifySth(sth: Sth, keys: JSONWebKeySet): Promise<void> {
   }
   if (claims.treeSize !== sth.treeSize || claims.rootHash !== sth.rootHash || claims.timestamp !== sth.timestamp) {
     throw new AegisError('ERR_LOG_STH', 'the signed tree head does not match the head it came with')
+  }
+  const expected = shard === undefined ? sth.log : shard === 'main' ? undefined : shard
+  if (claims.log !== expected || sth.log !== claims.log) {
+    const named = String(claims.log ?? 'main')
+    throw new AegisError('ERR_LOG_STH', `the signed tree head is of log '${named}'`, {
+      detail: { shard: shard ?? null },
+    })
   }
 }

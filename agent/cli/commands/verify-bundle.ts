@@ -18,7 +18,8 @@ import { loadTrust, parseAt, readInput } from '../trust-material.ts'
 export const help = `usage: aegis verify bundle FILE --roots PATH... --jwks FILE [options]
 
 Re-verifies a provenance record offline: payload, quote, AK, EK certificate chain (with the
-intermediates the bundle carries), receipt, transparency-log inclusion and tree head.
+intermediates the bundle carries), receipt, transparency-log inclusion and tree head of the
+shard named in the record, and (once that shard is closed) its final head in the root log.
 
 options:
   FILE                    the provenance JSON (GET /v1/provenance/{batchId}); give it first
@@ -78,7 +79,10 @@ function text(r: BundleReport): string {
     r.ok ? `bundle OK: batch ${r.batchId}` : `bundle INVALID (${r.code})${r.batchId ? `: batch ${r.batchId}` : ''}`,
     ...(r.agentId ? [`  agent     ${r.agentId}`, `  verdict   ${r.verdict} zone ${r.zone ?? '-'} seq ${r.seq}`] : []),
     ...(r.ekCert ? [`  EK cert   ${r.ekCert.subject || '(empty subject)'} issued by ${r.ekCert.issuer}`] : []),
-    ...(r.logIndex !== undefined ? [`  log       leaf ${r.logIndex} of ${r.treeSize}`] : []),
+    ...(r.logIndex !== undefined
+      ? [`  log       shard ${r.shard ?? 'main'}, leaf ${r.logIndex} of ${r.treeSize}`]
+      : []),
+    ...(r.rootIndex !== undefined ? [`  root log  the closed shard's final head is leaf ${r.rootIndex}`] : []),
     ...r.checks.map(
       (c) => `  ${c.ok ? (c.skipped ? 'skip' : 'ok  ') : 'FAIL'}  ${c.name.padEnd(11)} ${c.skipped ?? (c.ok ? '' : `${c.code}: ${c.message}`)}`,
     ),

@@ -128,10 +128,14 @@ export function provenanceSteps(r: BundleReport): Step[] {
     geo = { state: 'warn', note: `accepted without a zone` }
   }
 
+  // The root-log check runs only for a closed shard's record: a failure counts, absence does not.
+  const root = by('root')
   const log = allOf(
-    [by('sth'), by('inclusion')],
+    [by('sth'), by('inclusion'), ...(root ? [root] : [])],
     r.logIndex !== undefined
-      ? `leaf ${r.logIndex} of a signed tree of ${r.treeSize}`
+      ? `leaf ${r.logIndex} of a signed tree of ${r.treeSize}` +
+          (r.shard && r.shard !== 'main' ? ` (shard ${r.shard})` : '') +
+          (r.rootIndex !== undefined ? `, its final head leaf ${r.rootIndex} of the root log` : '')
       : 'in the signed log',
   )
 

@@ -54,6 +54,19 @@ describe('provenance steps', () => {
     expect(steps.find((s) => s.id === 'log')!.note).toMatch(/leaf 3 of a signed tree of 4/)
   })
 
+  it("a closed shard's record: the root-log check counts in the log step", () => {
+    const closed = (root: Partial<CheckReport>) => {
+      const r = report({}, { shard: '2026-11', rootIndex: 7 })
+      r.checks.push({ name: 'root', ok: true, ...root })
+      return provenanceSteps(r).find((x) => x.id === 'log')!
+    }
+    const ok = closed({})
+    expect(ok.state).toBe('ok')
+    expect(ok.note).toMatch(/\(shard 2026-11\), its final head leaf 7 of the root log/)
+    const bad = closed({ ok: false, code: 'ERR_LOG_PROOF', message: 'not in the root' })
+    expect([bad.state, bad.code]).toEqual(['fail', 'ERR_LOG_PROOF'])
+  })
+
   it('a nonce mismatch fails the nonce step; signature and PCRs were never reached', () => {
     const s = states(
       provenanceSteps(report({ quote: { ok: false, code: 'ERR_QUOTE_NONCE', message: 'm' } })),

@@ -1,6 +1,6 @@
 /**
  * GET /v1/log/sth, /v1/log/consistency and /v1/log/inclusion through the collector's fetch
- * handler, on the global 'main' log: role checks (no token 401, viewer 403, auditor and operator
+ * handler, on the shard of the current period (the default without ?shard=): role checks (no token 401, viewer 403, auditor and operator
  * 200), answers that verify with attest/merkle and jose against /.well-known/jwks.json, strict
  * query parsing, and the cron handler publishing a fresh signed tree head.
  */
@@ -17,7 +17,8 @@ import { verifyConsistency } from '../../../attest/merkle/verify-consistency.ts'
 import { verifyInclusion } from '../../../attest/merkle/verify-inclusion.ts'
 import worker from '../../../worker/index.ts'
 import { unwrap } from '../../../worker/ledger/rpc-result.ts'
-import { provenanceLog } from '../../../worker/log/log-stub.ts'
+import { shardLog } from '../../../worker/log/log-stub.ts'
+import { shardOf } from '../../../worker/log/shards.ts'
 import type {
   ConsistencyProofResult,
   InclusionProofResult,
@@ -29,6 +30,8 @@ import { bytes, entries, leafOf } from './helpers.ts'
 
 const tag = `routes-${crypto.randomUUID()}`
 const es = entries(tag, 0, 12)
+const current = () => shardOf(Date.now(), 'month')
+const currentLog = () => shardLog(env, current())
 
 async function get(path: string, role?: 'viewer' | 'auditor' | 'operator') {
   const headers = role ? await authHeaders(role) : {}
@@ -57,13 +60,15 @@ async function verifySth(sth: SignedTreeHead) {
   )
   const { payload, protectedHeader } = await compactVerify(sth.signature, jwks)
   expect(protectedHeader.typ).toBe(TREE_HEAD_TYP)
-  const { treeSize, rootHash, timestamp } = sth
-  expect(JSON.parse(fromUtf8(payload))).toEqual({ treeSize, rootHash, timestamp })
+  const { treeSize, rootHash, timestamp, log } = sth
+  // The head names its shard, so it cannot pass for another shard's.
+  expect(log).toBe(current())
+  expect(JSON.parse(fromUtf8(payload))).toEqual({ treeSize, rootHash, timestamp, log })
 }
 
 beforeAll(async () => {
   // What the sync consumer does once a bundle is stored.
-  unwrap(await provenanceLog(env).append(es.slice(0, 5)))
+  unwrap(await currentLog().append(es.slice(0, 5)))
 })
 
 describe('role checks', () => {
@@ -92,10 +97,10 @@ describe('answers', () => {
     await verifySth(first)
     expect(first.treeSize).toBeGreaterThanOrEqual(5)
 
-    unwrap(await provenanceLog(env).append(es.slice(5)))
+    unwrap(await currentLog().append(es.slice(5)))
     const second = await getJson<SignedTreeHead>('/v1/log/sth')
     await verifySth(second)
-    // Other test files may share the 'main' log, so only a lower bound holds.
+    // Other test files may share the shard, so only a lower bound holds.
     expect(second.treeSize).toBeGreaterThanOrEqual(first.treeSize + 7)
 
     for (const e of es) {
@@ -152,7 +157,7 @@ describe('answers', () => {
 
 describe('cron', () => {
   it('the scheduled handler publishes a freshly signed tree head', async () => {
-    const before = unwrap(await provenanceLog(env).signedTreeHead())
+    const before = unwrap(await currentLog().signedTreeHead())
     const ctx = createExecutionContext()
     const handler = worker as ExportedHandler<Env>
     await handler.scheduled!(createScheduledController({ cron: '*/5 * * * *' }), env, ctx)

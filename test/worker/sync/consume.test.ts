@@ -13,7 +13,8 @@ import type { AcceptedBatch, AgentRecord } from '../../../worker/ledger/types.ts
 import worker from '../../../worker/index.ts'
 import { resetState } from '../helpers/reset.ts'
 import { backoff } from '../../../worker/sync/consume.ts'
-import { provenanceLog } from '../../../worker/log/log-stub.ts'
+import { shardLog } from '../../../worker/log/log-stub.ts'
+import { shardOf } from '../../../worker/log/shards.ts'
 
 const AGENT = 'ab'.repeat(32)
 const OTHER = 'ef'.repeat(32)
@@ -249,8 +250,9 @@ describe('sync consumer', () => {
     const bad = batch(3, [6], OTHER)
     await seed([good])
     await seed([bad], OTHER)
-    // the bad batch is already logged with another bundle: appending it again is ERR_LOG_CONFLICT
-    await provenanceLog(env).append([{ batchId: bad.batchId, bundleSha256: 'ff'.repeat(32) }])
+    // the bad batch is already logged with another bundle (in the shard of its acceptedAt):
+    // appending it again is ERR_LOG_CONFLICT
+    await shardLog(env, shardOf(bad.acceptedAt, 'month')).append([{ batchId: bad.batchId, bundleSha256: 'ff'.repeat(32) }])
     const mg = msg({ type: 'batch', agentId: AGENT, batchId: good.batchId })
     const mb = msg({ type: 'batch', agentId: OTHER, batchId: bad.batchId })
     const r = await consume('aegis-sync', [mg, mb])

@@ -1,0 +1,59 @@
+/**
+ * `aegis log sth|consistency --shard`: the tree head's JWS must name the shard asked for (heads
+ * of the legacy log 'main' name none), and the stated `log` must be the signed one. Heads are
+ * signed here with a fresh ES256 key, as the collector signs them (worker/tokens/sign-tree-head.ts).
+ */
+import { CompactSign, exportJWK, generateKeyPair, type JSONWebKeySet } from 'jose'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { utf8 } from '../../attest/bytes/encoding.ts'
+import { AegisError } from '../../attest/errors.ts'
+import { shardFlag, verifySth, type Sth } from '../../agent/cli/commands/log-sth.ts'
+import { TREE_HEAD_TYP } from '../../attest/tokens/typ.ts'
+
+let keys: JSONWebKeySet
+let sign: (head: Omit<Sth, 'signature'>) => Promise<Sth>
+
+beforeAll(async () => {
+  const { publicKey, privateKey } = await generateKeyPair('ES256')
+  keys = { keys: [{ ...(await exportJWK(publicKey)), kid: 'k1', alg: 'ES256' }] }
+  sign = async (head) => ({
+    ...head,
+    signature: await new CompactSign(utf8(JSON.stringify(head)))
+      .setProtectedHeader({ alg: 'ES256', kid: 'k1', typ: TREE_HEAD_TYP })
+      .sign(privateKey),
+  })
+})
+
+async function code(p: Promise<unknown>): Promise<string | null> {
+  return p.then(
+    () => null,
+    (e: unknown) => (e instanceof AegisError ? e.code : String(e)),
+  )
+}
+
+const head = { treeSize: 3, rootHash: 'ab'.repeat(32), timestamp: 1_800_000_000_000 }
+
+describe('log sth --shard', () => {
+  it('accepts a head of the asked shard and refuses another shard, root or main', async () => {
+    const dec = await sign({ ...head, log: '2026-12' })
+    expect(await code(verifySth(dec, keys, '2026-12'))).toBeNull()
+    expect(await code(verifySth(dec, keys))).toBeNull()
+    expect(await code(verifySth(dec, keys, '2026-11'))).toBe('ERR_LOG_STH')
+    expect(await code(verifySth(dec, keys, 'root'))).toBe('ERR_LOG_STH')
+    expect(await code(verifySth(dec, keys, 'main'))).toBe('ERR_LOG_STH')
+    // the stated log must be the signed one
+    expect(await code(verifySth({ ...dec, log: '2026-11' }, keys, '2026-11'))).toBe('ERR_LOG_STH')
+    const legacy = await sign(head)
+    expect(await code(verifySth(legacy, keys, 'main'))).toBeNull()
+    expect(await code(verifySth(legacy, keys, '2026-12'))).toBe('ERR_LOG_STH')
+    const root = await sign({ ...head, log: 'root' })
+    expect(await code(verifySth(root, keys, 'root'))).toBeNull()
+  })
+
+  it('takes only shard ids, main and root', () => {
+    for (const ok of ['2026-12', '2026-12-04', 'main', 'root']) expect(shardFlag(ok)).toBe(ok)
+    for (const bad of ['2026-1', 'shard:2026-12', '', 'ROOT', '2026-12&x=1']) {
+      expect(() => shardFlag(bad), bad).toThrow('--shard must be')
+    }
+  })
+})
