@@ -414,12 +414,13 @@ describe('web console against wrangler dev, swtpm agents and chromium', () => {
     // a preset is a live window: no fixed end in the URL, refreshed
     await page.locator('[data-range="24h"]').click()
     await expect.poll(() => page.evaluate(() => location.hash)).toMatch(/range=24h/)
-    await page.locator('#metrics-chart canvas').waitFor()
-    expect(await page.locator('.chart-info').textContent()).toMatch(/live, updated \d\d:\d\d:\d\dZ/)
+    // the view re-renders in place: wait for the new chart's text, not for any canvas
+    await expect
+      .poll(() => page.locator('.chart-info').textContent())
+      .toMatch(/live, updated \d\d:\d\d:\d\dZ/)
     // no range at all: live and fitted to the data
     await page.goto(`${collector.url}/#/metrics?metric=cpu.utilization`)
-    await page.locator('#metrics-chart canvas').waitFor()
-    expect(await page.locator('#metrics-chart').getAttribute('data-unit')).toBe('%')
+    await expect.poll(() => page.locator('#metrics-chart').getAttribute('data-unit')).toBe('%')
     expect(await page.locator('#metrics-chart').getAttribute('data-y-ticks')).toMatch(/^(\d+(\.\d)? %\|?)+$/)
     await browser.screenshot(page, '06b-metrics-live-percent')
     await page.close()
