@@ -47,3 +47,31 @@ export function reportFailure(io: CliIO, command: string, json: boolean, exit: n
   io.stderr(`aegis ${command}: ${err.code}: ${err.message}\n`)
   return exit
 }
+
+/**
+ * The shape of the offline commands (verify quote|ek-cert, eventlog replay|show): read the inputs
+ * (a failure is a usage error, exit 2), judge them (a failure is invalid evidence, exit 1), then
+ * print the report as JSON with --json or as text for people (exit 0).
+ */
+export async function runOffline<I, R>(
+  argv: string[],
+  io: CliIO,
+  command: string,
+  steps: { read: (argv: string[]) => I; judge: (input: I) => R | Promise<R>; text: (report: R) => string },
+): Promise<number> {
+  const json = argv.includes('--json')
+  let input: I
+  try {
+    input = steps.read(argv)
+  } catch (e) {
+    return reportFailure(io, command, json, EXIT_USAGE, e)
+  }
+  let report: R
+  try {
+    report = await steps.judge(input)
+  } catch (e) {
+    return reportFailure(io, command, json, EXIT_INVALID, e)
+  }
+  io.stdout(json ? JSON.stringify(report) + '\n' : steps.text(report))
+  return EXIT_OK
+}

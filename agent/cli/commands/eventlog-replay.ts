@@ -8,7 +8,7 @@ import { toHex } from '../../../attest/bytes/encoding.ts'
 import { bootState } from '../../../attest/eventlog/boot-state.ts'
 import { parseEventLog } from '../../../attest/eventlog/parse-event-log.ts'
 import { replayEventLog } from '../../../attest/eventlog/replay.ts'
-import { EXIT_INVALID, EXIT_OK, EXIT_USAGE, reportFailure, type Command } from '../io.ts'
+import { runOffline, type Command } from '../io.ts'
 import { readLogArgs } from './eventlog-read.ts'
 
 export const help = `usage: aegis eventlog replay FILE [--json]
@@ -31,32 +31,21 @@ interface Report {
   pcrs: Record<string, Record<string, string>>
 }
 
-export const run: Command = async (argv, io) => {
-  const json = argv.includes('--json')
-  let input: ReturnType<typeof readLogArgs>
-  try {
-    input = readLogArgs(argv)
-  } catch (e) {
-    return reportFailure(io, 'eventlog replay', json, EXIT_USAGE, e)
+export const run: Command = (argv, io) =>
+  runOffline(argv, io, 'eventlog replay', { read: readLogArgs, judge: replay, text })
+
+function replay(input: ReturnType<typeof readLogArgs>): Report {
+  const log = parseEventLog(input.bytes)
+  const replayed = replayEventLog(log)
+  const pcrs: Report['pcrs'] = {}
+  for (const bank of log.banks) {
+    const values = replayed[bank] ?? {}
+    const ordered = Object.keys(values)
+      .map(Number)
+      .sort((a, b) => a - b)
+    pcrs[bank] = Object.fromEntries(ordered.map((i) => [String(i), toHex(values[i]!)]))
   }
-  let out: Report
-  try {
-    const log = parseEventLog(input.bytes)
-    const replayed = replayEventLog(log)
-    const pcrs: Report['pcrs'] = {}
-    for (const bank of log.banks) {
-      const values = replayed[bank] ?? {}
-      const ordered = Object.keys(values)
-        .map(Number)
-        .sort((a, b) => a - b)
-      pcrs[bank] = Object.fromEntries(ordered.map((i) => [String(i), toHex(values[i]!)]))
-    }
-    out = { ok: true, events: log.events.length, secureBoot: bootState(log).secureBoot, pcrs }
-  } catch (e) {
-    return reportFailure(io, 'eventlog replay', json, EXIT_INVALID, e)
-  }
-  io.stdout(json ? JSON.stringify(out) + '\n' : text(out))
-  return EXIT_OK
+  return { ok: true, events: log.events.length, secureBoot: bootState(log).secureBoot, pcrs }
 }
 
 function text(r: Report): string {

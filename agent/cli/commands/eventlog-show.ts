@@ -10,7 +10,7 @@ import { decodeEvent, type DecodedEvent } from '../../../attest/eventlog/decode-
 import { parseEventLog } from '../../../attest/eventlog/parse-event-log.ts'
 import type { LogEvent } from '../../../attest/eventlog/types.ts'
 import { AegisError } from '../../../attest/errors.ts'
-import { EXIT_INVALID, EXIT_OK, EXIT_USAGE, reportFailure, type Command } from '../io.ts'
+import { runOffline, type Command } from '../io.ts'
 import { readLogArgs } from './eventlog-read.ts'
 
 export const help = `usage: aegis eventlog show FILE [--json]
@@ -35,27 +35,15 @@ interface ShownEvent {
   decoded: Record<string, unknown>
 }
 
-export const run: Command = async (argv, io) => {
-  const json = argv.includes('--json')
-  let input: ReturnType<typeof readLogArgs>
-  try {
-    input = readLogArgs(argv)
-  } catch (e) {
-    return reportFailure(io, 'eventlog show', json, EXIT_USAGE, e)
-  }
-  let format: string
-  let events: ShownEvent[]
-  try {
-    const log = parseEventLog(input.bytes)
-    format = log.format
-    events = log.events.map(shown)
-  } catch (e) {
-    return reportFailure(io, 'eventlog show', json, EXIT_INVALID, e)
-  }
-  if (json) io.stdout(JSON.stringify({ ok: true, format, events }) + '\n')
-  else io.stdout(`format ${format}, ${events.length} events\n` + events.map(line).join(''))
-  return EXIT_OK
-}
+export const run: Command = (argv, io) =>
+  runOffline(argv, io, 'eventlog show', {
+    read: readLogArgs,
+    judge: (input) => {
+      const log = parseEventLog(input.bytes)
+      return { ok: true, format: log.format, events: log.events.map(shown) }
+    },
+    text: (r) => `format ${r.format}, ${r.events.length} events\n` + r.events.map(line).join(''),
+  })
 
 function shown(ev: LogEvent): ShownEvent {
   const digests: Record<string, string> = {}

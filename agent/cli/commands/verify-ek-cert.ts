@@ -22,7 +22,7 @@ import type { Certificate, TcgDeviceInfo } from '../../../attest/x509/types.ts'
 import { verifyChain } from '../../../attest/x509/verify-chain.ts'
 import { parseFlags, required } from '../args.ts'
 import { loadTrust, parseAt, readInput } from '../trust-material.ts'
-import { EXIT_INVALID, EXIT_OK, EXIT_USAGE, reportFailure, type Command } from '../io.ts'
+import { runOffline, type Command } from '../io.ts'
 
 const FLAGS = {
   cert: 'string',
@@ -69,40 +69,29 @@ interface Report {
   ekMatches?: true
 }
 
-export const run: Command = async (argv, io) => {
-  const json = argv.includes('--json')
-  let inputs: Inputs
-  try {
-    inputs = readInputs(argv)
-  } catch (e) {
-    return reportFailure(io, 'verify ek-cert', json, EXIT_USAGE, e)
+export const run: Command = (argv, io) =>
+  runOffline(argv, io, 'verify ek-cert', { read: readInputs, judge, text })
+
+function judge(inputs: Inputs): Report {
+  const cert = parseCertificate(certDer(inputs.cert))
+  const { chain } = verifyChain(cert, {
+    roots: inputs.roots,
+    intermediates: inputs.intermediates,
+    at: inputs.at,
+  })
+  const out: Report = {
+    ok: true,
+    subject: cert.subject,
+    issuer: cert.issuer,
+    serial: cert.serial,
+    tcg: cert.tcg,
+    chain: chain.map((c) => c.subject),
   }
-  let out: Report
-  try {
-    const cert = parseCertificate(certDer(inputs.cert))
-    const { chain } = verifyChain(cert, {
-      roots: inputs.roots,
-      intermediates: inputs.intermediates,
-      at: inputs.at,
-    })
-    out = {
-      ok: true,
-      subject: cert.subject,
-      issuer: cert.issuer,
-      serial: cert.serial,
-      tcg: cert.tcg,
-      chain: chain.map((c) => c.subject),
-    }
-    if (inputs.ekPub) {
-      assertEkCertMatches(cert, parseTpm2bPublic(inputs.ekPub))
-      out.ekMatches = true
-    }
-  } catch (e) {
-    return reportFailure(io, 'verify ek-cert', json, EXIT_INVALID, e)
+  if (inputs.ekPub) {
+    assertEkCertMatches(cert, parseTpm2bPublic(inputs.ekPub))
+    out.ekMatches = true
   }
-  if (json) io.stdout(JSON.stringify(out) + '\n')
-  else io.stdout(text(out))
-  return EXIT_OK
+  return out
 }
 
 /** A certificate file is PEM when it says so, otherwise DER as read from NV (maybe padded). */

@@ -18,7 +18,7 @@ import { parseTpm2ToolsPcrFile } from '../../../attest/tpm/pcr-file.ts'
 import { parseTpm2bPublic } from '../../../attest/tpm/public.ts'
 import type { HashAlg, PcrValues } from '../../../attest/tpm/types.ts'
 import { parseFlags, required } from '../args.ts'
-import { EXIT_INVALID, EXIT_OK, EXIT_USAGE, reportFailure, type Command } from '../io.ts'
+import { runOffline, type Command } from '../io.ts'
 
 const FLAGS = {
   ak: 'string',
@@ -41,36 +41,24 @@ interface Inputs {
   allowSha1: boolean
 }
 
-export const run: Command = async (argv, io) => {
-  const json = argv.includes('--json')
-  let inputs: Inputs
-  try {
-    inputs = readInputs(argv)
-  } catch (e) {
-    return reportFailure(io, 'verify quote', json, EXIT_USAGE, e)
-  }
-  let result: QuoteResult
-  try {
-    const ak = parseTpm2bPublic(inputs.ak)
-    const ek = inputs.ek && parseTpm2bPublic(inputs.ek)
-    result = verifyQuote({
-      ak,
-      attest: inputs.attest,
-      signature: inputs.sig,
-      expectedExtraData: inputs.nonce,
-      pcrs: inputs.pcrs && parseTpm2ToolsPcrFile(inputs.pcrs).values,
-      expectedSigner: ek
-        ? qualifiedName(ak, qualifiedName(ek, handleName(TPM_RH.ENDORSEMENT)))
-        : undefined,
-      allowedHashes: inputs.allowSha1 ? ['sha1', 'sha256', 'sha384', 'sha512'] : undefined,
-    })
-  } catch (e) {
-    return reportFailure(io, 'verify quote', json, EXIT_INVALID, e)
-  }
-  const out = report(result)
-  if (json) io.stdout(JSON.stringify(out) + '\n')
-  else io.stdout(text(out))
-  return EXIT_OK
+export const run: Command = (argv, io) =>
+  runOffline(argv, io, 'verify quote', { read: readInputs, judge, text })
+
+function judge(inputs: Inputs) {
+  const ak = parseTpm2bPublic(inputs.ak)
+  const ek = inputs.ek && parseTpm2bPublic(inputs.ek)
+  const result: QuoteResult = verifyQuote({
+    ak,
+    attest: inputs.attest,
+    signature: inputs.sig,
+    expectedExtraData: inputs.nonce,
+    pcrs: inputs.pcrs && parseTpm2ToolsPcrFile(inputs.pcrs).values,
+    expectedSigner: ek
+      ? qualifiedName(ak, qualifiedName(ek, handleName(TPM_RH.ENDORSEMENT)))
+      : undefined,
+    allowedHashes: inputs.allowSha1 ? ['sha1', 'sha256', 'sha384', 'sha512'] : undefined,
+  })
+  return report(result)
 }
 
 function readInputs(argv: string[]): Inputs {
