@@ -5,30 +5,20 @@
  * reads which events changed between the accepted and the refused boot; then saves a policy that
  * allows the new boot loader from the console, and the agent's next batches are accepted.
  */
-import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { extendEventLog } from '../../agent/eventlog/extend-log.ts'
-import { ensureSensorMeasured } from '../../agent/sensor/sensor-pcr.ts'
 import { loadState } from '../../agent/state/agent-state.ts'
 import { shutdown } from '../../agent/tpm/commands/shutdown.ts'
-import { startup } from '../../agent/tpm/commands/startup.ts'
 import { Tpm } from '../../agent/tpm/tpm.ts'
-import { bootState } from '../../attest/eventlog/boot-state.ts'
-import { parseEventLog } from '../../attest/eventlog/parse-event-log.ts'
 import { cli } from '../node/helpers/cli.ts'
 import { startCollector, type Collector } from '../node/helpers/collector.ts'
 import { startSwtpm, type Swtpm } from '../node/helpers/swtpm.ts'
+import { bootApps, bootFromLog, COS85, RHEL8 } from '../node/helpers/measured-boot.ts'
 import { launchBrowser, type Browser } from './helpers/browser.ts'
 
-const vec = (f: string) => path.resolve(import.meta.dirname, '../vectors/eventlog', f)
-const RHEL8 = vec('gce-rhel8.eventlog')
-const COS85 = vec('gce-cos85-amd-sev.eventlog')
-const apps = (file: string) =>
-  bootState(parseEventLog(new Uint8Array(readFileSync(file)))).bootApps.map(
-    (a) => a.digests.sha256!,
-  )
+const apps = bootApps
 
 describe('console: measured boot', () => {
   let swtpm: Swtpm
@@ -40,15 +30,7 @@ describe('console: measured boot', () => {
   const biosLog = path.join(agentDir, 'binary_bios_measurements')
 
   const boot = async (log: string, sensor?: { id: string; firmware: string; pcr: number }) => {
-    const tpm = await Tpm.open(swtpm.agentTpm)
-    try {
-      await startup(tpm)
-      await extendEventLog(tpm, new Uint8Array(readFileSync(log)))
-      if (sensor) await ensureSensorMeasured(tpm, sensor, sensor.pcr)
-    } finally {
-      await tpm.close()
-    }
-    copyFileSync(log, biosLog)
+    await bootFromLog(swtpm.agentTpm, log, biosLog, sensor)
   }
   const send = async () => {
     const r = await cli([

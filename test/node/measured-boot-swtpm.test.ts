@@ -6,29 +6,19 @@
  * refused naming the event while the policy does not allow its boot loader, and accepted once
  * the operator allows its digests.
  */
-import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { bootState } from '../../attest/eventlog/boot-state.ts'
-import { parseEventLog } from '../../attest/eventlog/parse-event-log.ts'
-import { extendEventLog } from '../../agent/eventlog/extend-log.ts'
-import { ensureSensorMeasured } from '../../agent/sensor/sensor-pcr.ts'
 import { loadState, type AgentState } from '../../agent/state/agent-state.ts'
 import { shutdown } from '../../agent/tpm/commands/shutdown.ts'
-import { startup } from '../../agent/tpm/commands/startup.ts'
 import { Tpm } from '../../agent/tpm/tpm.ts'
 import { cli } from './helpers/cli.ts'
 import { startCollector, type Collector } from './helpers/collector.ts'
 import { startSwtpm, type Swtpm } from './helpers/swtpm.ts'
+import { bootApps, bootFromLog, COS85, RHEL8 } from './helpers/measured-boot.ts'
 
-const vec = (f: string) => new URL(`../vectors/eventlog/${f}`, import.meta.url).pathname
-const RHEL8 = vec('gce-rhel8.eventlog')
-const COS85 = vec('gce-cos85-amd-sev.eventlog')
-const apps = (file: string) =>
-  bootState(parseEventLog(new Uint8Array(readFileSync(file)))).bootApps.map(
-    (a) => a.digests.sha256!,
-  )
+const apps = bootApps
 
 describe('measured boot against swtpm and wrangler dev', () => {
   let swtpm: Swtpm
@@ -50,15 +40,7 @@ describe('measured boot against swtpm and wrangler dev', () => {
     expect(res.status, await res.clone().text()).toBe(200)
   }
   const boot = async (log: string) => {
-    const tpm = await Tpm.open(swtpm.agentTpm)
-    try {
-      await startup(tpm)
-      expect((await extendEventLog(tpm, new Uint8Array(readFileSync(log)))).already).toBe(false)
-      if (state) await ensureSensorMeasured(tpm, state.sensor, state.sensor.pcr)
-    } finally {
-      await tpm.close()
-    }
-    copyFileSync(log, biosLog)
+    expect(await bootFromLog(swtpm.agentTpm, log, biosLog, state?.sensor)).toBe(false)
   }
   const send = async () => {
     const r = await cli([
