@@ -69,7 +69,11 @@ export default defineConfig({
         test: {
           name: 'workerd',
           setupFiles: ['./test/worker/apply-migrations.ts'],
-          include: ['test/worker/**/*.test.ts', 'test/attest/**/*.test.ts', 'test/wasm/**/*.test.ts'],
+          include: [
+            'test/worker/**/*.test.ts',
+            'test/attest/**/*.test.ts',
+            'test/wasm/**/*.test.ts',
+          ],
         },
       },
       {

@@ -12,7 +12,15 @@
  * it never names a file not yet in place; stale hashed files are removed after it.
  */
 import { build } from 'esbuild'
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs'
 import path from 'node:path'
 
 const here = path.dirname(new URL(import.meta.url).pathname)
@@ -106,7 +114,8 @@ function publish(from, to) {
   const keep = new Set(next)
   for (const f of files(to)) if (!keep.has(f)) rmSync(path.join(to, f), { force: true })
   for (const d of readdirSync(to, { withFileTypes: true })) {
-    if (d.isDirectory() && files(path.join(to, d.name)).length === 0) rmSync(path.join(to, d.name), { recursive: true, force: true })
+    if (d.isDirectory() && files(path.join(to, d.name)).length === 0)
+      rmSync(path.join(to, d.name), { recursive: true, force: true })
   }
   rmSync(from, { recursive: true, force: true })
 }

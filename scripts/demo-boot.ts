@@ -34,6 +34,10 @@ export function withDemoEventLogPolicy(policy: Record<string, unknown>): Record<
   const apps = s.bootApps.map((a) => a.digests.sha256!)
   return {
     ...policy,
-    eventLog: { pcrs: [0, 1, 2, 3, 4, 5, 6, 7], requireSecureBoot: true, bootApps: { allow: apps } },
+    eventLog: {
+      pcrs: [0, 1, 2, 3, 4, 5, 6, 7],
+      requireSecureBoot: true,
+      bootApps: { allow: apps },
+    },
   }
 }

@@ -26,9 +26,17 @@ for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig))
 child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)))
 
 // Seed once the collector answers.
-const portArg = args.find((a, i) => args[i - 1] === '--port') ?? args.find((a) => a.startsWith('--port='))?.slice(7)
-const ipArg = args.find((a, i) => args[i - 1] === '--ip') ?? args.find((a) => a.startsWith('--ip='))?.slice(5)
-const host = !ipArg || ipArg === '0.0.0.0' || ipArg === '*' ? '127.0.0.1' : ipArg.includes(':') ? `[${ipArg}]` : ipArg
+const portArg =
+  args.find((a, i) => args[i - 1] === '--port') ??
+  args.find((a) => a.startsWith('--port='))?.slice(7)
+const ipArg =
+  args.find((a, i) => args[i - 1] === '--ip') ?? args.find((a) => a.startsWith('--ip='))?.slice(5)
+const host =
+  !ipArg || ipArg === '0.0.0.0' || ipArg === '*'
+    ? '127.0.0.1'
+    : ipArg.includes(':')
+      ? `[${ipArg}]`
+      : ipArg
 const url = `http://${host}:${portArg ?? 8787}`
 const { register } = await import('tsx/esm/api')
 register()
@@ -43,7 +51,12 @@ for (let i = 0; i < 240; i++) {
   }
   const r = await seedDevConfig(url, await mintDevToken(vars.DEV_ADMIN_JWKS, 'operator'))
   if (r.trust === 'no-local-ca') {
-    console.log(`[aegis] no swtpm CA in ${SWTPM_LOCALCA_DIR} yet: install swtpm and run swtpm_setup (or 'npm run demo'), then restart dev to trust it`)
-  } else console.log(`[aegis] dev trust roots: ${r.trust}. Operator token: npx aegis token --role operator`)
+    console.log(
+      `[aegis] no swtpm CA in ${SWTPM_LOCALCA_DIR} yet: install swtpm and run swtpm_setup (or 'npm run demo'), then restart dev to trust it`,
+    )
+  } else
+    console.log(
+      `[aegis] dev trust roots: ${r.trust}. Operator token: npx aegis token --role operator`,
+    )
   break
 }

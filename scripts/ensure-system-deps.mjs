@@ -10,7 +10,12 @@
 import { spawnSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
 
-const NEED = { swtpm: 'swtpm', swtpm_setup: 'swtpm-tools', tpm2_quote: 'tpm2-tools', openssl: 'openssl' }
+const NEED = {
+  swtpm: 'swtpm',
+  swtpm_setup: 'swtpm-tools',
+  tpm2_quote: 'tpm2-tools',
+  openssl: 'openssl',
+}
 // command or file -> Debian package, for the device build (npm run build:agent and its tests)
 const DEVICE = {
   'dpkg-deb': 'dpkg',
@@ -22,9 +27,17 @@ const DEVICE = {
 }
 const optional = process.argv.includes('--optional')
 const has = (cmd) =>
-  cmd.startsWith('/') ? existsSync(cmd) : spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0
+  cmd.startsWith('/')
+    ? existsSync(cmd)
+    : spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0
 const need = optional ? NEED : { ...NEED, ...DEVICE }
-const missing = [...new Set(Object.entries(need).filter(([cmd]) => !has(cmd)).map(([, pkg]) => pkg))]
+const missing = [
+  ...new Set(
+    Object.entries(need)
+      .filter(([cmd]) => !has(cmd))
+      .map(([, pkg]) => pkg),
+  ),
+]
 if (missing.length === 0) process.exit(0)
 
 const cmd = `apt-get update && apt-get install -y ${missing.join(' ')}`
@@ -33,10 +46,14 @@ if (root && has('apt-get') && !optional) {
   console.error(`[aegis] installing system packages: ${missing.join(' ')}`)
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' }
   const up = spawnSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env })
-  const inst = up.status === 0 && spawnSync('apt-get', ['install', '-y', '-qq', ...missing], { stdio: 'inherit', env })
+  const inst =
+    up.status === 0 &&
+    spawnSync('apt-get', ['install', '-y', '-qq', ...missing], { stdio: 'inherit', env })
   if (inst && inst.status === 0) process.exit(0)
   console.error(`[aegis] could not install ${missing.join(' ')}`)
   process.exit(1)
 }
-console.error(`[aegis] missing system packages: ${missing.join(' ')}. Install them with:\n  sudo sh -c '${cmd}'`)
+console.error(
+  `[aegis] missing system packages: ${missing.join(' ')}. Install them with:\n  sudo sh -c '${cmd}'`,
+)
 process.exit(optional ? 0 : 1)

@@ -12,7 +12,9 @@ export async function seedDevConfig(
   operatorToken: string,
 ): Promise<{ trust: 'seeded' | 'kept' | 'no-local-ca' }> {
   const headers = { authorization: `Bearer ${operatorToken}`, 'content-type': 'application/json' }
-  const cur = (await (await fetch(`${url}/v1/config/trust`, { headers })).json()) as { source?: string }
+  const cur = (await (await fetch(`${url}/v1/config/trust`, { headers })).json()) as {
+    source?: string
+  }
   if (cur.source === 'operator') return { trust: 'kept' }
   const root = `${SWTPM_LOCALCA_DIR}/swtpm-localca-rootca-cert.pem`
   const issuer = `${SWTPM_LOCALCA_DIR}/issuercert.pem`

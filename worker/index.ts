@@ -46,7 +46,9 @@ app.route('/', fleetRoutes)
 app.route('/', refusalsRoute)
 app.route('/', bootLogRoutes)
 
-app.notFound((c) => problemResponse(c.req.url, { code: 'ERR_NOT_FOUND', status: 404, title: 'No such route' }))
+app.notFound((c) =>
+  problemResponse(c.req.url, { code: 'ERR_NOT_FOUND', status: 404, title: 'No such route' }),
+)
 app.onError((err, c) => problemResponse(c.req.url, err))
 
 export default {

@@ -21,13 +21,23 @@ export function encodePayload(p: BatchPayload): Uint8Array {
   return utf8(JSON.stringify(p))
 }
 
-export async function quoteBatch(tpm: Tpm, state: AgentState, payload: Uint8Array, nonceB64: string): Promise<BatchRequest> {
+export async function quoteBatch(
+  tpm: Tpm,
+  state: AgentState,
+  payload: Uint8Array,
+  nonceB64: string,
+): Promise<BatchRequest> {
   const nonce = fromB64url(nonceB64)
   // Read PCRs, quote, read again: a PCR extended in between would make the digest mismatch, so
   // retry until both reads agree (extends are rare: once per boot for the sensor).
   for (let attempt = 0; ; attempt++) {
     const before = pcrsToHex(await readPcrs(tpm, state.quoteSelection))
-    const q = await quote(tpm, state.ak.handle, batchQualifyingData(nonce, payload), state.quoteSelection)
+    const q = await quote(
+      tpm,
+      state.ak.handle,
+      batchQualifyingData(nonce, payload),
+      state.quoteSelection,
+    )
     const after = pcrsToHex(await readPcrs(tpm, state.quoteSelection))
     if (JSON.stringify(before) === JSON.stringify(after) || attempt >= 3) {
       return {

@@ -55,7 +55,10 @@ export async function sendBatches(o: {
     let nonce: string | undefined
     for (let i = 0; i < o.count; i++) {
       if (!nonce) {
-        const { body } = await client.request<{ nonce: string }>('GET', `/v1/agents/${o.state.agentId}/nonce`)
+        const { body } = await client.request<{ nonce: string }>(
+          'GET',
+          `/v1/agents/${o.state.agentId}/nonce`,
+        )
         nonce = body.nonce
       }
       const seq = await nextSeq(o.stateDir)
@@ -72,7 +75,11 @@ export async function sendBatches(o: {
       const req = await withEventLog(o.stateDir, o.state.eventLog, quoted)
       out.sent++
       try {
-        const { body } = await client.request<Accepted>('POST', `/v1/agents/${o.state.agentId}/batches`, req)
+        const { body } = await client.request<Accepted>(
+          'POST',
+          `/v1/agents/${o.state.agentId}/batches`,
+          req,
+        )
         if (o.state.eventLog) await noteBootAccepted(o.stateDir, req.quote.pcrs)
         out.accepted++
         out.batchIds.push(body.batchId)

@@ -16,7 +16,8 @@ async function lastSeq(stateDir: string): Promise<number> {
   const file = seqFile(stateDir)
   try {
     const last = Number((await readFile(file, 'utf8')).trim())
-    if (!Number.isSafeInteger(last) || last < 0) throw new AegisError('ERR_CONFIG', `${file} is corrupt`)
+    if (!Number.isSafeInteger(last) || last < 0)
+      throw new AegisError('ERR_CONFIG', `${file} is corrupt`)
     return last
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return 0

@@ -15,7 +15,11 @@ export interface FlagSpec {
 }
 
 export type ParsedFlags<S extends FlagSpec> = {
-  [K in keyof S]?: S[K] extends 'boolean' ? boolean : S[K] extends 'multi' | 'list' ? string[] : string
+  [K in keyof S]?: S[K] extends 'boolean'
+    ? boolean
+    : S[K] extends 'multi' | 'list'
+      ? string[]
+      : string
 } & { _: string[] }
 
 export function parseFlags<S extends FlagSpec>(argv: string[], spec: S): ParsedFlags<S> {
@@ -39,7 +43,8 @@ export function parseFlags<S extends FlagSpec>(argv: string[], spec: S): ParsedF
     if (eq >= 0) v = a.slice(eq + 1)
     else {
       v = argv[++i]
-      if (v === undefined || v.startsWith('--')) throw new AegisError('ERR_USAGE', `--${name} needs a value`)
+      if (v === undefined || v.startsWith('--'))
+        throw new AegisError('ERR_USAGE', `--${name} needs a value`)
     }
     if (kind === 'multi' || kind === 'list') {
       const list = (out[name] ??= []) as string[]

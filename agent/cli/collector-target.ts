@@ -39,7 +39,8 @@ export function parseCollectorUrl(raw: string, flag = '--collector'): string {
     throw usage('is not a valid URL')
   }
   if (u.username || u.password) throw usage('must not carry credentials')
-  if (u.pathname !== '/' || u.search || u.hash) throw usage('must be an origin without a path, query or fragment')
+  if (u.pathname !== '/' || u.search || u.hash)
+    throw usage('must be an origin without a path, query or fragment')
   return u.origin
 }
 
@@ -68,7 +69,9 @@ function loadProfile(env: Record<string, string | undefined>, name: string | und
   } catch (cause) {
     // No file is fine unless a profile was asked for by name.
     if (name === undefined) return {}
-    throw new AegisError('ERR_USAGE', `profile '${name}' asked for but ${file} cannot be read`, { cause })
+    throw new AegisError('ERR_USAGE', `profile '${name}' asked for but ${file} cannot be read`, {
+      cause,
+    })
   }
   let all: Record<string, Profile>
   try {
@@ -81,7 +84,8 @@ function loadProfile(env: Record<string, string | undefined>, name: string | und
     if (name === undefined) return {}
     throw new AegisError('ERR_USAGE', `no profile '${name}' in ${file}`)
   }
-  if (typeof p !== 'object' || p === null) throw new AegisError('ERR_CONFIG', `profile '${name}' in ${file} is not an object`)
+  if (typeof p !== 'object' || p === null)
+    throw new AegisError('ERR_CONFIG', `profile '${name}' in ${file} is not an object`)
   return p
 }
 
@@ -91,7 +95,11 @@ export function resolveTarget(
 ): Target {
   const profile = loadProfile(env, f.profile ?? env.AEGIS_PROFILE)
   const raw = f.collector ?? env.AEGIS_COLLECTOR ?? profile.collector
-  if (!raw) throw new AegisError('ERR_USAGE', 'no collector: give --collector URL, set AEGIS_COLLECTOR or a profile')
+  if (!raw)
+    throw new AegisError(
+      'ERR_USAGE',
+      'no collector: give --collector URL, set AEGIS_COLLECTOR or a profile',
+    )
   const collector = parseCollectorUrl(raw, f.collector ? '--collector' : 'collector')
   let token = f.token ?? env.AEGIS_TOKEN ?? profile.token
   if (token === undefined && profile.tokenFile) {
@@ -127,6 +135,7 @@ export function operatorApi(t: Target) {
 export function table(headers: string[], rows: string[][]): string {
   if (rows.length === 0) return '(none)\n'
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)))
-  const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ')
+  const line = (cells: string[]) =>
+    cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ')
   return [line(headers), ...rows.map(line)].join('\n') + '\n'
 }

@@ -30,14 +30,22 @@ export const EXIT_USAGE = 2
 /** Exit code for an error that escaped a command: usage and unreadable input are 2, else 1. */
 export function exitFor(e: unknown): number {
   const code = e instanceof AegisError ? e.code : 'ERR_INTERNAL'
-  return code === 'ERR_USAGE' || code === 'ERR_IO' || code === 'ERR_CONFIG' ? EXIT_USAGE : EXIT_INVALID
+  return code === 'ERR_USAGE' || code === 'ERR_IO' || code === 'ERR_CONFIG'
+    ? EXIT_USAGE
+    : EXIT_INVALID
 }
 
 /**
  * Report a failure the way every command does: one human line on stderr always and, with --json,
  * the problem as the only stdout (`{"ok":false,"code","message","detail"?}`). Returns `exit`.
  */
-export function reportFailure(io: CliIO, command: string, json: boolean, exit: number, e: unknown): number {
+export function reportFailure(
+  io: CliIO,
+  command: string,
+  json: boolean,
+  exit: number,
+  e: unknown,
+): number {
   const err = e instanceof AegisError ? e : new AegisError('ERR_INTERNAL', String(e), { cause: e })
   if (json) {
     const body: Record<string, unknown> = { ok: false, code: err.code, message: err.message }
@@ -57,7 +65,11 @@ export async function runOffline<I, R>(
   argv: string[],
   io: CliIO,
   command: string,
-  steps: { read: (argv: string[]) => I; judge: (input: I) => R | Promise<R>; text: (report: R) => string },
+  steps: {
+    read: (argv: string[]) => I
+    judge: (input: I) => R | Promise<R>
+    text: (report: R) => string
+  },
 ): Promise<number> {
   const json = argv.includes('--json')
   let input: I

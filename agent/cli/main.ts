@@ -129,16 +129,25 @@ function listing(prefix = ''): string {
   const keys = Object.keys(COMMANDS).filter((k) => prefix === '' || k.startsWith(prefix + ' '))
   const width = Math.max(...keys.map((k) => k.length)) + 2
   const lines = keys.map((k) => `  aegis ${k.padEnd(width)}${COMMANDS[k]!.summary}`)
-  const head = prefix ? `usage: aegis ${prefix} <command> [options]` : 'usage: aegis <command> [options]'
+  const head = prefix
+    ? `usage: aegis ${prefix} <command> [options]`
+    : 'usage: aegis <command> [options]'
   return `${head}\n\ncommands:\n${lines.join('\n')}\n\nRun 'aegis <command> --help' for a command's options; 'aegis --version' for the version.\n`
 }
 
-const GROUPS = new Set(Object.keys(COMMANDS).flatMap((k) => (k.includes(' ') ? [k.split(' ')[0]!] : [])))
+const GROUPS = new Set(
+  Object.keys(COMMANDS).flatMap((k) => (k.includes(' ') ? [k.split(' ')[0]!] : [])),
+)
 const wantsHelp = (args: string[]) => args.includes('--help') || args.includes('-h')
 
 export async function main(argv: string[], io: CliIO = defaultIO()): Promise<number> {
   const [first = '', second = ''] = argv
-  if (argv.length === 0 || first === '--help' || first === '-h' || (first === 'help' && argv.length === 1)) {
+  if (
+    argv.length === 0 ||
+    first === '--help' ||
+    first === '-h' ||
+    (first === 'help' && argv.length === 1)
+  ) {
     io.stdout(listing())
     return 0
   }
@@ -170,9 +179,15 @@ export async function main(argv: string[], io: CliIO = defaultIO()): Promise<num
     return await mod.run(rest, io)
   } catch (e) {
     // Commands report their own outcomes; anything reaching here is a usage/IO error or a bug.
-    const err = e instanceof AegisError ? e : new AegisError('ERR_INTERNAL', String(e), { cause: e })
+    const err =
+      e instanceof AegisError ? e : new AegisError('ERR_INTERNAL', String(e), { cause: e })
     if (json) {
-      const body = { ok: false, code: err.code, message: err.message, ...(err.detail ? { detail: err.detail } : {}) }
+      const body = {
+        ok: false,
+        code: err.code,
+        message: err.message,
+        ...(err.detail ? { detail: err.detail } : {}),
+      }
       io.stdout(JSON.stringify(body) + '\n')
     }
     io.stderr(`aegis ${key}: ${err.code}: ${err.message}\n`)

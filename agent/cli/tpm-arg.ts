@@ -10,7 +10,10 @@ import { parseTransportSpec } from '../tpm/transport/open-transport.ts'
 export const TPM_HELP = `  --tpm TCTI         the TPM: swtpm:host=H,port=P, mssim:host=H,port=P or device:/dev/tpmrm0
                      (else TPM2TOOLS_TCTI)`
 
-export function tpmArg(flag: string | undefined, env: Record<string, string | undefined>): string | undefined {
+export function tpmArg(
+  flag: string | undefined,
+  env: Record<string, string | undefined>,
+): string | undefined {
   const from = flag !== undefined ? '--tpm' : 'TPM2TOOLS_TCTI'
   const v = flag ?? (env.TPM2TOOLS_TCTI || undefined)
   if (v === undefined) return undefined

@@ -47,18 +47,24 @@ export function certificatesIn(p: string, flag: string): Certificate[] {
       const ders = text.includes('-----BEGIN') ? parsePemBundle(text) : [bytes]
       return ders.map((d) => parseCertificate(d))
     } catch (cause) {
-      throw new AegisError('ERR_TRUST_ROOTS', `${flag}: ${file} does not hold certificates`, { cause })
+      throw new AegisError('ERR_TRUST_ROOTS', `${flag}: ${file} does not hold certificates`, {
+        cause,
+      })
     }
   })
 }
 
 /** Trust anchors from --roots paths, and path-building help from --intermediates. */
-export function loadTrust(rootPaths: string[], intermediatePaths: string[] = []): {
+export function loadTrust(
+  rootPaths: string[],
+  intermediatePaths: string[] = [],
+): {
   roots: Certificate[]
   intermediates: Certificate[]
 } {
   const roots = dedupe(rootPaths.flatMap((p) => certificatesIn(p, '--roots')))
-  if (roots.length === 0) throw new AegisError('ERR_TRUST_ROOTS', 'no certificates found in --roots')
+  if (roots.length === 0)
+    throw new AegisError('ERR_TRUST_ROOTS', 'no certificates found in --roots')
   return {
     roots,
     intermediates: dedupe(intermediatePaths.flatMap((p) => certificatesIn(p, '--intermediates'))),

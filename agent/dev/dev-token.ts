@@ -27,7 +27,10 @@ export async function mintDevToken(
     .sign(key.key)
 }
 
-async function adminKey(text: string | undefined, source: string): Promise<{ kid: string; key: CryptoKey }> {
+async function adminKey(
+  text: string | undefined,
+  source: string,
+): Promise<{ kid: string; key: CryptoKey }> {
   let jwk: JWK | undefined
   try {
     jwk = (JSON.parse(text ?? '') as { keys?: JWK[] }).keys?.[0]
@@ -40,6 +43,8 @@ async function adminKey(text: string | undefined, source: string): Promise<{ kid
   try {
     return { kid: jwk.kid, key: (await importJWK(jwk, 'ES256')) as CryptoKey }
   } catch (cause) {
-    throw new AegisError('ERR_CONFIG', `DEV_ADMIN_JWKS in ${source} is not an ES256 private key`, { cause })
+    throw new AegisError('ERR_CONFIG', `DEV_ADMIN_JWKS in ${source} is not an ES256 private key`, {
+      cause,
+    })
   }
 }

@@ -51,9 +51,12 @@ interface EnrollReply {
   challenge: string
 }
 
-export async function enrollAgent(o: EnrollOptions): Promise<{ state: AgentState; fresh: boolean }> {
+export async function enrollAgent(
+  o: EnrollOptions,
+): Promise<{ state: AgentState; fresh: boolean }> {
   const existing = await loadState(o.stateDir)
-  if (existing && !o.force && existing.collector === o.collector) return { state: existing, fresh: false }
+  if (existing && !o.force && existing.collector === o.collector)
+    return { state: existing, fresh: false }
 
   const client = new CollectorClient(o.collector)
   const tpm = await Tpm.open(o.tpm)
@@ -67,7 +70,10 @@ export async function enrollAgent(o: EnrollOptions): Promise<{ state: AgentState
         : undefined
     const cert = given?.cert ?? ek.cert
     const chain = given?.chain.length ? given.chain : ek.chain
-    const ak = await ensureAttestationKey(tpm, { handle: o.akHandle ?? DEFAULT_AK_HANDLE, alg: o.akAlg ?? 'ecc' })
+    const ak = await ensureAttestationKey(tpm, {
+      handle: o.akHandle ?? DEFAULT_AK_HANDLE,
+      alg: o.akAlg ?? 'ecc',
+    })
 
     const { body: ch } = await client.request<EnrollReply>('POST', '/v1/enroll', {
       ekPublic: toB64url(ek.public),
@@ -88,7 +94,12 @@ export async function enrollAgent(o: EnrollOptions): Promise<{ state: AgentState
       form: 'tpm2b',
     })
     const pcrs = await readPcrs(tpm, ch.quoteSelection)
-    const q = await quote(tpm, ak.handle, activationQualifyingData(ch.enrollmentId, secret), ch.quoteSelection)
+    const q = await quote(
+      tpm,
+      ak.handle,
+      activationQualifyingData(ch.enrollmentId, secret),
+      ch.quoteSelection,
+    )
     const eventLogPath = o.eventLog ?? DEFAULT_EVENT_LOG
     // An explicit --event-log must be readable; the kernel's default file is optional (absent on
     // machines without a TPM event log, root-only on others).
@@ -100,7 +111,11 @@ export async function enrollAgent(o: EnrollOptions): Promise<{ state: AgentState
       `/v1/enroll/${ch.enrollmentId}/activate`,
       {
         secret: toB64url(secret),
-        quote: { attest: toB64url(q.attest), signature: toB64url(q.signature), pcrs: pcrsToHex(pcrs) },
+        quote: {
+          attest: toB64url(q.attest),
+          signature: toB64url(q.signature),
+          pcrs: pcrsToHex(pcrs),
+        },
         challenge: ch.challenge,
         ...(eventLog ? { eventLog: toB64url(eventLog) } : {}),
       },

@@ -50,7 +50,9 @@ export class HostMetrics {
   }
 
   private async cpu(): Promise<Metric[]> {
-    const line = (await readFile(`${this.procDir}/stat`, 'utf8')).split('\n').find((l) => l.startsWith('cpu '))
+    const line = (await readFile(`${this.procDir}/stat`, 'utf8'))
+      .split('\n')
+      .find((l) => l.startsWith('cpu '))
     if (!line) throw new Error('no cpu line')
     const f = line.trim().split(/\s+/).slice(1).map(Number)
     // user nice system idle iowait irq softirq steal (guest time is already in user/nice)
@@ -60,7 +62,9 @@ export class HostMetrics {
     this.lastCpu = { idle, total }
     if (!prev || total <= prev.total) return []
     const busy = 1 - (idle - prev.idle) / (total - prev.total)
-    return [{ name: 'cpu.utilization', value: round(Math.min(1, Math.max(0, busy)) * 100), unit: '%' }]
+    return [
+      { name: 'cpu.utilization', value: round(Math.min(1, Math.max(0, busy)) * 100), unit: '%' },
+    ]
   }
 
   private async memory(): Promise<Metric[]> {
@@ -80,7 +84,10 @@ export class HostMetrics {
   }
 
   private async load(): Promise<Metric[]> {
-    const [l1, l5, l15] = (await readFile(`${this.procDir}/loadavg`, 'utf8')).trim().split(/\s+/).map(Number)
+    const [l1, l5, l15] = (await readFile(`${this.procDir}/loadavg`, 'utf8'))
+      .trim()
+      .split(/\s+/)
+      .map(Number)
     return [
       { name: 'load.1m', value: l1! },
       { name: 'load.5m', value: l5! },
@@ -95,7 +102,12 @@ export class HostMetrics {
     return [
       { name: 'disk.total', value: total, unit: 'By', labels: { mount: this.diskPath } },
       { name: 'disk.available', value: free, unit: 'By', labels: { mount: this.diskPath } },
-      { name: 'disk.utilization', value: round((1 - free / total) * 100), unit: '%', labels: { mount: this.diskPath } },
+      {
+        name: 'disk.utilization',
+        value: round((1 - free / total) * 100),
+        unit: '%',
+        labels: { mount: this.diskPath },
+      },
     ]
   }
 

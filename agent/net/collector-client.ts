@@ -19,7 +19,9 @@ export class CollectorClient {
     try {
       new URL(baseUrl)
     } catch (e) {
-      throw new AegisError('ERR_CONFIG', `collector URL '${baseUrl}' is not a valid URL`, { cause: e })
+      throw new AegisError('ERR_CONFIG', `collector URL '${baseUrl}' is not a valid URL`, {
+        cause: e,
+      })
     }
   }
 
@@ -44,7 +46,8 @@ export class CollectorClient {
           ...(body === undefined ? {} : { 'content-type': 'application/json' }),
           ...(opts.token ? { authorization: `Bearer ${opts.token}` } : {}),
         },
-        body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+        body:
+          body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
         signal: opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout,
       })
       // A connection dropped mid-body is as unreachable as one refused.
@@ -62,7 +65,8 @@ export class CollectorClient {
       parsed = undefined
     }
     if (res.ok) return { status: res.status, body: parsed as T, headers: res.headers }
-    const p = parsed as { code?: string; title?: string; detail?: Record<string, unknown> } | undefined
+    const p = parsed as
+      { code?: string; title?: string; detail?: Record<string, unknown> } | undefined
     if (p?.code && p.code in ERROR_STATUS) {
       throw new AegisError(p.code as ErrorCode, p.title ?? p.code, {
         detail: { ...(p.detail ?? {}), httpStatus: res.status },

@@ -113,9 +113,16 @@ export async function recordOneShot(
   const last = r.rejected.at(-1)
   const next: RunStatus = {
     ...cur,
-    oneShot: { sent: o.sent + r.sent, accepted: o.accepted + r.accepted, rejected: o.rejected + r.rejected.length, rejectedByCode: byCode },
+    oneShot: {
+      sent: o.sent + r.sent,
+      accepted: o.accepted + r.accepted,
+      rejected: o.rejected + r.rejected.length,
+      rejectedByCode: byCode,
+    },
     ...(r.accepted ? { lastSuccess: now } : {}),
-    ...(last ? { lastRejection: { at: now, code: last.code, message: last.message, seq: last.seq } } : {}),
+    ...(last
+      ? { lastRejection: { at: now, code: last.code, message: last.message, seq: last.seq } }
+      : {}),
   }
   await writeFileAtomic(statusPath(stateDir), JSON.stringify(next, null, 2) + '\n')
 }

@@ -5,7 +5,11 @@
  * or another measurement was extended this boot, which the collector would reject: say so now.
  */
 import { bytesEqual, toHex } from '../../attest/bytes/encoding.ts'
-import { expectedSensorPcr, sensorMeasurement, type SensorIdentity } from '../../attest/binding/sensor-identity.ts'
+import {
+  expectedSensorPcr,
+  sensorMeasurement,
+  type SensorIdentity,
+} from '../../attest/binding/sensor-identity.ts'
 import { AegisError } from '../../attest/errors.ts'
 import type { Tpm } from '../tpm/tpm.ts'
 import { extendPcr, readPcrs } from '../tpm/quote.ts'

@@ -42,12 +42,18 @@ export async function loadState(dir: string): Promise<AgentState | undefined> {
     if (s.version !== 1 || typeof s.agentId !== 'string') throw new Error('unknown state version')
     return s
   } catch (e) {
-    throw new AegisError('ERR_CONFIG', `${statePath(dir)} is not a valid agent state file`, { cause: e })
+    throw new AegisError('ERR_CONFIG', `${statePath(dir)} is not a valid agent state file`, {
+      cause: e,
+    })
   }
 }
 
 /** Durably replace `file` with `data`: a reader sees the old or the new content, never a mix. */
-export async function writeFileAtomic(file: string, data: string | Uint8Array, mode = 0o600): Promise<void> {
+export async function writeFileAtomic(
+  file: string,
+  data: string | Uint8Array,
+  mode = 0o600,
+): Promise<void> {
   await mkdir(path.dirname(file), { recursive: true })
   const tmp = `${file}.${process.pid}.${Date.now()}.tmp`
   const fh = await open(tmp, 'w', mode)

@@ -12,7 +12,10 @@ export function batchQualifyingData(nonce: Uint8Array, payload: Uint8Array): Uin
 }
 
 /** The same from SHA-256(payload) (= the batchId bytes), for callers that already hashed it. */
-export function batchQualifyingDataFromHash(nonce: Uint8Array, payloadSha256: Uint8Array): Uint8Array {
+export function batchQualifyingDataFromHash(
+  nonce: Uint8Array,
+  payloadSha256: Uint8Array,
+): Uint8Array {
   return sha256(concat(nonce, payloadSha256))
 }
 

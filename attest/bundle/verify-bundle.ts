@@ -23,7 +23,18 @@ import { batchQualifyingData } from '../binding/qualifying-data.ts'
 import { AegisError, type ErrorCode } from '../errors.ts'
 import { parseBatchPayload } from '../ingest/batch-payload.ts'
 import { toPcrValues } from '../json/quote-evidence.ts'
-import { array, b64url, hexBytes, literal, num, object, optional, record, str, validate } from '../json/schema.ts'
+import {
+  array,
+  b64url,
+  hexBytes,
+  literal,
+  num,
+  object,
+  optional,
+  record,
+  str,
+  validate,
+} from '../json/schema.ts'
 import { leafHash } from '../merkle/hash.ts'
 import { verifyInclusion } from '../merkle/verify-inclusion.ts'
 import { verifyQuote } from '../quote/verify-quote.ts'
@@ -90,7 +101,10 @@ const ProvenanceSchema = object({
   root: optional(object({ inclusion: InclusionSchema, sth: SthSchema })),
 })
 
-const HexPcrs = record(/^(sha1|sha256|sha384|sha512)$/, record(/^\d{1,2}$/, str({ pattern: /^[0-9a-f]+$/ })))
+const HexPcrs = record(
+  /^(sha1|sha256|sha384|sha512)$/,
+  record(/^\d{1,2}$/, str({ pattern: /^[0-9a-f]+$/ })),
+)
 const BundleSchema = object({
   format: literal(BUNDLE_FORMAT),
   batchId: str({ pattern: /^[0-9a-f]{64}$/ }),
@@ -109,7 +123,8 @@ const BundleSchema = object({
   ek: object({
     public: str(),
     cert: (v: unknown, p: string) => (v === null ? null : str()(v, p)),
-    certSha256: (v: unknown, p: string) => (v === null ? null : str({ pattern: /^[0-9a-f]{64}$/ })(v, p)),
+    certSha256: (v: unknown, p: string) =>
+      v === null ? null : str({ pattern: /^[0-9a-f]{64}$/ })(v, p),
     chain: optional(array(str({ min: 1, max: 16384 }), { max: 8 })),
   }),
   binding: str(),
@@ -126,12 +141,18 @@ export interface VerifyBundleOptions {
   requireEkCert?: boolean
 }
 
-export async function verifyProvenance(raw: unknown, opts: VerifyBundleOptions): Promise<BundleReport> {
+export async function verifyProvenance(
+  raw: unknown,
+  opts: VerifyBundleOptions,
+): Promise<BundleReport> {
   const checks: CheckReport[] = []
   const report: BundleReport = { ok: false, checks }
   const keys = createLocalJWKSet(opts.jwks)
   const fail = (name: string, e: unknown, fallback: ErrorCode): void => {
-    const err = e instanceof AegisError ? e : new AegisError(fallback, (e as Error)?.message ?? String(e), { cause: e })
+    const err =
+      e instanceof AegisError
+        ? e
+        : new AegisError(fallback, (e as Error)?.message ?? String(e), { cause: e })
     checks.push({ name, ok: false, code: err.code, message: err.message })
   }
   const run = async (name: string, fallback: ErrorCode, f: () => unknown): Promise<boolean> => {
@@ -144,7 +165,11 @@ export async function verifyProvenance(raw: unknown, opts: VerifyBundleOptions):
       return false
     }
   }
-  const jws = async (token: string, typ: string, code: ErrorCode): Promise<Record<string, unknown>> => {
+  const jws = async (
+    token: string,
+    typ: string,
+    code: ErrorCode,
+  ): Promise<Record<string, unknown>> => {
     try {
       const { payload, protectedHeader } = await compactVerify(token, keys)
       if (protectedHeader.typ !== typ) throw new Error(`typ ${protectedHeader.typ} is not ${typ}`)
@@ -162,14 +187,18 @@ export async function verifyProvenance(raw: unknown, opts: VerifyBundleOptions):
     fail('format', e, 'ERR_BUNDLE_MALFORMED')
     return finish(report)
   }
-  if (!(await run('bundle-hash', 'ERR_BUNDLE_HASH', () => {
-    if (!bytesEqual(sha256(prov.bundle), prov.bundleSha256)) {
-      throw new AegisError('ERR_BUNDLE_HASH', 'the bundle bytes do not hash to bundleSha256')
-    }
-  }))) return finish(report)
+  if (
+    !(await run('bundle-hash', 'ERR_BUNDLE_HASH', () => {
+      if (!bytesEqual(sha256(prov.bundle), prov.bundleSha256)) {
+        throw new AegisError('ERR_BUNDLE_HASH', 'the bundle bytes do not hash to bundleSha256')
+      }
+    }))
+  )
+    return finish(report)
   try {
     bundle = validate(JSON.parse(fromUtf8(prov.bundle)), BundleSchema) as EvidenceBundle
-    if (bundle.batchId !== prov.batchId) throw new AegisError('ERR_BUNDLE_MALFORMED', 'bundle is for another batch')
+    if (bundle.batchId !== prov.batchId)
+      throw new AegisError('ERR_BUNDLE_MALFORMED', 'bundle is for another batch')
   } catch (e) {
     fail('format', e, 'ERR_BUNDLE_MALFORMED')
     return finish(report)
@@ -190,7 +219,8 @@ export async function verifyProvenance(raw: unknown, opts: VerifyBundleOptions):
     }
     const ek = parseTpmtPublic(ekRaw)
     if (bundle.ek.cert === null) {
-      if (opts.requireEkCert) throw new AegisError('ERR_CERT_CHAIN', 'the EK has no certificate (allowlist-admitted)')
+      if (opts.requireEkCert)
+        throw new AegisError('ERR_CERT_CHAIN', 'the EK has no certificate (allowlist-admitted)')
       return 'no EK certificate: the EK was admitted by the operator allowlist'
     }
     const der = fromB64url(bundle.ek.cert, 'ek.cert')
@@ -222,9 +252,14 @@ export async function verifyProvenance(raw: unknown, opts: VerifyBundleOptions):
   if (ak) {
     await run('ak-binding', 'ERR_BUNDLE_BINDING', async () => {
       const name = toHex(objectName(ak))
-      if (name !== bundle.ak.name) throw new AegisError('ERR_BUNDLE_BINDING', 'ak.name is not the Name of ak.public')
+      if (name !== bundle.ak.name)
+        throw new AegisError('ERR_BUNDLE_BINDING', 'ak.name is not the Name of ak.public')
       const c = await jws(bundle.binding, AK_BINDING_TYP, 'ERR_BUNDLE_BINDING')
-      if (c.agentId !== bundle.agentId || c.akName !== name || (c.ekCertSha256 ?? null) !== bundle.ek.certSha256) {
+      if (
+        c.agentId !== bundle.agentId ||
+        c.akName !== name ||
+        (c.ekCertSha256 ?? null) !== bundle.ek.certSha256
+      ) {
         throw new AegisError('ERR_BUNDLE_BINDING', 'the activation record binds another EK or AK')
       }
     })
@@ -271,8 +306,16 @@ export async function verifyProvenance(raw: unknown, opts: VerifyBundleOptions):
 
   await run('receipt', 'ERR_BUNDLE_RECEIPT', async () => {
     const c = await jws(bundle.receipt, RECEIPT_TYP, 'ERR_BUNDLE_RECEIPT')
-    if (c.batchId !== bundle.batchId || c.agentId !== bundle.agentId || c.verdict !== bundle.verdict || (c.zone ?? null) !== bundle.zone) {
-      throw new AegisError('ERR_BUNDLE_RECEIPT', 'the receipt is for another batch, agent, verdict or zone')
+    if (
+      c.batchId !== bundle.batchId ||
+      c.agentId !== bundle.agentId ||
+      c.verdict !== bundle.verdict ||
+      (c.zone ?? null) !== bundle.zone
+    ) {
+      throw new AegisError(
+        'ERR_BUNDLE_RECEIPT',
+        'the receipt is for another batch, agent, verdict or zone',
+      )
     }
   })
 
@@ -283,10 +326,14 @@ export async function verifyProvenance(raw: unknown, opts: VerifyBundleOptions):
   await run('inclusion', 'ERR_LOG_PROOF', () => {
     if (!sthOk) throw new AegisError('ERR_LOG_PROOF', 'no trusted tree head to check against')
     if (prov.inclusion.treeSize !== prov.sth.treeSize) {
-      throw new AegisError('ERR_LOG_PROOF', 'the proof is for another tree size than the signed head')
+      throw new AegisError(
+        'ERR_LOG_PROOF',
+        'the proof is for another tree size than the signed head',
+      )
     }
     const leaf = leafHash(prov.bundleSha256)
-    if (!bytesEqual(leaf, prov.inclusion.leafHash)) throw new AegisError('ERR_LOG_PROOF', 'leaf hash is not of this bundle')
+    if (!bytesEqual(leaf, prov.inclusion.leafHash))
+      throw new AegisError('ERR_LOG_PROOF', 'leaf hash is not of this bundle')
     verifyInclusion({
       leafHash: leaf,
       index: prov.inclusion.index,
@@ -319,12 +366,19 @@ export async function verifyProvenance(raw: unknown, opts: VerifyBundleOptions):
   /** A signed tree head of the log `log` names (undefined: the legacy log, which names none). */
   async function checkHead(h: typeof prov.sth, log: string | undefined): Promise<void> {
     const c = await jws(h.signature, TREE_HEAD_TYP, 'ERR_LOG_STH')
-    if (c.treeSize !== h.treeSize || c.rootHash !== toHex(h.rootHash) || c.timestamp !== h.timestamp) {
+    if (
+      c.treeSize !== h.treeSize ||
+      c.rootHash !== toHex(h.rootHash) ||
+      c.timestamp !== h.timestamp
+    ) {
       throw new AegisError('ERR_LOG_STH', 'the signed tree head does not match the stated one')
     }
     if (c.log !== log || (h.log !== undefined && h.log !== log)) {
       const named = String(c.log ?? 'main')
-      throw new AegisError('ERR_LOG_STH', `the tree head is of log '${named}', not '${log ?? 'main'}'`)
+      throw new AegisError(
+        'ERR_LOG_STH',
+        `the tree head is of log '${named}', not '${log ?? 'main'}'`,
+      )
     }
   }
 }

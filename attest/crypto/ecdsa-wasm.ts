@@ -112,7 +112,8 @@ export function createWasmEcdsaBackend(
   let view = new Uint8Array(kernel.memory.buffer, base, 5 * SLOT)
   // Per-key precomputation across calls (wasm/ecdsa/key-cache.ts), on unless turned off.
   const slots = kernel.cacheSlots?.() ?? 0
-  const lru = opts.keyCache !== false && slots > 0 && kernel.verifyCached ? new SlotLru(slots) : null
+  const lru =
+    opts.keyCache !== false && slots > 0 && kernel.verifyCached ? new SlotLru(slots) : null
 
   return {
     name: 'wasm',

@@ -28,9 +28,11 @@ export function checkAttestationKey(ak: TpmPublic): void {
     if (ak.curve !== 'P-256' && ak.curve !== 'P-384') {
       throw new AegisError('ERR_AK_ALGORITHM', `AK curve ${ak.curve} not allowed`)
     }
-    if (ak.scheme.scheme !== 'ecdsa') throw new AegisError('ERR_AK_ALGORITHM', 'ECC AK must use ECDSA')
+    if (ak.scheme.scheme !== 'ecdsa')
+      throw new AegisError('ERR_AK_ALGORITHM', 'ECC AK must use ECDSA')
   } else {
-    if (ak.keyBits < 2048) throw new AegisError('ERR_AK_ALGORITHM', `RSA AK of ${ak.keyBits} bits is too small`)
+    if (ak.keyBits < 2048)
+      throw new AegisError('ERR_AK_ALGORITHM', `RSA AK of ${ak.keyBits} bits is too small`)
     if (ak.scheme.scheme !== 'rsassa' && ak.scheme.scheme !== 'rsapss') {
       throw new AegisError('ERR_AK_ALGORITHM', 'RSA AK must use RSASSA or RSAPSS')
     }

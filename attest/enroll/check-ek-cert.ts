@@ -37,7 +37,8 @@ export interface ParsedTrust {
 
 /** The configured PEM bundles, parsed (callers may cache this per configuration). */
 export function parseTrust(rootsPem: string[], intermediatesPem: string[]): ParsedTrust {
-  const parse = (pems: string[]) => pems.flatMap((p) => parsePemBundle(p)).map((d) => parseCertificate(d))
+  const parse = (pems: string[]) =>
+    pems.flatMap((p) => parsePemBundle(p)).map((d) => parseCertificate(d))
   return { roots: parse(rootsPem), intermediates: parse(intermediatesPem) }
 }
 
@@ -50,7 +51,8 @@ export function checkEkCertificate(input: {
   at: Date
 }): EkCertCheck {
   const roots = input.trust.roots
-  if (roots.length === 0) throw new AegisError('ERR_TRUST_ROOTS', 'no manufacturer roots configured')
+  if (roots.length === 0)
+    throw new AegisError('ERR_TRUST_ROOTS', 'no manufacturer roots configured')
   const intermediates = [
     ...input.trust.intermediates,
     ...(input.sentIntermediates ?? []).map((d) => parseCertificate(d)),

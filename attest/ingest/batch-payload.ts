@@ -38,7 +38,10 @@ export function parseBatchPayload(bytes: Uint8Array): BatchPayload {
   try {
     json = JSON.parse(fromUtf8(bytes, 'payload'))
   } catch (e) {
-    throw new AegisError('ERR_INPUT_MALFORMED', 'payload is not UTF-8 JSON', { cause: e, detail: { path: '$.payload' } })
+    throw new AegisError('ERR_INPUT_MALFORMED', 'payload is not UTF-8 JSON', {
+      cause: e,
+      detail: { path: '$.payload' },
+    })
   }
   return validate(json, BatchPayloadSchema)
 }

@@ -36,7 +36,8 @@ export const num =
     return v
   }
 
-export const bool = (): Validator<boolean> => (v, p) => (typeof v === 'boolean' ? v : fail(p, 'a boolean'))
+export const bool = (): Validator<boolean> => (v, p) =>
+  typeof v === 'boolean' ? v : fail(p, 'a boolean')
 
 export const literal =
   <T extends string>(...values: T[]): Validator<T> =>
@@ -52,7 +53,10 @@ export const b64url =
     try {
       b = fromB64url(v, p)
     } catch (e) {
-      throw new AegisError('ERR_INPUT_ENCODING', `${p}: not valid base64url`, { cause: e, detail: { path: p } })
+      throw new AegisError('ERR_INPUT_ENCODING', `${p}: not valid base64url`, {
+        cause: e,
+        detail: { path: p },
+      })
     }
     if (b.length > (opts.max ?? 65536) || b.length < (opts.min ?? 0)) {
       fail(p, `${opts.min ?? 0}..${opts.max ?? 65536} bytes`)
@@ -68,7 +72,10 @@ export const hexBytes =
     try {
       b = fromHex(v, p)
     } catch (e) {
-      throw new AegisError('ERR_INPUT_ENCODING', `${p}: not valid hex`, { cause: e, detail: { path: p } })
+      throw new AegisError('ERR_INPUT_ENCODING', `${p}: not valid hex`, {
+        cause: e,
+        detail: { path: p },
+      })
     }
     if (len !== undefined && b.length !== len) fail(p, `${len} bytes of hex`)
     return b
@@ -86,7 +93,11 @@ export const array =
 
 /** A JSON object with string keys matching `key`, each value validated by `value`. */
 export const record =
-  <T>(key: RegExp, value: Validator<T>, opts: { max?: number } = {}): Validator<Record<string, T>> =>
+  <T>(
+    key: RegExp,
+    value: Validator<T>,
+    opts: { max?: number } = {},
+  ): Validator<Record<string, T>> =>
   (v, p) => {
     if (typeof v !== 'object' || v === null || Array.isArray(v)) fail(p, 'an object')
     const entries = Object.entries(v)
@@ -101,8 +112,13 @@ export const record =
 
 type Shape = Record<string, Validator<unknown>>
 type Optional<T> = Validator<T | undefined> & { optional: true }
-type Out<S extends Shape> = { [K in keyof S as S[K] extends Optional<unknown> ? never : K]: ReturnType<S[K]> } & {
-  [K in keyof S as S[K] extends Optional<unknown> ? K : never]?: Exclude<ReturnType<S[K]>, undefined>
+type Out<S extends Shape> = {
+  [K in keyof S as S[K] extends Optional<unknown> ? never : K]: ReturnType<S[K]>
+} & {
+  [K in keyof S as S[K] extends Optional<unknown> ? K : never]?: Exclude<
+    ReturnType<S[K]>,
+    undefined
+  >
 }
 
 export const optional = <T>(inner: Validator<T>): Optional<T> => {

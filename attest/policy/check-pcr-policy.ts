@@ -26,11 +26,18 @@ export function checkPcrPolicy(p: PcrPolicyInput): void {
     throw new AegisError('ERR_PCR_SELECTION', `the quote does not cover sensor PCR ${p.sensorPcr}`)
   }
   if (!bytesEqual(sensor, p.expectedSensorPcr)) {
-    throw new AegisError('ERR_GEO_SENSOR', 'the sensor PCR does not match the enrolled location sensor', {
-      detail: { pcr: p.sensorPcr },
-    })
+    throw new AegisError(
+      'ERR_GEO_SENSOR',
+      'the sensor PCR does not match the enrolled location sensor',
+      {
+        detail: { pcr: p.sensorPcr },
+      },
+    )
   }
-  for (const [bank, values] of Object.entries(p.quoted) as [HashAlg, Record<number, Uint8Array>][]) {
+  for (const [bank, values] of Object.entries(p.quoted) as [
+    HashAlg,
+    Record<number, Uint8Array>,
+  ][]) {
     for (const [idx, v] of Object.entries(values)) {
       if (Number(idx) === p.sensorPcr && bank === 'sha256') continue
       const hex = toHex(v)

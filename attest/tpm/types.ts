@@ -57,7 +57,9 @@ export interface RsaPublic extends TpmPublicBase {
 export interface EccPublic extends TpmPublicBase {
   type: 'ecc'
   curve: EccCurve
-  kdf: { scheme: 'null' } | { scheme: 'kdf1_sp800_56a' | 'kdf2' | 'kdf1_sp800_108' | 'mgf1'; hashAlg: HashAlg }
+  kdf:
+    | { scheme: 'null' }
+    | { scheme: 'kdf1_sp800_56a' | 'kdf2' | 'kdf1_sp800_108' | 'mgf1'; hashAlg: HashAlg }
   x: Uint8Array
   y: Uint8Array
 }

@@ -89,7 +89,10 @@ function nameKey(raw: Uint8Array): string | null {
     k = readName(decodeDer(raw, 'name'), 'name')
       .map((rdn) =>
         rdn
-          .map((a) => `${a.type}=${a.text !== undefined ? 's:' + normalize(a.text) : 'h:' + toHex(a.der)}`)
+          .map(
+            (a) =>
+              `${a.type}=${a.text !== undefined ? 's:' + normalize(a.text) : 'h:' + toHex(a.der)}`,
+          )
           .sort()
           .join('+'),
       )

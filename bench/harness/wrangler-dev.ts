@@ -80,7 +80,10 @@ export async function startWranglerDev(o: {
     } catch {
       child.kill('SIGTERM')
     }
-    const late = await Promise.race([done.then(() => false), new Promise((r) => setTimeout(r, 5000, true))])
+    const late = await Promise.race([
+      done.then(() => false),
+      new Promise((r) => setTimeout(r, 5000, true)),
+    ])
     // Never leave workerd behind: what did not stop in 5 s is killed.
     if (late) {
       try {

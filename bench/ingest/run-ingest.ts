@@ -179,7 +179,10 @@ export async function runIngest(o: IngestOptions): Promise<BenchEntry[]> {
     )
     const sync = await waitForSync(c, ids, o.syncTimeoutS, o.log)
     // Measured again after the load, so a machine that got busier or quieter meanwhile shows.
-    const healthz = combineHealthz(healthzBefore, await runHealthz(c.url, o.agents, o.healthzS ?? 10))
+    const healthz = combineHealthz(
+      healthzBefore,
+      await runHealthz(c.url, o.agents, o.healthzS ?? 10),
+    )
     const { rows } = sync
     const points = await countRolledUpPoints(c)
     const [dead] = await c.d1<{ n: number }>('SELECT count(*) AS n FROM dead_letters')

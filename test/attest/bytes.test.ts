@@ -1,7 +1,13 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import ekRsaPub from '@shared/vectors/tpm2-tools/ek-rsa.pub?bytes'
-import { fromB64url, fromHex, toB64url, toHex, constantTimeEqual } from '../../attest/bytes/encoding.ts'
+import {
+  fromB64url,
+  fromHex,
+  toB64url,
+  toHex,
+  constantTimeEqual,
+} from '../../attest/bytes/encoding.ts'
 import { AegisError } from '../../attest/errors.ts'
 
 describe('encodings', () => {

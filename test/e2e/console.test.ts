@@ -283,7 +283,9 @@ describe('web console against wrangler dev, swtpm agents and chromium', () => {
     await page.goto(`${collector.url}/#/decisions?from=yesterday`)
     await page.locator('#filter-error [data-code]').waitFor()
     expect(await page.locator('#decision-filters').count()).toBe(1)
-    expect(await page.locator('#filter-error [data-code]').getAttribute('data-code')).toBe('ERR_INPUT_MALFORMED')
+    expect(await page.locator('#filter-error [data-code]').getAttribute('data-code')).toBe(
+      'ERR_INPUT_MALFORMED',
+    )
     await browser.screenshot(page, '03b-decisions-bad-filter')
     // the time filter shows and takes UTC, like the times in the table
     await page.goto(`${collector.url}/#/decisions?from=2026-01-02T03:04:00.000Z`)
@@ -291,7 +293,9 @@ describe('web console against wrangler dev, swtpm agents and chromium', () => {
     expect(await page.locator('#filter-from').inputValue()).toBe('2026-01-02T03:04')
     await page.locator('#filter-to').fill('2030-05-06T07:08')
     await page.locator('#decision-filters button[type="submit"]').click()
-    await expect.poll(() => page.evaluate(() => decodeURIComponent(location.hash))).toContain('to=2030-05-06T07:08:00.000Z')
+    await expect
+      .poll(() => page.evaluate(() => decodeURIComponent(location.hash)))
+      .toContain('to=2030-05-06T07:08:00.000Z')
     // filtering by code from the counts keeps only that code
     await page.goto(`${collector.url}/#/decisions?verdict=accept&agent=${agentA}`)
     await page.locator('#decisions-table').waitFor()
@@ -405,7 +409,9 @@ describe('web console against wrangler dev, swtpm agents and chromium', () => {
     expect(await chart.getAttribute('data-unit')).toBe('By')
     // (uPlot draws axes on a canvas; the view mirrors the label and tick texts as data attributes)
     expect(await chart.getAttribute('data-y-label')).toBe('memory.total (bytes)')
-    expect(await chart.getAttribute('data-y-ticks')).toMatch(/^(\d+(\.\d+)? (B|KiB|MiB|GiB|TiB)\|?)+$/)
+    expect(await chart.getAttribute('data-y-ticks')).toMatch(
+      /^(\d+(\.\d+)? (B|KiB|MiB|GiB|TiB)\|?)+$/,
+    )
     expect(await chart.getAttribute('data-y-ticks')).toMatch(/GiB/)
     expect(await page.locator('.chart-info').textContent()).toContain('UTC')
     const fromValue = await page.locator('input[name="from"]').inputValue()
@@ -421,7 +427,9 @@ describe('web console against wrangler dev, swtpm agents and chromium', () => {
     // no range at all: live and fitted to the data
     await page.goto(`${collector.url}/#/metrics?metric=cpu.utilization`)
     await expect.poll(() => page.locator('#metrics-chart').getAttribute('data-unit')).toBe('%')
-    expect(await page.locator('#metrics-chart').getAttribute('data-y-ticks')).toMatch(/^(\d+(\.\d)? %\|?)+$/)
+    expect(await page.locator('#metrics-chart').getAttribute('data-y-ticks')).toMatch(
+      /^(\d+(\.\d)? %\|?)+$/,
+    )
     await browser.screenshot(page, '06b-metrics-live-percent')
     await page.close()
   })
@@ -432,7 +440,8 @@ describe('web console against wrangler dev, swtpm agents and chromium', () => {
     const form = page.locator('form.zone-form[data-zone="paris"]')
     await form.waitFor()
     // the agents table speaks the Fleet view's status words (agent B's last batch was refused)
-    const state = (id: string) => page.locator(`tr[data-agent="${id}"] .badge`).first().getAttribute('data-state')
+    const state = (id: string) =>
+      page.locator(`tr[data-agent="${id}"] .badge`).first().getAttribute('data-state')
     expect(await state(agentA)).toBe('active')
     expect(await state(agentB)).toBe('failing')
     await form.locator('input[name="name"]').fill('Paris (extended)')

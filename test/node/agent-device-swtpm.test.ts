@@ -85,7 +85,15 @@ describe('the device build against swtpm and wrangler dev', () => {
       state,
     )
     expect(e.code, e.out + e.err).toBe(0)
-    const s = await bundle('send', '--state', state, '--count', '3', '--location', '48.8566,2.3522,10')
+    const s = await bundle(
+      'send',
+      '--state',
+      state,
+      '--count',
+      '3',
+      '--location',
+      '48.8566,2.3522,10',
+    )
     expect(s.code, s.out + s.err).toBe(0)
     const sent = JSON.parse(s.out) as { accepted: number; batchIds: string[] }
     expect(sent).toMatchObject({ sent: 3, accepted: 3, rejected: [] })
@@ -138,7 +146,16 @@ describe('the device build against swtpm and wrangler dev', () => {
       expect(v.out).toBe(
         `aegis-agent ${b.info.version} (commit ${gitDescribe()}, bundle; node v${b.info.nodeVersion} linux-arm64)\n`,
       )
-      const s = await arm64([b.exe('arm64')], 'send', '--state', state, '--count', '3', '--location', '48.8566,2.3522,10')
+      const s = await arm64(
+        [b.exe('arm64')],
+        'send',
+        '--state',
+        state,
+        '--count',
+        '3',
+        '--location',
+        '48.8566,2.3522,10',
+      )
       expect(s.code, s.out + s.err).toBe(0)
       expect(JSON.parse(s.out)).toMatchObject({ sent: 3, accepted: 3, rejected: [] })
       const st = await arm64([b.exe('arm64')], 'status', '--state', state, '--json')

@@ -77,14 +77,22 @@ describe('aegis listings and version', () => {
   })
 
   it('aegis help agent send is aegis agent send --help', async () => {
-    expect((await aegis(['help', 'agent', 'send'])).stdout).toBe((await aegis(['agent', 'send', '--help'])).stdout)
+    expect((await aegis(['help', 'agent', 'send'])).stdout).toBe(
+      (await aegis(['agent', 'send', '--help'])).stdout,
+    )
   })
 
   it('--version prints the package version and the git commit', async () => {
-    const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string }
+    const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as {
+      version: string
+    }
     const r = await aegis(['--version'])
     expect(r.code).toBe(0)
-    expect(r.stdout).toMatch(new RegExp(`^aegis ${pkg.version.replace(/\./g, '\\.')}( \\(commit [0-9a-f]{7,40}(-dirty)?\\))?\\n$`))
+    expect(r.stdout).toMatch(
+      new RegExp(
+        `^aegis ${pkg.version.replace(/\./g, '\\.')}( \\(commit [0-9a-f]{7,40}(-dirty)?\\))?\\n$`,
+      ),
+    )
   })
 })
 
@@ -112,7 +120,14 @@ describe('collector URL and TPM arguments', () => {
   })
 
   it('--tpm takes TCTI strings and TPM2TOOLS_TCTI stands in for it', async () => {
-    const base = ['agent', 'enroll', '--collector', 'http://127.0.0.1:9', '--state', path.join(dir, 'st')]
+    const base = [
+      'agent',
+      'enroll',
+      '--collector',
+      'http://127.0.0.1:9',
+      '--state',
+      path.join(dir, 'st'),
+    ]
     const bad = await aegis([...base], { TPM2TOOLS_TCTI: 'tabrmd:bus_type=session' })
     expect(bad.code).toBe(2)
     expect(bad.stderr).toMatch(/ERR_USAGE: TPM2TOOLS_TCTI: bad TPM spec 'tabrmd:bus_type=session'/)
@@ -146,15 +161,26 @@ describe('collector and token resolution', () => {
 
   it('flags, then AEGIS_COLLECTOR / AEGIS_TOKEN, then the profile', () => {
     const env = { AEGIS_PROFILES: file }
-    expect(resolveTarget({}, env)).toEqual({ collector: 'http://default.example:8787', token: 'tok-default' })
-    expect(resolveTarget({ profile: 'prod' }, env)).toEqual({ collector: 'https://prod.example', token: 'tok-prod' })
+    expect(resolveTarget({}, env)).toEqual({
+      collector: 'http://default.example:8787',
+      token: 'tok-default',
+    })
+    expect(resolveTarget({ profile: 'prod' }, env)).toEqual({
+      collector: 'https://prod.example',
+      token: 'tok-prod',
+    })
     expect(resolveTarget({}, { ...env, AEGIS_PROFILE: 'prod' }).token).toBe('tok-prod')
-    expect(resolveTarget({}, { ...env, AEGIS_COLLECTOR: 'http://env:1', AEGIS_TOKEN: 'tok-env' })).toEqual({
+    expect(
+      resolveTarget({}, { ...env, AEGIS_COLLECTOR: 'http://env:1', AEGIS_TOKEN: 'tok-env' }),
+    ).toEqual({
       collector: 'http://env:1',
       token: 'tok-env',
     })
     expect(
-      resolveTarget({ collector: 'http://flag:2', token: 'tok-flag' }, { ...env, AEGIS_COLLECTOR: 'http://env:1' }),
+      resolveTarget(
+        { collector: 'http://flag:2', token: 'tok-flag' },
+        { ...env, AEGIS_COLLECTOR: 'http://env:1' },
+      ),
     ).toEqual({ collector: 'http://flag:2', token: 'tok-flag' })
   })
 
@@ -169,7 +195,15 @@ describe('collector and token resolution', () => {
   })
 
   it('an unreachable collector is ERR_COLLECTOR, exit 1', async () => {
-    const r = await aegis(['zones', 'list', '--collector', 'http://127.0.0.1:9', '--token', 't', '--json'])
+    const r = await aegis([
+      'zones',
+      'list',
+      '--collector',
+      'http://127.0.0.1:9',
+      '--token',
+      't',
+      '--json',
+    ])
     expect(r.code).toBe(1)
     expect(JSON.parse(r.stdout)).toMatchObject({ ok: false, code: 'ERR_COLLECTOR' })
     expect(r.stderr).toContain('ERR_COLLECTOR')

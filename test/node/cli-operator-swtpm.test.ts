@@ -21,9 +21,23 @@ const BERLIN = '52.52,13.405,10'
 const PARIS_FEATURE = {
   type: 'Feature',
   properties: { name: 'Paris' },
-  geometry: { type: 'Polygon', coordinates: [[[2.2, 48.8], [2.5, 48.8], [2.5, 48.95], [2.2, 48.95], [2.2, 48.8]]] },
+  geometry: {
+    type: 'Polygon',
+    coordinates: [
+      [
+        [2.2, 48.8],
+        [2.5, 48.8],
+        [2.5, 48.95],
+        [2.2, 48.95],
+        [2.2, 48.8],
+      ],
+    ],
+  },
 }
-const ROOTS = [`${SWTPM_LOCALCA_DIR}/swtpm-localca-rootca-cert.pem`, `${SWTPM_LOCALCA_DIR}/issuercert.pem`]
+const ROOTS = [
+  `${SWTPM_LOCALCA_DIR}/swtpm-localca-rootca-cert.pem`,
+  `${SWTPM_LOCALCA_DIR}/issuercert.pem`,
+]
 
 describe('aegis operator and auditor commands against wrangler dev and swtpm', () => {
   let swtpm: Swtpm
@@ -36,13 +50,18 @@ describe('aegis operator and auditor commands against wrangler dev and swtpm', (
   let sent = 0
   const batchIds: string[] = []
 
-  const aegis = (argv: string[], extra: Record<string, string | undefined> = {}) => cli(argv, { ...env, ...extra })
+  const aegis = (argv: string[], extra: Record<string, string | undefined> = {}) =>
+    cli(argv, { ...env, ...extra })
   const send = async (location: string, extra: string[] = []) => {
     const r = await aegis(['agent', 'send', '--state', agentDir, '--location', location, ...extra])
     if (r.stdout.startsWith('{"sent"')) sent += (JSON.parse(r.stdout) as { sent: number }).sent
     return r
   }
-  const until = async <T>(what: string, f: () => Promise<T | undefined>, ms = 30_000): Promise<T> => {
+  const until = async <T>(
+    what: string,
+    f: () => Promise<T | undefined>,
+    ms = 30_000,
+  ): Promise<T> => {
     const end = Date.now() + ms
     for (;;) {
       const v = await f()
@@ -87,11 +106,19 @@ describe('aegis operator and auditor commands against wrangler dev and swtpm', (
     const t = await aegis(['agents', 'list'])
     expect(t.code, t.stderr).toBe(0)
     expect(t.stdout).toMatch(/^AGENT\s+STATUS\s+ZONES\s+SENSOR\s+ENROLLED\n/)
-    expect(t.stdout).toMatch(new RegExp(`^${agentId}\\s+active\\s+-\\s+gnss:ublox-m8\\s+\\d{4}-`, 'm'))
-    const j = JSON.parse((await aegis(['agents', 'list', '--status', 'active', '--json'])).stdout) as { agents: { agentId: string }[] }
+    expect(t.stdout).toMatch(
+      new RegExp(`^${agentId}\\s+active\\s+-\\s+gnss:ublox-m8\\s+\\d{4}-`, 'm'),
+    )
+    const j = JSON.parse(
+      (await aegis(['agents', 'list', '--status', 'active', '--json'])).stdout,
+    ) as { agents: { agentId: string }[] }
     expect(j.agents.map((a) => a.agentId)).toContain(agentId)
     const s = await aegis(['agents', 'show', agentId, '--json'])
-    expect(JSON.parse(s.stdout)).toMatchObject({ agentId, status: 'active', sensor: { id: 'gnss:ublox-m8' } })
+    expect(JSON.parse(s.stdout)).toMatchObject({
+      agentId,
+      status: 'active',
+      sensor: { id: 'gnss:ublox-m8' },
+    })
     const unknown = await aegis(['agents', 'show', 'f'.repeat(64), '--json'])
     expect([unknown.code, JSON.parse(unknown.stdout).code]).toEqual([1, 'ERR_AGENT_UNKNOWN'])
     const viewer = await aegis(['agents', 'list'], { AEGIS_TOKEN: await collector.token('viewer') })
@@ -108,7 +135,9 @@ describe('aegis operator and auditor commands against wrangler dev and swtpm', (
     expect([bad.code, JSON.parse(bad.stdout).code]).toEqual([1, 'ERR_GEO_INVALID_ZONE'])
     const list = await aegis(['zones', 'list'])
     expect(list.stdout).toMatch(/^paris\s+Paris\s+FR\s+Polygon \(5 positions\)$/m)
-    expect((await aegis(['agents', 'zones', agentId, 'atlantis'])).stderr).toContain('unknown zones: atlantis')
+    expect((await aegis(['agents', 'zones', agentId, 'atlantis'])).stderr).toContain(
+      'unknown zones: atlantis',
+    )
     const z = await aegis(['agents', 'zones', agentId, 'paris'])
     expect([z.code, z.stdout]).toEqual([0, `${agentId} zones: paris\n`])
 
@@ -118,7 +147,9 @@ describe('aegis operator and auditor commands against wrangler dev and swtpm', (
     batchIds.push(...(JSON.parse(ok.stdout) as { batchIds: string[] }).batchIds)
     const out = await send(BERLIN)
     expect(out.code).toBe(1)
-    expect(JSON.parse(out.stdout).rejected.map((x: { code: string }) => x.code)).toEqual(['ERR_GEO_OUTSIDE'])
+    expect(JSON.parse(out.stdout).rejected.map((x: { code: string }) => x.code)).toEqual([
+      'ERR_GEO_OUTSIDE',
+    ])
     expect(out.stderr).toContain('ERR_GEO_OUTSIDE')
 
     const d = await until('the refusal in the audit trail', async () => {
@@ -128,12 +159,22 @@ describe('aegis operator and auditor commands against wrangler dev and swtpm', (
       return r.stdout.includes('ERR_GEO_OUTSIDE') ? r : undefined
     })
     expect(d.stdout).toMatch(/^AT \(UTC\)\s+KIND\s+VERDICT\s+CODE\s+AGENT\s+ZONE\s+DETAIL\n/)
-    expect(d.stdout).toMatch(new RegExp(`batch\\s+reject\\s+ERR_GEO_OUTSIDE\\s+${agentId.slice(0, 12)}`))
+    expect(d.stdout).toMatch(
+      new RegExp(`batch\\s+reject\\s+ERR_GEO_OUTSIDE\\s+${agentId.slice(0, 12)}`),
+    )
     // Local dev has no client country: null, not the placeholder "US" (scripts/local-cf.mjs),
     // and wrangler did not try to fetch one from workers.cloudflare.com.
-    const dj = JSON.parse((await aegis(['decisions', '--agent', agentId, '--json'], { AEGIS_TOKEN: await collector.token('auditor') })).stdout)
+    const dj = JSON.parse(
+      (
+        await aegis(['decisions', '--agent', agentId, '--json'], {
+          AEGIS_TOKEN: await collector.token('auditor'),
+        })
+      ).stdout,
+    )
     expect(dj.decisions.length).toBeGreaterThan(2)
-    expect(dj.decisions.map((x: { cf_country: unknown }) => x.cf_country)).toEqual(dj.decisions.map(() => null))
+    expect(dj.decisions.map((x: { cf_country: unknown }) => x.cf_country)).toEqual(
+      dj.decisions.map(() => null),
+    )
     expect(collector.logs()).not.toContain('Unable to fetch the `Request.cf` object')
     // a geofence refusal records where the fix was and how far the zone is
     const outside = dj.decisions.find((x: { code: string }) => x.code === 'ERR_GEO_OUTSIDE')
@@ -141,19 +182,27 @@ describe('aegis operator and auditor commands against wrangler dev and swtpm', (
     expect(outside.detail.nearest.zone).toBe('paris')
     expect(outside.detail.nearest.distanceM).toBeGreaterThan(800_000)
     const bogus = await aegis(['decisions', '--from', 'yesterday'])
-    expect([bogus.code, bogus.stderr]).toEqual([2, expect.stringContaining('--from must be an ISO 8601 time')])
+    expect([bogus.code, bogus.stderr]).toEqual([
+      2,
+      expect.stringContaining('--from must be an ISO 8601 time'),
+    ])
 
     const tmp = await aegis(['zones', 'put', 'tmp', '-', '--name', 'x'], {})
     expect(tmp.code).toBe(2) // stdin is not a zone here: vitest gives no stdin
     writeFileSync(path.join(dir, 'poly.json'), JSON.stringify(PARIS_FEATURE.geometry))
-    expect((await aegis(['zones', 'put', 'tmp', path.join(dir, 'poly.json')])).stdout).toBe('zone tmp (tmp) stored\n')
+    expect((await aegis(['zones', 'put', 'tmp', path.join(dir, 'poly.json')])).stdout).toBe(
+      'zone tmp (tmp) stored\n',
+    )
     expect((await aegis(['zones', 'delete', 'tmp'])).stdout).toBe('zone tmp deleted\n')
     const again = await aegis(['zones', 'delete', 'tmp', '--json'])
     expect([again.code, JSON.parse(again.stdout).code]).toEqual([1, 'ERR_NOT_FOUND'])
   }, 60_000)
 
   it('policy get --value and policy set round-trip, conditional on the version', async () => {
-    const g = JSON.parse((await aegis(['policy', 'get', '--json'])).stdout) as { value: { geo: { maxSpeedMps: number } }; version: number }
+    const g = JSON.parse((await aegis(['policy', 'get', '--json'])).stdout) as {
+      value: { geo: { maxSpeedMps: number } }
+      version: number
+    }
     const file = path.join(dir, 'policy.json')
     writeFileSync(file, (await aegis(['policy', 'get', '--value'])).stdout)
     const value = JSON.parse(readFileSync(file, 'utf8')) as typeof g.value
@@ -179,49 +228,108 @@ describe('aegis operator and auditor commands against wrangler dev and swtpm', (
     const jwks = path.join(dir, 'jwks.json')
     writeFileSync(jwks, await (await fetch(`${collector.url}/.well-known/jwks.json`)).text())
     const record = path.join(dir, `${batchIds[0]}.json`)
-    const v = await aegis(['verify', 'bundle', record, '--roots', ROOTS[0]!, '--intermediates', ROOTS[1]!, '--jwks', jwks, '--json'])
+    const v = await aegis([
+      'verify',
+      'bundle',
+      record,
+      '--roots',
+      ROOTS[0]!,
+      '--intermediates',
+      ROOTS[1]!,
+      '--jwks',
+      jwks,
+      '--json',
+    ])
     expect(v.code, v.stdout).toBe(0)
     expect(JSON.parse(v.stdout)).toMatchObject({ ok: true, batchId: batchIds[0] })
 
-    const sth1 = JSON.parse((await aegis(['log', 'sth', '--json'])).stdout) as { treeSize: number; rootHash: string }
+    const sth1 = JSON.parse((await aegis(['log', 'sth', '--json'])).stdout) as {
+      treeSize: number
+      rootHash: string
+    }
     expect(sth1.treeSize).toBeGreaterThanOrEqual(1)
     const more = await send(PARIS)
     expect(more.code, more.stderr).toBe(0)
     await synced((JSON.parse(more.stdout) as { batchIds: string[] }).batchIds[0]!)
-    const c = await aegis(['log', 'consistency', '--from-size', String(sth1.treeSize), '--from-root', sth1.rootHash, '--jwks', jwks])
+    const c = await aegis([
+      'log',
+      'consistency',
+      '--from-size',
+      String(sth1.treeSize),
+      '--from-root',
+      sth1.rootHash,
+      '--jwks',
+      jwks,
+    ])
     expect(c.code, c.stderr).toBe(0)
-    expect(c.stdout).toMatch(new RegExp(`^consistent: ${sth1.treeSize} -> ${sth1.treeSize + 1} \\(root [0-9a-f]{64}\\)\\n$`))
-    const forged = await aegis(['log', 'consistency', '--from-size', String(sth1.treeSize), '--from-root', 'ab'.repeat(32), '--json'])
+    expect(c.stdout).toMatch(
+      new RegExp(
+        `^consistent: ${sth1.treeSize} -> ${sth1.treeSize + 1} \\(root [0-9a-f]{64}\\)\\n$`,
+      ),
+    )
+    const forged = await aegis([
+      'log',
+      'consistency',
+      '--from-size',
+      String(sth1.treeSize),
+      '--from-root',
+      'ab'.repeat(32),
+      '--json',
+    ])
     expect([forged.code, JSON.parse(forged.stdout).code]).toEqual([1, 'ERR_LOG_PROOF'])
     const text = await aegis(['log', 'sth'])
     // the current month's shard by default; its head names it
     const month = new Date().toISOString().slice(0, 7)
     expect(text.stdout).toMatch(
-      new RegExp(`^log: ${month}\\ntree size: \\d+\\nroot hash: [0-9a-f]{64}\\ntimestamp: \\d{4}-\\d\\d-\\d\\dT.*Z\\nsignature: `),
+      new RegExp(
+        `^log: ${month}\\ntree size: \\d+\\nroot hash: [0-9a-f]{64}\\ntimestamp: \\d{4}-\\d\\d-\\d\\dT.*Z\\nsignature: `,
+      ),
     )
     const shardSth = await aegis(['log', 'sth', '--shard', month, '--jwks', jwks, '--json'])
     expect([shardSth.code, JSON.parse(shardSth.stdout).log]).toEqual([0, month])
     const rootSth = await aegis(['log', 'sth', '--shard', 'root', '--jwks', jwks, '--json'])
     expect([rootSth.code, JSON.parse(rootSth.stdout).log]).toEqual([0, 'root'])
-    const rootCons = await aegis(['log', 'consistency', '--shard', 'root', '--from-size', '0', '--jwks', jwks])
+    const rootCons = await aegis([
+      'log',
+      'consistency',
+      '--shard',
+      'root',
+      '--from-size',
+      '0',
+      '--jwks',
+      jwks,
+    ])
     expect(rootCons.code, rootCons.stderr).toBe(0)
     const shards = await aegis(['log', 'shards', '--jwks', jwks, '--json'])
     expect(shards.code, shards.stderr).toBe(0)
-    const listed = JSON.parse(shards.stdout) as { current: string; verified: boolean; shards: { id: string; closed: boolean }[] }
+    const listed = JSON.parse(shards.stdout) as {
+      current: string
+      verified: boolean
+      shards: { id: string; closed: boolean }[]
+    }
     expect([listed.current, listed.verified]).toEqual([month, true])
     expect(listed.shards).toContainEqual(expect.objectContaining({ id: month, closed: false }))
     const shardsText = await aegis(['log', 'shards', '--jwks', jwks])
     expect(shardsText.stdout).toMatch(new RegExp(`${month} \\(current\\)\\s+open`))
-    expect(shardsText.stdout).toMatch(/root log: size \d+, root hash [0-9a-f]{64} \(all heads verified\)\n$/)
+    expect(shardsText.stdout).toMatch(
+      /root log: size \d+, root hash [0-9a-f]{64} \(all heads verified\)\n$/,
+    )
     const badShard = await aegis(['log', 'sth', '--shard', '2026-1'])
-    expect([badShard.code, badShard.stderr]).toEqual([2, expect.stringContaining('--shard must be')])
+    expect([badShard.code, badShard.stderr]).toEqual([
+      2,
+      expect.stringContaining('--shard must be'),
+    ])
     // with the collector's JWKS the head's signature is verified; another key set refuses it
     const verified = await aegis(['log', 'sth', '--jwks', jwks])
     expect(verified.code, verified.stderr).toBe(0)
     expect(verified.stdout).toMatch(/ \(verified\)\n$/)
     const otherKeys = path.join(dir, 'other-jwks.json')
     const { generateKeyPair, exportJWK } = await import('jose')
-    const other = { ...(await exportJWK((await generateKeyPair('ES256')).publicKey)), kid: 'collector-dev-1', alg: 'ES256' }
+    const other = {
+      ...(await exportJWK((await generateKeyPair('ES256')).publicKey)),
+      kid: 'collector-dev-1',
+      alg: 'ES256',
+    }
     writeFileSync(otherKeys, JSON.stringify({ keys: [other] }))
     const refused = await aegis(['log', 'sth', '--jwks', otherKeys, '--json'])
     expect([refused.code, JSON.parse(refused.stdout).code]).toEqual([1, 'ERR_LOG_STH'])
@@ -236,13 +344,20 @@ describe('aegis operator and auditor commands against wrangler dev and swtpm', (
     swtpm = await startSwtpm({ stateDir: tpmDir, provision: false })
     const r = await send(PARIS, ['--tpm', swtpm.agentTpm])
     expect(r.code, r.stdout + r.stderr).toBe(0)
-    const st = JSON.parse((await aegis(['agent', 'status', '--state', agentDir, '--json'])).stdout) as {
+    const st = JSON.parse(
+      (await aegis(['agent', 'status', '--state', agentDir, '--json'])).stdout,
+    ) as {
       produced: number
       accepted: number
       rejected: number
       rejectedByCode: Record<string, number>
     }
-    expect(st).toMatchObject({ produced: sent, accepted: sent - 1, rejected: 1, rejectedByCode: { ERR_GEO_OUTSIDE: 1 } })
+    expect(st).toMatchObject({
+      produced: sent,
+      accepted: sent - 1,
+      rejected: 1,
+      rejectedByCode: { ERR_GEO_OUTSIDE: 1 },
+    })
   }, 60_000)
 
   it('agents revoke: the agent is refused from then on', async () => {
@@ -253,6 +368,8 @@ describe('aegis operator and auditor commands against wrangler dev and swtpm', (
     const s = await send(PARIS, ['--tpm', swtpm.agentTpm, '--json'])
     expect(s.code).toBe(1)
     expect(JSON.parse(s.stdout).code).toBe('ERR_AGENT_REVOKED')
-    expect(JSON.parse((await aegis(['agents', 'show', agentId, '--json'])).stdout).revokedReason).toMatch(/^decommissioned/)
+    expect(
+      JSON.parse((await aegis(['agents', 'show', agentId, '--json'])).stdout).revokedReason,
+    ).toMatch(/^decommissioned/)
   })
 })

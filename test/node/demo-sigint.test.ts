@@ -58,7 +58,8 @@ describe('npm run demo and Ctrl-C', () => {
     const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)))
     const until = Date.now() + 150_000
     while (!out.includes('Aegis Edge demo is running')) {
-      if (child.exitCode !== null || Date.now() > until) throw new Error(`demo did not start:\n${out}`)
+      if (child.exitCode !== null || Date.now() > until)
+        throw new Error(`demo did not start:\n${out}`)
       await new Promise((r) => setTimeout(r, 250))
     }
     const started = descendants(child.pid!)
@@ -66,7 +67,10 @@ describe('npm run demo and Ctrl-C', () => {
 
     const t0 = Date.now()
     process.kill(-child.pid!, 'SIGINT')
-    const code = await Promise.race([exited, new Promise<'timeout'>((r) => setTimeout(r, 10_000, 'timeout'))])
+    const code = await Promise.race([
+      exited,
+      new Promise<'timeout'>((r) => setTimeout(r, 10_000, 'timeout')),
+    ])
     const ms = Date.now() - t0
     if (code === 'timeout') {
       for (const p of [child.pid!, ...descendants(child.pid!)]) process.kill(p, 'SIGKILL')
@@ -77,6 +81,8 @@ describe('npm run demo and Ctrl-C', () => {
     await new Promise((r) => setTimeout(r, 500))
     const left = started.filter(running)
     for (const p of left) process.kill(p, 'SIGKILL')
-    expect(left.map((p) => readFileSync(`/proc/${p}/cmdline`, 'utf8').replace(/\0/g, ' ').slice(0, 120))).toEqual([])
+    expect(
+      left.map((p) => readFileSync(`/proc/${p}/cmdline`, 'utf8').replace(/\0/g, ' ').slice(0, 120)),
+    ).toEqual([])
   }, 200_000)
 })

@@ -14,7 +14,12 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { REPO_ROOT, WRANGLER_BIN, wranglerEnv } from '../../bench/harness/wrangler-dev.ts'
 import { readDevVars } from '../../scripts/dev-vars.mjs'
 
-const DEV_VALUES = ['aegis.dev.local', '"aegis-dev"', '("aegis-dev")', '00000000-0000-0000-0000-000000000000']
+const DEV_VALUES = [
+  'aegis.dev.local',
+  '"aegis-dev"',
+  '("aegis-dev")',
+  '00000000-0000-0000-0000-000000000000',
+]
 const DATABASE_ID = '8d1bd0f3-6a4b-4cf8-9c7e-2f5a41c0e9b7' // the form `wrangler d1 create` prints
 
 const dir = mkdtempSync(path.join(tmpdir(), 'aegis-dry-'))
@@ -37,18 +42,34 @@ function productionConfig(vars: string): string {
   t = t.slice(0, start) + vars + '\n' + t.slice(end)
   t = t.replace(/^database_id = ".*"$/m, `database_id = "${DATABASE_ID}"`)
   for (const key of ['main', 'directory', 'migrations_dir']) {
-    t = t.replace(new RegExp(`^${key} = "([^"]+)"$`, 'm'), (_, p: string) => `${key} = "${path.join(REPO_ROOT, p)}"`)
+    t = t.replace(
+      new RegExp(`^${key} = "([^"]+)"$`, 'm'),
+      (_, p: string) => `${key} = "${path.join(REPO_ROOT, p)}"`,
+    )
   }
   return t
 }
 
 describe('deploy path (docs/deploy.md) against wrangler deploy --dry-run', () => {
   it('the documented key script prints COLLECTOR_SIGNING_JWKS as a JWK set with one ES256 private key', () => {
-    const out = execFileSync(process.execPath, [path.join(REPO_ROOT, 'scripts/collector-keys.mjs')], { encoding: 'utf8' })
+    const out = execFileSync(
+      process.execPath,
+      [path.join(REPO_ROOT, 'scripts/collector-keys.mjs')],
+      { encoding: 'utf8' },
+    )
     const set = JSON.parse(out) as { keys: Record<string, string>[] }
     expect(set.keys).toHaveLength(1)
     expect(set.keys[0]).toMatchObject({ kty: 'EC', crv: 'P-256', alg: 'ES256', use: 'sig' })
-    expect(Object.keys(set.keys[0]!).sort()).toEqual(['alg', 'crv', 'd', 'kid', 'kty', 'use', 'x', 'y'])
+    expect(Object.keys(set.keys[0]!).sort()).toEqual([
+      'alg',
+      'crv',
+      'd',
+      'kid',
+      'kty',
+      'use',
+      'x',
+      'y',
+    ])
     expect(set.keys[0]!.kid).toMatch(/^collector-\d{4}-\d\d-\d\d$/)
   })
 
@@ -68,7 +89,14 @@ describe('deploy path (docs/deploy.md) against wrangler deploy --dry-run', () =>
     const bundle = path.join(out, 'index.js')
     expect(existsSync(bundle)).toBe(true)
     expect(statSync(bundle).size).toBeGreaterThan(100_000)
-    for (const b of ['AGENT_LEDGER', 'PROVENANCE_LOG', 'SYNC_QUEUE', 'DEAD_LETTERS', 'env.DB', 'EVIDENCE']) {
+    for (const b of [
+      'AGENT_LEDGER',
+      'PROVENANCE_LOG',
+      'SYNC_QUEUE',
+      'DEAD_LETTERS',
+      'env.DB',
+      'EVIDENCE',
+    ]) {
       expect(r.stdout).toContain(b)
     }
     // every documented var reaches the binding list with the documented value
@@ -76,7 +104,10 @@ describe('deploy path (docs/deploy.md) against wrangler deploy --dry-run', () =>
     for (const [, k, v] of vars.matchAll(/^([A-Z_]+) = "(.*)"$/gm)) {
       const shown = new RegExp(`env\\.${k} \\("([^"]*?)(…|\\.\\.\\.)?"\\)`).exec(r.stdout)
       expect(shown, `${k} in the binding list`).not.toBeNull()
-      if (shown![2]) expect(v!.startsWith(shown![1]!) && shown![1]!.length >= 12, `${k}: ${shown![0]}`).toBe(true)
+      if (shown![2])
+        expect(v!.startsWith(shown![1]!) && shown![1]!.length >= 12, `${k}: ${shown![0]}`).toBe(
+          true,
+        )
       else expect(shown![1]).toBe(v)
     }
     const code = readFileSync(bundle, 'utf8')
@@ -90,7 +121,9 @@ describe('deploy path (docs/deploy.md) against wrangler deploy --dry-run', () =>
     // nor any development key material, if this checkout has any
     const devVars = readDevVars()
     for (const name of ['COLLECTOR_SIGNING_JWKS', 'DEV_ADMIN_JWKS']) {
-      for (const k of (devVars[name] ? (JSON.parse(devVars[name]!) as { keys: { d: string }[] }).keys : [])) {
+      for (const k of devVars[name]
+        ? (JSON.parse(devVars[name]!) as { keys: { d: string }[] }).keys
+        : []) {
         expect(code.includes(k.d)).toBe(false)
       }
     }

@@ -33,7 +33,18 @@ describe('aegis agent enroll against swtpm and wrangler dev', () => {
 
   it('enrolls with the RSA EK, and enrolling again prints the same identity', async () => {
     const dir = stateDir()
-    const args = ['agent', 'enroll', '--collector', collector.url, '--tpm', tpm.agentTpm, '--state', dir, '--ek', 'rsa']
+    const args = [
+      'agent',
+      'enroll',
+      '--collector',
+      collector.url,
+      '--tpm',
+      tpm.agentTpm,
+      '--state',
+      dir,
+      '--ek',
+      'rsa',
+    ]
     const r1 = await cli(args)
     expect(r1.code, r1.out + r1.err + collector.logs().slice(-3000)).toBe(0)
     const first = JSON.parse(r1.out) as { agentId: string; token: string; enrolled: string }
@@ -47,16 +58,42 @@ describe('aegis agent enroll against swtpm and wrangler dev', () => {
 
     const res = await collector.api('operator', `/v1/agents/${first.agentId}`)
     expect(res.status).toBe(200)
-    const agent = (await res.json()) as { status: string; pcrBaseline: { sha256: Record<string, string> }; sensor: { id: string } }
+    const agent = (await res.json()) as {
+      status: string
+      pcrBaseline: { sha256: Record<string, string> }
+      sensor: { id: string }
+    }
     expect(agent.status).toBe('active')
-    expect(Object.keys(agent.pcrBaseline.sha256)).toEqual(['0', '1', '2', '3', '4', '5', '6', '7', '15'])
+    expect(Object.keys(agent.pcrBaseline.sha256)).toEqual([
+      '0',
+      '1',
+      '2',
+      '3',
+      '4',
+      '5',
+      '6',
+      '7',
+      '15',
+    ])
     expect(agent.sensor.id).toBe('gnss:ublox-m8')
   })
 
   it('enrolls with the P-384 EK through its PolicyOR, with an RSA AK at another handle', async () => {
     const r = await cli([
-      'agent', 'enroll', '--collector', collector.url, '--tpm', tpm.agentTpm, '--state', stateDir(),
-      '--ek', 'ecc', '--ak-alg', 'rsa', '--ak-handle', '0x81008002',
+      'agent',
+      'enroll',
+      '--collector',
+      collector.url,
+      '--tpm',
+      tpm.agentTpm,
+      '--state',
+      stateDir(),
+      '--ek',
+      'ecc',
+      '--ak-alg',
+      'rsa',
+      '--ak-handle',
+      '0x81008002',
     ])
     expect(r.code, r.out + r.err).toBe(0)
     expect(JSON.parse(r.out).agentId).toMatch(/^[0-9a-f]{64}$/)
@@ -64,7 +101,18 @@ describe('aegis agent enroll against swtpm and wrangler dev', () => {
 
   it('a revoked agent cannot enroll again or get nonces', async () => {
     const dir = stateDir()
-    const args = ['agent', 'enroll', '--collector', collector.url, '--tpm', tpm.agentTpm, '--state', dir, '--ek', 'rsa']
+    const args = [
+      'agent',
+      'enroll',
+      '--collector',
+      collector.url,
+      '--tpm',
+      tpm.agentTpm,
+      '--state',
+      dir,
+      '--ek',
+      'rsa',
+    ]
     const { agentId } = JSON.parse((await cli(args)).out) as { agentId: string }
     const rev = await collector.api('operator', `/v1/agents/${agentId}/revoke`, {
       method: 'POST',

@@ -25,7 +25,18 @@ const PARIS = { lat: 48.8566, lon: 2.3522, accuracyM: 10 }
 const BERLIN = { lat: 52.52, lon: 13.405, accuracyM: 10 }
 const PARIS_ZONE = {
   name: 'Paris',
-  geometry: { type: 'Polygon', coordinates: [[[2.2, 48.8], [2.5, 48.8], [2.5, 48.95], [2.2, 48.95], [2.2, 48.8]]] },
+  geometry: {
+    type: 'Polygon',
+    coordinates: [
+      [
+        [2.2, 48.8],
+        [2.5, 48.8],
+        [2.5, 48.95],
+        [2.2, 48.95],
+        [2.2, 48.8],
+      ],
+    ],
+  },
   countries: ['FR'],
 }
 
@@ -64,7 +75,9 @@ describe('batch ingest against swtpm and wrangler dev', () => {
     })
   const code = async (r: Response) => ((await r.json()) as { code?: string }).code
   const setPolicy = async (over: Record<string, unknown>) => {
-    const cur = (await (await collector.api('operator', '/v1/config/policy')).json()) as { value: Record<string, unknown> }
+    const cur = (await (await collector.api('operator', '/v1/config/policy')).json()) as {
+      value: Record<string, unknown>
+    }
     const res = await collector.api('operator', '/v1/config/policy', {
       method: 'PUT',
       body: JSON.stringify({ value: { ...cur.value, ...over } }),
@@ -96,10 +109,24 @@ describe('batch ingest against swtpm and wrangler dev', () => {
 
   it('accepts batches of real host metrics sent by the CLI, chaining nonces', async () => {
     await tpm.close() // swtpm serves one client at a time: let the CLI have it
-    const r = await cli(['agent', 'send', '--state', aDir, '--count', '3', '--location', '48.8566,2.3522,10'])
+    const r = await cli([
+      'agent',
+      'send',
+      '--state',
+      aDir,
+      '--count',
+      '3',
+      '--location',
+      '48.8566,2.3522,10',
+    ])
     tpm = await Tpm.open(swtpm.agentTpm)
     expect(r.code, r.out + r.err).toBe(0)
-    const out = JSON.parse(r.out) as { sent: number; accepted: number; rejected: unknown[]; batchIds: string[] }
+    const out = JSON.parse(r.out) as {
+      sent: number
+      accepted: number
+      rejected: unknown[]
+      batchIds: string[]
+    }
     expect(out).toMatchObject({ sent: 3, accepted: 3, rejected: [] })
     expect(new Set(out.batchIds).size).toBe(3)
     for (const id of out.batchIds) expect(id).toMatch(/^[0-9a-f]{64}$/)
@@ -118,7 +145,10 @@ describe('batch ingest against swtpm and wrangler dev', () => {
     const jwks = await (await fetch(`${collector.url}/.well-known/jwks.json`)).json()
     const { createLocalJWKSet, compactVerify } = await import('jose')
     const { payload: claims } = await compactVerify(body.receipt!, createLocalJWKSet(jwks as never))
-    expect(JSON.parse(new TextDecoder().decode(claims))).toMatchObject({ batchId: body.batchId, agentId: a.agentId })
+    expect(JSON.parse(new TextDecoder().decode(claims))).toMatchObject({
+      batchId: body.batchId,
+      agentId: a.agentId,
+    })
     // the chained nonce works for the next batch
     const next = await post(a.agentId, await build(a, payload(a), body.nextNonce))
     expect(next.status).toBe(202)
@@ -144,7 +174,11 @@ describe('batch ingest against swtpm and wrangler dev', () => {
     expect(first.status).toBe(202)
     const retry = await post(a.agentId, await quoteBatch(tpm, a, p, await nonceFor(a.agentId)))
     expect(retry.status).toBe(200)
-    expect(await retry.json()).toMatchObject({ batchId: firstBody.batchId, receipt: firstBody.receipt, duplicate: true })
+    expect(await retry.json()).toMatchObject({
+      batchId: firstBody.batchId,
+      receipt: firstBody.receipt,
+      duplicate: true,
+    })
   })
 
   it('rejects the nonce of another agent', async () => {
@@ -154,7 +188,10 @@ describe('batch ingest against swtpm and wrangler dev', () => {
 
   it('rejects a payload changed after quoting', async () => {
     const req = await build(a, payload(a))
-    const tampered = { ...req, payload: toB64url(utf8(JSON.stringify({ ...payload(a), seq: seq + 100 }))) }
+    const tampered = {
+      ...req,
+      payload: toB64url(utf8(JSON.stringify({ ...payload(a), seq: seq + 100 }))),
+    }
     const res = await post(a.agentId, tampered)
     expect([res.status, await code(res)]).toEqual([403, 'ERR_QUOTE_NONCE'])
   })
@@ -177,9 +214,21 @@ describe('batch ingest against swtpm and wrangler dev', () => {
   }, 30_000)
 
   it('enforces the geofence: outside the zone, wrong sensor, impossible travel', async () => {
-    expect((await collector.api('operator', '/v1/zones/paris', { method: 'PUT', body: JSON.stringify(PARIS_ZONE) })).status).toBe(200)
     expect(
-      (await collector.api('operator', `/v1/agents/${b.agentId}/zones`, { method: 'PUT', body: JSON.stringify({ zones: ['paris'] }) })).status,
+      (
+        await collector.api('operator', '/v1/zones/paris', {
+          method: 'PUT',
+          body: JSON.stringify(PARIS_ZONE),
+        })
+      ).status,
+    ).toBe(200)
+    expect(
+      (
+        await collector.api('operator', `/v1/agents/${b.agentId}/zones`, {
+          method: 'PUT',
+          body: JSON.stringify({ zones: ['paris'] }),
+        })
+      ).status,
     ).toBe(200)
     const outsideReq = await build(b, payload(b, {}, BERLIN))
     const outside = await post(b.agentId, outsideReq)
@@ -188,8 +237,12 @@ describe('batch ingest against swtpm and wrangler dev', () => {
     const rejectedId = toHex(sha256(fromB64url(outsideReq.payload)))
     let found: { batch_id: string; verdict: string } | undefined
     for (let i = 0; i < 60 && !found; i++) {
-      const r = await collector.api('auditor', `/v1/decisions?agent=${b.agentId}&code=ERR_GEO_OUTSIDE`)
-      found = ((await r.json()) as { decisions: { batch_id: string; verdict: string }[] }).decisions[0]
+      const r = await collector.api(
+        'auditor',
+        `/v1/decisions?agent=${b.agentId}&code=ERR_GEO_OUTSIDE`,
+      )
+      found = ((await r.json()) as { decisions: { batch_id: string; verdict: string }[] })
+        .decisions[0]
       if (!found) await new Promise((res) => setTimeout(res, 250))
     }
     expect(found).toMatchObject({ batch_id: rejectedId, verdict: 'reject' })
@@ -198,11 +251,17 @@ describe('batch ingest against swtpm and wrangler dev', () => {
     expect([inside.status, insideBody.zone]).toEqual([202, 'paris'])
 
     const p = payload(b)
-    const wrongSensor = await post(b.agentId, await build(b, { ...p, location: { ...p.location, sensorId: 'gnss:other' } }))
+    const wrongSensor = await post(
+      b.agentId,
+      await build(b, { ...p, location: { ...p.location, sensorId: 'gnss:other' } }),
+    )
     expect([wrongSensor.status, await code(wrongSensor)]).toEqual([403, 'ERR_GEO_SENSOR'])
 
     // back to the world-wide dev zone, then Paris -> Berlin within a second
-    await collector.api('operator', `/v1/agents/${b.agentId}/zones`, { method: 'PUT', body: JSON.stringify({ zones: [] }) })
+    await collector.api('operator', `/v1/agents/${b.agentId}/zones`, {
+      method: 'PUT',
+      body: JSON.stringify({ zones: [] }),
+    })
     await new Promise((r) => setTimeout(r, 5_100))
     expect((await post(b.agentId, await build(b, payload(b, {}, PARIS)))).status).toBe(202)
     const jump = await post(b.agentId, await build(b, payload(b, {}, BERLIN)))
@@ -210,18 +269,28 @@ describe('batch ingest against swtpm and wrangler dev', () => {
   }, 60_000)
 
   it('in audit mode accepts and marks a policy failure, but still enforces cryptographic checks', async () => {
-    await collector.api('operator', `/v1/agents/${b.agentId}/zones`, { method: 'PUT', body: JSON.stringify({ zones: ['paris'] }) })
+    await collector.api('operator', `/v1/agents/${b.agentId}/zones`, {
+      method: 'PUT',
+      body: JSON.stringify({ zones: ['paris'] }),
+    })
     await setPolicy({ mode: 'audit' })
     await new Promise((r) => setTimeout(r, 5_100))
     // far outside Paris and an implausible jump from the last fix: both recorded, batch admitted
-    const res = await post(b.agentId, await build(b, payload(b, {}, { lat: 40.71, lon: -74.0, accuracyM: 10 })))
+    const res = await post(
+      b.agentId,
+      await build(b, payload(b, {}, { lat: 40.71, lon: -74.0, accuracyM: 10 })),
+    )
     const body = (await res.json()) as { verdict: string; findings: string[] }
     expect(res.status, JSON.stringify(body)).toBe(202)
     expect(body.verdict).toBe('accept-audit')
-    expect(body.findings).toEqual(expect.arrayContaining(['ERR_GEO_OUTSIDE', 'ERR_GEO_IMPOSSIBLE_TRAVEL']))
+    expect(body.findings).toEqual(
+      expect.arrayContaining(['ERR_GEO_OUTSIDE', 'ERR_GEO_IMPOSSIBLE_TRAVEL']),
+    )
     const req = await build(b, payload(b, {}, PARIS))
     const tampered = await post(b.agentId, { ...req, payload: toB64url(utf8('{"x":1}')) })
-    expect((await tampered.json()) as { code: string }).toMatchObject({ code: 'ERR_INPUT_MALFORMED' })
+    expect((await tampered.json()) as { code: string }).toMatchObject({
+      code: 'ERR_INPUT_MALFORMED',
+    })
     await setPolicy({ mode: 'enforce' })
   }, 30_000)
 
@@ -238,12 +307,40 @@ describe('batch ingest against swtpm and wrangler dev', () => {
 
   it('decides on a fresh agent record when the cached one would reject: widened zones apply at once', async () => {
     const NORTH = { lat: 48.975, lon: 2.35, accuracyM: 10 } // ~13 km north of Paris, outside its zone
-    const geo = ((await (await collector.api('operator', '/v1/config/policy')).json()) as { value: { geo: Record<string, unknown> } }).value.geo
+    const geo = (
+      (await (await collector.api('operator', '/v1/config/policy')).json()) as {
+        value: { geo: Record<string, unknown> }
+      }
+    ).value.geo
     await setPolicy({ geo: { ...geo, maxSpeedMps: 10_000 } }) // this test moves the agent 13 km in seconds
-    const zone = { name: 'North', geometry: { type: 'Polygon', coordinates: [[[2.3, 48.96], [2.4, 48.96], [2.4, 49.0], [2.3, 49.0], [2.3, 48.96]]] } }
-    expect((await collector.api('operator', '/v1/zones/north', { method: 'PUT', body: JSON.stringify(zone) })).status).toBe(200)
+    const zone = {
+      name: 'North',
+      geometry: {
+        type: 'Polygon',
+        coordinates: [
+          [
+            [2.3, 48.96],
+            [2.4, 48.96],
+            [2.4, 49.0],
+            [2.3, 49.0],
+            [2.3, 48.96],
+          ],
+        ],
+      },
+    }
+    expect(
+      (
+        await collector.api('operator', '/v1/zones/north', {
+          method: 'PUT',
+          body: JSON.stringify(zone),
+        })
+      ).status,
+    ).toBe(200)
     const setZones = (zones: string[]) =>
-      collector.api('operator', `/v1/agents/${a.agentId}/zones`, { method: 'PUT', body: JSON.stringify({ zones }) })
+      collector.api('operator', `/v1/agents/${a.agentId}/zones`, {
+        method: 'PUT',
+        body: JSON.stringify({ zones }),
+      })
     expect((await setZones(['paris'])).status).toBe(200)
     const narrow = await post(a.agentId, await build(a, payload(a, {}, NORTH)))
     expect([narrow.status, await code(narrow)]).toEqual([403, 'ERR_GEO_OUTSIDE'])
@@ -296,7 +393,10 @@ describe('batch ingest against swtpm and wrangler dev', () => {
 
   it('rejects a revoked agent from the next request on', async () => {
     const req = await build(b, payload(b, {}, PARIS))
-    await collector.api('operator', `/v1/agents/${b.agentId}/revoke`, { method: 'POST', body: JSON.stringify({ reason: 'test' }) })
+    await collector.api('operator', `/v1/agents/${b.agentId}/revoke`, {
+      method: 'POST',
+      body: JSON.stringify({ reason: 'test' }),
+    })
     const res = await post(b.agentId, req)
     expect([res.status, await code(res)]).toEqual([403, 'ERR_AGENT_REVOKED'])
   })
@@ -306,5 +406,4 @@ describe('batch ingest against swtpm and wrangler dev', () => {
     const body = (await res.json()) as { code: string; detail: { pcr: number } }
     expect([res.status, body.code, body.detail.pcr]).toEqual([403, 'ERR_PCR_POLICY', 7])
   })
-
 })

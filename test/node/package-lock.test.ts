@@ -29,7 +29,8 @@ describe('package-lock.json is complete and stable', () => {
         // npm resolves from the nearest node_modules upwards, as Node does.
         const parts = at.split('node_modules/').slice(0, -1)
         const candidates = [`${at}/node_modules/${dep}`]
-        for (let i = parts.length; i >= 0; i--) candidates.push(`${parts.slice(0, i).join('node_modules/')}node_modules/${dep}`)
+        for (let i = parts.length; i >= 0; i--)
+          candidates.push(`${parts.slice(0, i).join('node_modules/')}node_modules/${dep}`)
         if (!candidates.some((c) => c in lock.packages)) missing.push(`${at || '(root)'} -> ${dep}`)
       }
     }
@@ -40,14 +41,31 @@ describe('package-lock.json is complete and stable', () => {
     copyFileSync(path.join(REPO_ROOT, 'package.json'), path.join(dir, 'package.json'))
     copyFileSync(path.join(REPO_ROOT, 'package-lock.json'), path.join(dir, 'package-lock.json'))
     // npm's own CLI when run through npm, else the npm on PATH
-    const cli = process.env.npm_execpath?.endsWith('.js') ? [process.execPath, process.env.npm_execpath] : ['npm']
+    const cli = process.env.npm_execpath?.endsWith('.js')
+      ? [process.execPath, process.env.npm_execpath]
+      : ['npm']
     try {
-      execFileSync(cli[0]!, [...cli.slice(1), 'install', '--package-lock-only', '--ignore-scripts', '--no-audit', '--no-fund', '--prefer-offline'], {
-        cwd: dir,
-        stdio: ['ignore', 'pipe', 'pipe'],
-        timeout: 120_000,
-        env: { ...process.env, PATH: `${path.dirname(process.execPath)}${path.delimiter}${process.env.PATH}` },
-      })
+      execFileSync(
+        cli[0]!,
+        [
+          ...cli.slice(1),
+          'install',
+          '--package-lock-only',
+          '--ignore-scripts',
+          '--no-audit',
+          '--no-fund',
+          '--prefer-offline',
+        ],
+        {
+          cwd: dir,
+          stdio: ['ignore', 'pipe', 'pipe'],
+          timeout: 120_000,
+          env: {
+            ...process.env,
+            PATH: `${path.dirname(process.execPath)}${path.delimiter}${process.env.PATH}`,
+          },
+        },
+      )
     } catch (e) {
       const err = String((e as { stderr?: Buffer }).stderr ?? e)
       if (/ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ETIMEDOUT|network/i.test(err)) return ctx.skip()

@@ -22,7 +22,10 @@ import { startCollector, type Collector } from './helpers/collector.ts'
 import { startSwtpm, type Swtpm } from './helpers/swtpm.ts'
 import { SWTPM_LOCALCA_DIR } from '../../scripts/seed-dev.ts'
 
-const ROOTS = [`${SWTPM_LOCALCA_DIR}/swtpm-localca-rootca-cert.pem`, `${SWTPM_LOCALCA_DIR}/issuercert.pem`]
+const ROOTS = [
+  `${SWTPM_LOCALCA_DIR}/swtpm-localca-rootca-cert.pem`,
+  `${SWTPM_LOCALCA_DIR}/issuercert.pem`,
+]
 
 describe('sync and provenance against swtpm and wrangler dev', () => {
   let swtpm: Swtpm
@@ -44,7 +47,16 @@ describe('sync and provenance against swtpm and wrangler dev', () => {
     }
   }
   const send = async (n: number) => {
-    const r = await cli(['agent', 'send', '--state', agentDir, '--count', String(n), '--location', '48.8566,2.3522,10'])
+    const r = await cli([
+      'agent',
+      'send',
+      '--state',
+      agentDir,
+      '--count',
+      String(n),
+      '--location',
+      '48.8566,2.3522,10',
+    ])
     expect(r.code, r.out + r.err).toBe(0)
     return (JSON.parse(r.out) as { batchIds: string[] }).batchIds
   }
@@ -54,7 +66,16 @@ describe('sync and provenance against swtpm and wrangler dev', () => {
     collector = await startCollector()
     dir = mkdtempSync(path.join(tmpdir(), 'aegis-prov-'))
     agentDir = path.join(dir, 'agent')
-    const e = await cli(['agent', 'enroll', '--collector', collector.url, '--tpm', swtpm.agentTpm, '--state', agentDir])
+    const e = await cli([
+      'agent',
+      'enroll',
+      '--collector',
+      collector.url,
+      '--tpm',
+      swtpm.agentTpm,
+      '--state',
+      agentDir,
+    ])
     expect(e.code, e.out).toBe(0)
     jwksFile = path.join(dir, 'jwks.json')
     writeFileSync(jwksFile, await (await fetch(`${collector.url}/.well-known/jwks.json`)).text())
@@ -69,12 +90,28 @@ describe('sync and provenance against swtpm and wrangler dev', () => {
   it('stores every accepted batch exactly once in D1 and R2, with points, rollups and decisions', async () => {
     for (const id of batchIds) records.set(id, await provenance(id))
     expect(records.size).toBe(5)
-    const agentId = (JSON.parse(Buffer.from(records.get(batchIds[0]!)!.bundle, 'base64url').toString()) as { agentId: string }).agentId
-    const summary = (await (await collector.api('viewer', '/v1/agents/summary')).json()) as { agents: { agentId: string; batches: number; status: string }[] }
-    expect(summary.agents.find((a) => a.agentId === agentId)).toMatchObject({ batches: 5, status: 'active' })
-    const agg = (await (await collector.api('viewer', `/v1/aggregates?metric=memory.total&agent=${agentId}&step=1h&from=${Date.now() - 3600_000}`)).json()) as { points: { count: number }[] }
+    const agentId = (
+      JSON.parse(Buffer.from(records.get(batchIds[0]!)!.bundle, 'base64url').toString()) as {
+        agentId: string
+      }
+    ).agentId
+    const summary = (await (await collector.api('viewer', '/v1/agents/summary')).json()) as {
+      agents: { agentId: string; batches: number; status: string }[]
+    }
+    expect(summary.agents.find((a) => a.agentId === agentId)).toMatchObject({
+      batches: 5,
+      status: 'active',
+    })
+    const agg = (await (
+      await collector.api(
+        'viewer',
+        `/v1/aggregates?metric=memory.total&agent=${agentId}&step=1h&from=${Date.now() - 3600_000}`,
+      )
+    ).json()) as { points: { count: number }[] }
     expect(agg.points.reduce((s, p) => s + p.count, 0)).toBe(5)
-    const decisions = (await (await collector.api('auditor', `/v1/decisions?agent=${agentId}&verdict=accept`)).json()) as { decisions: { kind: string }[] }
+    const decisions = (await (
+      await collector.api('auditor', `/v1/decisions?agent=${agentId}&verdict=accept`)
+    ).json()) as { decisions: { kind: string }[] }
     expect(decisions.decisions.filter((d) => d.kind === 'batch')).toHaveLength(5)
     const metrics = await (await collector.api('viewer', '/metrics')).text()
     expect(metrics).toMatch(/^aegis_batches_stored_total 5$/m)
@@ -84,22 +121,66 @@ describe('sync and provenance against swtpm and wrangler dev', () => {
     for (const [id, rec] of records) {
       const file = path.join(dir, `${id}.json`)
       writeFileSync(file, JSON.stringify(rec))
-      const r = await cli(['verify', 'bundle', file, '--roots', ROOTS[0]!, '--roots', ROOTS[1]!, '--jwks', jwksFile, '--json'])
-      const report = JSON.parse(r.out) as { ok: boolean; checks: { name: string; ok: boolean; skipped?: string }[] }
+      const r = await cli([
+        'verify',
+        'bundle',
+        file,
+        '--roots',
+        ROOTS[0]!,
+        '--roots',
+        ROOTS[1]!,
+        '--jwks',
+        jwksFile,
+        '--json',
+      ])
+      const report = JSON.parse(r.out) as {
+        ok: boolean
+        checks: { name: string; ok: boolean; skipped?: string }[]
+      }
       expect(r.code, r.out).toBe(0)
       expect(report.ok).toBe(true)
-      expect(report.checks.map((c) => c.name)).toEqual(['bundle-hash', 'ek', 'ak-binding', 'payload', 'quote', 'receipt', 'sth', 'inclusion'])
+      expect(report.checks.map((c) => c.name)).toEqual([
+        'bundle-hash',
+        'ek',
+        'ak-binding',
+        'payload',
+        'quote',
+        'receipt',
+        'sth',
+        'inclusion',
+      ])
       expect(report.checks.every((c) => c.ok && !c.skipped)).toBe(true)
     }
     const bad = path.join(dir, 'bad.json')
     const rec = records.get(batchIds[0]!)!
     writeFileSync(bad, JSON.stringify({ ...rec, bundleSha256: '00'.repeat(32) }))
-    const r = await cli(['verify', 'bundle', bad, '--roots', ROOTS[0]!, '--roots', ROOTS[1]!, '--jwks', jwksFile, '--json'])
+    const r = await cli([
+      'verify',
+      'bundle',
+      bad,
+      '--roots',
+      ROOTS[0]!,
+      '--roots',
+      ROOTS[1]!,
+      '--jwks',
+      jwksFile,
+      '--json',
+    ])
     expect(r.code).toBe(1)
     expect(JSON.parse(r.out)).toMatchObject({ ok: false, code: 'ERR_BUNDLE_HASH' })
     expect(r.err).toContain('ERR_BUNDLE_HASH')
     // without --json the failed report is for people: stderr only
-    const t = await cli(['verify', 'bundle', bad, '--roots', ROOTS[0]!, '--roots', ROOTS[1]!, '--jwks', jwksFile])
+    const t = await cli([
+      'verify',
+      'bundle',
+      bad,
+      '--roots',
+      ROOTS[0]!,
+      '--roots',
+      ROOTS[1]!,
+      '--jwks',
+      jwksFile,
+    ])
     expect(t.code).toBe(1)
     expect(t.out).toBe('')
     expect(t.err).toContain('bundle INVALID (ERR_BUNDLE_HASH)')
@@ -113,11 +194,27 @@ describe('sync and provenance against swtpm and wrangler dev', () => {
     const ok = await verifyProvenance(rec, { ...trust, jwks })
     expect(ok.ok, JSON.stringify(ok)).toBe(true)
     // the same bundle serialised again is byte-identical, so it still verifies
-    const again = JSON.parse(Buffer.from(rec.bundle, 'base64url').toString()) as Record<string, unknown>
-    expect((await verifyProvenance({ ...rec, bundle: toB64url(utf8(JSON.stringify(again))) }, { ...trust, jwks })).ok).toBe(true)
+    const again = JSON.parse(Buffer.from(rec.bundle, 'base64url').toString()) as Record<
+      string,
+      unknown
+    >
+    expect(
+      (
+        await verifyProvenance(
+          { ...rec, bundle: toB64url(utf8(JSON.stringify(again))) },
+          { ...trust, jwks },
+        )
+      ).ok,
+    ).toBe(true)
 
-    const bundle = JSON.parse(Buffer.from(rec.bundle, 'base64url').toString()) as Record<string, unknown>
-    const otherBundle = JSON.parse(Buffer.from(other.bundle, 'base64url').toString()) as Record<string, never>
+    const bundle = JSON.parse(Buffer.from(rec.bundle, 'base64url').toString()) as Record<
+      string,
+      unknown
+    >
+    const otherBundle = JSON.parse(Buffer.from(other.bundle, 'base64url').toString()) as Record<
+      string,
+      never
+    >
     // An attacker who rewrites a field also fixes up the bundle hash; the signed parts still catch it.
     const rebundle = (b: Record<string, unknown>): ProvenanceRecord => {
       const bytes = utf8(JSON.stringify(b))
@@ -129,23 +226,65 @@ describe('sync and provenance against swtpm and wrangler dev', () => {
     expect(ekPart.chain).toHaveLength(2)
     const rootOnly = loadTrust([ROOTS[0]!])
     expect((await verifyProvenance(rec, { ...rootOnly, jwks })).ok).toBe(true)
-    const stripped = await verifyProvenance(rebundle({ ...bundle, ek: { ...ekPart, chain: [] } }), { ...rootOnly, jwks })
+    const stripped = await verifyProvenance(rebundle({ ...bundle, ek: { ...ekPart, chain: [] } }), {
+      ...rootOnly,
+      jwks,
+    })
     expect(stripped.checks.find((c) => c.name === 'ek')?.code).toBe('ERR_CERT_CHAIN')
-    const q = bundle.quote as { attest: string; signature: string; pcrs: { sha256: Record<string, string> } }
+    const q = bundle.quote as {
+      attest: string
+      signature: string
+      pcrs: { sha256: Record<string, string> }
+    }
     const cases: [string, ProvenanceRecord, string][] = [
-      ['bundle bytes', { ...rec, bundle: toB64url(utf8(JSON.stringify({ ...bundle, seq: 1 }))) }, 'ERR_BUNDLE_HASH'],
+      [
+        'bundle bytes',
+        { ...rec, bundle: toB64url(utf8(JSON.stringify({ ...bundle, seq: 1 }))) },
+        'ERR_BUNDLE_HASH',
+      ],
       ['payload', rebundle({ ...bundle, payload: otherBundle.payload }), 'ERR_BUNDLE_PAYLOAD'],
       ['seq', rebundle({ ...bundle, seq: (bundle.seq as number) + 1 }), 'ERR_BUNDLE_PAYLOAD'],
       ['nonce', rebundle({ ...bundle, nonce: otherBundle.nonce }), 'ERR_QUOTE_NONCE'],
-      ['pcr value', rebundle({ ...bundle, quote: { ...q, pcrs: { sha256: { ...q.pcrs.sha256, '0': 'ff'.repeat(32) } } } }), 'ERR_PCR_DIGEST'],
-      ['quote signature', rebundle({ ...bundle, quote: { ...q, signature: (otherBundle.quote as { signature: string }).signature } }), 'ERR_QUOTE_SIGNATURE'],
+      [
+        'pcr value',
+        rebundle({
+          ...bundle,
+          quote: { ...q, pcrs: { sha256: { ...q.pcrs.sha256, '0': 'ff'.repeat(32) } } },
+        }),
+        'ERR_PCR_DIGEST',
+      ],
+      [
+        'quote signature',
+        rebundle({
+          ...bundle,
+          quote: { ...q, signature: (otherBundle.quote as { signature: string }).signature },
+        }),
+        'ERR_QUOTE_SIGNATURE',
+      ],
       ['verdict', rebundle({ ...bundle, verdict: 'accept-audit' }), 'ERR_BUNDLE_RECEIPT'],
       ['zone', rebundle({ ...bundle, zone: 'elsewhere' }), 'ERR_BUNDLE_RECEIPT'],
       ['receipt', rebundle({ ...bundle, receipt: otherBundle.receipt }), 'ERR_BUNDLE_RECEIPT'],
       ['binding', rebundle({ ...bundle, binding: otherBundle.receipt }), 'ERR_BUNDLE_BINDING'],
-      ['ek certificate', rebundle({ ...bundle, ek: { ...(bundle.ek as object), cert: toB64url(fromB64url((bundle.ek as { cert: string }).cert).subarray(0, 200)) } }), 'ERR_BUNDLE_BINDING'],
+      [
+        'ek certificate',
+        rebundle({
+          ...bundle,
+          ek: {
+            ...(bundle.ek as object),
+            cert: toB64url(fromB64url((bundle.ek as { cert: string }).cert).subarray(0, 200)),
+          },
+        }),
+        'ERR_BUNDLE_BINDING',
+      ],
       ['tree head root', { ...rec, sth: { ...rec.sth, rootHash: '00'.repeat(32) } }, 'ERR_LOG_STH'],
-      ['inclusion path', { ...rec, inclusion: { ...rec.inclusion, path: rec.inclusion.path.map(() => '11'.repeat(32)) } }, 'ERR_LOG_PROOF'],
+      [
+        'inclusion path',
+        {
+          ...rec,
+          inclusion: { ...rec.inclusion, path: rec.inclusion.path.map(() => '11'.repeat(32)) },
+        },
+        'ERR_LOG_PROOF',
+      ],
       // no signature covers `findings` or `cfCountry`: the transparency log still does
       ['findings', rebundle({ ...bundle, findings: ['ERR_GEO_OUTSIDE'] }), 'ERR_LOG_PROOF'],
       ['cfCountry', rebundle({ ...bundle, cfCountry: 'ZZ' }), 'ERR_LOG_PROOF'],
@@ -157,12 +296,23 @@ describe('sync and provenance against swtpm and wrangler dev', () => {
   })
 
   it('old inclusion proofs hold against a later tree head, consistent with the earlier one', async () => {
-    const first = (await (await collector.api('auditor', '/v1/log/sth')).json()) as { treeSize: number; rootHash: string }
+    const first = (await (await collector.api('auditor', '/v1/log/sth')).json()) as {
+      treeSize: number
+      rootHash: string
+    }
     const more = await send(3)
     for (const id of more) await provenance(id)
-    const second = (await (await collector.api('auditor', '/v1/log/sth')).json()) as { treeSize: number; rootHash: string }
+    const second = (await (await collector.api('auditor', '/v1/log/sth')).json()) as {
+      treeSize: number
+      rootHash: string
+    }
     expect(second.treeSize).toBe(first.treeSize + 3)
-    const cons = (await (await collector.api('auditor', `/v1/log/consistency?from=${first.treeSize}&to=${second.treeSize}`)).json()) as { path: string[] }
+    const cons = (await (
+      await collector.api(
+        'auditor',
+        `/v1/log/consistency?from=${first.treeSize}&to=${second.treeSize}`,
+      )
+    ).json()) as { path: string[] }
     verifyConsistency({
       first: first.treeSize,
       second: second.treeSize,
@@ -171,7 +321,12 @@ describe('sync and provenance against swtpm and wrangler dev', () => {
       path: cons.path.map((h) => fromHex(h)),
     })
     const old = records.get(batchIds[0]!)!
-    const inc = (await (await collector.api('auditor', `/v1/log/inclusion?batchId=${old.batchId}&treeSize=${second.treeSize}`)).json()) as { index: number; path: string[] }
+    const inc = (await (
+      await collector.api(
+        'auditor',
+        `/v1/log/inclusion?batchId=${old.batchId}&treeSize=${second.treeSize}`,
+      )
+    ).json()) as { index: number; path: string[] }
     verifyInclusion({
       leafHash: leafHash(fromHex(old.bundleSha256)),
       index: inc.index,
@@ -180,7 +335,13 @@ describe('sync and provenance against swtpm and wrangler dev', () => {
       root: fromHex(second.rootHash),
     })
     expect(() =>
-      verifyInclusion({ leafHash: leafHash(fromHex(old.bundleSha256)), index: inc.index, treeSize: second.treeSize, path: inc.path.map((h) => fromHex(h)), root: fromHex(first.rootHash) }),
+      verifyInclusion({
+        leafHash: leafHash(fromHex(old.bundleSha256)),
+        index: inc.index,
+        treeSize: second.treeSize,
+        path: inc.path.map((h) => fromHex(h)),
+        root: fromHex(first.rootHash),
+      }),
     ).toThrow()
   })
 })

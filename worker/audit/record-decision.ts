@@ -21,7 +21,11 @@ export interface Decision {
   aggregate?: { client: string }
 }
 
-export function recordDecision(env: Env, ctx: { waitUntil(p: Promise<unknown>): void }, d: Decision): void {
+export function recordDecision(
+  env: Env,
+  ctx: { waitUntil(p: Promise<unknown>): void },
+  d: Decision,
+): void {
   ctx.waitUntil(
     env.SYNC_QUEUE.send({ type: 'decision', decision: d }).catch((e: unknown) => {
       console.error('decision not queued', d.kind, d.code, e)
@@ -42,7 +46,15 @@ export async function insertDecisions(db: D1Database, all: Decision[]): Promise<
            ON CONFLICT (minute, kind, code, agent_id, client) DO UPDATE SET count = count + 1,
              first_at = min(first_at, excluded.first_at), last_at = max(last_at, excluded.last_at)`,
         )
-        .bind(Math.floor(d.at / 60_000), d.kind, d.code ?? 'ERR_INTERNAL', d.agentId ?? '', d.aggregate!.client, d.at, d.at),
+        .bind(
+          Math.floor(d.at / 60_000),
+          d.kind,
+          d.code ?? 'ERR_INTERNAL',
+          d.agentId ?? '',
+          d.aggregate!.client,
+          d.at,
+          d.at,
+        ),
     ),
     ...ds.map((d) =>
       db
@@ -50,8 +62,18 @@ export async function insertDecisions(db: D1Database, all: Decision[]): Promise<
           `INSERT INTO decisions (at, kind, agent_id, batch_id, verdict, code, zone, cf_country, verify_ms, detail)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
-        .bind(d.at, d.kind, d.agentId, d.batchId, d.verdict, d.code, d.zone, d.cfCountry, d.verifyMs,
-          d.detail ? JSON.stringify(d.detail) : null),
+        .bind(
+          d.at,
+          d.kind,
+          d.agentId,
+          d.batchId,
+          d.verdict,
+          d.code,
+          d.zone,
+          d.cfCountry,
+          d.verifyMs,
+          d.detail ? JSON.stringify(d.detail) : null,
+        ),
     ),
   ])
 }

@@ -44,7 +44,10 @@ export function accessKeyResolver(env: AccessEnv, production = false): JWTVerify
 }
 
 /** In production a token naming a development key is refused before any key lookup. */
-function withoutDevKeys(set: JWTVerifyGetKey | undefined, production: boolean): JWTVerifyGetKey | undefined {
+function withoutDevKeys(
+  set: JWTVerifyGetKey | undefined,
+  production: boolean,
+): JWTVerifyGetKey | undefined {
   if (!set || !production) return set
   return async (header, token) => {
     if (header.kid?.startsWith(DEV_KID_PREFIX)) throw new errors.JWKSNoMatchingKey()

@@ -55,7 +55,10 @@ export async function verifyAccessToken(env: AccessEnv, token: string): Promise<
   const { payload, protectedHeader } = result
   // jose checks nbf but not iat (RFC 7519 leaves it informative): a token "issued" in the future
   // is refused beyond the same clock tolerance (RFC 8725 §3.10 guidance on time claims).
-  if (typeof payload.iat === 'number' && payload.iat > Date.now() / 1000 + ACCESS_CLOCK_TOLERANCE_S) {
+  if (
+    typeof payload.iat === 'number' &&
+    payload.iat > Date.now() / 1000 + ACCESS_CLOCK_TOLERANCE_S
+  ) {
     throw invalid('not_yet_valid', 'Token was issued in the future')
   }
   if (protectedHeader.typ !== undefined && !ALLOWED_TYP.has(protectedHeader.typ.toLowerCase())) {

@@ -6,7 +6,9 @@
  */
 import type { AllowlistSettings, Policy, Zone } from './types.ts'
 
-export const DEFAULT_SELECTION = [{ hashAlg: 'sha256' as const, pcrs: [0, 1, 2, 3, 4, 5, 6, 7, 15] }]
+export const DEFAULT_SELECTION = [
+  { hashAlg: 'sha256' as const, pcrs: [0, 1, 2, 3, 4, 5, 6, 7, 15] },
+]
 
 export const DEV_POLICY: Policy = {
   mode: 'enforce',
@@ -22,12 +24,24 @@ export const DEV_WORLD_ZONE: Zone = {
   name: 'Development: whole world',
   geometry: {
     type: 'Polygon',
-    coordinates: [[[-180, -90], [180, -90], [180, 90], [-180, 90], [-180, -90]]],
+    coordinates: [
+      [
+        [-180, -90],
+        [180, -90],
+        [180, 90],
+        [-180, 90],
+        [-180, -90],
+      ],
+    ],
   },
   countries: [],
 }
 
-export const EMPTY_ALLOWLIST: AllowlistSettings = { enabled: false, ekPublicSha256: [], certSerials: [] }
+export const EMPTY_ALLOWLIST: AllowlistSettings = {
+  enabled: false,
+  ekPublicSha256: [],
+  certSerials: [],
+}
 
 export function isDevelopment(env: { ENVIRONMENT?: string }): boolean {
   return env.ENVIRONMENT === 'development' || env.ENVIRONMENT === 'test'

@@ -22,7 +22,9 @@ export function invalidateConfigCache(): void {
   cache = undefined
 }
 
-export async function loadConfig(env: Env): Promise<{ config: EffectiveConfig; zones: Map<string, Zone> }> {
+export async function loadConfig(
+  env: Env,
+): Promise<{ config: EffectiveConfig; zones: Map<string, Zone> }> {
   const now = Date.now()
   if (cache && now - cache.at < CACHE_MS) return cache
   const [settings, zoneRows] = await env.DB.batch([
@@ -30,11 +32,22 @@ export async function loadConfig(env: Env): Promise<{ config: EffectiveConfig; z
     env.DB.prepare('SELECT zone_id, name, geometry, countries FROM zones'),
   ])
   const byKey = new Map<string, { value: string; version: number }>()
-  for (const r of settings!.results as { key: string; value: string; version: number }[]) byKey.set(r.key, r)
+  for (const r of settings!.results as { key: string; value: string; version: number }[])
+    byKey.set(r.key, r)
   const dev = isDevelopment(env)
   const zones = new Map<string, Zone>()
-  for (const r of zoneRows!.results as { zone_id: string; name: string; geometry: string; countries: string }[]) {
-    zones.set(r.zone_id, { id: r.zone_id, name: r.name, geometry: JSON.parse(r.geometry), countries: JSON.parse(r.countries) })
+  for (const r of zoneRows!.results as {
+    zone_id: string
+    name: string
+    geometry: string
+    countries: string
+  }[]) {
+    zones.set(r.zone_id, {
+      id: r.zone_id,
+      name: r.name,
+      geometry: JSON.parse(r.geometry),
+      countries: JSON.parse(r.countries),
+    })
   }
   if (dev && !zones.has(DEV_WORLD_ZONE.id)) zones.set(DEV_WORLD_ZONE.id, DEV_WORLD_ZONE)
   const policyRow = byKey.get('policy')
@@ -53,7 +66,10 @@ function parse<T>(v: string | undefined): T | undefined {
   return v === undefined ? undefined : (JSON.parse(v) as T)
 }
 
-export async function readSetting<T>(env: Env, key: SettingsKey): Promise<{ value: T; version: number } | undefined> {
+export async function readSetting<T>(
+  env: Env,
+  key: SettingsKey,
+): Promise<{ value: T; version: number } | undefined> {
   const row = await env.DB.prepare('SELECT value, version FROM settings WHERE key = ?')
     .bind(key)
     .first<{ value: string; version: number }>()
@@ -79,7 +95,11 @@ export async function writeSetting(
     .bind(key, text, now, by, ifVersion ?? null)
     .first<{ version: number }>()
   invalidateConfigCache()
-  if (!row) throw new AegisError('ERR_CONFIG_CONFLICT', `setting '${key}' changed since version ${ifVersion}`)
+  if (!row)
+    throw new AegisError(
+      'ERR_CONFIG_CONFLICT',
+      `setting '${key}' changed since version ${ifVersion}`,
+    )
   return row.version
 }
 
@@ -88,7 +108,13 @@ export async function writeZone(env: Env, zone: Zone): Promise<void> {
     `INSERT INTO zones (zone_id, name, geometry, countries, updated_at) VALUES (?1, ?2, ?3, ?4, ?5)
      ON CONFLICT(zone_id) DO UPDATE SET name = ?2, geometry = ?3, countries = ?4, updated_at = ?5`,
   )
-    .bind(zone.id, zone.name, JSON.stringify(zone.geometry), JSON.stringify(zone.countries ?? []), Date.now())
+    .bind(
+      zone.id,
+      zone.name,
+      JSON.stringify(zone.geometry),
+      JSON.stringify(zone.countries ?? []),
+      Date.now(),
+    )
     .run()
   invalidateConfigCache()
 }

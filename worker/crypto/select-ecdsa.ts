@@ -17,7 +17,8 @@ export function selectEcdsaBackend(env: { ECDSA_BACKEND?: string }): string {
   if (chosen === want) return want
   if (want === 'wasm') setEcdsaBackend(createWasmEcdsaBackend(ecdsaWasm, nobleEcdsaBackend))
   else if (want === 'noble') setEcdsaBackend(nobleEcdsaBackend)
-  else throw new AegisError('ERR_INTERNAL', `ECDSA_BACKEND must be "wasm" or "noble", not "${want}"`)
+  else
+    throw new AegisError('ERR_INTERNAL', `ECDSA_BACKEND must be "wasm" or "noble", not "${want}"`)
   chosen = want
   return getEcdsaBackend().name
 }

@@ -16,7 +16,8 @@ export const dashboardRoutes = new Hono<AppEnv>()
 function time(v: string | undefined, fallback: number, name: string): number {
   if (v === undefined) return fallback
   const t = /^\d+$/.test(v) ? Number(v) : Date.parse(v)
-  if (!Number.isFinite(t)) throw new AegisError('ERR_INPUT_MALFORMED', `${name} must be an ISO time or epoch ms`)
+  if (!Number.isFinite(t))
+    throw new AegisError('ERR_INPUT_MALFORMED', `${name} must be an ISO time or epoch ms`)
   return t
 }
 
@@ -25,21 +26,27 @@ function stepMinutes(v: string | undefined): number {
   if (v === undefined) return 1
   const m = /^(\d+)(s|m|h|d)?$/.exec(v)
   if (!m) throw new AegisError('ERR_INPUT_MALFORMED', 'step must look like 60s, 5m, 1h or 1d')
-  const secs = Number(m[1]) * { s: 1, m: 60, h: 3600, d: 86400 }[(m[2] ?? 's') as 's' | 'm' | 'h' | 'd']
-  if (secs < 60 || secs % 60 !== 0) throw new AegisError('ERR_INPUT_MALFORMED', 'step must be a whole number of minutes')
+  const secs =
+    Number(m[1]) * { s: 1, m: 60, h: 3600, d: 86400 }[(m[2] ?? 's') as 's' | 'm' | 'h' | 'd']
+  if (secs < 60 || secs % 60 !== 0)
+    throw new AegisError('ERR_INPUT_MALFORMED', 'step must be a whole number of minutes')
   return secs / 60
 }
 
 dashboardRoutes.get('/v1/aggregates', requireRole('viewer'), async (c) => {
   const q = c.req.query()
   const metric = q.metric
-  if (!metric || !/^[a-z][a-z0-9_.:-]{0,95}$/.test(metric)) throw new AegisError('ERR_INPUT_MALFORMED', 'metric is required')
+  if (!metric || !/^[a-z][a-z0-9_.:-]{0,95}$/.test(metric))
+    throw new AegisError('ERR_INPUT_MALFORMED', 'metric is required')
   const to = time(q.to, Date.now(), 'to')
   const from = time(q.from, to - 3600_000, 'from')
   const step = stepMinutes(q.step)
   if (from > to) throw new AegisError('ERR_INPUT_MALFORMED', 'from is after to')
   if ((to - from) / 60_000 / step > MAX_POINTS) {
-    throw new AegisError('ERR_INPUT_MALFORMED', `range/step gives more than ${MAX_POINTS} buckets: widen step`)
+    throw new AegisError(
+      'ERR_INPUT_MALFORMED',
+      `range/step gives more than ${MAX_POINTS} buckets: widen step`,
+    )
   }
   // One rollup row per (minute, zone, agent) holds every metric as [count, sum, min, max, unit]
   // (migration 0005); the metric name cannot contain a quote, so it is safe in a quoted path.
@@ -51,8 +58,24 @@ dashboardRoutes.get('/v1/aggregates', requireRole('viewer'), async (c) => {
       WHERE m IS NOT NULL
       GROUP BY bucket, zone, agent_id ORDER BY bucket, zone, agent_id LIMIT 20000`,
   )
-    .bind(step, `$."${metric}"`, Math.floor(from / 60_000), Math.floor(to / 60_000), q.zone ?? null, q.agent ?? null)
-    .all<{ bucket: number; zone: string; agent_id: string; count: number; sum: number; min: number; max: number; unit: string | null }>()
+    .bind(
+      step,
+      `$."${metric}"`,
+      Math.floor(from / 60_000),
+      Math.floor(to / 60_000),
+      q.zone ?? null,
+      q.agent ?? null,
+    )
+    .all<{
+      bucket: number
+      zone: string
+      agent_id: string
+      count: number
+      sum: number
+      min: number
+      max: number
+      unit: string | null
+    }>()
   const unit = rows.results.find((r) => r.unit != null)?.unit ?? null
   return c.json({
     metric,
@@ -81,7 +104,15 @@ dashboardRoutes.get('/v1/agents/summary', requireRole('viewer'), async (c) => {
             (SELECT d.code || '|' || d.at FROM decisions d
                WHERE d.agent_id = a.agent_id AND d.verdict = 'reject' ORDER BY d.at DESC LIMIT 1) AS last_reject
        FROM agents a ORDER BY a.agent_id LIMIT 5000`,
-  ).all<{ agent_id: string; status: string; zones: string; sensor_id: string; last_accepted: number | null; batches: number; last_reject: string | null }>()
+  ).all<{
+    agent_id: string
+    status: string
+    zones: string
+    sensor_id: string
+    last_accepted: number | null
+    batches: number
+    last_reject: string | null
+  }>()
   return c.json({
     agents: rows.results.map((r) => {
       const [code, at] = r.last_reject ? r.last_reject.split('|') : [null, null]

@@ -55,14 +55,21 @@ interface FleetRow {
  * reported (attest/geofence/check-fix.ts), so the map can show a refused agent where it claimed
  * to be, marked as refused.
  */
-function lastReject(v: string | null): { code: string | null; at: string | null; fix?: { lat: number; lon: number; accuracyM: number } } {
+function lastReject(v: string | null): {
+  code: string | null
+  at: string | null
+  fix?: { lat: number; lon: number; accuracyM: number }
+} {
   if (!v) return { code: null, at: null }
   const [code = null, at = null] = v.split('|', 2)
   const detailText = v.slice((code?.length ?? 0) + (at?.length ?? 0) + 2)
   let fix: { lat: number; lon: number; accuracyM: number } | undefined
   try {
     const f = (JSON.parse(detailText) as { fix?: Record<string, unknown> }).fix
-    if (f && [f.lat, f.lon, f.accuracyM].every((x) => typeof x === 'number' && Number.isFinite(x))) {
+    if (
+      f &&
+      [f.lat, f.lon, f.accuracyM].every((x) => typeof x === 'number' && Number.isFinite(x))
+    ) {
       fix = { lat: f.lat as number, lon: f.lon as number, accuracyM: f.accuracyM as number }
     }
   } catch {
@@ -108,7 +115,11 @@ fleetRoutes.get('/v1/fleet', requireRole('viewer'), async (c) => {
                 fix: { lat: r.lat, lon: r.lon, accuracyM: r.accuracy_m },
               },
         lastRejection: code
-          ? { code, at: new Date(Number(at)).toISOString(), ...(reportedFix ? { fix: reportedFix } : {}) }
+          ? {
+              code,
+              at: new Date(Number(at)).toISOString(),
+              ...(reportedFix ? { fix: reportedFix } : {}),
+            }
           : null,
       }
     }),

@@ -16,7 +16,9 @@ function esc(v: string): string {
 metricsRoutes.get('/metrics', requireRole('viewer'), async (c) => {
   const since = Date.now() - 5 * 60_000
   const [decisions, batches, lag, dead, agents] = await c.env.DB.batch([
-    c.env.DB.prepare(`SELECT kind, verdict, COALESCE(code, '') AS code, COUNT(*) AS n FROM decisions GROUP BY kind, verdict, code`),
+    c.env.DB.prepare(
+      `SELECT kind, verdict, COALESCE(code, '') AS code, COUNT(*) AS n FROM decisions GROUP BY kind, verdict, code`,
+    ),
     c.env.DB.prepare(`SELECT COUNT(*) AS n, COALESCE(SUM(metric_count), 0) AS points FROM batches`),
     c.env.DB.prepare(
       `SELECT COUNT(*) AS n, COALESCE(AVG(stored_at - accepted_at), 0) AS avg, COALESCE(MAX(stored_at - accepted_at), 0) AS max
@@ -26,30 +28,59 @@ metricsRoutes.get('/metrics', requireRole('viewer'), async (c) => {
     c.env.DB.prepare(`SELECT status, COUNT(*) AS n FROM agents GROUP BY status`),
   ])
   const out: string[] = []
-  const metric = (name: string, type: string, help: string, samples: [Record<string, string>, number][]) => {
+  const metric = (
+    name: string,
+    type: string,
+    help: string,
+    samples: [Record<string, string>, number][],
+  ) => {
     out.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`)
     for (const [labels, v] of samples) {
-      const l = Object.entries(labels).map(([k, x]) => `${k}="${esc(x)}"`).join(',')
+      const l = Object.entries(labels)
+        .map(([k, x]) => `${k}="${esc(x)}"`)
+        .join(',')
       out.push(`${name}${l ? `{${l}}` : ''} ${v}`)
     }
   }
-  metric('aegis_decisions_total', 'counter', 'Decisions recorded in the audit trail.',
-    (decisions!.results as { kind: string; verdict: string; code: string; n: number }[]).map((r) => [
-      { kind: r.kind, verdict: r.verdict, code: r.code }, r.n,
-    ]))
+  metric(
+    'aegis_decisions_total',
+    'counter',
+    'Decisions recorded in the audit trail.',
+    (decisions!.results as { kind: string; verdict: string; code: string; n: number }[]).map(
+      (r) => [{ kind: r.kind, verdict: r.verdict, code: r.code }, r.n],
+    ),
+  )
   const b = batches!.results[0] as { n: number; points: number }
-  metric('aegis_batches_stored_total', 'counter', 'Accepted batches stored in D1 and R2.', [[{}, b.n]])
-  metric('aegis_metric_points_stored_total', 'counter', 'Metric points of stored batches (raw points in the R2 evidence packs, folded into the D1 rollups).', [[{}, b.points]])
-  const l = lag!.results[0] as { n: number; avg: number; max: number }
-  metric('aegis_sync_lag_ms', 'gauge', 'Acceptance-to-storage lag of batches stored in the last 5 minutes.', [
-    [{ stat: 'avg' }, l.avg],
-    [{ stat: 'max' }, l.max],
+  metric('aegis_batches_stored_total', 'counter', 'Accepted batches stored in D1 and R2.', [
+    [{}, b.n],
   ])
+  metric(
+    'aegis_metric_points_stored_total',
+    'counter',
+    'Metric points of stored batches (raw points in the R2 evidence packs, folded into the D1 rollups).',
+    [[{}, b.points]],
+  )
+  const l = lag!.results[0] as { n: number; avg: number; max: number }
+  metric(
+    'aegis_sync_lag_ms',
+    'gauge',
+    'Acceptance-to-storage lag of batches stored in the last 5 minutes.',
+    [
+      [{ stat: 'avg' }, l.avg],
+      [{ stat: 'max' }, l.max],
+    ],
+  )
   metric('aegis_sync_recent_batches', 'gauge', 'Batches stored in the last 5 minutes.', [[{}, l.n]])
   metric('aegis_dead_letters_total', 'counter', 'Sync messages moved to the dead-letter queue.', [
     [{}, (dead!.results[0] as { n: number }).n],
   ])
-  metric('aegis_agents', 'gauge', 'Enrolled agents by status.',
-    (agents!.results as { status: string; n: number }[]).map((r) => [{ status: r.status }, r.n]))
-  return c.body(out.join('\n') + '\n', 200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' })
+  metric(
+    'aegis_agents',
+    'gauge',
+    'Enrolled agents by status.',
+    (agents!.results as { status: string; n: number }[]).map((r) => [{ status: r.status }, r.n]),
+  )
+  return c.body(out.join('\n') + '\n', 200, {
+    'content-type': 'text/plain; version=0.0.4; charset=utf-8',
+  })
 })

@@ -25,7 +25,9 @@ export async function applyRetention(
   const [r, d, a] = await env.DB.batch([
     env.DB.prepare('DELETE FROM rollups WHERE minute < ?').bind(Math.floor(rollupsBefore / 60_000)),
     env.DB.prepare('DELETE FROM decisions WHERE at < ?').bind(decisionsBefore),
-    env.DB.prepare('DELETE FROM refusals WHERE minute < ?').bind(Math.floor(decisionsBefore / 60_000)),
+    env.DB.prepare('DELETE FROM refusals WHERE minute < ?').bind(
+      Math.floor(decisionsBefore / 60_000),
+    ),
   ])
   return { rollups: r!.meta.changes, decisions: d!.meta.changes, refusals: a!.meta.changes }
 }

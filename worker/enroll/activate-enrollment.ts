@@ -51,7 +51,8 @@ export async function activateEnrollment(
   if (!m) throw new AegisError('ERR_ENROLL_NOT_FOUND', 'no such enrollment challenge')
   const body = validate(raw, ActivateBody)
   const pending = openChallenge(env, enrollmentId, body.challenge)
-  if (pending.record.agentId !== m[1]) throw new AegisError('ERR_ENROLL_NOT_FOUND', 'no such enrollment challenge')
+  if (pending.record.agentId !== m[1])
+    throw new AegisError('ERR_ENROLL_NOT_FOUND', 'no such enrollment challenge')
   await onOpened?.(pending.record.agentId)
   if (!constantTimeEqual(sha256(body.secret), fromHex(pending.secretSha256))) {
     throw new AegisError('ERR_ENROLL_SECRET', 'activation secret does not match')
@@ -100,7 +101,9 @@ export async function activateEnrollment(
     iat: Math.floor(Date.now() / 1000),
   }
   const binding = await signCompact(env, AK_BINDING_TYP, claims)
-  const record = unwrap(await agentLedger(env, pending.record.agentId).activate(pending, baseline, binding))
+  const record = unwrap(
+    await agentLedger(env, pending.record.agentId).activate(pending, baseline, binding),
+  )
   if (boot) await rememberBoot(env.DB, record.agentId, boot, Date.now())
   return record
 }

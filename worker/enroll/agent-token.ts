@@ -8,7 +8,11 @@ import { fromB64url } from '../../attest/bytes/encoding.ts'
 import { parseTpmtPublic } from '../../attest/tpm/public.ts'
 import { akThumbprint } from '../tokens/ak-thumbprint.ts'
 import { AegisError } from '../../attest/errors.ts'
-import { EAR_FORMATS, issueAttestationResult, type EarFormat } from '../tokens/issue-attestation-result.ts'
+import {
+  EAR_FORMATS,
+  issueAttestationResult,
+  type EarFormat,
+} from '../tokens/issue-attestation-result.ts'
 import type { AgentRecord } from '../ledger/types.ts'
 import { loadConfig } from '../config/settings-store.ts'
 
@@ -18,7 +22,9 @@ export const AGENT_TOKEN_TTL_SECONDS = 3600
 export function baselineDigest(b: AgentRecord['pcrBaseline']): string {
   const parts: Uint8Array[] = []
   for (const bank of Object.keys(b).sort()) {
-    for (const idx of Object.keys(b[bank]!).map(Number).sort((x, y) => x - y)) {
+    for (const idx of Object.keys(b[bank]!)
+      .map(Number)
+      .sort((x, y) => x - y)) {
       parts.push(utf8(`${bank}:${idx}:`), fromHex(b[bank]![String(idx)]!))
     }
   }
@@ -36,7 +42,11 @@ export function earFormat(env: { EAR_FORMAT?: string }): EarFormat {
   throw new AegisError('ERR_INTERNAL', `EAR_FORMAT must be one of ${EAR_FORMATS.join(', ')}`)
 }
 
-export async function issueAgentToken(env: Env, agent: AgentRecord, policyId = 'default'): Promise<string> {
+export async function issueAgentToken(
+  env: Env,
+  agent: AgentRecord,
+  policyId = 'default',
+): Promise<string> {
   const policy = (await loadConfig(env)).config.policy
   const golden = policy?.pcr.mode === 'golden' && Object.keys(policy.pcr.golden).length > 0
   const appraisedBy = policy?.eventLog ? 'event-log' : golden ? 'golden' : undefined

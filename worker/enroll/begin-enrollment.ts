@@ -25,7 +25,15 @@ import { objectName } from '../../attest/tpm/name.ts'
 import { parseTpm2bPublic } from '../../attest/tpm/public.ts'
 import { loadConfig } from '../config/settings-store.ts'
 import { isDevelopment } from '../config/defaults.ts'
-import { anyJson, array, b64url, object, optional, str, validate } from '../../attest/json/schema.ts'
+import {
+  anyJson,
+  array,
+  b64url,
+  object,
+  optional,
+  str,
+  validate,
+} from '../../attest/json/schema.ts'
 import { agentStatus } from '../ledger/agent-exists.ts'
 import { sealChallenge } from './sealed-challenge.ts'
 import type { PendingEnrollment } from '../ledger/types.ts'
@@ -102,13 +110,20 @@ export async function beginEnrollment(
     })
   }
   const al = config.allowlist
-  const listed = al.ekPublicSha256.includes(agentId) || (cert !== undefined && al.certSerials.includes(cert.serial))
+  const listed =
+    al.ekPublicSha256.includes(agentId) ||
+    (cert !== undefined && al.certSerials.includes(cert.serial))
   if (al.enabled && !listed) {
-    throw new AegisError('ERR_EK_NOT_ALLOWED', 'this EK is not on the allowlist', { detail: { agentId } })
+    throw new AegisError('ERR_EK_NOT_ALLOWED', 'this EK is not on the allowlist', {
+      detail: { agentId },
+    })
   }
   // Without a certificate there is no manufacturer proof: only an explicit allowlist entry admits.
   if (!cert && !(al.enabled && listed)) {
-    throw new AegisError('ERR_CERT_CHAIN', 'an EK certificate is required for EKs not on the allowlist')
+    throw new AegisError(
+      'ERR_CERT_CHAIN',
+      'an EK certificate is required for EKs not on the allowlist',
+    )
   }
 
   await onAdmissible?.(agentId)
@@ -136,7 +151,8 @@ export async function beginEnrollment(
     },
   }
   // A revoked agent cannot start a new enrollment (read from D1: an unknown EK creates nothing).
-  if ((await agentStatus(env, agentId)) === 'revoked') throw new AegisError('ERR_AGENT_REVOKED', 'agent is revoked')
+  if ((await agentStatus(env, agentId)) === 'revoked')
+    throw new AegisError('ERR_AGENT_REVOKED', 'agent is revoked')
   const challenge = sealChallenge(env, pending)
   if (isDevelopment(env)) console.log(`enroll: challenge issued for agent ${agentId}`)
   return {

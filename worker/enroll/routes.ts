@@ -22,7 +22,12 @@ const MAX_ACTIVATE_BODY = MAX_ENROLL_BODY + Math.ceil((EVENTLOG_LIMITS.maxBytes 
 
 export const enrollRoutes = new Hono<AppEnv>()
 
-function decision(c: Context<AppEnv>, kind: 'enroll' | 'activate', agentId: string | null, err?: unknown): Decision {
+function decision(
+  c: Context<AppEnv>,
+  kind: 'enroll' | 'activate',
+  agentId: string | null,
+  err?: unknown,
+): Decision {
   return {
     at: Date.now(),
     kind,
@@ -67,7 +72,9 @@ enrollRoutes.post('/v1/enroll/:enrollmentId/activate', async (c) => {
   const agentId = /^[0-9a-f]{64}/.exec(enrollmentId)?.[0] ?? null
   try {
     const body = await readJson(c.req.raw, MAX_ACTIVATE_BODY)
-    const agent = await activateEnrollment(c.env, enrollmentId, body, (id) => chargeAgent(c.env, id))
+    const agent = await activateEnrollment(c.env, enrollmentId, body, (id) =>
+      chargeAgent(c.env, id),
+    )
     const token = await issueAgentToken(c.env, agent)
     recordDecision(c.env, c.executionCtx, decision(c, 'activate', agent.agentId))
     return c.json({ agentId: agent.agentId, token, status: agent.status, zones: agent.zones })

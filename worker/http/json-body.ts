@@ -8,7 +8,9 @@ import { AegisError } from '../../attest/errors.ts'
 export async function readBodyBytes(req: Request, maxBytes: number): Promise<Uint8Array> {
   const declared = req.headers.get('content-length')
   if (declared !== null && Number(declared) > maxBytes) {
-    throw new AegisError('ERR_INPUT_TOO_LARGE', `body exceeds ${maxBytes} bytes`, { detail: { maxBytes } })
+    throw new AegisError('ERR_INPUT_TOO_LARGE', `body exceeds ${maxBytes} bytes`, {
+      detail: { maxBytes },
+    })
   }
   if (!req.body) return new Uint8Array(0)
   const reader = req.body.getReader()
@@ -20,7 +22,9 @@ export async function readBodyBytes(req: Request, maxBytes: number): Promise<Uin
     n += value.byteLength
     if (n > maxBytes) {
       await reader.cancel()
-      throw new AegisError('ERR_INPUT_TOO_LARGE', `body exceeds ${maxBytes} bytes`, { detail: { maxBytes } })
+      throw new AegisError('ERR_INPUT_TOO_LARGE', `body exceeds ${maxBytes} bytes`, {
+        detail: { maxBytes },
+      })
     }
     chunks.push(value)
   }

@@ -19,8 +19,10 @@ export function toProblem(err: unknown): ProblemInit {
 }
 
 export function problemResponse(instance: string, err: unknown, headers?: HeadersInit): Response {
-  const p = err instanceof AegisError || err instanceof Error || !isProblemInit(err) ? toProblem(err) : err
-  if (p.code === 'ERR_INTERNAL' && !(err instanceof AegisError)) console.error('unhandled error', err)
+  const p =
+    err instanceof AegisError || err instanceof Error || !isProblemInit(err) ? toProblem(err) : err
+  if (p.code === 'ERR_INTERNAL' && !(err instanceof AegisError))
+    console.error('unhandled error', err)
   const body = {
     type: `https://aegis-edge.dev/errors/${p.code}`,
     title: p.title,
@@ -33,7 +35,8 @@ export function problemResponse(instance: string, err: unknown, headers?: Header
   h.set('content-type', 'application/problem+json')
   // RFC 9110 §10.2.3: a 429 says when to come back (ratelimit/rate-limit.ts puts it in detail).
   const retry = p.detail?.retryAfterSeconds
-  if (p.code === 'ERR_RATE_LIMITED' && typeof retry === 'number') h.set('retry-after', String(retry))
+  if (p.code === 'ERR_RATE_LIMITED' && typeof retry === 'number')
+    h.set('retry-after', String(retry))
   return new Response(JSON.stringify(body), { status: p.status, headers: h })
 }
 

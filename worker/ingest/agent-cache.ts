@@ -27,10 +27,16 @@ const cache = new BoundedCache<CachedAgent>(10_000)
 export async function loadAgent(env: Env, agentId: string): Promise<CachedAgent> {
   const hit = cache.get(agentId)
   if (hit && Date.now() - hit.at < TTL_MS) return { ...hit, cached: true }
-  if ((await agentStatus(env, agentId)) === null) throw new AegisError('ERR_AGENT_UNKNOWN', 'agent is not enrolled')
+  if ((await agentStatus(env, agentId)) === null)
+    throw new AegisError('ERR_AGENT_UNKNOWN', 'agent is not enrolled')
   const record = await agentLedger(env, agentId).getAgent()
   if (!record) throw new AegisError('ERR_AGENT_UNKNOWN', 'agent is not enrolled')
-  const entry = { record, ak: parseTpmtPublic(fromB64url(record.akPublic)), at: Date.now(), cached: false }
+  const entry = {
+    record,
+    ak: parseTpmtPublic(fromB64url(record.akPublic)),
+    at: Date.now(),
+    cached: false,
+  }
   cache.set(agentId, entry)
   return entry
 }

@@ -61,7 +61,8 @@ function agentIdParam(c: Context<AppEnv>): string {
 
 async function policyOf(env: Env) {
   const loaded = await loadConfig(env)
-  if (!loaded.config.policy) throw new AegisError('ERR_POLICY_UNCONFIGURED', 'no ingest policy is configured')
+  if (!loaded.config.policy)
+    throw new AegisError('ERR_POLICY_UNCONFIGURED', 'no ingest policy is configured')
   return { ...loaded, policy: loaded.config.policy }
 }
 
@@ -92,12 +93,21 @@ ingestRoutes.get('/v1/agents/:agentId/nonce', async (c) => {
     return c.json({ nonce: n.nonce, expiresAt: new Date(n.expiresAt).toISOString() })
   } catch (e) {
     const at = Date.now()
-    await recordRefusal(c, { ...refusal(at, 'nonce', agentId, e), cfCountry: cfCountry(c.req.raw) }, true)
+    await recordRefusal(
+      c,
+      { ...refusal(at, 'nonce', agentId, e), cfCountry: cfCountry(c.req.raw) },
+      true,
+    )
     throw e
   }
 })
 
-function refusal(at: number, kind: 'nonce' | 'batch', agentId: string | null, e: unknown): Decision {
+function refusal(
+  at: number,
+  kind: 'nonce' | 'batch',
+  agentId: string | null,
+  e: unknown,
+): Decision {
   return {
     at,
     kind,
@@ -170,7 +180,11 @@ ingestRoutes.post('/v1/agents/:agentId/batches', async (c) => {
         akName: agent.record.akName,
         nonce: v.text.nonce,
         seq: v.payload.seq,
-        clock: { clock: ci.clock.toString(), resetCount: ci.resetCount, restartCount: ci.restartCount },
+        clock: {
+          clock: ci.clock.toString(),
+          resetCount: ci.resetCount,
+          restartCount: ci.restartCount,
+        },
         fix: v.payload.location,
         geo: { maxSpeedMps: policy.geo.maxSpeedMps, enforce: policy.mode === 'enforce' },
         nonceTtlSeconds: policy.nonceTtlSeconds,
@@ -218,10 +232,16 @@ ingestRoutes.post('/v1/agents/:agentId/batches', async (c) => {
       'server-timing',
       `verify;dur=${vMs.toFixed(3)}, ledger;dur=${ledgerMs.toFixed(3)}, total;dur=${(performance.now() - started).toFixed(3)}`,
     )
-    const nextNonce = { nextNonce: res.nextNonce, nextNonceExpiresAt: new Date(res.nextNonceExpiresAt).toISOString() }
+    const nextNonce = {
+      nextNonce: res.nextNonce,
+      nextNonceExpiresAt: new Date(res.nextNonceExpiresAt).toISOString(),
+    }
     if (res.duplicateOf) {
       // Already stored: same receipt, nothing queued again.
-      return c.json({ batchId: v.batchId, receipt: res.duplicateOf.receipt, duplicate: true, ...nextNonce }, 200)
+      return c.json(
+        { batchId: v.batchId, receipt: res.duplicateOf.receipt, duplicate: true, ...nextNonce },
+        200,
+      )
     }
     const a = res.accepted!
     // The batch is admitted: its log is now this agent's accepted boot.
@@ -234,18 +254,32 @@ ingestRoutes.post('/v1/agents/:agentId/batches', async (c) => {
       ),
     )
     return c.json(
-      { batchId: a.batchId, receipt: a.receipt, verdict: a.verdict, findings: a.findings, zone: a.zone, ...nextNonce },
+      {
+        batchId: a.batchId,
+        receipt: a.receipt,
+        verdict: a.verdict,
+        findings: a.findings,
+        zone: a.zone,
+        ...nextNonce,
+      },
       202,
     )
   } catch (e) {
-    if (agentId && e instanceof AegisError && (e.code === 'ERR_AGENT_REVOKED' || e.code === 'ERR_QUOTE_SIGNER')) {
+    if (
+      agentId &&
+      e instanceof AegisError &&
+      (e.code === 'ERR_AGENT_REVOKED' || e.code === 'ERR_QUOTE_SIGNER')
+    ) {
       forgetAgent(agentId)
     }
     // Only a batch whose quote verified is the enrolled agent's own refusal (one audit row);
     // anything else is anonymous: counted per client and aggregated.
     const authenticated = e instanceof AegisError && AUTHENTICATED_REFUSALS.has(e.code)
-    await recordRefusal(c, { ...refusal(now, 'batch', agentId, e), batchId, cfCountry: country, verifyMs }, !authenticated)
+    await recordRefusal(
+      c,
+      { ...refusal(now, 'batch', agentId, e), batchId, cfCountry: country, verifyMs },
+      !authenticated,
+    )
     throw e
   }
 })
-

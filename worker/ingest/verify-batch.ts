@@ -76,16 +76,24 @@ export function verifyBatch(input: {
   const payloadHash = sha256(wire.payload)
   const batchId = toHex(payloadHash)
   input.onBatchId?.(batchId)
-  if (agent.record.status !== 'active') throw new AegisError('ERR_AGENT_REVOKED', 'agent is revoked')
+  if (agent.record.status !== 'active')
+    throw new AegisError('ERR_AGENT_REVOKED', 'agent is revoked')
   const payload = parseBatchPayload(wire.payload)
   if (payload.agentId !== input.agentId) {
     throw new AegisError('ERR_PAYLOAD_MISMATCH', 'payload.agentId is not the agent in the path')
   }
   const maxAgeMs = (policy.maxBatchAgeSeconds ?? DEFAULT_MAX_BATCH_AGE_S) * 1000
-  if (payload.collectedAt > input.now + FIX_FUTURE_SKEW_MS || input.now - payload.collectedAt > maxAgeMs) {
-    throw new AegisError('ERR_BATCH_STALE', 'collectedAt is in the future or older than the policy allows', {
-      detail: { collectedAt: payload.collectedAt, maxAgeSeconds: maxAgeMs / 1000 },
-    })
+  if (
+    payload.collectedAt > input.now + FIX_FUTURE_SKEW_MS ||
+    input.now - payload.collectedAt > maxAgeMs
+  ) {
+    throw new AegisError(
+      'ERR_BATCH_STALE',
+      'collectedAt is in the future or older than the policy allows',
+      {
+        detail: { collectedAt: payload.collectedAt, maxAgeSeconds: maxAgeMs / 1000 },
+      },
+    )
   }
   const quote = verifyQuote({
     ak: agent.ak,
@@ -155,8 +163,16 @@ export function verifyBatch(input: {
   }
 }
 
-export function wireQuote(v: VerifiedBatch): { attest: string; signature: string; pcrs: Record<string, Record<string, string>> } {
-  return { attest: v.text.attest, signature: v.text.signature, pcrs: pcrsToHex(toPcrValues(v.wire.quote.pcrs)) }
+export function wireQuote(v: VerifiedBatch): {
+  attest: string
+  signature: string
+  pcrs: Record<string, Record<string, string>>
+} {
+  return {
+    attest: v.text.attest,
+    signature: v.text.signature,
+    pcrs: pcrsToHex(toPcrValues(v.wire.quote.pcrs)),
+  }
 }
 
 /** PCRs an event-log policy governs are judged by the log (worker/bootlog), not the baseline. */
@@ -173,5 +189,10 @@ function withoutGoverned(baseline: Record<string, Record<string, string>>, gover
 /** The body's base64url fields as sent; only called after validate() accepted them. */
 function textsOf(raw: unknown): VerifiedBatch['text'] {
   const b = raw as { payload: string; nonce: string; quote: { attest: string; signature: string } }
-  return { payload: b.payload, nonce: b.nonce, attest: b.quote.attest, signature: b.quote.signature }
+  return {
+    payload: b.payload,
+    nonce: b.nonce,
+    attest: b.quote.attest,
+    signature: b.quote.signature,
+  }
 }

@@ -58,7 +58,9 @@ export class AgentLedger extends DurableObject<Env> {
   }
 
   private loadAgent(): AgentRecord | null {
-    const row = this.sql.exec<{ record: string }>('SELECT record FROM agent WHERE id = 1').toArray()[0]
+    const row = this.sql
+      .exec<{ record: string }>('SELECT record FROM agent WHERE id = 1')
+      .toArray()[0]
     return row ? (JSON.parse(row.record) as AgentRecord) : null
   }
 
@@ -73,7 +75,13 @@ export class AgentLedger extends DurableObject<Env> {
   private async doRevoke(reason: string): Promise<AgentRecord> {
     const cur = this.loadAgent()
     if (!cur) throw new AegisError('ERR_AGENT_UNKNOWN', 'no such agent')
-    const next: AgentRecord = { ...cur, version: (cur.version ?? 0) + 1, status: 'revoked', revokedAt: Date.now(), revokedReason: reason }
+    const next: AgentRecord = {
+      ...cur,
+      version: (cur.version ?? 0) + 1,
+      status: 'revoked',
+      revokedAt: Date.now(),
+      revokedReason: reason,
+    }
     await this.mirror(next)
     // Outstanding nonces and challenges die with the agent's standing: admission and activation
     // both refuse a revoked record.
@@ -107,9 +115,22 @@ export class AgentLedger extends DurableObject<Env> {
          revoked_reason = ?16`,
     )
       .bind(
-        r.agentId, r.status, r.ekPublic, r.ekCertSha256, r.ekCertSerial, r.ekCertIssuer, r.akPublic,
-        r.akName, JSON.stringify(r.platform), r.sensor.id, r.sensor.firmware, JSON.stringify(r.zones),
-        JSON.stringify(r.pcrBaseline), r.enrolledAt, r.revokedAt, r.revokedReason,
+        r.agentId,
+        r.status,
+        r.ekPublic,
+        r.ekCertSha256,
+        r.ekCertSerial,
+        r.ekCertIssuer,
+        r.akPublic,
+        r.akName,
+        JSON.stringify(r.platform),
+        r.sensor.id,
+        r.sensor.firmware,
+        JSON.stringify(r.zones),
+        JSON.stringify(r.pcrBaseline),
+        r.enrolledAt,
+        r.revokedAt,
+        r.revokedReason,
       )
       .run()
   }
@@ -123,20 +144,35 @@ export class AgentLedger extends DurableObject<Env> {
    * quote) replaces any previous one; replay state for sequence numbers restarts, TPM clock state
    * is kept (it belongs to the TPM, not the AK).
    */
-  activate(challenge: OpenedChallenge, pcrBaseline: HexPcrs, binding: string): Promise<RpcResult<AgentRecord>> {
+  activate(
+    challenge: OpenedChallenge,
+    pcrBaseline: HexPcrs,
+    binding: string,
+  ): Promise<RpcResult<AgentRecord>> {
     return captureAsync(() => this.doActivate(challenge, pcrBaseline, binding))
   }
 
-  private async doActivate(p: OpenedChallenge, pcrBaseline: HexPcrs, binding: string): Promise<AgentRecord> {
+  private async doActivate(
+    p: OpenedChallenge,
+    pcrBaseline: HexPcrs,
+    binding: string,
+  ): Promise<AgentRecord> {
     const now = Date.now()
-    if (p.expiresAt <= now) throw new AegisError('ERR_ENROLL_EXPIRED', 'enrollment challenge expired')
+    if (p.expiresAt <= now)
+      throw new AegisError('ERR_ENROLL_EXPIRED', 'enrollment challenge expired')
     const cur = this.loadAgent()
     if (cur?.status === 'revoked') throw new AegisError('ERR_AGENT_REVOKED', 'agent is revoked')
     this.sql.exec('DELETE FROM used_challenges WHERE expires_at <= ?', now)
-    const used = this.sql.exec('SELECT 1 FROM used_challenges WHERE enrollment_id = ?', p.enrollmentId).toArray()
+    const used = this.sql
+      .exec('SELECT 1 FROM used_challenges WHERE enrollment_id = ?', p.enrollmentId)
+      .toArray()
     if (used.length) throw new AegisError('ERR_ENROLL_USED', 'enrollment challenge already used')
     // Claim the challenge before any await: the input gate opens during the D1 write below.
-    this.sql.exec('INSERT INTO used_challenges (enrollment_id, expires_at) VALUES (?, ?)', p.enrollmentId, p.expiresAt)
+    this.sql.exec(
+      'INSERT INTO used_challenges (enrollment_id, expires_at) VALUES (?, ?)',
+      p.enrollmentId,
+      p.expiresAt,
+    )
     const record: AgentRecord = {
       ...p.record,
       version: (cur?.version ?? 0) + 1,
@@ -178,7 +214,9 @@ export class AgentLedger extends DurableObject<Env> {
   }
 
   private replay(): ReplayState {
-    const row = this.sql.exec<{ state: string }>('SELECT state FROM replay WHERE id = 1').toArray()[0]
+    const row = this.sql
+      .exec<{ state: string }>('SELECT state FROM replay WHERE id = 1')
+      .toArray()[0]
     return row
       ? (JSON.parse(row.state) as ReplayState)
       : { lastSeq: null, resetCount: null, restartCount: null, clock: null, lastFix: null }
@@ -210,7 +248,8 @@ export class AgentLedger extends DurableObject<Env> {
    */
   private async doAdmitBatch(req: AdmitRequest): Promise<AdmitResult> {
     const first = this.admissionCheck(req)
-    if (first.kind === 'duplicate') return this.answerDuplicate(req, first.dup, first.nonceExpiresAt)
+    if (first.kind === 'duplicate')
+      return this.answerDuplicate(req, first.dup, first.nonceExpiresAt)
     const findings = [...req.batch.findings, ...first.auditFindings]
     const verdict: AcceptedBatch['verdict'] = findings.length ? 'accept-audit' : 'accept'
     const receipt = await signReceipt(this.env, {
@@ -223,7 +262,8 @@ export class AgentLedger extends DurableObject<Env> {
     const b: AcceptedBatch = { ...req.batch, findings, verdict, receipt }
     this.ctx.storage.transactionSync(() => {
       const again = this.admissionCheck(req)
-      if (again.kind === 'duplicate') throw new AegisError('ERR_NONCE_REPLAYED', 'batch was admitted concurrently')
+      if (again.kind === 'duplicate')
+        throw new AegisError('ERR_NONCE_REPLAYED', 'batch was admitted concurrently')
       this.spendNonce(req.nonce, again.nonceExpiresAt)
       this.putReplay({
         lastSeq: req.seq,
@@ -234,7 +274,10 @@ export class AgentLedger extends DurableObject<Env> {
       })
       this.sql.exec(
         'INSERT INTO accepted (batch_id, seq, receipt, accepted_at) VALUES (?, ?, ?, ?)',
-        b.batchId, b.seq, b.receipt, b.acceptedAt,
+        b.batchId,
+        b.seq,
+        b.receipt,
+        b.acceptedAt,
       )
       this.sql.exec(
         'DELETE FROM accepted WHERE seq < (SELECT seq FROM accepted ORDER BY seq DESC LIMIT 1 OFFSET ?)',
@@ -242,12 +285,20 @@ export class AgentLedger extends DurableObject<Env> {
       )
       this.sql.exec(
         'INSERT INTO outbox (batch_id, record, created_at, notified_at) VALUES (?, ?, ?, ?)',
-        b.batchId, JSON.stringify(b), b.acceptedAt, b.acceptedAt,
+        b.batchId,
+        JSON.stringify(b),
+        b.acceptedAt,
+        b.acceptedAt,
       )
     })
     const next = issueNonce(this.env, req.batch.agentId, req.nonceTtlSeconds)
     await this.ensureOutboxAlarm()
-    return { accepted: b, duplicateOf: null, nextNonce: next.nonce, nextNonceExpiresAt: next.expiresAt }
+    return {
+      accepted: b,
+      duplicateOf: null,
+      nextNonce: next.nonce,
+      nextNonceExpiresAt: next.expiresAt,
+    }
   }
 
   private admissionCheck(
@@ -306,7 +357,11 @@ export class AgentLedger extends DurableObject<Env> {
     const next = issueNonce(this.env, req.batch.agentId, req.nonceTtlSeconds)
     return {
       accepted: null,
-      duplicateOf: { batchId: req.batch.batchId, receipt: dup.receipt, acceptedAt: dup.accepted_at },
+      duplicateOf: {
+        batchId: req.batch.batchId,
+        receipt: dup.receipt,
+        acceptedAt: dup.accepted_at,
+      },
       nextNonce: next.nonce,
       nextNonceExpiresAt: next.expiresAt,
     }
@@ -348,7 +403,10 @@ export class AgentLedger extends DurableObject<Env> {
    * made this check see its entry.
    */
   async ackOutbox(batchIds: string[]): Promise<void> {
-    this.sql.exec('DELETE FROM outbox WHERE batch_id IN (SELECT value FROM json_each(?))', JSON.stringify(batchIds))
+    this.sql.exec(
+      'DELETE FROM outbox WHERE batch_id IN (SELECT value FROM json_each(?))',
+      JSON.stringify(batchIds),
+    )
     if (this.outboxDepth() === 0) await this.ctx.storage.deleteAlarm()
   }
 
@@ -363,13 +421,19 @@ export class AgentLedger extends DurableObject<Env> {
   override async alarm(): Promise<void> {
     const now = Date.now()
     const stale = this.sql
-      .exec<{ batch_id: string }>('SELECT batch_id FROM outbox WHERE notified_at <= ? ORDER BY created_at LIMIT 100', now - OUTBOX_RENOTIFY_MS)
+      .exec<{ batch_id: string }>(
+        'SELECT batch_id FROM outbox WHERE notified_at <= ? ORDER BY created_at LIMIT 100',
+        now - OUTBOX_RENOTIFY_MS,
+      )
       .toArray()
       .map((r) => r.batch_id)
     const agent = this.loadAgent()
     if (stale.length && agent) {
-      await this.env.SYNC_QUEUE.sendBatch(stale.map((batchId) => ({ body: { type: 'batch', agentId: agent.agentId, batchId } })))
-      for (const id of stale) this.sql.exec('UPDATE outbox SET notified_at = ? WHERE batch_id = ?', now, id)
+      await this.env.SYNC_QUEUE.sendBatch(
+        stale.map((batchId) => ({ body: { type: 'batch', agentId: agent.agentId, batchId } })),
+      )
+      for (const id of stale)
+        this.sql.exec('UPDATE outbox SET notified_at = ? WHERE batch_id = ?', now, id)
     }
     if (this.outboxDepth() > 0) await this.ctx.storage.setAlarm(Date.now() + OUTBOX_RENOTIFY_MS)
   }
@@ -379,7 +443,10 @@ function checkClock(rs: ReplayState, c: AdmitRequest['clock']): void {
   if (rs.resetCount === null || rs.restartCount === null || rs.clock === null) return
   const rollback = (what: string): never => {
     throw new AegisError('ERR_CLOCK_ROLLBACK', `TPM ${what} went backwards`, {
-      detail: { last: { resetCount: rs.resetCount, restartCount: rs.restartCount, clock: rs.clock }, got: c },
+      detail: {
+        last: { resetCount: rs.resetCount, restartCount: rs.restartCount, clock: rs.clock },
+        got: c,
+      },
     })
   }
   if (c.resetCount < rs.resetCount) rollback('resetCount')
@@ -388,4 +455,3 @@ function checkClock(rs: ReplayState, c: AdmitRequest['clock']): void {
   if (c.restartCount > rs.restartCount) return
   if (BigInt(c.clock) <= BigInt(rs.clock)) rollback('clock')
 }
-

@@ -5,12 +5,24 @@
  */
 import type { AgentLedger } from './agent-ledger.ts'
 import type { RpcResult } from './rpc-result.ts'
-import type { AcceptedBatch, AdmitRequest, AdmitResult, AgentRecord, HexPcrs, OpenedChallenge, ReplayState } from './types.ts'
+import type {
+  AcceptedBatch,
+  AdmitRequest,
+  AdmitResult,
+  AgentRecord,
+  HexPcrs,
+  OpenedChallenge,
+  ReplayState,
+} from './types.ts'
 
 export interface AgentLedgerApi {
   getAgent(): Promise<AgentRecord | null>
   getReplayState(): Promise<ReplayState>
-  activate(challenge: OpenedChallenge, pcrBaseline: HexPcrs, binding: string): Promise<RpcResult<AgentRecord>>
+  activate(
+    challenge: OpenedChallenge,
+    pcrBaseline: HexPcrs,
+    binding: string,
+  ): Promise<RpcResult<AgentRecord>>
   revoke(reason: string): Promise<RpcResult<AgentRecord>>
   setZones(zones: string[]): Promise<RpcResult<AgentRecord>>
   admitBatch(req: AdmitRequest): Promise<RpcResult<AdmitResult>>
@@ -20,9 +32,14 @@ export interface AgentLedgerApi {
   outboxDepth(): Promise<number>
 }
 
-type Awaitable<T> = { [K in keyof T]: T[K] extends (...a: infer A) => infer R ? (...a: A) => R | Awaited<R> : never }
+type Awaitable<T> = {
+  [K in keyof T]: T[K] extends (...a: infer A) => infer R ? (...a: A) => R | Awaited<R> : never
+}
 // Compile-time check that the class really offers this API (sync methods become async over RPC).
-type _Check = Awaitable<Pick<AgentLedger, keyof AgentLedgerApi>> extends Record<keyof AgentLedgerApi, unknown> ? true : never
+type _Check =
+  Awaitable<Pick<AgentLedger, keyof AgentLedgerApi>> extends Record<keyof AgentLedgerApi, unknown>
+    ? true
+    : never
 export const _implements: _Check = true
 
 export function agentLedger(env: Env, agentId: string): AgentLedgerApi {

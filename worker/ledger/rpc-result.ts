@@ -12,7 +12,10 @@ export type RpcResult<T> =
 
 function fail(e: unknown): RpcResult<never> {
   if (!(e instanceof AegisError)) throw e
-  return { ok: false, error: { code: e.code, message: e.message, ...(e.detail ? { detail: e.detail } : {}) } }
+  return {
+    ok: false,
+    error: { code: e.code, message: e.message, ...(e.detail ? { detail: e.detail } : {}) },
+  }
 }
 
 export function capture<T>(f: () => T): RpcResult<T> {
@@ -33,5 +36,9 @@ export async function captureAsync<T>(f: () => Promise<T>): Promise<RpcResult<T>
 
 export function unwrap<T>(r: RpcResult<T>): T {
   if (r.ok) return r.value
-  throw new AegisError(r.error.code, r.error.message, r.error.detail ? { detail: r.error.detail } : {})
+  throw new AegisError(
+    r.error.code,
+    r.error.message,
+    r.error.detail ? { detail: r.error.detail } : {},
+  )
 }

@@ -43,7 +43,17 @@ export interface PendingEnrollment {
   secretSha256: string
   expiresAt: number
   /** The agent record to commit on activation (pcrBaseline filled in then). */
-  record: Omit<AgentRecord, 'pcrBaseline' | 'enrolledAt' | 'status' | 'revokedAt' | 'revokedReason' | 'zones' | 'binding' | 'version'>
+  record: Omit<
+    AgentRecord,
+    | 'pcrBaseline'
+    | 'enrolledAt'
+    | 'status'
+    | 'revokedAt'
+    | 'revokedReason'
+    | 'zones'
+    | 'binding'
+    | 'version'
+  >
 }
 
 /** A sealed challenge the worker opened and checked (tag, secret, activation quote). */

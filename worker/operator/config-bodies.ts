@@ -4,13 +4,26 @@ import { parseCertificate } from '../../attest/x509/parse-certificate.ts'
 import { parsePemBundle } from '../../attest/x509/pem.ts'
 import { eventLogPolicyValidator } from '../../attest/eventlog/policy.ts'
 import type { AllowlistSettings, Policy, TrustSettings } from '../config/types.ts'
-import { array, bool, literal, num, object, optional, record, str, validate } from '../../attest/json/schema.ts'
+import {
+  array,
+  bool,
+  literal,
+  num,
+  object,
+  optional,
+  record,
+  str,
+  validate,
+} from '../../attest/json/schema.ts'
 
 const Pem = str({ min: 1, max: 65536 })
 
 export function validateTrust(raw: unknown): TrustSettings {
   // Room for the whole curated vendor set (trust/tpm-vendors: ~200 CAs) and the operator's own.
-  const t = validate(raw, object({ roots: array(Pem, { min: 1, max: 256 }), intermediates: array(Pem, { max: 512 }) }))
+  const t = validate(
+    raw,
+    object({ roots: array(Pem, { min: 1, max: 256 }), intermediates: array(Pem, { max: 512 }) }),
+  )
   const check = (list: string[], field: string) =>
     list.forEach((pem, i) => {
       try {
@@ -18,10 +31,14 @@ export function validateTrust(raw: unknown): TrustSettings {
         if (ders.length === 0) throw new AegisError('ERR_CERT_MALFORMED', 'no certificate in PEM')
         ders.forEach((d: Uint8Array) => parseCertificate(d))
       } catch (e) {
-        throw new AegisError('ERR_INPUT_MALFORMED', `${field}[${i}] is not a PEM certificate bundle`, {
-          cause: e,
-          detail: { path: `$.${field}[${i}]` },
-        })
+        throw new AegisError(
+          'ERR_INPUT_MALFORMED',
+          `${field}[${i}] is not a PEM certificate bundle`,
+          {
+            cause: e,
+            detail: { path: `$.${field}[${i}]` },
+          },
+        )
       }
     })
   check(t.roots, 'roots')
@@ -49,9 +66,14 @@ export function validatePolicy(raw: unknown): Policy {
     object({
       mode: literal('enforce', 'audit'),
       pcr: object({
-        selection: array(object({ hashAlg: HashName, pcrs: array(PcrIndex, { min: 1, max: 24 }) }), { min: 1, max: 4 }),
+        selection: array(
+          object({ hashAlg: HashName, pcrs: array(PcrIndex, { min: 1, max: 24 }) }),
+          { min: 1, max: 4 },
+        ),
         mode: literal('baseline', 'golden'),
-        golden: record(/^(0|[1-9]\d?)$/, array(str({ pattern: /^[0-9a-f]{64}$/ }), { max: 64 }), { max: 24 }),
+        golden: record(/^(0|[1-9]\d?)$/, array(str({ pattern: /^[0-9a-f]{64}$/ }), { max: 64 }), {
+          max: 24,
+        }),
         sensorPcr: PcrIndex,
       }),
       geo: object({
@@ -68,7 +90,9 @@ export function validatePolicy(raw: unknown): Policy {
   )
   for (const s of p.pcr.selection) {
     if (new Set(s.pcrs).size !== s.pcrs.length) {
-      throw new AegisError('ERR_INPUT_MALFORMED', 'pcr.selection lists a PCR twice', { detail: { path: '$.pcr.selection' } })
+      throw new AegisError('ERR_INPUT_MALFORMED', 'pcr.selection lists a PCR twice', {
+        detail: { path: '$.pcr.selection' },
+      })
     }
     s.pcrs.sort((a, b) => a - b)
   }

@@ -9,7 +9,14 @@ import { AegisError } from '../../attest/errors.ts'
 import type { AppEnv } from '../app-env.ts'
 import { requireRole } from '../auth/require-role.ts'
 import { DEV_POLICY, EMPTY_ALLOWLIST, isDevelopment } from '../config/defaults.ts'
-import { deleteZone, loadConfig, readSetting, writeSetting, writeZone, type SettingsKey } from '../config/settings-store.ts'
+import {
+  deleteZone,
+  loadConfig,
+  readSetting,
+  writeSetting,
+  writeZone,
+  type SettingsKey,
+} from '../config/settings-store.ts'
 import { readJson } from '../http/json-body.ts'
 import { agentLedger } from '../ledger/ledger-stub.ts'
 import { unwrap } from '../ledger/rpc-result.ts'
@@ -43,9 +50,11 @@ export const operatorRoutes = new Hono<AppEnv>()
 operatorRoutes.get('/v1/config/:key', requireRole('operator'), async (c) => {
   const key = settingsKey(c.req.param('key'))
   const stored = await readSetting(c.env, key)
-  if (stored) return c.json({ key, value: stored.value, version: stored.version, source: 'operator' })
+  if (stored)
+    return c.json({ key, value: stored.value, version: stored.version, source: 'operator' })
   const dev = isDevelopment(c.env)
-  const fallback = key === 'allowlist' ? EMPTY_ALLOWLIST : key === 'policy' && dev ? DEV_POLICY : null
+  const fallback =
+    key === 'allowlist' ? EMPTY_ALLOWLIST : key === 'policy' && dev ? DEV_POLICY : null
   return c.json({ key, value: fallback, version: 0, source: fallback ? 'default' : 'unset' })
 })
 
@@ -69,7 +78,8 @@ operatorRoutes.get('/v1/zones', requireRole('viewer'), async (c) => {
 
 operatorRoutes.put('/v1/zones/:zoneId', requireRole('operator'), async (c) => {
   const id = c.req.param('zoneId')
-  if (!ZONE_ID.test(id)) throw new AegisError('ERR_INPUT_MALFORMED', 'zone id must match ' + ZONE_ID)
+  if (!ZONE_ID.test(id))
+    throw new AegisError('ERR_INPUT_MALFORMED', 'zone id must match ' + ZONE_ID)
   const raw = await readJson(c.req.raw, MAX_CONFIG_BODY)
   const zone = parseZone(typeof raw === 'object' && raw !== null ? { ...raw, id } : raw)
   await writeZone(c.env, zone)
@@ -77,7 +87,8 @@ operatorRoutes.put('/v1/zones/:zoneId', requireRole('operator'), async (c) => {
 })
 
 operatorRoutes.delete('/v1/zones/:zoneId', requireRole('operator'), async (c) => {
-  if (!(await deleteZone(c.env, c.req.param('zoneId')))) throw new AegisError('ERR_NOT_FOUND', 'no such zone')
+  if (!(await deleteZone(c.env, c.req.param('zoneId'))))
+    throw new AegisError('ERR_NOT_FOUND', 'no such zone')
   return c.body(null, 204)
 })
 
@@ -139,7 +150,9 @@ function agentParam(id: string): string {
 
 operatorRoutes.get('/v1/agents/:agentId', requireRole('operator'), async (c) => {
   const id = agentParam(c.req.param('agentId'))
-  const row = await c.env.DB.prepare('SELECT * FROM agents WHERE agent_id = ?').bind(id).first<AgentRow>()
+  const row = await c.env.DB.prepare('SELECT * FROM agents WHERE agent_id = ?')
+    .bind(id)
+    .first<AgentRow>()
   if (!row) throw new AegisError('ERR_AGENT_UNKNOWN', 'no such agent')
   const replay = await agentLedger(c.env, id).getReplayState()
   return c.json({ ...agentView(row), replay })
@@ -147,10 +160,17 @@ operatorRoutes.get('/v1/agents/:agentId', requireRole('operator'), async (c) => 
 
 operatorRoutes.post('/v1/agents/:agentId/revoke', requireRole('operator'), async (c) => {
   const id = agentParam(c.req.param('agentId'))
-  const body = validate(await readJson(c.req.raw, 4096), object({ reason: str({ min: 1, max: 500 }) }))
+  const body = validate(
+    await readJson(c.req.raw, 4096),
+    object({ reason: str({ min: 1, max: 500 }) }),
+  )
   const stub = agentLedger(c.env, id)
   const rec = unwrap(await stub.revoke(`${body.reason} (by ${principalName(c)})`))
-  return c.json({ agentId: rec.agentId, status: rec.status, revokedAt: new Date(rec.revokedAt!).toISOString() })
+  return c.json({
+    agentId: rec.agentId,
+    status: rec.status,
+    revokedAt: new Date(rec.revokedAt!).toISOString(),
+  })
 })
 
 operatorRoutes.put('/v1/agents/:agentId/zones', requireRole('operator'), async (c) => {
@@ -162,7 +182,9 @@ operatorRoutes.put('/v1/agents/:agentId/zones', requireRole('operator'), async (
   const { zones } = await loadConfig(c.env)
   const unknown = body.zones.filter((z) => !zones.has(z))
   if (unknown.length) {
-    throw new AegisError('ERR_INPUT_MALFORMED', `unknown zones: ${unknown.join(', ')}`, { detail: { unknown } })
+    throw new AegisError('ERR_INPUT_MALFORMED', `unknown zones: ${unknown.join(', ')}`, {
+      detail: { unknown },
+    })
   }
   const rec = unwrap(await agentLedger(c.env, id).setZones(body.zones))
   return c.json({ agentId: rec.agentId, zones: rec.zones })
@@ -175,7 +197,8 @@ operatorRoutes.get('/v1/decisions', requireRole('auditor'), async (c) => {
   const limit = Math.min(Number(q.limit ?? 100) || 100, 1000)
   const from = q.from ? Date.parse(q.from) : 0
   const to = q.to ? Date.parse(q.to) : Number.MAX_SAFE_INTEGER
-  if (Number.isNaN(from) || Number.isNaN(to)) throw new AegisError('ERR_INPUT_MALFORMED', 'from/to must be ISO times')
+  if (Number.isNaN(from) || Number.isNaN(to))
+    throw new AegisError('ERR_INPUT_MALFORMED', 'from/to must be ISO times')
   const rows = await c.env.DB.prepare(
     `SELECT * FROM decisions WHERE (?1 IS NULL OR agent_id = ?1) AND (?2 IS NULL OR code = ?2)
        AND (?3 IS NULL OR verdict = ?3) AND at >= ?4 AND at <= ?5 ORDER BY at DESC, id DESC LIMIT ?6`,

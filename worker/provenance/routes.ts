@@ -23,19 +23,33 @@ export const provenanceRoutes = new Hono<AppEnv>()
 
 provenanceRoutes.get('/v1/provenance/:batchId', requireRole('auditor'), async (c) => {
   const batchId = c.req.param('batchId')
-  if (!/^[0-9a-f]{64}$/.test(batchId)) throw new AegisError('ERR_INPUT_MALFORMED', 'batchId must be 64 lowercase hex')
+  if (!/^[0-9a-f]{64}$/.test(batchId))
+    throw new AegisError('ERR_INPUT_MALFORMED', 'batchId must be 64 lowercase hex')
   const row = await c.env.DB.prepare(
     'SELECT agent_id, evidence_key, bundle_sha256, bundle_offset, bundle_length FROM batches WHERE batch_id = ?',
   )
     .bind(batchId)
-    .first<{ agent_id: string; evidence_key: string; bundle_sha256: string; bundle_offset: number | null; bundle_length: number | null }>()
+    .first<{
+      agent_id: string
+      evidence_key: string
+      bundle_sha256: string
+      bundle_offset: number | null
+      bundle_length: number | null
+    }>()
   if (!row) {
-    throw new AegisError('ERR_NOT_FOUND', 'no stored batch with this id (it may not be synced yet)', {
-      detail: { batchId },
-    })
+    throw new AegisError(
+      'ERR_NOT_FOUND',
+      'no stored batch with this id (it may not be synced yet)',
+      {
+        detail: { batchId },
+      },
+    )
   }
   // A bundle stored in a pack (worker/sync/pack-bundles.ts) is read by its byte range alone.
-  const range = row.bundle_offset === null ? undefined : { offset: row.bundle_offset, length: row.bundle_length ?? 0 }
+  const range =
+    row.bundle_offset === null
+      ? undefined
+      : { offset: row.bundle_offset, length: row.bundle_length ?? 0 }
   const obj = await c.env.EVIDENCE.get(row.evidence_key, range ? { range } : undefined)
   if (!obj) throw new AegisError('ERR_INTERNAL', 'evidence bundle missing from storage')
   const bytes = new Uint8Array(await obj.arrayBuffer())
@@ -48,7 +62,12 @@ provenanceRoutes.get('/v1/provenance/:batchId', requireRole('auditor'), async (c
     batchId,
     bundle: toB64url(bytes),
     bundleSha256: row.bundle_sha256,
-    inclusion: { index: proof.index, treeSize: proof.treeSize, leafHash: proof.leafHash, path: proof.path },
+    inclusion: {
+      index: proof.index,
+      treeSize: proof.treeSize,
+      leafHash: proof.leafHash,
+      path: proof.path,
+    },
     sth,
     ...(shard === LEGACY_SHARD ? {} : { shard }),
   }

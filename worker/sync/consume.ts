@@ -29,7 +29,10 @@ export async function consumeSync(batch: MessageBatch<unknown>, env: Env): Promi
   const work: Promise<void>[] = []
   if (decisions.length) {
     work.push(
-      insertDecisions(env.DB, decisions.map((m) => m.body.decision)).then(
+      insertDecisions(
+        env.DB,
+        decisions.map((m) => m.body.decision),
+      ).then(
         () => decisions.forEach((m) => m.ack()),
         (e: unknown) => {
           console.error('decision insert failed, retrying', e)
@@ -43,8 +46,14 @@ export async function consumeSync(batch: MessageBatch<unknown>, env: Env): Promi
 }
 
 /** All announced batches of the queue batch in one store; acks or retries per agent. */
-async function storeAnnounced(env: Env, byAgent: Map<string, Message<SyncMessage & { type: 'batch' }>[]>): Promise<void> {
-  const groups = [...byAgent].map(([agentId, msgs]) => ({ agentId, batchIds: [...new Set(msgs.map((m) => m.body.batchId))] }))
+async function storeAnnounced(
+  env: Env,
+  byAgent: Map<string, Message<SyncMessage & { type: 'batch' }>[]>,
+): Promise<void> {
+  const groups = [...byAgent].map(([agentId, msgs]) => ({
+    agentId,
+    batchIds: [...new Set(msgs.map((m) => m.body.batchId))],
+  }))
   let failed: Map<string, unknown>
   try {
     failed = await storeQueueBatch(env, groups)
@@ -89,9 +98,9 @@ async function consumeDeadLetters(batch: MessageBatch<unknown>, env: Env): Promi
   try {
     await env.DB.batch(
       rows.map((r) =>
-        env.DB.prepare('INSERT INTO dead_letters (at, message_id, reason, body) VALUES (?, ?, ?, ?)').bind(
-          Date.now(), r.m.id, r.reason, r.body,
-        ),
+        env.DB.prepare(
+          'INSERT INTO dead_letters (at, message_id, reason, body) VALUES (?, ?, ?, ?)',
+        ).bind(Date.now(), r.m.id, r.reason, r.body),
       ),
     )
     rows.forEach((r) => r.m.ack())

@@ -6,15 +6,19 @@
 import type { Decision } from '../audit/record-decision.ts'
 
 export type SyncMessage =
-  | { type: 'decision'; decision: Decision }
-  | { type: 'batch'; agentId: string; batchId: string }
+  { type: 'decision'; decision: Decision } | { type: 'batch'; agentId: string; batchId: string }
 
 export function isSyncMessage(x: unknown): x is SyncMessage {
   if (typeof x !== 'object' || x === null) return false
   const m = x as Record<string, unknown>
   if (m.type === 'decision') return typeof m.decision === 'object' && m.decision !== null
   if (m.type === 'batch') {
-    return typeof m.agentId === 'string' && /^[0-9a-f]{64}$/.test(m.agentId) && typeof m.batchId === 'string' && /^[0-9a-f]{64}$/.test(m.batchId)
+    return (
+      typeof m.agentId === 'string' &&
+      /^[0-9a-f]{64}$/.test(m.agentId) &&
+      typeof m.batchId === 'string' &&
+      /^[0-9a-f]{64}$/.test(m.batchId)
+    )
   }
   return false
 }

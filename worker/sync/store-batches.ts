@@ -66,7 +66,10 @@ interface AgentRead {
  * already) and acknowledged. When the shared store fails, each agent's entries are stored on
  * their own, so one agent's bad entry (say, a log conflict) cannot hold back the others'.
  */
-export async function storeQueueBatch(env: Env, groups: AgentGroup[]): Promise<Map<string, unknown>> {
+export async function storeQueueBatch(
+  env: Env,
+  groups: AgentGroup[],
+): Promise<Map<string, unknown>> {
   const failed = new Map<string, unknown>()
   const reads = (await readOutboxes(env, groups, failed)).filter((r) => r.records.length > 0)
   const fault = faultInjector(env as { SYNC_FAULTS?: string; ENVIRONMENT?: string })
@@ -79,7 +82,11 @@ export async function storeQueueBatch(env: Env, groups: AgentGroup[]): Promise<M
     else {
       console.error('storing the queue batch failed; storing agent by agent', e)
       await Promise.all(
-        reads.map((r) => storeItems(env, itemsOf([r]), 1, fault).catch((e2: unknown) => void failed.set(r.agentId, e2))),
+        reads.map((r) =>
+          storeItems(env, itemsOf([r]), 1, fault).catch(
+            (e2: unknown) => void failed.set(r.agentId, e2),
+          ),
+        ),
       )
     }
   }
@@ -96,7 +103,12 @@ export async function storeQueueBatch(env: Env, groups: AgentGroup[]): Promise<M
 }
 
 /** Steps 2-4 for these bundles: one pack, one log append, one D1 batch. */
-async function storeItems(env: Env, items: PackItem[], agents: number, fault: (at: FaultPoint) => void): Promise<void> {
+async function storeItems(
+  env: Env,
+  items: PackItem[],
+  agents: number,
+  fault: (at: FaultPoint) => void,
+): Promise<void> {
   const t0 = Date.now()
   const pack = await packBundles(items)
   fault('r2')
@@ -107,7 +119,11 @@ async function storeItems(env: Env, items: PackItem[], agents: number, fault: (a
   fault('log')
   const indices = await appendToLog(
     env,
-    items.map((i) => ({ batchId: i.b.batchId, bundleSha256: i.sha256, acceptedAt: i.b.acceptedAt })),
+    items.map((i) => ({
+      batchId: i.b.batchId,
+      bundleSha256: i.sha256,
+      acceptedAt: i.b.acceptedAt,
+    })),
   )
   fault('d1')
   const w = await writeRows(env.DB, pack, indices)
@@ -119,13 +135,18 @@ async function storeItems(env: Env, items: PackItem[], agents: number, fault: (a
   fault('ack')
 }
 
-async function readOutboxes(env: Env, groups: AgentGroup[], failed: Map<string, unknown>): Promise<AgentRead[]> {
+async function readOutboxes(
+  env: Env,
+  groups: AgentGroup[],
+  failed: Map<string, unknown>,
+): Promise<AgentRead[]> {
   const settled = await Promise.all(
     groups.map(async ({ agentId, batchIds }): Promise<AgentRead | null> => {
       try {
         const { agent, records } = await agentLedger(env, agentId).readOutbox(batchIds)
         // Nothing left: already stored and acknowledged earlier.
-        if (records.length > 0 && !agent) throw new Error(`agent ${agentId} has outbox entries but no record`)
+        if (records.length > 0 && !agent)
+          throw new Error(`agent ${agentId} has outbox entries but no record`)
         return { agentId, agent, records }
       } catch (e) {
         failed.set(agentId, e)

@@ -69,14 +69,19 @@ export const run: Command = async (argv, io) => {
   if (f._.length > 0) throw new AegisError('ERR_USAGE', `unexpected argument '${f._[0]}'`)
   const ek = (f.ek ?? 'auto') as (typeof EK_CHOICES)[number]
   const akAlg = f['ak-alg'] ?? 'ecc'
-  if (!EK_CHOICES.includes(ek)) throw new AegisError('ERR_USAGE', `--ek must be one of ${EK_CHOICES.join(', ')}`)
-  if (f['ek-cert'] && f['ek-cert-url']) throw new AegisError('ERR_USAGE', 'give --ek-cert or --ek-cert-url, not both')
-  if (akAlg !== 'rsa' && akAlg !== 'ecc') throw new AegisError('ERR_USAGE', '--ak-alg must be ecc or rsa')
+  if (!EK_CHOICES.includes(ek))
+    throw new AegisError('ERR_USAGE', `--ek must be one of ${EK_CHOICES.join(', ')}`)
+  if (f['ek-cert'] && f['ek-cert-url'])
+    throw new AegisError('ERR_USAGE', 'give --ek-cert or --ek-cert-url, not both')
+  if (akAlg !== 'rsa' && akAlg !== 'ecc')
+    throw new AegisError('ERR_USAGE', '--ak-alg must be ecc or rsa')
   const akHandle = f['ak-handle'] === undefined ? undefined : Number(f['ak-handle'])
-  if (akHandle !== undefined && !Number.isInteger(akHandle)) throw new AegisError('ERR_USAGE', '--ak-handle must be a number')
+  if (akHandle !== undefined && !Number.isInteger(akHandle))
+    throw new AegisError('ERR_USAGE', '--ak-handle must be a number')
   const collector = parseCollectorUrl(required(f.collector, 'collector'))
   const tpm = tpmArg(f.tpm, io.env)
-  if (tpm === undefined) throw new AegisError('ERR_USAGE', '--tpm is required (or set TPM2TOOLS_TCTI)')
+  if (tpm === undefined)
+    throw new AegisError('ERR_USAGE', '--tpm is required (or set TPM2TOOLS_TCTI)')
   const stateDir = f.state ?? io.env.AEGIS_STATE_DIR ?? '.aegis/agent'
   try {
     const { state, fresh } = await enrollAgent({
@@ -88,7 +93,10 @@ export const run: Command = async (argv, io) => {
       ...(f['ek-cert-url'] ? { ekCertUrl: f['ek-cert-url'] } : {}),
       akAlg,
       ...(akHandle === undefined ? {} : { akHandle }),
-      sensor: { id: f['sensor-id'] ?? DEFAULT_SENSOR.id, firmware: f['sensor-firmware'] ?? DEFAULT_SENSOR.firmware },
+      sensor: {
+        id: f['sensor-id'] ?? DEFAULT_SENSOR.id,
+        firmware: f['sensor-firmware'] ?? DEFAULT_SENSOR.firmware,
+      },
       force: f.force ?? false,
       ...(f['event-log'] === undefined ? {} : { eventLog: f['event-log'] }),
     })
@@ -98,10 +106,22 @@ export const run: Command = async (argv, io) => {
           'Use --force to enroll again.\n',
       )
     }
-    io.stdout(JSON.stringify({ agentId: state.agentId, token: state.token, enrolled: fresh ? 'new' : 'existing' }) + '\n')
+    io.stdout(
+      JSON.stringify({
+        agentId: state.agentId,
+        token: state.token,
+        enrolled: fresh ? 'new' : 'existing',
+      }) + '\n',
+    )
     return EXIT_OK
   } catch (e) {
     if (!(e instanceof AegisError) || e.code === 'ERR_USAGE') throw e
-    return reportFailure(io, 'agent enroll', f.json ?? false, e.code === 'ERR_CONFIG' ? EXIT_USAGE : EXIT_INVALID, e)
+    return reportFailure(
+      io,
+      'agent enroll',
+      f.json ?? false,
+      e.code === 'ERR_CONFIG' ? EXIT_USAGE : EXIT_INVALID,
+      e,
+    )
   }
 }

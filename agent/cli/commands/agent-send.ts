@@ -47,13 +47,24 @@ example:
   aegis agent send --state /tmp/agent --count 3 --location 48.8566,2.3522,10
 `
 
-function pickLocation(flag: string | undefined, cfg: AgentConfig | undefined, env: Record<string, string | undefined>): Position {
+function pickLocation(
+  flag: string | undefined,
+  cfg: AgentConfig | undefined,
+  env: Record<string, string | undefined>,
+): Position {
   if (flag !== undefined) return parseLocation(flag)
   const loc = cfg?.location
   if (loc?.kind === 'fixed') return { lat: loc.lat, lon: loc.lon, accuracyM: loc.accuracyM }
-  if (loc) throw new AegisError('ERR_USAGE', `the config's location is ${loc.kind}: give --location for a one-shot send`)
+  if (loc)
+    throw new AegisError(
+      'ERR_USAGE',
+      `the config's location is ${loc.kind}: give --location for a one-shot send`,
+    )
   if (env.AEGIS_LOCATION) return parseLocation(env.AEGIS_LOCATION)
-  throw new AegisError('ERR_USAGE', 'no location fix: give --location lat,lon[,accuracyM] (or --config with location.fixed)')
+  throw new AegisError(
+    'ERR_USAGE',
+    'no location fix: give --location lat,lon[,accuracyM] (or --config with location.fixed)',
+  )
 }
 
 export const run: Command = async (argv, io) => {
@@ -70,14 +81,26 @@ export const run: Command = async (argv, io) => {
   const tpm = f.tpm === undefined ? undefined : tpmArg(f.tpm, io.env)
   const stateDir = cfg?.stateDir ?? f.state ?? io.env.AEGIS_STATE_DIR ?? '.aegis/agent'
   const state = await loadState(stateDir)
-  if (!state) throw new AegisError('ERR_CONFIG', `no agent state in ${stateDir}: run 'aegis agent enroll' first`)
+  if (!state)
+    throw new AegisError(
+      'ERR_CONFIG',
+      `no agent state in ${stateDir}: run 'aegis agent enroll' first`,
+    )
   try {
-    const r = await sendBatches({ state, stateDir, count, location, ...(collector ? { collector } : {}), ...(tpm ? { tpm } : {}) })
+    const r = await sendBatches({
+      state,
+      stateDir,
+      count,
+      location,
+      ...(collector ? { collector } : {}),
+      ...(tpm ? { tpm } : {}),
+    })
     await recordOneShot(stateDir, r).catch((e: unknown) =>
       io.stderr(`aegis agent send: could not update status.json: ${(e as Error).message}\n`),
     )
     io.stdout(JSON.stringify(r) + '\n')
-    for (const x of r.rejected) io.stderr(`aegis agent send: batch seq ${x.seq} rejected: ${x.code}: ${x.message}\n`)
+    for (const x of r.rejected)
+      io.stderr(`aegis agent send: batch seq ${x.seq} rejected: ${x.code}: ${x.message}\n`)
     return r.rejected.length ? EXIT_INVALID : EXIT_OK
   } catch (e) {
     if (!(e instanceof AegisError) || e.code === 'ERR_USAGE' || e.code === 'ERR_CONFIG') throw e

@@ -49,7 +49,10 @@ export const run: Command = async (argv, io) => {
     ['produced', s.produced],
     ['accepted', s.accepted],
     ['rejected', s.rejected + (s.rejected ? ` ${JSON.stringify(s.rejectedByCode)}` : '')],
-    ['one-shot sends', `${s.oneShot.sent} (accepted ${s.oneShot.accepted}, rejected ${s.oneShot.rejected})`],
+    [
+      'one-shot sends',
+      `${s.oneShot.sent} (accepted ${s.oneShot.accepted}, rejected ${s.oneShot.rejected})`,
+    ],
     ['dropped', s.dropped],
     ['skipped (no fix)', s.skippedNoFix],
     ['last success', s.lastSuccess ?? '-'],

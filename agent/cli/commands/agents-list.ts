@@ -5,7 +5,13 @@
  */
 import { AegisError } from '../../../attest/errors.ts'
 import { parseFlags } from '../args.ts'
-import { operatorApi, resolveTarget, table, TARGET_FLAGS, TARGET_HELP } from '../collector-target.ts'
+import {
+  operatorApi,
+  resolveTarget,
+  table,
+  TARGET_FLAGS,
+  TARGET_HELP,
+} from '../collector-target.ts'
 import { EXIT_OK, type Command } from '../io.ts'
 
 export const flags = { ...TARGET_FLAGS, status: 'string', limit: 'string' } as const
@@ -58,7 +64,13 @@ export const run: Command = async (argv, io) => {
     io.stdout(JSON.stringify({ agents }) + '\n')
     return EXIT_OK
   }
-  const rows = agents.map((a) => [a.agentId, a.status, a.zones.join(',') || '-', a.sensor.id, a.enrolledAt])
+  const rows = agents.map((a) => [
+    a.agentId,
+    a.status,
+    a.zones.join(',') || '-',
+    a.sensor.id,
+    a.enrolledAt,
+  ])
   io.stdout(table(['AGENT', 'STATUS', 'ZONES', 'SENSOR', 'ENROLLED'], rows))
   return EXIT_OK
 }

@@ -27,10 +27,11 @@ export const run: Command = async (argv, io) => {
   const f = parseFlags(argv, flags)
   const id = agentIdArg(f._)
   const reason = required(f.reason, 'reason')
-  const r = await operatorApi(resolveTarget(f, io.env)).post<{ agentId: string; status: string; revokedAt: string }>(
-    `/v1/agents/${id}/revoke`,
-    { reason },
-  )
+  const r = await operatorApi(resolveTarget(f, io.env)).post<{
+    agentId: string
+    status: string
+    revokedAt: string
+  }>(`/v1/agents/${id}/revoke`, { reason })
   io.stdout(f.json ? JSON.stringify(r) + '\n' : `revoked ${r.agentId} at ${r.revokedAt}\n`)
   return EXIT_OK
 }

@@ -27,21 +27,38 @@ export const AGENT_ID = /^[0-9a-f]{64}$/
 export function agentIdArg(args: string[]): string {
   if (args.length !== 1) throw new AegisError('ERR_USAGE', 'give exactly one AGENT_ID')
   const id = args[0]!.toLowerCase()
-  if (!AGENT_ID.test(id)) throw new AegisError('ERR_USAGE', 'AGENT_ID is 64 hex digits (aegis agents list)')
+  if (!AGENT_ID.test(id))
+    throw new AegisError('ERR_USAGE', 'AGENT_ID is 64 hex digits (aegis agents list)')
   return id
 }
 
 export const run: Command = async (argv, io) => {
   const f = parseFlags(argv, flags)
   const id = agentIdArg(f._)
-  const a = await operatorApi(resolveTarget(f, io.env)).get<Record<string, unknown>>(`/v1/agents/${id}`)
+  const a = await operatorApi(resolveTarget(f, io.env)).get<Record<string, unknown>>(
+    `/v1/agents/${id}`,
+  )
   if (f.json) {
     io.stdout(JSON.stringify(a) + '\n')
     return EXIT_OK
   }
-  const show = (v: unknown) => (v === null || v === undefined ? '-' : typeof v === 'object' ? JSON.stringify(v) : String(v))
-  const keys = ['agentId', 'status', 'zones', 'sensor', 'akName', 'ekCertSerial', 'ekCertIssuer', 'platform',
-    'pcrBaseline', 'enrolledAt', 'revokedAt', 'revokedReason', 'replay']
+  const show = (v: unknown) =>
+    v === null || v === undefined ? '-' : typeof v === 'object' ? JSON.stringify(v) : String(v)
+  const keys = [
+    'agentId',
+    'status',
+    'zones',
+    'sensor',
+    'akName',
+    'ekCertSerial',
+    'ekCertIssuer',
+    'platform',
+    'pcrBaseline',
+    'enrolledAt',
+    'revokedAt',
+    'revokedReason',
+    'replay',
+  ]
   io.stdout(keys.map((k) => `${(k + ':').padEnd(15)}${show(a[k])}`).join('\n') + '\n')
   return EXIT_OK
 }

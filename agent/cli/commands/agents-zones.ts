@@ -35,6 +35,8 @@ export const run: Command = async (argv, io) => {
     `/v1/agents/${id}/zones`,
     { zones },
   )
-  io.stdout(f.json ? JSON.stringify(r) + '\n' : `${r.agentId} zones: ${r.zones.join(', ') || '(none)'}\n`)
+  io.stdout(
+    f.json ? JSON.stringify(r) + '\n' : `${r.agentId} zones: ${r.zones.join(', ') || '(none)'}\n`,
+  )
   return EXIT_OK
 }

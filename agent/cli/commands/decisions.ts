@@ -6,7 +6,13 @@
  */
 import { AegisError } from '../../../attest/errors.ts'
 import { parseFlags } from '../args.ts'
-import { operatorApi, resolveTarget, table, TARGET_FLAGS, TARGET_HELP } from '../collector-target.ts'
+import {
+  operatorApi,
+  resolveTarget,
+  table,
+  TARGET_FLAGS,
+  TARGET_HELP,
+} from '../collector-target.ts'
 import { EXIT_OK, type Command } from '../io.ts'
 
 export const flags = {
@@ -47,14 +53,23 @@ interface Decision {
   detail: unknown
 }
 
-function query(f: { agent?: string; code?: string; verdict?: string; from?: string; to?: string; limit?: string }) {
+function query(f: {
+  agent?: string
+  code?: string
+  verdict?: string
+  from?: string
+  to?: string
+  limit?: string
+}) {
   const q = new URLSearchParams()
   if (f.agent !== undefined) {
-    if (!/^[0-9a-f]{64}$/i.test(f.agent)) throw new AegisError('ERR_USAGE', '--agent is 64 hex digits')
+    if (!/^[0-9a-f]{64}$/i.test(f.agent))
+      throw new AegisError('ERR_USAGE', '--agent is 64 hex digits')
     q.set('agent', f.agent.toLowerCase())
   }
   if (f.code !== undefined) {
-    if (!/^ERR_[A-Z0-9_]+$/.test(f.code)) throw new AegisError('ERR_USAGE', '--code is an ERR_... code')
+    if (!/^ERR_[A-Z0-9_]+$/.test(f.code))
+      throw new AegisError('ERR_USAGE', '--code is an ERR_... code')
     q.set('code', f.code)
   }
   if (f.verdict !== undefined) {
@@ -66,7 +81,8 @@ function query(f: { agent?: string; code?: string; verdict?: string; from?: stri
   for (const k of ['from', 'to'] as const) {
     const v = f[k]
     if (v === undefined) continue
-    if (Number.isNaN(Date.parse(v))) throw new AegisError('ERR_USAGE', `--${k} must be an ISO 8601 time`)
+    if (Number.isNaN(Date.parse(v)))
+      throw new AegisError('ERR_USAGE', `--${k} must be an ISO 8601 time`)
     q.set(k, new Date(Date.parse(v)).toISOString())
   }
   const limit = f.limit ?? '100'
@@ -81,7 +97,9 @@ export const run: Command = async (argv, io) => {
   const f = parseFlags(argv, flags)
   if (f._.length > 0) throw new AegisError('ERR_USAGE', `unexpected argument '${f._[0]}'`)
   const q = query(f)
-  const r = await operatorApi(resolveTarget(f, io.env)).get<{ decisions: Decision[] }>(`/v1/decisions?${q}`)
+  const r = await operatorApi(resolveTarget(f, io.env)).get<{ decisions: Decision[] }>(
+    `/v1/decisions?${q}`,
+  )
   if (f.json) {
     io.stdout(JSON.stringify(r) + '\n')
     return EXIT_OK

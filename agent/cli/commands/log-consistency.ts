@@ -69,7 +69,8 @@ export const run: Command = async (argv, io) => {
     throw new AegisError('ERR_USAGE', '--from-root must be 64 hex digits')
   }
   const keys = f.jwks === undefined ? undefined : readJwks(f.jwks)
-  if (keys && f['to-size'] !== undefined) throw new AegisError('ERR_USAGE', '--jwks checks the current tree head: leave out --to-size')
+  if (keys && f['to-size'] !== undefined)
+    throw new AegisError('ERR_USAGE', '--jwks checks the current tree head: leave out --to-size')
   const api = operatorApi(resolveTarget(f, io.env))
   let to = size(f['to-size'], 'to-size')
   let sth: Sth | undefined
@@ -78,12 +79,19 @@ export const run: Command = async (argv, io) => {
     if (keys) await verifySth(sth, keys, shard)
     to = sth.treeSize
   }
-  if (from > to) throw new AegisError('ERR_USAGE', `--from-size ${from} is past the newer tree size ${to}`)
-  const p = await api.get<Proof>(`/v1/log/consistency?from=${from}&to=${to}${shardQuery(shard, '&')}`)
-  const proofFail = (message: string) => new AegisError('ERR_LOG_PROOF', message, { detail: { from, to } })
-  if (p.first !== from || p.second !== to) throw proofFail('the collector answered for other tree sizes')
-  if (pinnedRoot !== undefined && p.firstRoot !== pinnedRoot) throw proofFail('the old root is not the one you kept')
-  if (sth && p.secondRoot !== sth.rootHash) throw proofFail('the proof does not reach the signed tree head')
+  if (from > to)
+    throw new AegisError('ERR_USAGE', `--from-size ${from} is past the newer tree size ${to}`)
+  const p = await api.get<Proof>(
+    `/v1/log/consistency?from=${from}&to=${to}${shardQuery(shard, '&')}`,
+  )
+  const proofFail = (message: string) =>
+    new AegisError('ERR_LOG_PROOF', message, { detail: { from, to } })
+  if (p.first !== from || p.second !== to)
+    throw proofFail('the collector answered for other tree sizes')
+  if (pinnedRoot !== undefined && p.firstRoot !== pinnedRoot)
+    throw proofFail('the old root is not the one you kept')
+  if (sth && p.secondRoot !== sth.rootHash)
+    throw proofFail('the proof does not reach the signed tree head')
   verifyConsistency({
     first: from,
     second: to,
@@ -91,7 +99,17 @@ export const run: Command = async (argv, io) => {
     secondRoot: fromHex(p.secondRoot),
     path: p.path.map((h) => fromHex(h)),
   })
-  const report = { ok: true, first: from, second: to, firstRoot: p.firstRoot, secondRoot: p.secondRoot }
-  io.stdout(f.json ? JSON.stringify(report) + '\n' : `consistent: ${from} -> ${to} (root ${p.secondRoot})\n`)
+  const report = {
+    ok: true,
+    first: from,
+    second: to,
+    firstRoot: p.firstRoot,
+    secondRoot: p.secondRoot,
+  }
+  io.stdout(
+    f.json
+      ? JSON.stringify(report) + '\n'
+      : `consistent: ${from} -> ${to} (root ${p.secondRoot})\n`,
+  )
   return EXIT_OK
 }

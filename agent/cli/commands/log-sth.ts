@@ -94,12 +94,19 @@ export async function verifySth(sth: Sth, keys: JSONWebKeySet, shard?: string): 
   let claims: Record<string, unknown>
   try {
     const { payload, protectedHeader } = await compactVerify(sth.signature, createLocalJWKSet(keys))
-    if (protectedHeader.typ !== TREE_HEAD_TYP) throw new Error(`typ ${protectedHeader.typ} is not ${TREE_HEAD_TYP}`)
+    if (protectedHeader.typ !== TREE_HEAD_TYP)
+      throw new Error(`typ ${protectedHeader.typ} is not ${TREE_HEAD_TYP}`)
     claims = JSON.parse(fromUtf8(payload)) as Record<string, unknown>
   } catch (cause) {
-    throw new AegisError('ERR_LOG_STH', `tree head signature: ${(cause as Error).message}`, { cause })
+    throw new AegisError('ERR_LOG_STH', `tree head signature: ${(cause as Error).message}`, {
+      cause,
+    })
   }
-  if (claims.treeSize !== sth.treeSize || claims.rootHash !== sth.rootHash || claims.timestamp !== sth.timestamp) {
+  if (
+    claims.treeSize !== sth.treeSize ||
+    claims.rootHash !== sth.rootHash ||
+    claims.timestamp !== sth.timestamp
+  ) {
     throw new AegisError('ERR_LOG_STH', 'the signed tree head does not match the head it came with')
   }
   const expected = shard === undefined ? sth.log : shard === 'main' ? undefined : shard

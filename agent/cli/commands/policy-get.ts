@@ -36,6 +36,9 @@ export const run: Command = async (argv, io) => {
   const r = await operatorApi(resolveTarget(f, io.env)).get<PolicyReply>('/v1/config/policy')
   if (f.value) io.stdout(JSON.stringify(r.value, null, 2) + '\n')
   else if (f.json) io.stdout(JSON.stringify(r) + '\n')
-  else io.stdout(`version: ${r.version}\nsource:  ${r.source ?? 'operator'}\npolicy:  ${JSON.stringify(r.value, null, 2)}\n`)
+  else
+    io.stdout(
+      `version: ${r.version}\nsource:  ${r.source ?? 'operator'}\npolicy:  ${JSON.stringify(r.value, null, 2)}\n`,
+    )
   return EXIT_OK
 }

@@ -41,9 +41,11 @@ export function readJsonArg(file: string): unknown {
 
 export const run: Command = async (argv, io) => {
   const f = parseFlags(argv, flags)
-  if (f._.length !== 1) throw new AegisError('ERR_USAGE', 'give exactly one policy FILE (or - for stdin)')
+  if (f._.length !== 1)
+    throw new AegisError('ERR_USAGE', 'give exactly one policy FILE (or - for stdin)')
   const v = f['if-version']
-  if (v !== undefined && !/^\d{1,15}$/.test(v)) throw new AegisError('ERR_USAGE', '--if-version must be a whole number')
+  if (v !== undefined && !/^\d{1,15}$/.test(v))
+    throw new AegisError('ERR_USAGE', '--if-version must be a whole number')
   const value = readJsonArg(f._[0]!)
   const api = operatorApi(resolveTarget(f, io.env))
   const r = await api.put<{ version: number }>('/v1/config/policy', {

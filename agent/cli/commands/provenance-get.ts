@@ -29,7 +29,8 @@ export const run: Command = async (argv, io) => {
   const f = parseFlags(argv, flags)
   if (f._.length !== 1) throw new AegisError('ERR_USAGE', 'give exactly one BATCH_ID')
   const id = f._[0]!.toLowerCase()
-  if (!/^[0-9a-f]{64}$/.test(id)) throw new AegisError('ERR_USAGE', 'BATCH_ID is 64 hex digits (the batchId of a receipt)')
+  if (!/^[0-9a-f]{64}$/.test(id))
+    throw new AegisError('ERR_USAGE', 'BATCH_ID is 64 hex digits (the batchId of a receipt)')
   const record = await operatorApi(resolveTarget(f, io.env)).get<unknown>(`/v1/provenance/${id}`)
   const text = JSON.stringify(record, null, 2) + '\n'
   if (f.out === undefined) {

@@ -59,7 +59,11 @@ export const run: Command = async (argv, io) => {
   } catch (cause) {
     throw new AegisError('ERR_IO', `cannot read or create ${file}`, { cause })
   }
-  const token = await mintDevToken(vars.DEV_ADMIN_JWKS, role as DevRole, { ttlSeconds: ttl, sub, source: file })
+  const token = await mintDevToken(vars.DEV_ADMIN_JWKS, role as DevRole, {
+    ttlSeconds: ttl,
+    sub,
+    source: file,
+  })
   io.stdout(token + '\n')
   return EXIT_OK
 }

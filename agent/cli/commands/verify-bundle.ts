@@ -60,7 +60,10 @@ export const run: Command = async (argv, io) => {
   // stderr, scripts get the JSON report on stdout with --json (and the code on stderr too).
   if (f.json) io.stdout(JSON.stringify(report) + '\n')
   else if (report.ok) io.stdout(text(report))
-  if (!report.ok) io.stderr(f.json ? `aegis verify bundle: ${report.code}: bundle does not verify\n` : text(report))
+  if (!report.ok)
+    io.stderr(
+      f.json ? `aegis verify bundle: ${report.code}: bundle does not verify\n` : text(report),
+    )
   return report.ok ? EXIT_OK : EXIT_INVALID
 }
 
@@ -76,15 +79,24 @@ function parseJsonFile(file: string, code: 'ERR_USAGE' | 'ERR_BUNDLE_MALFORMED')
 
 function text(r: BundleReport): string {
   const lines = [
-    r.ok ? `bundle OK: batch ${r.batchId}` : `bundle INVALID (${r.code})${r.batchId ? `: batch ${r.batchId}` : ''}`,
-    ...(r.agentId ? [`  agent     ${r.agentId}`, `  verdict   ${r.verdict} zone ${r.zone ?? '-'} seq ${r.seq}`] : []),
-    ...(r.ekCert ? [`  EK cert   ${r.ekCert.subject || '(empty subject)'} issued by ${r.ekCert.issuer}`] : []),
+    r.ok
+      ? `bundle OK: batch ${r.batchId}`
+      : `bundle INVALID (${r.code})${r.batchId ? `: batch ${r.batchId}` : ''}`,
+    ...(r.agentId
+      ? [`  agent     ${r.agentId}`, `  verdict   ${r.verdict} zone ${r.zone ?? '-'} seq ${r.seq}`]
+      : []),
+    ...(r.ekCert
+      ? [`  EK cert   ${r.ekCert.subject || '(empty subject)'} issued by ${r.ekCert.issuer}`]
+      : []),
     ...(r.logIndex !== undefined
       ? [`  log       shard ${r.shard ?? 'main'}, leaf ${r.logIndex} of ${r.treeSize}`]
       : []),
-    ...(r.rootIndex !== undefined ? [`  root log  the closed shard's final head is leaf ${r.rootIndex}`] : []),
+    ...(r.rootIndex !== undefined
+      ? [`  root log  the closed shard's final head is leaf ${r.rootIndex}`]
+      : []),
     ...r.checks.map(
-      (c) => `  ${c.ok ? (c.skipped ? 'skip' : 'ok  ') : 'FAIL'}  ${c.name.padEnd(11)} ${c.skipped ?? (c.ok ? '' : `${c.code}: ${c.message}`)}`,
+      (c) =>
+        `  ${c.ok ? (c.skipped ? 'skip' : 'ok  ') : 'FAIL'}  ${c.name.padEnd(11)} ${c.skipped ?? (c.ok ? '' : `${c.code}: ${c.message}`)}`,
     ),
   ]
   return lines.join('\n') + '\n'

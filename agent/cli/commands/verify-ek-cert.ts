@@ -50,7 +50,6 @@ example:
   aegis verify ek-cert --cert ek.der --roots trust/tpm-vendors/stmicro trust/tpm-vendors/infineon
 `
 
-
 interface Inputs {
   cert: Uint8Array
   roots: Certificate[]
@@ -114,7 +113,6 @@ function readInputs(argv: string[]): Inputs {
     at: parseAt(f.at) ?? new Date(),
   }
 }
-
 
 function text(r: Report): string {
   const t = r.tcg

@@ -90,7 +90,6 @@ function read(file: string): Uint8Array {
   }
 }
 
-
 interface Report {
   ok: true
   signer: string

@@ -4,7 +4,13 @@
  */
 import { AegisError } from '../../../attest/errors.ts'
 import { parseFlags } from '../args.ts'
-import { operatorApi, resolveTarget, table, TARGET_FLAGS, TARGET_HELP } from '../collector-target.ts'
+import {
+  operatorApi,
+  resolveTarget,
+  table,
+  TARGET_FLAGS,
+  TARGET_HELP,
+} from '../collector-target.ts'
 import { EXIT_OK, type Command } from '../io.ts'
 
 export const flags = { ...TARGET_FLAGS } as const

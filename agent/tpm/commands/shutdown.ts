@@ -9,6 +9,9 @@ import { TPM_CC, TPM_SU_CLEAR } from '../constants.ts'
 import type { TpmExecutor } from '../framing/command-types.ts'
 
 export async function shutdown(tpm: TpmExecutor): Promise<void> {
-  const res = await tpm.execute({ code: TPM_CC.Shutdown, params: new ByteWriter().u16(TPM_SU_CLEAR).finish() })
+  const res = await tpm.execute({
+    code: TPM_CC.Shutdown,
+    params: new ByteWriter().u16(TPM_SU_CLEAR).finish(),
+  })
   res.params.end()
 }

@@ -96,7 +96,6 @@ export interface ConfigDoc<T> {
 // The operator settings documents, exactly as the worker defines them (type-only import).
 export type { AllowlistSettings, TrustSettings } from '../../../worker/config/types.ts'
 
-
 export interface OperatorAgent {
   agentId: string
   status: string

@@ -9,10 +9,15 @@ export type Row = [label: string, value: string]
 
 type Obj = Record<string, unknown>
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v)
-const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined)
+const num = (v: unknown): number | undefined =>
+  typeof v === 'number' && Number.isFinite(v) ? v : undefined
 
 export function fmtDistance(m: number): string {
-  return m >= 10_000 ? `${(m / 1000).toFixed(0)} km` : m >= 1000 ? `${(m / 1000).toFixed(1)} km` : `${Math.round(m)} m`
+  return m >= 10_000
+    ? `${(m / 1000).toFixed(0)} km`
+    : m >= 1000
+      ? `${(m / 1000).toFixed(1)} km`
+      : `${Math.round(m)} m`
 }
 
 function fmtFix(f: unknown): string | undefined {
@@ -55,7 +60,10 @@ export function geoDetailRows(code: string | null, detail: unknown): Row[] {
       if (from && to) rows.push(['From → to', `${from} → ${to}`])
       if (d !== undefined) rows.push(['Distance', fmtDistance(d)])
       if (t !== undefined) rows.push(['Time between fixes', `${t} s`])
-      rows.push(['Implied speed', v === undefined ? 'not finite (no time between the fixes)' : kmh(v)])
+      rows.push([
+        'Implied speed',
+        v === undefined ? 'not finite (no time between the fixes)' : kmh(v),
+      ])
       if (max !== undefined) rows.push(['Policy limit', kmh(max)])
       break
     }

@@ -26,7 +26,13 @@ async function addBasemap(map: L.LeafletMap): Promise<void> {
   L.geoJSON(countries, {
     pane: 'basemap',
     interactive: false,
-    style: { color: '#8c959f', weight: 0.6, fillColor: '#eaeef2', fillOpacity: 1, className: 'basemap' },
+    style: {
+      color: '#8c959f',
+      weight: 0.6,
+      fillColor: '#eaeef2',
+      fillOpacity: 1,
+      className: 'basemap',
+    },
   }).addTo(map)
 }
 
@@ -84,11 +90,17 @@ export function drawFleetMap(el: HTMLElement, zones: Zone[], agents: FleetAgent[
     const [sw, ne] = bbox(z)
     const layer = L.geoJSON(
       { type: 'Feature', properties: { id: z.id }, geometry: z.geometry },
-      { style: { color: ZONE_COLOR, weight: 2, fillOpacity: 0.12, className: `zone zone-${z.id}` } },
+      {
+        style: { color: ZONE_COLOR, weight: 2, fillOpacity: 0.12, className: `zone zone-${z.id}` },
+      },
     )
     // A name on the zone itself; the world-wide development zone only on hover.
     if (ne[1] - sw[1] < 90) {
-      layer.bindTooltip(z.name, { permanent: true, direction: 'center', className: `zone-label zone-label-${z.id}` })
+      layer.bindTooltip(z.name, {
+        permanent: true,
+        direction: 'center',
+        className: `zone-label zone-label-${z.id}`,
+      })
     } else layer.bindTooltip(`${z.name} (${z.id})`)
     layer.addTo(map)
   }

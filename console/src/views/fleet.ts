@@ -26,7 +26,12 @@ function mapLegend(): HTMLElement {
     h('li', null, swatch('swatch-zone', ZONE_COLOR), 'zone'),
     h('li', null, swatch('swatch-fix', STATUS_COLOR.active!), 'active: last accepted fix'),
     h('li', null, swatch('swatch-fix', STATUS_COLOR.failing!), 'failing: last accepted fix'),
-    h('li', null, swatch('swatch-refused', STATUS_COLOR.failing!), 'failing: fix reported with the refusal'),
+    h(
+      'li',
+      null,
+      swatch('swatch-refused', STATUS_COLOR.failing!),
+      'failing: fix reported with the refusal',
+    ),
     h('li', null, swatch('swatch-fix', STATUS_COLOR.revoked!), 'revoked'),
   )
 }

@@ -81,7 +81,11 @@ export const metricsView: View = async (root, ctx) => {
       stat: s.stat,
       zone: s.zone,
       agent: s.agent,
-      ...(r ? { range: r } : keepLive ? {} : { from: String(Math.round(s.from)), to: String(Math.round(s.to)) }),
+      ...(r
+        ? { range: r }
+        : keepLive
+          ? {}
+          : { from: String(Math.round(s.from)), to: String(Math.round(s.to)) }),
     })
   }
   const select = (
@@ -221,7 +225,9 @@ export const metricsView: View = async (root, ctx) => {
     const cols = toColumns(d.points, state.group, state.stat)
     info.textContent =
       `${d.points.length} buckets of ${d.stepSeconds / 60} min · ${cols.groups.length} series · UTC` +
-      (live ? ` · live, updated ${new Date().toISOString().slice(11, 19)}Z` : ' · drag across the chart to zoom')
+      (live
+        ? ` · live, updated ${new Date().toISOString().slice(11, 19)}Z`
+        : ' · drag across the chart to zoom')
     chartEl.dataset.series = String(cols.groups.length)
     chartEl.dataset.points = String(d.points.length)
     chartEl.dataset.unit = d.unit ?? ''
@@ -246,7 +252,7 @@ export const metricsView: View = async (root, ctx) => {
         x: {
           time: true,
           // fitted: start at the data, not at an empty left part of the widened range
-          min: (fitted ? Math.min(cols.xs[0]!, state.to / 1000 - 3600) : state.from / 1000),
+          min: fitted ? Math.min(cols.xs[0]!, state.to / 1000 - 3600) : state.from / 1000,
           max: state.to / 1000,
         },
       },
@@ -299,7 +305,8 @@ export const metricsView: View = async (root, ctx) => {
       .then((d) => {
         const next = draw(d)
         // a new series: render the view again (route() runs this view's cleanups first)
-        if (next.groups.join() !== cols.groups.join()) return void window.dispatchEvent(new HashChangeEvent('hashchange'))
+        if (next.groups.join() !== cols.groups.join())
+          return void window.dispatchEvent(new HashChangeEvent('hashchange'))
         plot.setData([next.xs, ...next.ys] as uPlot.AlignedData, false)
         plot.setScale('x', { min: (t - span) / 1000, max: t / 1000 })
       })

@@ -73,7 +73,18 @@ describe('checkFix', () => {
     const berlin = parseZone({
       id: 'berlin',
       name: 'Berlin',
-      geometry: { type: 'Polygon', coordinates: [[[13.3, 52.4], [13.5, 52.4], [13.5, 52.6], [13.3, 52.6], [13.3, 52.4]]] },
+      geometry: {
+        type: 'Polygon',
+        coordinates: [
+          [
+            [13.3, 52.4],
+            [13.5, 52.4],
+            [13.5, 52.6],
+            [13.3, 52.6],
+            [13.3, 52.4],
+          ],
+        ],
+      },
     })
     const d = detail(input({ zones: [berlin, SQUARE] }, { lat: 50.2, lon: 8.65 }))
     expect(d.fix).toEqual({ lat: 50.2, lon: 8.65, accuracyM: 10 })

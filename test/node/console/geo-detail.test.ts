@@ -12,15 +12,41 @@ const NOW = Date.UTC(2026, 11, 4, 12)
 const PARIS = parseZone({
   id: 'paris',
   name: 'Paris',
-  geometry: { type: 'Polygon', coordinates: [[[2.2, 48.8], [2.5, 48.8], [2.5, 48.95], [2.2, 48.95], [2.2, 48.8]]] },
+  geometry: {
+    type: 'Polygon',
+    coordinates: [
+      [
+        [2.2, 48.8],
+        [2.5, 48.8],
+        [2.5, 48.95],
+        [2.2, 48.95],
+        [2.2, 48.8],
+      ],
+    ],
+  },
 })
-const fix = (lat: number, lon: number, fixTime = NOW) => ({ lat, lon, accuracyM: 10, fixTime, sensorId: 's' })
+const fix = (lat: number, lon: number, fixTime = NOW) => ({
+  lat,
+  lon,
+  accuracyM: 10,
+  fixTime,
+  sensorId: 's',
+})
 
 function refusal(over: Partial<CheckFixInput>): { code: string; detail: unknown } {
   try {
-    checkFix({ fix: fix(48.85, 2.35), zones: [PARIS], enrolledSensorId: 's', now: NOW, maxFixAgeMs: 300_000, maxSpeedMps: 300, ...over })
+    checkFix({
+      fix: fix(48.85, 2.35),
+      zones: [PARIS],
+      enrolledSensorId: 's',
+      now: NOW,
+      maxFixAgeMs: 300_000,
+      maxSpeedMps: 300,
+      ...over,
+    })
   } catch (e) {
-    if (e instanceof AegisError) return { code: e.code, detail: JSON.parse(JSON.stringify(e.detail ?? null)) }
+    if (e instanceof AegisError)
+      return { code: e.code, detail: JSON.parse(JSON.stringify(e.detail ?? null)) }
     throw e
   }
   throw new Error('accepted')

@@ -18,7 +18,9 @@ export const COS85 = vec('gce-cos85-amd-sev.eventlog')
 
 /** SHA-256 digests of a log's boot applications (what an event-log policy allows). */
 export const bootApps = (file: string): string[] =>
-  bootState(parseEventLog(new Uint8Array(readFileSync(file)))).bootApps.map((a) => a.digests.sha256!)
+  bootState(parseEventLog(new Uint8Array(readFileSync(file)))).bootApps.map(
+    (a) => a.digests.sha256!,
+  )
 
 /**
  * TPM2_Startup, extend every event of `log` into the TPM's PCRs, re-measure the location sensor

@@ -48,7 +48,15 @@ export async function startSwtpm(
   if (opts.provision ?? own) {
     execFileSync(
       'swtpm_setup',
-      ['--tpm2', '--tpmstate', stateDir, '--create-ek-cert', '--create-platform-cert', '--overwrite', ...(opts.setupArgs ?? [])],
+      [
+        '--tpm2',
+        '--tpmstate',
+        stateDir,
+        '--create-ek-cert',
+        '--create-platform-cert',
+        '--overwrite',
+        ...(opts.setupArgs ?? []),
+      ],
       { stdio: 'ignore' },
     )
   }
@@ -56,10 +64,16 @@ export async function startSwtpm(
   const child: ChildProcess = spawn(
     'swtpm',
     [
-      'socket', '--tpm2', '--tpmstate', `dir=${stateDir}`,
-      '--server', `type=tcp,port=${port},bindaddr=127.0.0.1`,
-      '--ctrl', `type=tcp,port=${port + 1},bindaddr=127.0.0.1`,
-      '--flags', 'not-need-init,startup-clear',
+      'socket',
+      '--tpm2',
+      '--tpmstate',
+      `dir=${stateDir}`,
+      '--server',
+      `type=tcp,port=${port},bindaddr=127.0.0.1`,
+      '--ctrl',
+      `type=tcp,port=${port + 1},bindaddr=127.0.0.1`,
+      '--flags',
+      'not-need-init,startup-clear',
     ],
     { stdio: 'ignore' },
   )

@@ -315,7 +315,11 @@ describe('requireRole: where the token comes from', () => {
 describe('requireRole: trust configuration', () => {
   it('denies by default: no key source configured', async () => {
     const token = await mint({ roles: ['operator'] })
-    const env = { ENVIRONMENT: 'test', ACCESS_ISSUER: devEnv.ACCESS_ISSUER, ACCESS_AUDIENCE: devEnv.ACCESS_AUDIENCE }
+    const env = {
+      ENVIRONMENT: 'test',
+      ACCESS_ISSUER: devEnv.ACCESS_ISSUER,
+      ACCESS_AUDIENCE: devEnv.ACCESS_AUDIENCE,
+    }
     const body = await expectProblem(
       await call('/viewer', bearer(token), env),
       401,

@@ -108,13 +108,22 @@ describe('POST /v1/enroll', () => {
     expect(fromB64url(body.encryptedSecret).length).toBeGreaterThanOrEqual(256)
     expect(Date.parse(body.expiresAt) - Date.now()).toBeGreaterThan(4 * 60_000)
     // Stateless: the challenge is sealed into the reply, the agent's ledger is not created.
-    expect(openChallenge(env, body.enrollmentId, fromB64url(body.challenge)).record.agentId).toBe(rsaAgentId)
+    expect(openChallenge(env, body.enrollmentId, fromB64url(body.challenge)).record.agentId).toBe(
+      rsaAgentId,
+    )
     expect(await pendingCount(rsaAgentId)).toBe(0)
     expect(await agentRows()).toBe(0)
   })
 
   it('issues a challenge for the P-384 EK (high-range template) with an RSA AK', async () => {
-    const res = await post('/v1/enroll', enrollBody({ ekPublic: toB64url(ekEccPub), ekCert: toB64url(ekEccCert), akPublic: toB64url(akRsaPub) }))
+    const res = await post(
+      '/v1/enroll',
+      enrollBody({
+        ekPublic: toB64url(ekEccPub),
+        ekCert: toB64url(ekEccCert),
+        akPublic: toB64url(akRsaPub),
+      }),
+    )
     expect(res.status).toBe(201)
   })
 
@@ -133,9 +142,17 @@ describe('POST /v1/enroll', () => {
   it('never trusts a certificate the agent sent as an anchor', async () => {
     await setTrust([otherRootPem], [])
     const chain = [toB64url(pemToDer(intermediatePem)), toB64url(pemToDer(rootPem))]
-    await expectRejected(await post('/v1/enroll', enrollBody({ ekCertChain: chain })), 403, 'ERR_CERT_CHAIN')
+    await expectRejected(
+      await post('/v1/enroll', enrollBody({ ekCertChain: chain })),
+      403,
+      'ERR_CERT_CHAIN',
+    )
     const nine = Array.from({ length: 9 }, () => chain[0])
-    await expectRejected(await post('/v1/enroll', enrollBody({ ekCertChain: nine })), 400, 'ERR_INPUT_MALFORMED')
+    await expectRejected(
+      await post('/v1/enroll', enrollBody({ ekCertChain: nine })),
+      400,
+      'ERR_INPUT_MALFORMED',
+    )
   })
 
   it('rejects an EK certificate that does not chain to a configured root', async () => {
@@ -144,14 +161,26 @@ describe('POST /v1/enroll', () => {
   })
 
   it('rejects an EK certificate issued for another EK', async () => {
-    await expectRejected(await post('/v1/enroll', enrollBody({ ekCert: toB64url(ekEccCert) })), 403, 'ERR_CERT_EK_MISMATCH')
+    await expectRejected(
+      await post('/v1/enroll', enrollBody({ ekCert: toB64url(ekEccCert) })),
+      403,
+      'ERR_CERT_EK_MISMATCH',
+    )
   })
 
   it('rejects an AK without fixedTPM, and an AK that can decrypt', async () => {
     const noFixed = withAttributes(akEccPub, 0, TPMA_OBJECT.fixedTPM)
-    await expectRejected(await post('/v1/enroll', enrollBody({ akPublic: toB64url(noFixed) })), 403, 'ERR_AK_ATTRIBUTES')
+    await expectRejected(
+      await post('/v1/enroll', enrollBody({ akPublic: toB64url(noFixed) })),
+      403,
+      'ERR_AK_ATTRIBUTES',
+    )
     const decrypt = withAttributes(akEccPub, TPMA_OBJECT.decrypt, 0)
-    await expectRejected(await post('/v1/enroll', enrollBody({ akPublic: toB64url(decrypt) })), 403, 'ERR_AK_ATTRIBUTES')
+    await expectRejected(
+      await post('/v1/enroll', enrollBody({ akPublic: toB64url(decrypt) })),
+      403,
+      'ERR_AK_ATTRIBUTES',
+    )
   })
 
   it('rejects an EK that is not a restricted decryption key', async () => {
@@ -169,15 +198,35 @@ describe('POST /v1/enroll', () => {
   })
 
   it('requires a certificate unless the EK is allowlisted', async () => {
-    await expectRejected(await post('/v1/enroll', enrollBody({ ekCert: undefined })), 403, 'ERR_CERT_CHAIN')
+    await expectRejected(
+      await post('/v1/enroll', enrollBody({ ekCert: undefined })),
+      403,
+      'ERR_CERT_CHAIN',
+    )
   })
 
   it('rejects malformed input with stable codes and no state', async () => {
-    await expectRejected(await post('/v1/enroll', enrollBody({ ekPublic: 'not base64url!' })), 400, 'ERR_INPUT_ENCODING')
-    await expectRejected(await post('/v1/enroll', enrollBody({ ekPublic: toB64url(ekRsaPub.subarray(0, 40)) })), 400, 'ERR_TPM_MALFORMED')
-    await expectRejected(await post('/v1/enroll', enrollBody({ extra: 1 })), 400, 'ERR_INPUT_MALFORMED')
+    await expectRejected(
+      await post('/v1/enroll', enrollBody({ ekPublic: 'not base64url!' })),
+      400,
+      'ERR_INPUT_ENCODING',
+    )
+    await expectRejected(
+      await post('/v1/enroll', enrollBody({ ekPublic: toB64url(ekRsaPub.subarray(0, 40)) })),
+      400,
+      'ERR_TPM_MALFORMED',
+    )
+    await expectRejected(
+      await post('/v1/enroll', enrollBody({ extra: 1 })),
+      400,
+      'ERR_INPUT_MALFORMED',
+    )
     await expectRejected(await post('/v1/enroll', '{"ekPublic":'), 400, 'ERR_INPUT_MALFORMED')
-    await expectRejected(await post('/v1/enroll', enrollBody({ ekCert: toB64url(ekRsaCert.subarray(0, 100)) })), 400, 'ERR_CERT_MALFORMED')
+    await expectRejected(
+      await post('/v1/enroll', enrollBody({ ekCert: toB64url(ekRsaCert.subarray(0, 100)) })),
+      400,
+      'ERR_CERT_MALFORMED',
+    )
   })
 })
 
@@ -198,7 +247,11 @@ describe('POST /v1/enroll/{id}/activate', () => {
     const ch = await challenge()
     const wrong = toB64url(new Uint8Array(32).fill(7))
     for (let i = 0; i < 2; i++) {
-      const r = await post(`/v1/enroll/${ch.enrollmentId}/activate`, { secret: wrong, quote, challenge: ch.challenge })
+      const r = await post(`/v1/enroll/${ch.enrollmentId}/activate`, {
+        secret: wrong,
+        quote,
+        challenge: ch.challenge,
+      })
       expect(((await r.json()) as { code: string }).code).toBe('ERR_ENROLL_SECRET')
     }
     expect(await agentRows()).toBe(0)
@@ -213,14 +266,18 @@ describe('POST /v1/enroll/{id}/activate', () => {
     )
   })
 
-  it('refuses a challenge that is altered, another enrollment\'s, or missing', async () => {
+  it("refuses a challenge that is altered, another enrollment's, or missing", async () => {
     const ch = await challenge()
     const other = await challenge()
     const bytes = fromB64url(ch.challenge)
     bytes[20] = bytes[20]! ^ 1
     const secret = toB64url(new Uint8Array(32))
     for (const c of [toB64url(bytes), other.challenge]) {
-      const res = await post(`/v1/enroll/${ch.enrollmentId}/activate`, { secret, quote, challenge: c })
+      const res = await post(`/v1/enroll/${ch.enrollmentId}/activate`, {
+        secret,
+        quote,
+        challenge: c,
+      })
       expect(res.status).toBe(404)
       expect(((await res.json()) as { code: string }).code).toBe('ERR_ENROLL_NOT_FOUND')
     }
@@ -230,7 +287,11 @@ describe('POST /v1/enroll/{id}/activate', () => {
 
   it('refuses an unknown challenge id', async () => {
     const ch = await challenge()
-    const res = await post(`/v1/enroll/${rsaAgentId}.AAAAAAAAAAAAAAAAAAAAAA/activate`, { secret: toB64url(new Uint8Array(32)), quote, challenge: ch.challenge })
+    const res = await post(`/v1/enroll/${rsaAgentId}.AAAAAAAAAAAAAAAAAAAAAA/activate`, {
+      secret: toB64url(new Uint8Array(32)),
+      quote,
+      challenge: ch.challenge,
+    })
     expect(res.status).toBe(404)
     expect(((await res.json()) as { code: string }).code).toBe('ERR_ENROLL_NOT_FOUND')
   })
@@ -241,9 +302,13 @@ describe('operator configuration access', () => {
   it('requires a token, and the operator role', async () => {
     const none = await exports.default.fetch('http://collector/v1/config/trust')
     expect(none.status).toBe(401)
-    const viewer = await exports.default.fetch('http://collector/v1/config/trust', { headers: await authHeaders('viewer') })
+    const viewer = await exports.default.fetch('http://collector/v1/config/trust', {
+      headers: await authHeaders('viewer'),
+    })
     expect(viewer.status).toBe(403)
-    const op = await exports.default.fetch('http://collector/v1/config/trust', { headers: await authHeaders('operator') })
+    const op = await exports.default.fetch('http://collector/v1/config/trust', {
+      headers: await authHeaders('operator'),
+    })
     expect(op.status).toBe(200)
   })
 
@@ -251,9 +316,16 @@ describe('operator configuration access', () => {
     const res = await exports.default.fetch('http://collector/v1/config/trust', {
       method: 'PUT',
       headers: await authHeaders('operator'),
-      body: JSON.stringify({ value: { roots: ['-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----'], intermediates: [] } }),
+      body: JSON.stringify({
+        value: {
+          roots: ['-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----'],
+          intermediates: [],
+        },
+      }),
     })
     expect(res.status).toBe(400)
-    expect(((await res.json()) as { code: string; detail: { path: string } }).detail.path).toBe('$.roots[0]')
+    expect(((await res.json()) as { code: string; detail: { path: string } }).detail.path).toBe(
+      '$.roots[0]',
+    )
   })
 })

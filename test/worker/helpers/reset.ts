@@ -9,7 +9,16 @@ import { env } from 'cloudflare:workers'
 import { invalidateConfigCache } from '../../../worker/config/settings-store.ts'
 import { clearBlocks } from '../../../worker/ratelimit/rate-limit.ts'
 
-const TABLES = ['agents', 'settings', 'zones', 'decisions', 'refusals', 'batches', 'rollups', 'dead_letters']
+const TABLES = [
+  'agents',
+  'settings',
+  'zones',
+  'decisions',
+  'refusals',
+  'batches',
+  'rollups',
+  'dead_letters',
+]
 const LEDGER_TABLES = ['agent', 'used_challenges', 'spent_nonces', 'replay', 'accepted', 'outbox']
 
 export async function resetState(agentIds: string[] = []): Promise<void> {

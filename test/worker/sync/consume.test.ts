@@ -4,7 +4,12 @@
  * reason, rollups folded once per batch, and one evidence pack per queue batch whose byte ranges
  * are the bundles.
  */
-import { createExecutionContext, createMessageBatch, getQueueResult, runInDurableObject } from 'cloudflare:test'
+import {
+  createExecutionContext,
+  createMessageBatch,
+  getQueueResult,
+  runInDurableObject,
+} from 'cloudflare:test'
 import { env } from 'cloudflare:workers'
 import { beforeEach, describe, expect, it } from 'vitest'
 import { sha256 } from '@noble/hashes/sha2.js'
@@ -22,36 +27,80 @@ const MINUTE = 29_000_000 // a fixed minute bucket (ms = MINUTE * 60000)
 
 function record(agentId = AGENT): AgentRecord {
   return {
-    agentId, version: 1, status: 'active', ekPublic: 'AA', ekCert: null, ekCertSha256: null,
-    ekCertSerial: null, ekCertIssuer: null, akPublic: 'AA', akName: '000b' + '00'.repeat(32), platform: {},
-    sensor: { id: 'gnss:test', firmware: '1' }, zones: [], pcrBaseline: {}, binding: 'x.y.z', enrolledAt: 1,
-    revokedAt: null, revokedReason: null,
+    agentId,
+    version: 1,
+    status: 'active',
+    ekPublic: 'AA',
+    ekCert: null,
+    ekCertSha256: null,
+    ekCertSerial: null,
+    ekCertIssuer: null,
+    akPublic: 'AA',
+    akName: '000b' + '00'.repeat(32),
+    platform: {},
+    sensor: { id: 'gnss:test', firmware: '1' },
+    zones: [],
+    pcrBaseline: {},
+    binding: 'x.y.z',
+    enrolledAt: 1,
+    revokedAt: null,
+    revokedReason: null,
   }
 }
 
-function batch(seq: number, values: number[], agentId = AGENT, name = 'temp.c', unit?: string): AcceptedBatch {
+function batch(
+  seq: number,
+  values: number[],
+  agentId = AGENT,
+  name = 'temp.c',
+  unit?: string,
+): AcceptedBatch {
   const at = MINUTE * 60_000 + seq
-  const payload = utf8(JSON.stringify({
-    agentId, seq, collectedAt: at,
-    location: { lat: 1, lon: 2, accuracyM: 5, fixTime: at, sensorId: 'gnss:test' },
-    metrics: values.map((value) => ({ name, value, ...(unit ? { unit } : {}) })),
-  }))
+  const payload = utf8(
+    JSON.stringify({
+      agentId,
+      seq,
+      collectedAt: at,
+      location: { lat: 1, lon: 2, accuracyM: 5, fixTime: at, sensorId: 'gnss:test' },
+      metrics: values.map((value) => ({ name, value, ...(unit ? { unit } : {}) })),
+    }),
+  )
   return {
-    batchId: toHex(sha256(payload)), agentId, seq, acceptedAt: at + 5, verdict: 'accept', findings: [],
-    zone: 'z1', cfCountry: null, verifyMs: 1, payload: toB64url(payload), nonce: 'AA',
-    quote: { attest: 'AA', signature: 'AA', pcrs: {} }, akPublic: 'AA', akName: '00', ekCertSha256: null,
-    policyVersion: 0, receipt: 'r.e.c',
+    batchId: toHex(sha256(payload)),
+    agentId,
+    seq,
+    acceptedAt: at + 5,
+    verdict: 'accept',
+    findings: [],
+    zone: 'z1',
+    cfCountry: null,
+    verifyMs: 1,
+    payload: toB64url(payload),
+    nonce: 'AA',
+    quote: { attest: 'AA', signature: 'AA', pcrs: {} },
+    akPublic: 'AA',
+    akName: '00',
+    ekCertSha256: null,
+    policyVersion: 0,
+    receipt: 'r.e.c',
   }
 }
 
 async function seed(batches: AcceptedBatch[], agentId = AGENT, withRecord = true): Promise<void> {
   const stub = env.AGENT_LEDGER.get(env.AGENT_LEDGER.idFromName(agentId))
   await runInDurableObject(stub, (_o, state) => {
-    if (withRecord) state.storage.sql.exec('INSERT OR REPLACE INTO agent (id, record) VALUES (1, ?)', JSON.stringify(record(agentId)))
+    if (withRecord)
+      state.storage.sql.exec(
+        'INSERT OR REPLACE INTO agent (id, record) VALUES (1, ?)',
+        JSON.stringify(record(agentId)),
+      )
     for (const b of batches) {
       state.storage.sql.exec(
         'INSERT OR REPLACE INTO outbox (batch_id, record, created_at, notified_at) VALUES (?, ?, ?, ?)',
-        b.batchId, JSON.stringify(b), b.acceptedAt, b.acceptedAt,
+        b.batchId,
+        JSON.stringify(b),
+        b.acceptedAt,
+        b.acceptedAt,
       )
     }
   })
@@ -64,7 +113,10 @@ async function alarmOf(agentId = AGENT): Promise<number | null> {
 
 async function outboxDepth(agentId = AGENT): Promise<number> {
   const stub = env.AGENT_LEDGER.get(env.AGENT_LEDGER.idFromName(agentId))
-  return runInDurableObject(stub, (_o, state) => state.storage.sql.exec('SELECT count(*) AS n FROM outbox').one().n as number)
+  return runInDurableObject(
+    stub,
+    (_o, state) => state.storage.sql.exec('SELECT count(*) AS n FROM outbox').one().n as number,
+  )
 }
 
 let msgN = 0
@@ -72,7 +124,11 @@ function msg(body: unknown, attempts = 1) {
   return { id: `m${++msgN}`, timestamp: Date.now(), attempts, body }
 }
 
-async function consume(queue: string, messages: ReturnType<typeof msg>[], vars: Record<string, string> = {}) {
+async function consume(
+  queue: string,
+  messages: ReturnType<typeof msg>[],
+  vars: Record<string, string> = {},
+) {
   const batch = createMessageBatch(queue, messages)
   const ctx = createExecutionContext()
   await worker.queue(batch as never, { ...env, ...vars } as never)
@@ -82,13 +138,19 @@ async function consume(queue: string, messages: ReturnType<typeof msg>[], vars: 
 const count = async (sql: string) => (await env.DB.prepare(sql).first<{ n: number }>())!.n
 
 async function rollupRows() {
-  const r = await env.DB.prepare('SELECT minute, zone, agent_id, metrics FROM rollups ORDER BY agent_id').all<{ metrics: string }>()
+  const r = await env.DB.prepare(
+    'SELECT minute, zone, agent_id, metrics FROM rollups ORDER BY agent_id',
+  ).all<{ metrics: string }>()
   return r.results.map((x) => ({ ...x, metrics: JSON.parse(x.metrics) as unknown }))
 }
 
 /** A stored batch's bundle bytes: its byte range of the pack its row names. */
-async function bundleOf(batchId: string): Promise<{ row: Record<string, unknown>; bytes: Uint8Array }> {
-  const row = (await env.DB.prepare('SELECT * FROM batches WHERE batch_id = ?').bind(batchId).first<Record<string, unknown>>())!
+async function bundleOf(
+  batchId: string,
+): Promise<{ row: Record<string, unknown>; bytes: Uint8Array }> {
+  const row = (await env.DB.prepare('SELECT * FROM batches WHERE batch_id = ?')
+    .bind(batchId)
+    .first<Record<string, unknown>>())!
   const obj = await env.EVIDENCE.get(row.evidence_key as string, {
     range: { offset: row.bundle_offset as number, length: row.bundle_length as number },
   })
@@ -106,13 +168,33 @@ describe('sync consumer', () => {
     expect(r.explicitAcks).toEqual([m.id])
     expect(r.retryMessages).toEqual([])
     const { row, bytes } = await bundleOf(b.batchId)
-    expect(row).toMatchObject({ agent_id: AGENT, seq: 1, metric_count: 2, zone: 'z1', bundle_offset: 0 })
+    expect(row).toMatchObject({
+      agent_id: AGENT,
+      seq: 1,
+      metric_count: 2,
+      zone: 'z1',
+      bundle_offset: 0,
+    })
     expect(row.evidence_key).toMatch(/^evidence\/packs\/day=\d{4}-\d\d-\d\d\/[0-9a-f]{64}\.ndjson$/)
     expect(toHex(sha256(bytes))).toBe(row.bundle_sha256)
-    expect(JSON.parse(new TextDecoder().decode(bytes))).toMatchObject({ format: 'aegis-evidence/1', batchId: b.batchId })
+    expect(JSON.parse(new TextDecoder().decode(bytes))).toMatchObject({
+      format: 'aegis-evidence/1',
+      batchId: b.batchId,
+    })
     expect(typeof row.log_index).toBe('number')
-    expect(await rollupRows()).toEqual([{ minute: MINUTE, zone: 'z1', agent_id: AGENT, metrics: { 'temp.c': [2, 42.5, 20, 22.5, null] } }])
-    expect(await count("SELECT count(*) AS n FROM decisions WHERE verdict = 'accept' AND kind = 'batch'")).toBe(1)
+    expect(await rollupRows()).toEqual([
+      {
+        minute: MINUTE,
+        zone: 'z1',
+        agent_id: AGENT,
+        metrics: { 'temp.c': [2, 42.5, 20, 22.5, null] },
+      },
+    ])
+    expect(
+      await count(
+        "SELECT count(*) AS n FROM decisions WHERE verdict = 'accept' AND kind = 'batch'",
+      ),
+    ).toBe(1)
     expect(await outboxDepth()).toBe(0)
   })
 
@@ -161,8 +243,14 @@ describe('sync consumer', () => {
     const platform = msg({ type: 'batch', agentId: AGENT, batchId: 'cd'.repeat(32) }, 11)
     const d = await consume('aegis-sync-dlq', [dl, platform])
     expect(d.explicitAcks).toHaveLength(2)
-    const rows = await env.DB.prepare('SELECT reason, body FROM dead_letters ORDER BY id').all<{ reason: string; body: string }>()
-    expect(rows.results.map((x) => x.reason)).toEqual(['not a sync message', 'max retries exceeded'])
+    const rows = await env.DB.prepare('SELECT reason, body FROM dead_letters ORDER BY id').all<{
+      reason: string
+      body: string
+    }>()
+    expect(rows.results.map((x) => x.reason)).toEqual([
+      'not a sync message',
+      'max retries exceeded',
+    ])
     expect(JSON.parse(rows.results[0]!.body)).toEqual({ type: 'nonsense' })
   })
 
@@ -173,9 +261,17 @@ describe('sync consumer', () => {
     await seed([b1, b2, b3])
     await consume('aegis-sync', [msg({ type: 'batch', agentId: AGENT, batchId: b1.batchId })])
     // b2 and b3 in one queue batch, b1 announced again with them
-    await consume('aegis-sync', [b2, b3, b1].map((b) => msg({ type: 'batch', agentId: AGENT, batchId: b.batchId })))
+    await consume(
+      'aegis-sync',
+      [b2, b3, b1].map((b) => msg({ type: 'batch', agentId: AGENT, batchId: b.batchId })),
+    )
     expect(await rollupRows()).toEqual([
-      { minute: MINUTE, zone: 'z1', agent_id: AGENT, metrics: { 'temp.c': [3, 60, 10, 30, null], 'cpu.load1': [1, 7, 7, 7, '1'] } },
+      {
+        minute: MINUTE,
+        zone: 'z1',
+        agent_id: AGENT,
+        metrics: { 'temp.c': [3, 60, 10, 30, null], 'cpu.load1': [1, 7, 7, 7, '1'] },
+      },
     ])
   })
 
@@ -184,22 +280,35 @@ describe('sync consumer', () => {
     const o = batch(1, [3], OTHER)
     await seed(a)
     await seed([o], OTHER)
-    const keys = async () => (await env.EVIDENCE.list({ prefix: 'evidence/packs/' })).objects.map((x) => x.key)
+    const keys = async () =>
+      (await env.EVIDENCE.list({ prefix: 'evidence/packs/' })).objects.map((x) => x.key)
     const before = new Set(await keys()) // R2 is shared by the tests of this file
-    const r = await consume('aegis-sync', [...a, o].map((b) => msg({ type: 'batch', agentId: b.agentId, batchId: b.batchId })))
+    const r = await consume(
+      'aegis-sync',
+      [...a, o].map((b) => msg({ type: 'batch', agentId: b.agentId, batchId: b.batchId })),
+    )
     expect(r.explicitAcks).toHaveLength(3)
     const stored = await Promise.all([...a, o].map((b) => bundleOf(b.batchId)))
     expect(new Set(stored.map((s) => s.row.evidence_key)).size).toBe(1)
     expect((await keys()).filter((k) => !before.has(k))).toEqual([stored[0]!.row.evidence_key])
-    const pack = new Uint8Array(await (await env.EVIDENCE.get(stored[0]!.row.evidence_key as string))!.arrayBuffer())
+    const pack = new Uint8Array(
+      await (await env.EVIDENCE.get(stored[0]!.row.evidence_key as string))!.arrayBuffer(),
+    )
     // the pack is NDJSON of the bundles, nothing else, and content-addressed
     const lines = new TextDecoder().decode(pack).split('\n')
     expect(lines.at(-1)).toBe('')
-    expect(lines.slice(0, -1).map((l) => (JSON.parse(l) as { batchId: string }).batchId).sort()).toEqual([...a, o].map((b) => b.batchId).sort())
+    expect(
+      lines
+        .slice(0, -1)
+        .map((l) => (JSON.parse(l) as { batchId: string }).batchId)
+        .sort(),
+    ).toEqual([...a, o].map((b) => b.batchId).sort())
     expect(stored[0]!.row.evidence_key).toContain(toHex(sha256(pack)))
     for (const s of stored) {
       expect(toHex(sha256(s.bytes))).toBe(s.row.bundle_sha256)
-      expect(JSON.parse(new TextDecoder().decode(s.bytes))).toMatchObject({ batchId: s.row.batch_id })
+      expect(JSON.parse(new TextDecoder().decode(s.bytes))).toMatchObject({
+        batchId: s.row.batch_id,
+      })
     }
     expect(new Set(stored.map((s) => s.row.log_index)).size).toBe(3)
     expect([await outboxDepth(), await outboxDepth(OTHER)]).toEqual([0, 0])
@@ -227,7 +336,9 @@ describe('sync consumer', () => {
       expect([point, failed.explicitAcks, failed.retryMessages.length]).toEqual([point, [], 1])
       expect(await outboxDepth()).toBe(1)
       // stored up to the fault: the batch row exists only when the fault came after the D1 batch
-      expect(await count(`SELECT count(*) AS n FROM batches WHERE batch_id = '${b.batchId}'`)).toBe(point === 'ack' ? 1 : 0)
+      expect(await count(`SELECT count(*) AS n FROM batches WHERE batch_id = '${b.batchId}'`)).toBe(
+        point === 'ack' ? 1 : 0,
+      )
       const again = await consume('aegis-sync', [m()], dev)
       expect(again.explicitAcks).toHaveLength(1)
       expect(await outboxDepth()).toBe(0)
@@ -239,9 +350,14 @@ describe('sync consumer', () => {
     // outside development the switch does nothing
     const p = batch(30, [1])
     await seed([p])
-    const prod = await consume('aegis-sync', [msg({ type: 'batch', agentId: AGENT, batchId: p.batchId })], {
-      ENVIRONMENT: 'production', SYNC_FAULTS: 'r2:1,log:1,d1:1,ack:1',
-    })
+    const prod = await consume(
+      'aegis-sync',
+      [msg({ type: 'batch', agentId: AGENT, batchId: p.batchId })],
+      {
+        ENVIRONMENT: 'production',
+        SYNC_FAULTS: 'r2:1,log:1,d1:1,ack:1',
+      },
+    )
     expect(prod.explicitAcks).toHaveLength(1)
   })
 
@@ -252,14 +368,20 @@ describe('sync consumer', () => {
     await seed([bad], OTHER)
     // the bad batch is already logged with another bundle (in the shard of its acceptedAt):
     // appending it again is ERR_LOG_CONFLICT
-    await shardLog(env, shardOf(bad.acceptedAt, 'month')).append([{ batchId: bad.batchId, bundleSha256: 'ff'.repeat(32) }])
+    await shardLog(env, shardOf(bad.acceptedAt, 'month')).append([
+      { batchId: bad.batchId, bundleSha256: 'ff'.repeat(32) },
+    ])
     const mg = msg({ type: 'batch', agentId: AGENT, batchId: good.batchId })
     const mb = msg({ type: 'batch', agentId: OTHER, batchId: bad.batchId })
     const r = await consume('aegis-sync', [mg, mb])
     expect(r.explicitAcks).toEqual([mg.id])
     expect(r.retryMessages.map((x) => x.msgId)).toEqual([mb.id])
-    expect(await count(`SELECT count(*) AS n FROM batches WHERE batch_id = '${good.batchId}'`)).toBe(1)
-    expect(await count(`SELECT count(*) AS n FROM batches WHERE batch_id = '${bad.batchId}'`)).toBe(0)
+    expect(
+      await count(`SELECT count(*) AS n FROM batches WHERE batch_id = '${good.batchId}'`),
+    ).toBe(1)
+    expect(await count(`SELECT count(*) AS n FROM batches WHERE batch_id = '${bad.batchId}'`)).toBe(
+      0,
+    )
     expect([await outboxDepth(), await outboxDepth(OTHER)]).toEqual([0, 1])
   })
 
@@ -282,7 +404,18 @@ describe('sync consumer', () => {
   })
 
   it('inserts audit decisions and acks each message', async () => {
-    const d = { at: 1, kind: 'batch', agentId: AGENT, batchId: null, verdict: 'reject', code: 'ERR_GEO_OUTSIDE', zone: null, cfCountry: null, verifyMs: 1.5, detail: { x: 1 } }
+    const d = {
+      at: 1,
+      kind: 'batch',
+      agentId: AGENT,
+      batchId: null,
+      verdict: 'reject',
+      code: 'ERR_GEO_OUTSIDE',
+      zone: null,
+      cfCountry: null,
+      verifyMs: 1.5,
+      detail: { x: 1 },
+    }
     const m1 = msg({ type: 'decision', decision: d })
     const m2 = msg({ type: 'decision', decision: { ...d, code: 'ERR_PCR_POLICY' } })
     const r = await consume('aegis-sync', [m1, m2])

@@ -106,12 +106,20 @@ describe('issueAttestationResult', () => {
   it('affirms executables only when an event-log or golden policy judged the boot', async () => {
     const { keySet } = await publishedKeys(env)
     const vector = async (input: AttestationResultInput) => {
-      const { payload } = await jwtVerify(await issueAttestationResult(env, input), keySet, { currentDate: new Date(1_800_000_100_000) })
-      return (payload.submods as Record<string, Record<string, unknown>>)['aegis-agent']!['ear_trustworthiness_vector']
+      const { payload } = await jwtVerify(await issueAttestationResult(env, input), keySet, {
+        currentDate: new Date(1_800_000_100_000),
+      })
+      return (payload.submods as Record<string, Record<string, unknown>>)['aegis-agent']![
+        'ear_trustworthiness_vector'
+      ]
     }
     const { executablesAppraisedBy: _, ...pinnedOnly } = base
     expect(await vector(pinnedOnly)).toEqual({ 'instance-identity': 2, hardware: 2 })
-    expect(await vector({ ...base, executablesAppraisedBy: 'event-log' })).toEqual({ 'instance-identity': 2, hardware: 2, executables: 3 })
+    expect(await vector({ ...base, executablesAppraisedBy: 'event-log' })).toEqual({
+      'instance-identity': 2,
+      hardware: 2,
+      executables: 3,
+    })
   })
 
   it('is an EAR JWT that verifies against the published keys', async () => {
@@ -156,18 +164,27 @@ describe('issueAttestationResult', () => {
 
   it('takes the Veraison library form on request: its profile and dotted claim names', async () => {
     const { keySet } = await publishedKeys(env)
-    const { payload } = await jwtVerify(await issueAttestationResult(env, { ...base, format: 'veraison' }), keySet, {
-      currentDate: new Date(1_800_000_100_000),
-    })
+    const { payload } = await jwtVerify(
+      await issueAttestationResult(env, { ...base, format: 'veraison' }),
+      keySet,
+      {
+        currentDate: new Date(1_800_000_100_000),
+      },
+    )
     expect(payload.eat_profile).toBe(EAR_PROFILE_VERAISON)
-    expect(payload['ear.verifier-id']).toEqual({ developer: 'https://aegis-edge.dev', build: 'aegis-edge-collector/0.1.0' })
+    expect(payload['ear.verifier-id']).toEqual({
+      developer: 'https://aegis-edge.dev',
+      build: 'aegis-edge-collector/0.1.0',
+    })
     expect(payload).not.toHaveProperty('ear_verifier_id')
     expect((payload.submods as Record<string, unknown>)['aegis-agent']).toEqual({
       'ear.status': 'affirming',
       'ear.trustworthiness-vector': { 'instance-identity': 2, hardware: 2, executables: 3 },
       'ear.appraisal-policy-id': 'pcr-policy/3',
     })
-    await expect(issueAttestationResult(env, { ...base, format: 'cbor' as never })).rejects.toMatchObject({
+    await expect(
+      issueAttestationResult(env, { ...base, format: 'cbor' as never }),
+    ).rejects.toMatchObject({
       code: 'ERR_INTERNAL',
     })
   })
@@ -175,7 +192,9 @@ describe('issueAttestationResult', () => {
   it('EAR_FORMAT picks the form: draft by default, veraison on request, anything else refused', () => {
     expect(earFormat({})).toBe('draft')
     expect(earFormat({ EAR_FORMAT: 'veraison' })).toBe('veraison')
-    expect(() => earFormat({ EAR_FORMAT: 'Veraison' })).toThrow(expect.objectContaining({ code: 'ERR_INTERNAL' }))
+    expect(() => earFormat({ EAR_FORMAT: 'Veraison' })).toThrow(
+      expect.objectContaining({ code: 'ERR_INTERNAL' }),
+    )
   })
 
   it('expires after ttlSeconds', async () => {
