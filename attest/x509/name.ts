@@ -40,6 +40,7 @@ export function readName(n: Node, what: string): NameAttribute[][] {
 function escape(s: string): string {
   let out = s
     .replace(/[\\,+"<>;=]/g, (c) => '\\' + c)
+    // eslint-disable-next-line no-control-regex -- escaping control characters is the point
     .replace(/[\u0000-\u001f\u007f]/g, (c) => '\\' + c.charCodeAt(0).toString(16).padStart(2, '0'))
   if (out.startsWith('#') || out.startsWith(' ')) out = '\\' + out
   if (out.endsWith(' ') && out.length > 1) out = out.slice(0, -1) + '\\ '

@@ -29,7 +29,11 @@ function descendants(root: number): number[] {
   }
   const out: number[] = []
   const walk = (p: number) => {
-    for (const [c, pp] of parent) if (pp === p) (out.push(c), walk(c))
+    for (const [c, pp] of parent) {
+      if (pp !== p) continue
+      out.push(c)
+      walk(c)
+    }
   }
   walk(root)
   return out

@@ -36,7 +36,7 @@ export class AgentLedger extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env)
     this.sql = ctx.storage.sql
-    ctx.blockConcurrencyWhile(async () => {
+    void ctx.blockConcurrencyWhile(async () => {
       this.sql.exec(`
         CREATE TABLE IF NOT EXISTS agent (id INTEGER PRIMARY KEY CHECK (id = 1), record TEXT NOT NULL);
         CREATE TABLE IF NOT EXISTS used_challenges (enrollment_id TEXT PRIMARY KEY, expires_at INTEGER NOT NULL);

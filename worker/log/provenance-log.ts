@@ -61,7 +61,7 @@ export class ProvenanceLog extends DurableObject<Env> {
     super(ctx, env)
     this.sql = ctx.storage.sql
     this.label = logLabel(ctx.id.name)
-    ctx.blockConcurrencyWhile(async () => {
+    void ctx.blockConcurrencyWhile(async () => {
       this.sql.exec(`
         CREATE TABLE IF NOT EXISTS leaves (
           idx INTEGER PRIMARY KEY, leaf_hash BLOB NOT NULL, batch_id TEXT NOT NULL UNIQUE,

@@ -22,6 +22,7 @@ export function label(v: unknown, what: string, max = 256): string {
     typeof v !== 'string' ||
     v.length === 0 ||
     v.length > max ||
+    // eslint-disable-next-line no-control-regex -- refusing control characters is the point
     /[\u0000-\u001f\u007f]/.test(v)
   ) {
     throw bug(`${what} must be a non-empty string of at most ${max} printable characters`)

@@ -38,7 +38,7 @@ export function parseTransportSpec(spec: string): TransportSpec {
       if (seen.has(k)) throw bad(`${k} given twice`)
       seen.add(k)
       if (k === 'host') {
-        if (!/^[A-Za-z0-9.\-:\[\]]+$/.test(v)) throw bad('host must be a hostname or IP address')
+        if (!/^[A-Za-z0-9.\-:[\]]+$/.test(v)) throw bad('host must be a hostname or IP address')
         host = v.startsWith('[') && v.endsWith(']') ? v.slice(1, -1) : v
       } else if (k === 'port') {
         if (!/^[0-9]{1,5}$/.test(v) || Number(v) < 1 || Number(v) > 65535) {

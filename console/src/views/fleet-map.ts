@@ -41,11 +41,12 @@ function bbox(z: Zone): [L.LatLngTuple, L.LatLngTuple] {
   const polys = z.geometry.type === 'Polygon' ? [z.geometry.coordinates] : z.geometry.coordinates
   let [s, w, n, e] = [90, 180, -90, -180]
   for (const p of polys)
-    for (const [lon, lat] of p[0] ?? [])
-      ((s = Math.min(s, lat)),
-        (n = Math.max(n, lat)),
-        (w = Math.min(w, lon)),
-        (e = Math.max(e, lon)))
+    for (const [lon, lat] of p[0] ?? []) {
+      s = Math.min(s, lat)
+      n = Math.max(n, lat)
+      w = Math.min(w, lon)
+      e = Math.max(e, lon)
+    }
   return [
     [s, w],
     [n, e],

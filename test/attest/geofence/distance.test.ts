@@ -61,7 +61,10 @@ describe('pointToSegmentM', () => {
     let best = Infinity
     for (let i = 0; i <= N; i++) {
       const d = at(i / N)
-      if (d < best) ((best = d), (bi = i))
+      if (d < best) {
+        best = d
+        bi = i
+      }
     }
     let lo = Math.max(0, (bi - 1) / N)
     let hi = Math.min(1, (bi + 1) / N)

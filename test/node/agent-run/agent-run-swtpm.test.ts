@@ -83,7 +83,7 @@ describe('aegis agent run against swtpm and wrangler dev', () => {
   const expectExactlyOnce = async () => {
     const st = await status()
     expect(st.running).toBe(false)
-    let rows: D1Batch[] = []
+    let rows: D1Batch[]
     const until = Date.now() + 45_000
     for (;;) {
       // One statement per poll (each is a wrangler process): the rows, and beside each the number
