@@ -12,7 +12,7 @@ import { AegisError } from '../../attest/errors.ts'
 import type { AppEnv } from '../app-env.ts'
 import { requireRole } from '../auth/require-role.ts'
 import { loadConfig } from '../config/settings-store.ts'
-import { bootLogs, type BootLogRow } from './boot-log-store.ts'
+import { bootLogs, type BootLogRow } from '../store/boot-logs.ts'
 
 export const bootLogRoutes = new Hono<AppEnv>()
 

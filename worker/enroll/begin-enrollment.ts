@@ -34,7 +34,7 @@ import {
   str,
   validate,
 } from '../../attest/json/schema.ts'
-import { agentStatus } from '../ledger/agent-exists.ts'
+import { agentStatus } from '../store/agents.ts'
 import { sealChallenge } from './sealed-challenge.ts'
 import type { PendingEnrollment } from '../ledger/types.ts'
 
@@ -151,7 +151,7 @@ export async function beginEnrollment(
     },
   }
   // A revoked agent cannot start a new enrollment (read from D1: an unknown EK creates nothing).
-  if ((await agentStatus(env, agentId)) === 'revoked')
+  if ((await agentStatus(env.DB, agentId)) === 'revoked')
     throw new AegisError('ERR_AGENT_REVOKED', 'agent is revoked')
   const challenge = sealChallenge(env, pending)
   if (isDevelopment(env)) console.log(`enroll: challenge issued for agent ${agentId}`)

@@ -16,7 +16,7 @@ import { loadConfig } from '../config/settings-store.ts'
 import { cfCountry } from '../http/cf-country.ts'
 import { readBodyBytes } from '../http/json-body.ts'
 import { agentLedger } from '../ledger/ledger-stub.ts'
-import { agentStatus } from '../ledger/agent-exists.ts'
+import { agentStatus } from '../store/agents.ts'
 import { unwrap } from '../ledger/rpc-result.ts'
 import { issueNonce } from '../ledger/stateless-nonce.ts'
 import { assertNotBlocked, chargeAgent, clientAddress } from '../ratelimit/rate-limit.ts'
@@ -83,7 +83,7 @@ ingestRoutes.get('/v1/agents/:agentId/nonce', async (c) => {
     const { policy } = await policyOf(c.env)
     // Read from D1 each time (nonce requests are rare: batches chain nextNonce), so a revocation
     // applies at once and the ledger is never addressed.
-    const status = await agentStatus(c.env, agentId)
+    const status = await agentStatus(c.env.DB, agentId)
     if (status === null) throw new AegisError('ERR_AGENT_UNKNOWN', 'agent is not enrolled')
     if (status !== 'active') throw new AegisError('ERR_AGENT_REVOKED', 'agent is revoked')
     // Charged only for enrolled agents: random agentIds are the client's refusals, not a budget.

@@ -6,12 +6,13 @@
  * method either fully applies or changes nothing: checks run first, writes happen in one
  * synchronous transaction at the end, so nothing rejected leaves state. The worker only reaches
  * this object for agents D1 knows as enrolled (or at a verified activation), so an unknown agentId
- * never creates one (worker/ledger/agent-exists.ts).
+ * never creates one (agentStatus in worker/store/agents.ts).
  */
 import { DurableObject } from 'cloudflare:workers'
 import { AegisError } from '../../attest/errors.ts'
 import { fromB64url } from '../../attest/bytes/encoding.ts'
 import { checkTravel } from '../../attest/geofence/check-travel.ts'
+import { upsertAgent } from '../store/agents.ts'
 import { signReceipt } from '../tokens/sign-receipt.ts'
 import { captureAsync, type RpcResult } from './rpc-result.ts'
 import { checkNonce, issueNonce } from './stateless-nonce.ts'
@@ -104,35 +105,7 @@ export class AgentLedger extends DurableObject<Env> {
 
   /** D1 mirror for operator queries. Written before the DO commits, so D1 never lags behind. */
   private async mirror(r: AgentRecord): Promise<void> {
-    await this.env.DB.prepare(
-      `INSERT INTO agents (agent_id, status, ek_public, ek_cert_sha256, ek_cert_serial, ek_cert_issuer,
-         ak_public, ak_name, platform, sensor_id, sensor_firmware, zones, pcr_baseline, enrolled_at,
-         revoked_at, revoked_reason)
-       VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)
-       ON CONFLICT(agent_id) DO UPDATE SET status = ?2, ek_cert_sha256 = ?4, ek_cert_serial = ?5,
-         ek_cert_issuer = ?6, ak_public = ?7, ak_name = ?8, platform = ?9, sensor_id = ?10,
-         sensor_firmware = ?11, zones = ?12, pcr_baseline = ?13, enrolled_at = ?14, revoked_at = ?15,
-         revoked_reason = ?16`,
-    )
-      .bind(
-        r.agentId,
-        r.status,
-        r.ekPublic,
-        r.ekCertSha256,
-        r.ekCertSerial,
-        r.ekCertIssuer,
-        r.akPublic,
-        r.akName,
-        JSON.stringify(r.platform),
-        r.sensor.id,
-        r.sensor.firmware,
-        JSON.stringify(r.zones),
-        JSON.stringify(r.pcrBaseline),
-        r.enrolledAt,
-        r.revokedAt,
-        r.revokedReason,
-      )
-      .run()
+    await upsertAgent(this.env.DB, r)
   }
 
   // ---- enrollment -----------------------------------------------------------------------------
