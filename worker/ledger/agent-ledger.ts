@@ -237,9 +237,9 @@ export class AgentLedger extends DurableObject<Env> {
       const again = this.admissionCheck(req)
       if (again.kind === 'duplicate')
         throw new AegisError('ERR_NONCE_REPLAYED', 'batch was admitted concurrently')
-      this.spendNonce(req.nonce, again.nonceExpiresAt)
+      this.spendNonce(req.batch.nonce, again.nonceExpiresAt)
       this.putReplay({
-        lastSeq: req.seq,
+        lastSeq: req.batch.seq,
         resetCount: req.clock.resetCount,
         restartCount: req.clock.restartCount,
         clock: req.clock.clock,
@@ -283,13 +283,15 @@ export class AgentLedger extends DurableObject<Env> {
     if ((agent.version ?? 0) !== req.recordVersion) {
       throw new AegisError('ERR_AGENT_STALE', 'the agent record changed since it was read')
     }
-    if (agent.akName !== req.akName) {
+    if (agent.akName !== req.batch.akName) {
       throw new AegisError('ERR_QUOTE_SIGNER', 'quote was made by an AK that is no longer enrolled')
     }
     // Issued to this agent and unexpired (stateless tag), then not spent: spent nonces are kept
     // until they expire, so a replay is named as such.
-    const nonceExpiresAt = checkNonce(this.env, req.batch.agentId, fromB64url(req.nonce))
-    const spent = this.sql.exec('SELECT 1 FROM spent_nonces WHERE nonce = ?', req.nonce).toArray()
+    const nonceExpiresAt = checkNonce(this.env, req.batch.agentId, fromB64url(req.batch.nonce))
+    const spent = this.sql
+      .exec('SELECT 1 FROM spent_nonces WHERE nonce = ?', req.batch.nonce)
+      .toArray()
     if (spent.length) throw new AegisError('ERR_NONCE_REPLAYED', 'nonce was already used')
 
     // A payload accepted before (its response was lost): answered with the original receipt.
@@ -303,10 +305,14 @@ export class AgentLedger extends DurableObject<Env> {
 
     const rs = this.replay()
     checkClock(rs, req.clock)
-    if (rs.lastSeq !== null && req.seq <= rs.lastSeq) {
-      throw new AegisError('ERR_SEQ_REPLAYED', `seq ${req.seq} is not greater than ${rs.lastSeq}`, {
-        detail: { lastSeq: rs.lastSeq },
-      })
+    if (rs.lastSeq !== null && req.batch.seq <= rs.lastSeq) {
+      throw new AegisError(
+        'ERR_SEQ_REPLAYED',
+        `seq ${req.batch.seq} is not greater than ${rs.lastSeq}`,
+        {
+          detail: { lastSeq: rs.lastSeq },
+        },
+      )
     }
     const auditFindings: AcceptedBatch['findings'] = []
     if (rs.lastFix) {
@@ -326,7 +332,7 @@ export class AgentLedger extends DurableObject<Env> {
     dup: { receipt: string; accepted_at: number },
     nonceExpiresAt: number,
   ): AdmitResult {
-    this.spendNonce(req.nonce, nonceExpiresAt)
+    this.spendNonce(req.batch.nonce, nonceExpiresAt)
     const next = issueNonce(this.env, req.batch.agentId, req.nonceTtlSeconds)
     return {
       accepted: null,
