@@ -3,6 +3,7 @@
  * Routes live in one folder per capability; this file only wires them.
  */
 import { Hono } from 'hono'
+import { AegisError } from '../attest/errors.ts'
 import type { AppEnv } from './app-env.ts'
 import { selectEcdsaBackend } from './crypto/select-ecdsa.ts'
 import { dashboardRoutes } from './dashboard/aggregates.ts'
@@ -46,9 +47,7 @@ app.route('/', fleetRoutes)
 app.route('/', refusalsRoute)
 app.route('/', bootLogRoutes)
 
-app.notFound((c) =>
-  problemResponse(c.req.url, { code: 'ERR_NOT_FOUND', status: 404, title: 'No such route' }),
-)
+app.notFound((c) => problemResponse(c.req.url, new AegisError('ERR_NOT_FOUND', 'No such route')))
 app.onError((err, c) => problemResponse(c.req.url, err))
 
 export default {

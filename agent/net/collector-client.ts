@@ -5,6 +5,17 @@
  */
 import { AegisError, ERROR_STATUS, type ErrorCode } from '../../attest/errors.ts'
 
+/** An RFC 9457 problem body: standard members, `code`, and extension members. */
+type Problem = {
+  type?: string
+  title?: string
+  status?: number
+  detail?: string
+  instance?: string
+  code?: string
+  [extension: string]: unknown
+}
+
 export interface CollectorReply<T> {
   status: number
   body: T
@@ -65,11 +76,12 @@ export class CollectorClient {
       parsed = undefined
     }
     if (res.ok) return { status: res.status, body: parsed as T, headers: res.headers }
-    const p = parsed as
-      { code?: string; title?: string; detail?: Record<string, unknown> } | undefined
+    // RFC 9457: the occurrence's message is `detail`, structured data are extension members.
+    const p = parsed as Problem | undefined
     if (p?.code && p.code in ERROR_STATUS) {
-      throw new AegisError(p.code as ErrorCode, p.title ?? p.code, {
-        detail: { ...(p.detail ?? {}), httpStatus: res.status },
+      const { type: _type, title, status: _status, detail, instance: _instance, code, ...ext } = p
+      throw new AegisError(code as ErrorCode, detail ?? title ?? code, {
+        detail: { ...ext, httpStatus: res.status },
       })
     }
     throw new AegisError('ERR_COLLECTOR', `collector answered HTTP ${res.status}`, {

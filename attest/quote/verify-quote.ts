@@ -66,7 +66,7 @@ export function verifyQuote(input: VerifyQuoteInput): QuoteResult {
   const attest = parseTpmsAttest(input.attest)
   if (attest.type !== 'quote' || !attest.quote) {
     throw new AegisError('ERR_ATTEST_TYPE', 'TPMS_ATTEST is not a quote', {
-      detail: { type: attest.type },
+      detail: { attestType: attest.type },
     })
   }
   if (!signerMatches(attest.qualifiedSigner, ak, input.expectedSigner)) {

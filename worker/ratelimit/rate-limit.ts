@@ -36,8 +36,10 @@ export function clientAddress(req: Request): string {
 }
 
 export function rateLimited(scope: LimitScope, retryAfterS: number): AegisError {
+  // RFC 9110 §10.2.3: a 429 says when to come back.
   return new AegisError('ERR_RATE_LIMITED', `too many requests for this ${scope}`, {
     detail: { scope, retryAfterSeconds: retryAfterS },
+    headers: { 'retry-after': String(retryAfterS) },
   })
 }
 

@@ -2,9 +2,21 @@
  * The console's only way to the collector: same-origin fetches of the JSON APIs with the session's
  * role token as `Authorization: Bearer` (none under Cloudflare Access, whose edge adds
  * `Cf-Access-Jwt-Assertion` itself). Non-2xx answers become ApiError from their RFC 9457
- * problem+json body (code, status, title, detail), so views branch on `code`, never on text.
+ * problem+json body (code, status, title, detail and extension members such as `path`), so views
+ * branch on `code`, never on text. ApiError.detail holds the extension members.
  */
 import { currentToken } from '../session/token-store.ts'
+
+/** An RFC 9457 problem body: standard members, `code`, and extension members. */
+type Problem = {
+  type?: string
+  title?: string
+  status?: number
+  detail?: string
+  instance?: string
+  code?: string
+  [extension: string]: unknown
+}
 
 export class ApiError extends Error {
   constructor(
@@ -45,17 +57,18 @@ export async function apiFetch(
     )
   }
   if (res.ok) return res
-  let body: { code?: string; title?: string; detail?: Record<string, unknown> } = {}
+  let body: Problem = {}
   try {
     body = (await res.json()) as typeof body
   } catch {
     /* not problem+json: keep the status */
   }
+  const { type: _type, title, status: _status, detail, instance: _instance, code, ...ext } = body
   const err = new ApiError(
-    body.code ?? `HTTP_${res.status}`,
+    code ?? `HTTP_${res.status}`,
     res.status,
-    body.title ?? res.statusText,
-    body.detail,
+    detail ?? title ?? res.statusText,
+    Object.keys(ext).length ? ext : undefined,
   )
   if (res.status === 401 && onUnauthorized) onUnauthorized(err)
   throw err
