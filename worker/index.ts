@@ -5,7 +5,6 @@
 import { Hono } from 'hono'
 import { AegisError } from '../attest/errors.ts'
 import type { AppEnv } from './app-env.ts'
-import { selectEcdsaBackend } from './crypto/select-ecdsa.ts'
 import { dashboardRoutes } from './dashboard/aggregates.ts'
 import { fleetRoutes } from './dashboard/fleet.ts'
 import { metricsRoutes } from './dashboard/metrics.ts'
@@ -27,12 +26,6 @@ export { ProvenanceLog } from './log/provenance-log.ts'
 export type { AppEnv }
 
 export const app = new Hono<AppEnv>()
-
-// The ECDSA implementation is configuration (ECDSA_BACKEND), applied once per isolate.
-app.use('*', async (c, next) => {
-  selectEcdsaBackend(c.env as { ECDSA_BACKEND?: string })
-  await next()
-})
 
 app.get('/healthz', (c) => c.json({ ok: true, service: 'aegis-edge' }))
 app.route('/', jwksRoute)

@@ -6,21 +6,18 @@
  * stays at GET /v1/decisions.
  */
 import { Hono } from 'hono'
-import { AegisError } from '../../attest/errors.ts'
 import type { AppEnv } from '../app-env.ts'
 import { requireRole } from '../auth/require-role.ts'
 import { listRefusals } from '../store/refusals.ts'
+import { queryLimit, queryTime } from '../http/params.ts'
 
 export const refusalsRoute = new Hono<AppEnv>()
 
 refusalsRoute.get('/v1/refusals', requireRole('auditor'), async (c) => {
   const q = c.req.query()
-  const limit = Math.min(Number(q.limit ?? 100) || 100, 1000)
-  const from = q.from ? Date.parse(q.from) : 0
-  const to = q.to ? Date.parse(q.to) : Number.MAX_SAFE_INTEGER
-  if (Number.isNaN(from) || Number.isNaN(to)) {
-    throw new AegisError('ERR_INPUT_MALFORMED', 'from/to must be ISO times')
-  }
+  const limit = queryLimit(q.limit)
+  const from = queryTime(q.from, 0, 'from')
+  const to = queryTime(q.to, Number.MAX_SAFE_INTEGER, 'to')
   const rows = await listRefusals(c.env.DB, {
     code: q.code ?? null,
     client: q.client ?? null,

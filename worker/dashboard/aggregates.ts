@@ -10,18 +10,11 @@ import type { AppEnv } from '../app-env.ts'
 import { requireRole } from '../auth/require-role.ts'
 import { agentSummaries } from '../store/agents.ts'
 import { rollupSeries } from '../store/rollups.ts'
+import { queryTime } from '../http/params.ts'
 
 const MAX_POINTS = 5000
 
 export const dashboardRoutes = new Hono<AppEnv>()
-
-function time(v: string | undefined, fallback: number, name: string): number {
-  if (v === undefined) return fallback
-  const t = /^\d+$/.test(v) ? Number(v) : Date.parse(v)
-  if (!Number.isFinite(t))
-    throw new AegisError('ERR_INPUT_MALFORMED', `${name} must be an ISO time or epoch ms`)
-  return t
-}
 
 /** step: "60s", "5m", "1h", "1d" or seconds; a whole number of minutes. */
 function stepMinutes(v: string | undefined): number {
@@ -40,8 +33,8 @@ dashboardRoutes.get('/v1/aggregates', requireRole('viewer'), async (c) => {
   const metric = q.metric
   if (!metric || !/^[a-z][a-z0-9_.:-]{0,95}$/.test(metric))
     throw new AegisError('ERR_INPUT_MALFORMED', 'metric is required')
-  const to = time(q.to, Date.now(), 'to')
-  const from = time(q.from, to - 3600_000, 'from')
+  const to = queryTime(q.to, Date.now(), 'to')
+  const from = queryTime(q.from, to - 3600_000, 'from')
   const step = stepMinutes(q.step)
   if (from > to) throw new AegisError('ERR_INPUT_MALFORMED', 'from is after to')
   if ((to - from) / 60_000 / step > MAX_POINTS) {

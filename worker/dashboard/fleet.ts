@@ -17,19 +17,11 @@ import { requireRole } from '../auth/require-role.ts'
 import { fleetRows } from '../store/agents.ts'
 import { rejectionCounts } from '../store/decisions.ts'
 import { metricNames } from '../store/rollups.ts'
+import { AGENT_ID, queryTime } from '../http/params.ts'
 
 const MAX_AGENTS = 5000
-const AGENT_ID = /^[0-9a-f]{64}$/
 
 export const fleetRoutes = new Hono<AppEnv>()
-
-function time(v: string | undefined, fallback: number, name: string): number {
-  if (v === undefined || v === '') return fallback
-  const t = /^\d+$/.test(v) ? Number(v) : Date.parse(v)
-  if (!Number.isFinite(t))
-    throw new AegisError('ERR_INPUT_MALFORMED', `${name} must be an ISO time or epoch ms`)
-  return t
-}
 
 fleetRoutes.get('/v1/me', requireRole('viewer'), (c) => {
   const { sub, roles, iss } = c.get('principal')
@@ -101,14 +93,14 @@ fleetRoutes.get('/v1/fleet', requireRole('viewer'), async (c) => {
 })
 
 fleetRoutes.get('/v1/fleet/metrics', requireRole('viewer'), async (c) => {
-  const since = time(c.req.query('from'), Date.now() - 30 * 86400_000, 'from')
+  const since = queryTime(c.req.query('from'), Date.now() - 30 * 86400_000, 'from')
   return c.json({ metrics: await metricNames(c.env.DB, Math.floor(since / 60_000)) })
 })
 
 fleetRoutes.get('/v1/fleet/rejections', requireRole('auditor'), async (c) => {
   const q = c.req.query()
-  const to = time(q.to, Date.now(), 'to')
-  const from = time(q.from, to - 7 * 86400_000, 'from')
+  const to = queryTime(q.to, Date.now(), 'to')
+  const from = queryTime(q.from, to - 7 * 86400_000, 'from')
   if (from > to) throw new AegisError('ERR_INPUT_MALFORMED', 'from is after to')
   if (q.agent !== undefined && !AGENT_ID.test(q.agent))
     throw new AegisError('ERR_INPUT_MALFORMED', 'agent must be 64 lowercase hex')

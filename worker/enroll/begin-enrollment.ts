@@ -24,6 +24,7 @@ import { AegisError } from '../../attest/errors.ts'
 import { objectName } from '../../attest/tpm/name.ts'
 import { parseTpm2bPublic } from '../../attest/tpm/public.ts'
 import { loadConfig } from '../config/settings-store.ts'
+import { ecdsaBackend } from '../crypto/ecdsa-backend.ts'
 import { isDevelopment } from '../config/defaults.ts'
 import {
   anyJson,
@@ -107,6 +108,7 @@ export async function beginEnrollment(
       trust: trustOf(config.trust),
       sentIntermediates: body.ekCertChain ?? [],
       at: new Date(now),
+      ecdsa: ecdsaBackend(env),
     })
   }
   const al = config.allowlist

@@ -10,12 +10,11 @@ import type { AppEnv } from '../app-env.ts'
 import { auditOutcome, noteAudit } from '../audit/audit-outcome.ts'
 import { assertNotBlocked, chargeAgent, clientAddress } from '../ratelimit/rate-limit.ts'
 import { readJson } from '../http/json-body.ts'
+import { AGENT_ID } from '../http/params.ts'
 import { issueAgentToken } from './agent-token.ts'
 import { activateEnrollment } from './activate-enrollment.ts'
 import { beginEnrollment } from './begin-enrollment.ts'
 
-// An enrollment id starts with the agentId it enrolls (enroll/sealed-challenge.ts).
-const AGENT_ID_PREFIX = /^[0-9a-f]{64}/
 const MAX_ENROLL_BODY = 32 * 1024
 /** The activation may carry the UEFI event log: up to 1 MiB, base64url (4/3) on top. */
 const MAX_ACTIVATE_BODY = MAX_ENROLL_BODY + Math.ceil((EVENTLOG_LIMITS.maxBytes * 4) / 3)
@@ -47,7 +46,9 @@ enrollRoutes.post('/v1/enroll', async (c) => {
 
 enrollRoutes.post('/v1/enroll/:enrollmentId/activate', async (c) => {
   const enrollmentId = c.req.param('enrollmentId')
-  noteAudit(c, { agentId: AGENT_ID_PREFIX.exec(enrollmentId)?.[0] ?? null })
+  // An enrollment id starts with the agentId it enrolls (enroll/sealed-challenge.ts).
+  const prefix = enrollmentId.slice(0, 64)
+  noteAudit(c, { agentId: AGENT_ID.test(prefix) ? prefix : null })
   const body = await readJson(c.req.raw, MAX_ACTIVATE_BODY)
   const agent = await activateEnrollment(c.env, enrollmentId, body, (id) => chargeAgent(c.env, id))
   const token = await issueAgentToken(c.env, agent)

@@ -11,6 +11,7 @@ import { Hono, type Context, type MiddlewareHandler } from 'hono'
 import { AegisError, type ErrorCode } from '../../attest/errors.ts'
 import type { AppEnv } from '../app-env.ts'
 import { auditOutcome, noteAudit } from '../audit/audit-outcome.ts'
+import { ecdsaBackend } from '../crypto/ecdsa-backend.ts'
 import { loadConfig } from '../config/settings-store.ts'
 import { cfCountry } from '../http/cf-country.ts'
 import { readJson } from '../http/json-body.ts'
@@ -24,8 +25,7 @@ import { judgeBootIfGoverned } from '../bootlog/judge-batch-boot.ts'
 import { rememberBoot } from '../bootlog/judge-boot.ts'
 import type { AdmitRequest } from '../ledger/types.ts'
 import { POLICY_CODES, verifyBatch, wireQuote, type VerifiedBatch } from './verify-batch.ts'
-
-const AGENT_ID = /^[0-9a-f]{64}$/
+import { AGENT_ID } from '../http/params.ts'
 
 /** Refusals after which the cached agent record is dropped: it no longer matches the ledger's. */
 const FORGET_ON: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
@@ -144,6 +144,7 @@ async function verifyAndAdmit(c: Context<AppEnv>, input: BatchInput, agent: Cach
     cfCountry: country,
     now,
     onBatchId: (batchId) => noteAudit(c, { batchId }),
+    ecdsa: ecdsaBackend(c.env),
   })
   // Measured boot: only when the policy governs PCRs by the event log (D1 read on a change).
   const boot = await judgeBootIfGoverned({

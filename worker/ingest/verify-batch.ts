@@ -17,6 +17,7 @@ import { QuoteEvidence, toPcrValues } from '../../attest/json/quote-evidence.ts'
 import { b64url, object, optional, validate } from '../../attest/json/schema.ts'
 import { EVENTLOG_LIMITS } from '../../attest/eventlog/parse-event-log.ts'
 import { checkPcrPolicy, pcrsToHex } from '../../attest/policy/check-pcr-policy.ts'
+import type { EcdsaBackend } from '../../attest/crypto/ecdsa-backend.ts'
 import { verifyQuote, type QuoteResult } from '../../attest/quote/verify-quote.ts'
 import type { Policy } from '../config/types.ts'
 import type { CachedAgent } from './agent-cache.ts'
@@ -69,6 +70,7 @@ export function verifyBatch(input: {
   now: number
   /** Told the batchId as soon as the body is valid, so a later rejection can name the batch. */
   onBatchId?: (batchId: string) => void
+  ecdsa: EcdsaBackend
 }): VerifiedBatch {
   const { agent, policy } = input
   const wire = validate(input.raw, BatchBody)
@@ -102,6 +104,7 @@ export function verifyBatch(input: {
     expectedExtraData: batchQualifyingDataFromHash(wire.nonce, payloadHash),
     pcrs: toPcrValues(wire.quote.pcrs),
     expectedSelection: policy.pcr.selection,
+    ecdsa: input.ecdsa,
   })
 
   const findings: ErrorCode[] = []

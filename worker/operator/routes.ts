@@ -24,9 +24,9 @@ import { getAgent, listAgents, type AgentRow } from '../store/agents.ts'
 import { listDecisions } from '../store/decisions.ts'
 import { array, num, object, optional, str, validate } from '../../attest/json/schema.ts'
 import { validateAllowlist, validatePolicy, validateTrust } from './config-bodies.ts'
+import { AGENT_ID, queryLimit, queryTime } from '../http/params.ts'
 
 const MAX_CONFIG_BODY = 1024 * 1024
-const AGENT_ID = /^[0-9a-f]{64}$/
 const ZONE_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/
 
 const VALIDATORS: Record<SettingsKey, (raw: unknown) => unknown> = {
@@ -118,7 +118,7 @@ operatorRoutes.get('/v1/agents', requireRole('operator'), async (c) => {
   if (status !== undefined && status !== 'active' && status !== 'revoked') {
     throw new AegisError('ERR_INPUT_MALFORMED', 'status must be active or revoked')
   }
-  const limit = Math.min(Number(c.req.query('limit') ?? 100) || 100, 1000)
+  const limit = queryLimit(c.req.query('limit'))
   const after = c.req.query('after') ?? ''
   const rows = await listAgents(c.env.DB, { status: status ?? null, after, limit })
   const agents = rows.map(agentView)
@@ -174,11 +174,9 @@ operatorRoutes.put('/v1/agents/:agentId/zones', requireRole('operator'), async (
 
 operatorRoutes.get('/v1/decisions', requireRole('auditor'), async (c) => {
   const q = c.req.query()
-  const limit = Math.min(Number(q.limit ?? 100) || 100, 1000)
-  const from = q.from ? Date.parse(q.from) : 0
-  const to = q.to ? Date.parse(q.to) : Number.MAX_SAFE_INTEGER
-  if (Number.isNaN(from) || Number.isNaN(to))
-    throw new AegisError('ERR_INPUT_MALFORMED', 'from/to must be ISO times')
+  const limit = queryLimit(q.limit)
+  const from = queryTime(q.from, 0, 'from')
+  const to = queryTime(q.to, Number.MAX_SAFE_INTEGER, 'to')
   const rows = await listDecisions(c.env.DB, {
     agentId: q.agent ?? null,
     code: q.code ?? null,

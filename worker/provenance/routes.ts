@@ -19,12 +19,13 @@ import { rootLog, shardLog } from '../log/log-stub.ts'
 import { bundleLocation } from '../store/batches.ts'
 import { LEGACY_SHARD, nextShard, rootKey, shardOf, shardPeriod } from '../log/shards.ts'
 import type { ProvenanceProof } from '../log/types.ts'
+import { BATCH_ID } from '../http/params.ts'
 
 export const provenanceRoutes = new Hono<AppEnv>()
 
 provenanceRoutes.get('/v1/provenance/:batchId', requireRole('auditor'), async (c) => {
   const batchId = c.req.param('batchId')
-  if (!/^[0-9a-f]{64}$/.test(batchId))
+  if (!BATCH_ID.test(batchId))
     throw new AegisError('ERR_INPUT_MALFORMED', 'batchId must be 64 lowercase hex')
   const row = await bundleLocation(c.env.DB, batchId)
   if (!row) {
