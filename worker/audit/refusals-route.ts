@@ -9,22 +9,17 @@ import { Hono } from 'hono'
 import type { AppEnv } from '../app-env.ts'
 import { requireRole } from '../auth/require-role.ts'
 import { listRefusals } from '../store/refusals.ts'
-import { queryLimit, queryTime } from '../http/params.ts'
+import { auditRange } from '../http/params.ts'
 
 export const refusalsRoute = new Hono<AppEnv>()
 
 refusalsRoute.get('/v1/refusals', requireRole('auditor'), async (c) => {
   const q = c.req.query()
-  const limit = queryLimit(q.limit)
-  const from = queryTime(q.from, 0, 'from')
-  const to = queryTime(q.to, Number.MAX_SAFE_INTEGER, 'to')
   const rows = await listRefusals(c.env.DB, {
     code: q.code ?? null,
     client: q.client ?? null,
     agentId: q.agent ?? null,
-    from,
-    to,
-    limit,
+    ...auditRange(q),
   })
   return c.json({
     refusals: rows.map((r) => ({

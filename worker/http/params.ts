@@ -30,3 +30,16 @@ export function queryTime(v: string | undefined, fallback: number, name: string)
 export function queryLimit(v: string | undefined): number {
   return Math.min(Number(v ?? 100) || 100, 1000)
 }
+
+/** `from`, `to` and `limit` of the audit listings: all of time and 100 rows unless given. */
+export function auditRange(q: Record<string, string | undefined>): {
+  from: number
+  to: number
+  limit: number
+} {
+  return {
+    from: queryTime(q.from, 0, 'from'),
+    to: queryTime(q.to, Number.MAX_SAFE_INTEGER, 'to'),
+    limit: queryLimit(q.limit),
+  }
+}

@@ -367,7 +367,7 @@ export class AgentLedger extends DurableObject<Env> {
 
   /**
    * The outbox entries among `batchIds` and the agent record their bundles need, in one RPC: the
-   * consumer's only read per agent and queue batch (issue 14: hops per queue batch, not per batch).
+   * consumer's only read per agent and queue batch (hops per queue batch, not per batch).
    */
   readOutbox(batchIds: string[]): { agent: AgentRecord | null; records: AcceptedBatch[] } {
     const records = this.getOutbox(batchIds)

@@ -24,7 +24,7 @@ import { getAgent, listAgents, type AgentRow } from '../store/agents.ts'
 import { listDecisions } from '../store/decisions.ts'
 import { array, num, object, optional, str, validate } from '../../attest/json/schema.ts'
 import { validateAllowlist, validatePolicy, validateTrust } from './config-bodies.ts'
-import { AGENT_ID, queryLimit, queryTime } from '../http/params.ts'
+import { AGENT_ID, auditRange, queryLimit } from '../http/params.ts'
 
 const MAX_CONFIG_BODY = 1024 * 1024
 const ZONE_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/
@@ -174,16 +174,11 @@ operatorRoutes.put('/v1/agents/:agentId/zones', requireRole('operator'), async (
 
 operatorRoutes.get('/v1/decisions', requireRole('auditor'), async (c) => {
   const q = c.req.query()
-  const limit = queryLimit(q.limit)
-  const from = queryTime(q.from, 0, 'from')
-  const to = queryTime(q.to, Number.MAX_SAFE_INTEGER, 'to')
   const rows = await listDecisions(c.env.DB, {
     agentId: q.agent ?? null,
     code: q.code ?? null,
     verdict: q.verdict ?? null,
-    from,
-    to,
-    limit,
+    ...auditRange(q),
   })
   return c.json({ decisions: rows.map((r) => ({ ...r, at: new Date(r.at).toISOString() })) })
 })

@@ -144,6 +144,23 @@ export function countAgentsByStatus(db: D1Database): D1PreparedStatement {
   return db.prepare('SELECT status, COUNT(*) AS n FROM agents GROUP BY status')
 }
 
+/** The columns both fleet listings share. */
+function listed(r: {
+  agent_id: string
+  status: 'active' | 'revoked'
+  zones: string
+  sensor_id: string
+  batches: number
+}) {
+  return {
+    agentId: r.agent_id,
+    status: r.status,
+    zones: JSON.parse(r.zones) as string[],
+    sensorId: r.sensor_id,
+    batches: r.batches,
+  }
+}
+
 /** An agent with its latest batch (by seq) and latest rejection, for GET /v1/fleet. */
 export interface FleetRow {
   agentId: string
@@ -199,12 +216,8 @@ export async function fleetRows(db: D1Database, limit: number): Promise<FleetRow
     .bind(limit)
     .all<FleetRaw>()
   return results.map((r) => ({
-    agentId: r.agent_id,
-    status: r.status,
-    zones: JSON.parse(r.zones) as string[],
-    sensorId: r.sensor_id,
+    ...listed(r),
     enrolledAt: r.enrolled_at,
-    batches: r.batches,
     lastBatch:
       r.batch_id === null
         ? null
@@ -253,12 +266,8 @@ export async function agentSummaries(db: D1Database, limit: number): Promise<Age
       last_reject: string | null
     }>()
   return results.map((r) => ({
-    agentId: r.agent_id,
-    status: r.status,
-    zones: JSON.parse(r.zones) as string[],
-    sensorId: r.sensor_id,
+    ...listed(r),
     lastAccepted: r.last_accepted,
-    batches: r.batches,
     lastReject: r.last_reject,
   }))
 }
