@@ -4,17 +4,7 @@
  * and timeouts become ERR_COLLECTOR with `detail.transient = true`, which the uploader retries.
  */
 import { AegisError, ERROR_STATUS, type ErrorCode } from '../../attest/errors.ts'
-
-/** An RFC 9457 problem body: standard members, `code`, and extension members. */
-type Problem = {
-  type?: string
-  title?: string
-  status?: number
-  detail?: string
-  instance?: string
-  code?: string
-  [extension: string]: unknown
-}
+import { readProblem } from '../../attest/json/problem.ts'
 
 export interface CollectorReply<T> {
   status: number
@@ -76,12 +66,10 @@ export class CollectorClient {
       parsed = undefined
     }
     if (res.ok) return { status: res.status, body: parsed as T, headers: res.headers }
-    // RFC 9457: the occurrence's message is `detail`, structured data are extension members.
-    const p = parsed as Problem | undefined
-    if (p?.code && p.code in ERROR_STATUS) {
-      const { type: _type, title, status: _status, detail, instance: _instance, code, ...ext } = p
-      throw new AegisError(code as ErrorCode, detail ?? title ?? code, {
-        detail: { ...ext, httpStatus: res.status },
+    const p = readProblem(parsed)
+    if (p.code && p.code in ERROR_STATUS) {
+      throw new AegisError(p.code as ErrorCode, p.message ?? p.code, {
+        detail: { ...p.extensions, httpStatus: res.status },
       })
     }
     throw new AegisError('ERR_COLLECTOR', `collector answered HTTP ${res.status}`, {

@@ -40,6 +40,13 @@ export function insertDecision(db: D1Database, d: DecisionRow): D1PreparedStatem
     )
 }
 
+/** The time window [from, to] (ms) and page size of an audit listing. */
+export interface ListRange {
+  from: number
+  to: number
+  limit: number
+}
+
 /** A stored decision as GET /v1/decisions lists it (column names kept, detail parsed). */
 export interface StoredDecision {
   id: number
@@ -57,14 +64,7 @@ export interface StoredDecision {
 
 export async function listDecisions(
   db: D1Database,
-  q: {
-    agentId: string | null
-    code: string | null
-    verdict: string | null
-    from: number
-    to: number
-    limit: number
-  },
+  q: { agentId: string | null; code: string | null; verdict: string | null } & ListRange,
 ): Promise<StoredDecision[]> {
   const { results } = await db
     .prepare(

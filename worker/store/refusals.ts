@@ -2,6 +2,7 @@
  * D1 `refusals` (migrations/0003_refusals.sql): anonymous refusals counted per minute, route kind,
  * code, agent ('' when the agentId named no enrolled agent) and client address.
  */
+import type { ListRange } from './decisions.ts'
 
 export interface RefusalCount {
   at: number
@@ -48,14 +49,7 @@ interface Raw {
 /** Rows overlapping [from, to], newest minute first, then by count. */
 export async function listRefusals(
   db: D1Database,
-  q: {
-    code: string | null
-    client: string | null
-    agentId: string | null
-    from: number
-    to: number
-    limit: number
-  },
+  q: { code: string | null; client: string | null; agentId: string | null } & ListRange,
 ): Promise<RefusalRow[]> {
   const { results } = await db
     .prepare(

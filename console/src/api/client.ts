@@ -5,18 +5,8 @@
  * problem+json body (code, status, title, detail and extension members such as `path`), so views
  * branch on `code`, never on text. ApiError.detail holds the extension members.
  */
+import { readProblem } from '../../../attest/json/problem.ts'
 import { currentToken } from '../session/token-store.ts'
-
-/** An RFC 9457 problem body: standard members, `code`, and extension members. */
-type Problem = {
-  type?: string
-  title?: string
-  status?: number
-  detail?: string
-  instance?: string
-  code?: string
-  [extension: string]: unknown
-}
 
 export class ApiError extends Error {
   constructor(
@@ -57,18 +47,18 @@ export async function apiFetch(
     )
   }
   if (res.ok) return res
-  let body: Problem = {}
+  let body: unknown
   try {
-    body = (await res.json()) as typeof body
+    body = await res.json()
   } catch {
     /* not problem+json: keep the status */
   }
-  const { type: _type, title, status: _status, detail, instance: _instance, code, ...ext } = body
+  const p = readProblem(body)
   const err = new ApiError(
-    code ?? `HTTP_${res.status}`,
+    p.code ?? `HTTP_${res.status}`,
     res.status,
-    detail ?? title ?? res.statusText,
-    Object.keys(ext).length ? ext : undefined,
+    p.message ?? res.statusText,
+    Object.keys(p.extensions).length ? p.extensions : undefined,
   )
   if (res.status === 401 && onUnauthorized) onUnauthorized(err)
   throw err
