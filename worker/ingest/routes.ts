@@ -3,7 +3,8 @@
  * alone. GET .../nonce issues a fresh stateless nonce (nothing stored); POST .../batches verifies
  * a quoted batch statelessly (verify-batch.ts), then makes exactly one RPC to the agent's ledger,
  * which admits or rejects atomically and keeps the accepted batch in its outbox until the sync
- * consumer stored it. Refusals are counted per client and aggregated (audit/record-refusal.ts).
+ * consumer stored it. Refusals are recorded after the handler by the auditOutcome middleware
+ * (audit/audit-outcome.ts): anonymous ones counted per client, an enrolled agent's own one row.
  * The response carries `Server-Timing` with the verification time (local workerd measures
  * elapsed time at 1 ms resolution; on Cloudflare timers only advance on I/O, so it is coarse there).
  */
