@@ -57,6 +57,7 @@ export function auditOutcome(
       detail: e instanceof AegisError && e.detail ? e.detail : null,
     }
     if (e !== undefined) await recordRefusal(c, d, o.anonymous?.(e) ?? true)
-    else if (o.recordAccept) recordDecision(c.env, c.executionCtx, d)
+    // Only a handled success: a method no route serves (404 after the middleware) is no decision.
+    else if (o.recordAccept && c.res.ok) recordDecision(c.env, c.executionCtx, d)
   }
 }
