@@ -5,10 +5,10 @@
  * per agent (ratelimit/rate-limit.ts).
  */
 import { EVENTLOG_LIMITS } from '../../attest/eventlog/parse-event-log.ts'
-import { Hono, type MiddlewareHandler } from 'hono'
+import { Hono } from 'hono'
 import type { AppEnv } from '../app-env.ts'
 import { auditOutcome, noteAudit } from '../audit/audit-outcome.ts'
-import { assertNotBlocked, chargeAgent, clientAddress } from '../ratelimit/rate-limit.ts'
+import { chargeAgent, refuseBlockedClient } from '../ratelimit/rate-limit.ts'
 import { readJson } from '../http/json-body.ts'
 import { AGENT_ID } from '../http/params.ts'
 import { issueAgentToken } from './agent-token.ts'
@@ -23,14 +23,10 @@ export const enrollRoutes = new Hono<AppEnv>()
 
 // A client blocked for too many refusals is answered 429 before any work. Every enroll and
 // activate refusal is anonymous (nothing has proven a TPM yet); each acceptance is one audit row.
-const guard: MiddlewareHandler<AppEnv> = async (c, next) => {
-  assertNotBlocked('client', clientAddress(c.req.raw))
-  await next()
-}
-enrollRoutes.use('/v1/enroll', guard, auditOutcome('enroll', { recordAccept: true }))
+enrollRoutes.use('/v1/enroll', refuseBlockedClient, auditOutcome('enroll', { recordAccept: true }))
 enrollRoutes.use(
   '/v1/enroll/:enrollmentId/activate',
-  guard,
+  refuseBlockedClient,
   auditOutcome('activate', { recordAccept: true }),
 )
 

@@ -20,7 +20,7 @@ import { agentLedger } from '../ledger/ledger-stub.ts'
 import { agentStatus } from '../store/agents.ts'
 import { unwrap } from '../ledger/rpc-result.ts'
 import { issueNonce } from '../ledger/stateless-nonce.ts'
-import { assertNotBlocked, chargeAgent, clientAddress } from '../ratelimit/rate-limit.ts'
+import { chargeAgent, refuseBlockedClient } from '../ratelimit/rate-limit.ts'
 import { forgetAgent, loadAgent, type CachedAgent } from './agent-cache.ts'
 import { judgeBootIfGoverned } from '../bootlog/judge-batch-boot.ts'
 import { rememberBoot } from '../bootlog/judge-boot.ts'
@@ -73,14 +73,6 @@ async function policyOf(env: Env) {
   return { ...loaded, policy: loaded.config.policy }
 }
 
-// Stateless (ledger/stateless-nonce.ts): issuing writes nothing, so asking for nonces cannot evict
-// the agent's own. Unknown agents cost one D1 read, never a ledger.
-// A client blocked for too many refusals is answered 429 before any work (ratelimit/rate-limit.ts).
-const guard: MiddlewareHandler<AppEnv> = async (c, next) => {
-  assertNotBlocked('client', clientAddress(c.req.raw))
-  await next()
-}
-
 // A refusal that says the agent record changed (revoked, another AK) drops the cached copy.
 const forgetOnRefusal: MiddlewareHandler<AppEnv> = async (c, next) => {
   await next()
@@ -89,18 +81,21 @@ const forgetOnRefusal: MiddlewareHandler<AppEnv> = async (c, next) => {
   if (agentId && e instanceof AegisError && FORGET_ON.has(e.code)) forgetAgent(agentId)
 }
 
-ingestRoutes.use('/v1/agents/:agentId/nonce', guard, auditOutcome('nonce'))
+// A client blocked for too many refusals is answered 429 before any work (ratelimit/rate-limit.ts).
+ingestRoutes.use('/v1/agents/:agentId/nonce', refuseBlockedClient, auditOutcome('nonce'))
 // Only a batch whose quote verified is the enrolled agent's own refusal (one audit row); anything
 // else is anonymous: counted per client and aggregated.
 ingestRoutes.use(
   '/v1/agents/:agentId/batches',
-  guard,
+  refuseBlockedClient,
   auditOutcome('batch', {
     anonymous: (e) => !(e instanceof AegisError && AUTHENTICATED_REFUSALS.has(e.code)),
   }),
   forgetOnRefusal,
 )
 
+// Stateless (ledger/stateless-nonce.ts): issuing writes nothing, so asking for nonces cannot evict
+// the agent's own. Unknown agents cost one D1 read, never a ledger.
 ingestRoutes.get('/v1/agents/:agentId/nonce', async (c) => {
   const agentId = agentIdParam(c)
   noteAudit(c, { agentId })
