@@ -1,7 +1,7 @@
 /**
  * ECDSA verification over a message digest by the backend the caller passes (the noble reference
- * by default; the worker passes the Wasm kernel, worker/crypto/ecdsa-backend.ts), plus re-exports of the signature
- * decoders. Validates the public key before any backend sees it (SEC 1 §3.2.2.1), so every backend
+ * by default; the worker passes the Wasm kernel, worker/crypto/ecdsa-backend.ts), plus re-exports
+ * of the signature decoders. Validates the public key before any backend sees it (SEC 1 §3.2.2.1), so every backend
  * rejects invalid keys the same way: AegisError ERR_KEY_INVALID. A signature that does not verify
  * is `false`, never an exception. Leaves out hashing: callers pass digest(hashAlg, message).
  */

@@ -69,7 +69,7 @@ describe('auditOutcome', () => {
     expect(h.sent).toEqual([])
   })
 
-  it("keeps an enrolled agent's own refusal as one decision with what the handler noted", async () => {
+  it("keeps an agent's own refusal as one decision with the handler's notes", async () => {
     const h = harness()
     expect(await h.call('POST', '/batch?code=ERR_SEQ_REPLAYED')).toBe(409)
     expect(h.sent.map((m) => m.decision)).toMatchObject([
