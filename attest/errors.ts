@@ -130,19 +130,29 @@ export type ErrorCode = keyof typeof ERROR_STATUS
 export class AegisError extends Error {
   readonly code: ErrorCode
   readonly status: number
-  /** Structured, non-secret detail safe to show a client (e.g. which PCR differed). */
+  /**
+   * Structured, non-secret data safe to show a client (e.g. which PCR differed); over HTTP its
+   * members are RFC 9457 extension members beside `code` (worker/http/problem.ts).
+   */
   readonly detail: Record<string, unknown> | undefined
+  /** Response headers that travel with the refusal over HTTP (WWW-Authenticate, Retry-After). */
+  readonly headers: Record<string, string> | undefined
 
   constructor(
     code: ErrorCode,
     message: string,
-    options: { cause?: unknown; detail?: Record<string, unknown> } = {},
+    options: {
+      cause?: unknown
+      detail?: Record<string, unknown>
+      headers?: Record<string, string>
+    } = {},
   ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause })
     this.name = 'AegisError'
     this.code = code
     this.status = ERROR_STATUS[code]
     this.detail = options.detail
+    this.headers = options.headers
   }
 }
 

@@ -3,8 +3,8 @@
  * Routes live in one folder per capability; this file only wires them.
  */
 import { Hono } from 'hono'
+import { AegisError } from '../attest/errors.ts'
 import type { AppEnv } from './app-env.ts'
-import { selectEcdsaBackend } from './crypto/select-ecdsa.ts'
 import { dashboardRoutes } from './dashboard/aggregates.ts'
 import { fleetRoutes } from './dashboard/fleet.ts'
 import { metricsRoutes } from './dashboard/metrics.ts'
@@ -27,12 +27,6 @@ export type { AppEnv }
 
 export const app = new Hono<AppEnv>()
 
-// The ECDSA implementation is configuration (ECDSA_BACKEND), applied once per isolate.
-app.use('*', async (c, next) => {
-  selectEcdsaBackend(c.env as { ECDSA_BACKEND?: string })
-  await next()
-})
-
 app.get('/healthz', (c) => c.json({ ok: true, service: 'aegis-edge' }))
 app.route('/', jwksRoute)
 app.route('/', enrollRoutes)
@@ -46,9 +40,7 @@ app.route('/', fleetRoutes)
 app.route('/', refusalsRoute)
 app.route('/', bootLogRoutes)
 
-app.notFound((c) =>
-  problemResponse(c.req.url, { code: 'ERR_NOT_FOUND', status: 404, title: 'No such route' }),
-)
+app.notFound((c) => problemResponse(c.req.url, new AegisError('ERR_NOT_FOUND', 'No such route')))
 app.onError((err, c) => problemResponse(c.req.url, err))
 
 export default {

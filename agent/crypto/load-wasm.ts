@@ -1,7 +1,7 @@
 /**
  * Node side of the Wasm ECDSA backend: reads wasm/build/ecdsa.wasm (built by `npm run build:wasm`)
  * from disk, compiles it and wraps it with createWasmEcdsaBackend. Node, unlike workerd, may compile
- * Wasm at run time. Leaves out choosing the backend (`setEcdsaBackend` does that) and P-521 unless
+ * Wasm at run time. Leaves out choosing the backend (callers pass it to verifyEcdsa) and P-521 unless
  * a `fallback` is passed. A missing or unreadable file is ERR_IO, a file that is not the kernel
  * ERR_CONFIG.
  */

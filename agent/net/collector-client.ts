@@ -4,6 +4,7 @@
  * and timeouts become ERR_COLLECTOR with `detail.transient = true`, which the uploader retries.
  */
 import { AegisError, ERROR_STATUS, type ErrorCode } from '../../attest/errors.ts'
+import { readProblem } from '../../attest/json/problem.ts'
 
 export interface CollectorReply<T> {
   status: number
@@ -65,11 +66,10 @@ export class CollectorClient {
       parsed = undefined
     }
     if (res.ok) return { status: res.status, body: parsed as T, headers: res.headers }
-    const p = parsed as
-      { code?: string; title?: string; detail?: Record<string, unknown> } | undefined
-    if (p?.code && p.code in ERROR_STATUS) {
-      throw new AegisError(p.code as ErrorCode, p.title ?? p.code, {
-        detail: { ...(p.detail ?? {}), httpStatus: res.status },
+    const p = readProblem(parsed)
+    if (p.code && p.code in ERROR_STATUS) {
+      throw new AegisError(p.code as ErrorCode, p.message ?? p.code, {
+        detail: { ...p.extensions, httpStatus: res.status },
       })
     }
     throw new AegisError('ERR_COLLECTOR', `collector answered HTTP ${res.status}`, {

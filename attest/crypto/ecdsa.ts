@@ -1,11 +1,10 @@
 /**
- * ECDSA verification over a message digest with a switchable backend (the noble reference by
- * default; the Wasm kernel plugs in through setEcdsaBackend), plus re-exports of the signature
- * decoders. Validates the public key before any backend sees it (SEC 1 §3.2.2.1), so every backend
+ * ECDSA verification over a message digest by the backend the caller passes (the noble reference
+ * by default; the worker passes the Wasm kernel, worker/crypto/ecdsa-backend.ts), plus re-exports
+ * of the signature decoders. Validates the public key before any backend sees it (SEC 1 §3.2.2.1), so every backend
  * rejects invalid keys the same way: AegisError ERR_KEY_INVALID. A signature that does not verify
  * is `false`, never an exception. Leaves out hashing: callers pass digest(hashAlg, message).
  */
-import { AegisError } from '../errors.ts'
 import type { EccCurve } from '../tpm/types.ts'
 import { assertValidEcPublicKey } from './ec-public-key.ts'
 import type { EcdsaBackend } from './ecdsa-backend.ts'
@@ -14,25 +13,12 @@ import { nobleEcdsaBackend } from './ecdsa-noble.ts'
 export { parseDerEcdsaSignature } from './ecdsa-der.ts'
 export { splitP1363Signature } from './ecdsa-p1363.ts'
 
-// A configuration switch, not request state: chosen once at start-up, identical for every request.
-let backend: EcdsaBackend = nobleEcdsaBackend
-
-export function setEcdsaBackend(b: EcdsaBackend): void {
-  if (!b || typeof b.verify !== 'function') {
-    throw new AegisError('ERR_CONFIG', 'ECDSA backend must implement verify()')
-  }
-  backend = b
-}
-
-export function getEcdsaBackend(): EcdsaBackend {
-  return backend
-}
-
 export function verifyEcdsa(
   curve: EccCurve,
   pub: { x: Uint8Array; y: Uint8Array },
   msgHash: Uint8Array,
   sig: { r: Uint8Array; s: Uint8Array },
+  backend: EcdsaBackend = nobleEcdsaBackend,
 ): boolean {
   assertValidEcPublicKey(curve, pub.x, pub.y)
   return backend.verify(curve, pub.x, pub.y, msgHash, sig.r, sig.s) === true

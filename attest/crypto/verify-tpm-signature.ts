@@ -11,6 +11,7 @@
 import { AegisError, type ErrorCode } from '../errors.ts'
 import type { HashAlg, TpmPublic, TpmSignature } from '../tpm/types.ts'
 import { ECC_CURVE_BYTES } from '../tpm/constants.ts'
+import type { EcdsaBackend } from './ecdsa-backend.ts'
 import { verifyEcdsa } from './ecdsa.ts'
 import { digest } from './hash.ts'
 import { verifyRsaPkcs1v15, verifyRsaPss } from './rsa.ts'
@@ -22,6 +23,8 @@ export interface VerifyTpmSignatureOptions {
   allowedHashes?: readonly HashAlg[]
   /** Code thrown when the signature does not verify; default ERR_SIG_INVALID. */
   invalidCode?: ErrorCode
+  /** ECDSA implementation; default the noble reference. */
+  ecdsa?: EcdsaBackend
 }
 
 export function verifyTpmSignature(
@@ -60,7 +63,7 @@ export function verifyTpmSignature(
     if (!sig.r.length || !sig.s.length || sig.r.length > size || sig.s.length > size) {
       throw new AegisError('ERR_SIG_MALFORMED', `ECDSA r/s are not ${key.curve} field elements`)
     }
-    ok = verifyEcdsa(key.curve, key, digest(sig.hashAlg, message), sig)
+    ok = verifyEcdsa(key.curve, key, digest(sig.hashAlg, message), sig, opts.ecdsa)
   } else if (sig.sigAlg !== 'ecdsa' && key.type === 'rsa') {
     if (sig.sig.length !== key.modulus.length) {
       throw new AegisError('ERR_SIG_MALFORMED', 'RSA signature length differs from the modulus')

@@ -16,6 +16,7 @@ import { parseCertificate } from '../x509/parse-certificate.ts'
 import { parsePemBundle } from '../x509/pem.ts'
 import { stripEkCertPadding } from '../x509/ek-cert-padding.ts'
 import { verifyChain } from '../x509/verify-chain.ts'
+import type { EcdsaBackend } from '../crypto/ecdsa-backend.ts'
 import { assertEkCertMatches } from '../x509/ek-match.ts'
 
 export interface EkCertCheck {
@@ -49,6 +50,8 @@ export function checkEkCertificate(input: {
   /** DER of CA certificates sent with the EK certificate (untrusted path-building help). */
   sentIntermediates?: Uint8Array[]
   at: Date
+  /** ECDSA implementation for the chain; default the noble reference. */
+  ecdsa?: EcdsaBackend
 }): EkCertCheck {
   const roots = input.trust.roots
   if (roots.length === 0)
@@ -59,7 +62,7 @@ export function checkEkCertificate(input: {
   ]
   const der = stripEkCertPadding(input.nvBytes)
   const cert = parseCertificate(der)
-  const { chain } = verifyChain(cert, { roots, intermediates, at: input.at })
+  const { chain } = verifyChain(cert, { roots, intermediates, at: input.at, ecdsa: input.ecdsa })
   assertEkCertMatches(cert, input.ek)
   return {
     der,

@@ -44,7 +44,7 @@ export function decodeEvent(ev: LogEvent): DecodedEvent {
       `event ${ev.index} (${ev.typeName}, PCR ${ev.pcr}): ${why}`,
       {
         cause,
-        detail: { index: ev.index, type: ev.typeName, pcr: ev.pcr },
+        detail: { index: ev.index, eventType: ev.typeName, pcr: ev.pcr },
       },
     )
   }

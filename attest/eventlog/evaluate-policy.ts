@@ -175,7 +175,7 @@ export function enforceFindings(findings: Finding[]): void {
     detail: {
       rule: f.rule,
       pcr: f.pcr,
-      ...(f.event ? { index: f.event.index, type: f.event.type } : {}),
+      ...(f.event ? { index: f.event.index, eventType: f.event.type } : {}),
       findings: findings.length,
     },
   })

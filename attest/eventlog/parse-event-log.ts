@@ -81,7 +81,7 @@ function readHeader(r: LeReader, index: number): { pcr: number; type: number } {
       'ERR_EVENTLOG_PCR_INDEX',
       `event ${index}: PCR index ${pcr} is out of range`,
       {
-        detail: { index, type: eventTypeName(type), pcr },
+        detail: { index, eventType: eventTypeName(type), pcr },
       },
     )
   }
@@ -129,7 +129,7 @@ function readAgileEvent(r: LeReader, index: number, algs: DeclaredAlgorithm[]): 
 
 function specIdError(message: string): AegisError {
   return new AegisError('ERR_EVENTLOG_SPEC_ID', `Spec ID event: ${message}`, {
-    detail: { index: 0, type: 'EV_NO_ACTION', pcr: 0 },
+    detail: { index: 0, eventType: 'EV_NO_ACTION', pcr: 0 },
   })
 }
 

@@ -41,7 +41,7 @@ export function verifyCertify(input: VerifyCertifyInput): CertifyResult {
   const attest = parseTpmsAttest(input.attest)
   if (attest.type !== 'certify' || !attest.certify) {
     throw new AegisError('ERR_ATTEST_TYPE', 'TPMS_ATTEST is not a certification', {
-      detail: { type: attest.type },
+      detail: { attestType: attest.type },
     })
   }
   if (!signerMatches(attest.qualifiedSigner, input.signer, input.expectedSigner)) {

@@ -20,6 +20,7 @@
 import { AegisError } from '../errors.ts'
 import { bytesEqual, constantTimeEqual } from '../bytes/encoding.ts'
 import { digestLength, tpmAlgOfHash } from '../crypto/hash.ts'
+import type { EcdsaBackend } from '../crypto/ecdsa-backend.ts'
 import { verifyTpmSignature } from '../crypto/verify-tpm-signature.ts'
 import { parseTpmsAttest } from '../tpm/attest.ts'
 import { parseTpmtSignature } from '../tpm/signature.ts'
@@ -47,6 +48,8 @@ export interface VerifyQuoteInput {
   allowedHashes?: readonly HashAlg[]
   /** The AK's Qualified Name; see the header for what is checked without it. */
   expectedSigner?: Uint8Array
+  /** ECDSA implementation; default the noble reference. */
+  ecdsa?: EcdsaBackend
 }
 
 export interface QuoteResult {
@@ -66,7 +69,7 @@ export function verifyQuote(input: VerifyQuoteInput): QuoteResult {
   const attest = parseTpmsAttest(input.attest)
   if (attest.type !== 'quote' || !attest.quote) {
     throw new AegisError('ERR_ATTEST_TYPE', 'TPMS_ATTEST is not a quote', {
-      detail: { type: attest.type },
+      detail: { attestType: attest.type },
     })
   }
   if (!signerMatches(attest.qualifiedSigner, ak, input.expectedSigner)) {
@@ -78,6 +81,7 @@ export function verifyQuote(input: VerifyQuoteInput): QuoteResult {
   const signature = parseTpmtSignature(input.signature)
   verifyTpmSignature(ak, input.attest, signature, {
     allowedHashes: input.allowedHashes,
+    ecdsa: input.ecdsa,
     invalidCode: 'ERR_QUOTE_SIGNATURE',
   })
   if (!attest.clockInfo.safe) {

@@ -27,7 +27,7 @@ export function parseTpmsAttest(bytes: Uint8Array): TpmsAttest {
   const st = r.u16()
   if (st !== TPM_ST.ATTEST_QUOTE && st !== TPM_ST.ATTEST_CERTIFY) {
     throw new AegisError('ERR_ATTEST_TYPE', `TPMS_ATTEST: type 0x${st.toString(16)}`, {
-      detail: { type: st },
+      detail: { attestType: st },
     })
   }
   const qualifiedSigner = r.sized(MAX_NAME_BYTES).slice()

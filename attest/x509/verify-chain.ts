@@ -36,6 +36,7 @@ import { OID } from './oids.ts'
 import { PolicyState } from './policy-tree.ts'
 import type { Certificate } from './types.ts'
 import { verifyCertificateSignature } from './verify-signature.ts'
+import type { EcdsaBackend } from '../crypto/ecdsa-backend.ts'
 
 export interface VerifyChainOptions {
   roots: Certificate[]
@@ -43,6 +44,8 @@ export interface VerifyChainOptions {
   at: Date
   /** Most certificates in a path, leaf and root included. Default 6. */
   maxDepth?: number
+  /** ECDSA implementation; default the noble reference. */
+  ecdsa?: EcdsaBackend
 }
 
 const UNDERSTOOD = new Set<string>([
@@ -127,11 +130,11 @@ function checkCa(c: Certificate, belowIntermediates: number): void {
 }
 
 /** Validates one complete path, leaf first, anchor last. */
-function validatePath(path: Certificate[], at: Date): void {
+function validatePath(path: Certificate[], at: Date, ecdsa?: EcdsaBackend): void {
   const last = path.length - 1
   for (let i = 0; i <= last; i++) {
     const c = path[i]!
-    if (i < last) verifyCertificateSignature(c, path[i + 1]!.publicKey)
+    if (i < last) verifyCertificateSignature(c, path[i + 1]!.publicKey, ecdsa)
     checkValidity(c, at)
     checkCriticalExtensions(c, i === 0)
     if (i > 0) {
@@ -182,7 +185,7 @@ export function verifyChain(leaf: Certificate, opts: VerifyChainOptions): { chai
 
   const attempt = (path: Certificate[]): boolean => {
     try {
-      validatePath(path, at)
+      validatePath(path, at, opts.ecdsa)
       found = path
       return true
     } catch (e) {

@@ -6,6 +6,7 @@
  * unsupported algorithm or a key of the wrong type is ERR_CERT_SIGNATURE; an unusable issuer key
  * keeps its crypto code (ERR_KEY_INVALID / ERR_KEY_UNSUPPORTED).
  */
+import type { EcdsaBackend } from '../crypto/ecdsa-backend.ts'
 import { verifyEcdsa, parseDerEcdsaSignature } from '../crypto/ecdsa.ts'
 import { digest } from '../crypto/hash.ts'
 import { verifyRsaPkcs1v15, verifyRsaPss } from '../crypto/rsa.ts'
@@ -19,7 +20,11 @@ function fail(cert: Certificate, why: string, cause?: unknown): AegisError {
   })
 }
 
-export function verifyCertificateSignature(cert: Certificate, issuerKey: CertPublicKey): void {
+export function verifyCertificateSignature(
+  cert: Certificate,
+  issuerKey: CertPublicKey,
+  ecdsa?: EcdsaBackend,
+): void {
   const alg = cert.signatureAlgorithm
   if (alg.kind === 'other') throw fail(cert, `unsupported signature algorithm ${alg.name}`)
   if (alg.hash === 'sha1') {
@@ -41,7 +46,7 @@ export function verifyCertificateSignature(cert: Certificate, issuerKey: CertPub
     } catch (e) {
       throw fail(cert, 'malformed ECDSA signature', e)
     }
-    ok = verifyEcdsa(issuerKey.curve, issuerKey, h, rs)
+    ok = verifyEcdsa(issuerKey.curve, issuerKey, h, rs, ecdsa)
   } else {
     if (issuerKey.type !== 'rsa') throw fail(cert, 'RSA signature but the issuer key is not RSA')
     ok =

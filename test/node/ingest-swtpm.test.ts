@@ -403,7 +403,7 @@ describe('batch ingest against swtpm and wrangler dev', () => {
   it('rejects a changed boot state (PCR 7 extended) with its own code', async () => {
     await extendPcr(tpm, 7, new Uint8Array(32).fill(0xab))
     const res = await post(a.agentId, await build(a, payload(a)))
-    const body = (await res.json()) as { code: string; detail: { pcr: number } }
-    expect([res.status, body.code, body.detail.pcr]).toEqual([403, 'ERR_PCR_POLICY', 7])
+    const body = (await res.json()) as { code: string; pcr: number }
+    expect([res.status, body.code, body.pcr]).toEqual([403, 'ERR_PCR_POLICY', 7])
   })
 })

@@ -2,15 +2,15 @@
  * The Wasm backend's contract at the EcdsaBackend seam, case by case, next to the noble reference
  * backend: invalid keys throw ERR_KEY_INVALID in both, r/s out of range or too wide are `false`,
  * digests are truncated to the order's length, P-521 goes to the fallback (or is
- * ERR_KEY_UNSUPPORTED), and the backend can be selected with setEcdsaBackend.
+ * ERR_KEY_UNSUPPORTED), and verifyEcdsa uses the backend it is passed.
  */
 import { p521 } from '@noble/curves/nist.js'
 import { sha512 } from '@noble/hashes/sha2.js'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type { EcdsaBackend } from '../../attest/crypto/ecdsa-backend.ts'
 import { nobleEcdsaBackend } from '../../attest/crypto/ecdsa-noble.ts'
 import { createWasmEcdsaBackend } from '../../attest/crypto/ecdsa-wasm.ts'
-import { getEcdsaBackend, setEcdsaBackend, verifyEcdsa } from '../../attest/crypto/ecdsa.ts'
+import { verifyEcdsa } from '../../attest/crypto/ecdsa.ts'
 import { AegisError, type ErrorCode } from '../../attest/errors.ts'
 import { CURVES, be, int, mod, type TestCurve } from './ecdsa-helpers.ts'
 
@@ -143,11 +143,8 @@ describe('curves the kernel does not implement', () => {
   })
 })
 
-describe('selecting the backend', () => {
-  const previous = getEcdsaBackend()
-  afterEach(() => setEcdsaBackend(previous))
-
-  it('verifyEcdsa uses the Wasm kernel once it is set, and noble again after', () => {
+describe('passing the backend', () => {
+  it('verifyEcdsa uses the Wasm kernel when passed it, and noble without one', () => {
     const c = CURVES[0]!
     const digest = new Uint8Array(32).fill(1)
     const k = signed(c, digest)
@@ -159,10 +156,9 @@ describe('selecting the backend', () => {
         return wasm.verify(...a)
       },
     }
-    setEcdsaBackend(spy)
+    expect(verifyEcdsa('P-256', { x: k.x, y: k.y }, digest, { r: k.r, s: k.s }, spy)).toBe(true)
+    expect(calls).toEqual(['P-256'])
     expect(verifyEcdsa('P-256', { x: k.x, y: k.y }, digest, { r: k.r, s: k.s })).toBe(true)
     expect(calls).toEqual(['P-256'])
-    setEcdsaBackend(previous)
-    expect(getEcdsaBackend().name).toBe('noble')
   })
 })

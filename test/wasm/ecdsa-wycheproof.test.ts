@@ -1,18 +1,16 @@
 /**
  * Every Wycheproof ECDSA vector for P-256/SHA-256 and P-384/SHA-384, DER and P1363 encodings
  * (google-wycheproof 0.9rc5, Apache-2.0, copied into shared/vectors/wycheproof), through the Wasm
- * backend: once directly and once through the public seam (setEcdsaBackend + verifyEcdsa).
+ * backend: once directly and once through the public seam (verifyEcdsa with the backend passed).
  * "valid" must verify, "invalid" must be false or a typed ERR_SIG_MALFORMED from the decoder;
  * any other result string fails.
  */
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { fromHex } from '../../attest/bytes/encoding.ts'
 import type { EcdsaBackend } from '../../attest/crypto/ecdsa-backend.ts'
 import { createWasmEcdsaBackend } from '../../attest/crypto/ecdsa-wasm.ts'
 import {
-  getEcdsaBackend,
   parseDerEcdsaSignature,
-  setEcdsaBackend,
   splitP1363Signature,
   verifyEcdsa,
 } from '../../attest/crypto/ecdsa.ts'
@@ -104,15 +102,10 @@ describe('Wycheproof ECDSA through the Wasm kernel', () => {
     })
   }
 
-  describe('through setEcdsaBackend + verifyEcdsa', () => {
-    const previous = getEcdsaBackend()
-    afterEach(() => setEcdsaBackend(previous))
-
+  describe('through verifyEcdsa with the backend passed', () => {
     for (const s of SUITES) {
       it(`${s.name}: every vector`, () => {
-        setEcdsaBackend(wasm)
-        expect(getEcdsaBackend().name).toBe('wasm')
-        runSuite(s, verifyEcdsa)
+        runSuite(s, (curve, pub, h, rs) => verifyEcdsa(curve, pub, h, rs, wasm))
       })
     }
   })

@@ -6,48 +6,31 @@
  * stays at GET /v1/decisions.
  */
 import { Hono } from 'hono'
-import { AegisError } from '../../attest/errors.ts'
 import type { AppEnv } from '../app-env.ts'
 import { requireRole } from '../auth/require-role.ts'
-
-interface RefusalRow {
-  minute: number
-  kind: string
-  code: string
-  agent_id: string
-  client: string
-  count: number
-  first_at: number
-  last_at: number
-}
+import { listRefusals } from '../store/refusals.ts'
+import { auditRange } from '../http/params.ts'
 
 export const refusalsRoute = new Hono<AppEnv>()
 
 refusalsRoute.get('/v1/refusals', requireRole('auditor'), async (c) => {
   const q = c.req.query()
-  const limit = Math.min(Number(q.limit ?? 100) || 100, 1000)
-  const from = q.from ? Date.parse(q.from) : 0
-  const to = q.to ? Date.parse(q.to) : Number.MAX_SAFE_INTEGER
-  if (Number.isNaN(from) || Number.isNaN(to)) {
-    throw new AegisError('ERR_INPUT_MALFORMED', 'from/to must be ISO times')
-  }
-  const rows = await c.env.DB.prepare(
-    `SELECT * FROM refusals WHERE (?1 IS NULL OR code = ?1) AND (?2 IS NULL OR client = ?2)
-       AND (?3 IS NULL OR agent_id = ?3) AND last_at >= ?4 AND first_at <= ?5
-     ORDER BY minute DESC, count DESC LIMIT ?6`,
-  )
-    .bind(q.code ?? null, q.client ?? null, q.agent ?? null, from, to, limit)
-    .all<RefusalRow>()
+  const rows = await listRefusals(c.env.DB, {
+    code: q.code ?? null,
+    client: q.client ?? null,
+    agentId: q.agent ?? null,
+    ...auditRange(q),
+  })
   return c.json({
-    refusals: rows.results.map((r) => ({
+    refusals: rows.map((r) => ({
       minute: new Date(r.minute * 60_000).toISOString(),
       kind: r.kind,
       code: r.code,
-      agentId: r.agent_id || null,
+      agentId: r.agentId || null,
       client: r.client,
       count: r.count,
-      firstAt: new Date(r.first_at).toISOString(),
-      lastAt: new Date(r.last_at).toISOString(),
+      firstAt: new Date(r.firstAt).toISOString(),
+      lastAt: new Date(r.lastAt).toISOString(),
     })),
   })
 })

@@ -4,13 +4,12 @@
  * principal on the context as `c.get('principal')`. Refusals follow RFC 6750 §3 and RFC 9457:
  * no token -> 401 ERR_AUTH_MISSING, a token that does not verify -> 401 ERR_AUTH_INVALID, a valid
  * token without the role -> 403 ERR_AUTH_FORBIDDEN, each with a `WWW-Authenticate: Bearer`
- * challenge. The refusal is answered here (through http/problem.ts) rather than thrown, because
- * the challenge header has to travel with it. Configuration faults are thrown (ERR_INTERNAL) to the
- * app's onError. Leaves out authenticating agents: they prove themselves by TPM evidence alone.
+ * challenge. Refusals are thrown like every other check, the challenge carried as the error's
+ * headers (http/problem.ts sends them); configuration faults are thrown as ERR_INTERNAL. Leaves out
+ * authenticating agents: they prove themselves by TPM evidence alone.
  */
-import type { Context, MiddlewareHandler } from 'hono'
+import type { MiddlewareHandler } from 'hono'
 import { AegisError } from '../../attest/errors.ts'
-import { problemResponse } from '../http/problem.ts'
 import { readAccessToken } from './read-access-token.ts'
 import { isRole, satisfiesRole, type Role } from './roles.ts'
 import type { AccessEnv, AuthVariables } from './types.ts'
@@ -32,32 +31,41 @@ export function requireRole(...roles: Role[]): MiddlewareHandler<AuthEnv> {
   return async (c, next) => {
     const token = readAccessToken(c.req.raw.headers)
     if (token === undefined) {
-      return refuse(c, new AegisError('ERR_AUTH_MISSING', 'An access token is required'), undefined)
+      throw refusal('ERR_AUTH_MISSING', 'An access token is required', undefined)
     }
     let principal
     try {
       principal = await verifyAccessToken(c.env ?? {}, token)
     } catch (e) {
       if (e instanceof AegisError && e.code === 'ERR_AUTH_INVALID')
-        return refuse(c, e, 'invalid_token')
+        throw refusal(e.code, e.message, 'invalid_token', e.detail, e)
       throw e
     }
     if (!satisfiesRole(principal.roles, accepted)) {
-      const err = new AegisError('ERR_AUTH_FORBIDDEN', 'The access token lacks the required role', {
-        detail: { required: accepted },
-      })
-      return refuse(c, err, 'insufficient_scope')
+      throw refusal(
+        'ERR_AUTH_FORBIDDEN',
+        'The access token lacks the required role',
+        'insufficient_scope',
+        { required: accepted },
+      )
     }
     c.set('principal', principal)
     await next()
-    return undefined
   }
 }
 
-function refuse(c: Context, err: AegisError, error: string | undefined): Response {
+/** An RFC 6750 §3 refusal: the problem with its `WWW-Authenticate: Bearer` challenge. */
+function refusal(
+  code: 'ERR_AUTH_MISSING' | 'ERR_AUTH_INVALID' | 'ERR_AUTH_FORBIDDEN',
+  message: string,
+  error: string | undefined,
+  detail?: Record<string, unknown>,
+  cause?: unknown,
+): AegisError {
   const challenge = `Bearer realm="${REALM}"` + (error ? `, error="${error}"` : '')
-  return problemResponse(c.req.url, err, {
-    'www-authenticate': challenge,
-    'cache-control': 'no-store',
+  return new AegisError(code, message, {
+    ...(detail ? { detail } : {}),
+    ...(cause === undefined ? {} : { cause }),
+    headers: { 'www-authenticate': challenge, 'cache-control': 'no-store' },
   })
 }

@@ -5,7 +5,7 @@
  * this boot's log), then the event-log policy decides (enforce: refuse naming the event; audit:
  * accept and record the findings). The last accepted log is remembered per agent by the quoted
  * values it replays to (`pcrKey`), so a batch whose governed PCRs did not change needs no log and
- * costs one cached comparison. Leaves storage to boot-log-store.ts and the decision record to the
+ * costs one cached comparison. Leaves storage to store/boot-logs.ts and the decision record to the
  * caller.
  */
 import { sha256 } from '@noble/hashes/sha2.js'
@@ -24,7 +24,7 @@ import { AegisError } from '../../attest/errors.ts'
 import { pcrsToHex } from '../../attest/policy/check-pcr-policy.ts'
 import type { HashAlg, PcrValues } from '../../attest/tpm/types.ts'
 import { BoundedCache } from '../auth/bounded-cache.ts'
-import { acceptedBoot, putBootLog } from './boot-log-store.ts'
+import { acceptedBoot, putBootLog } from '../store/boot-logs.ts'
 
 /** agentId -> pcrKey of the last accepted log; loss-tolerant, re-read from D1 on a mismatch. */
 const accepted = new BoundedCache<string>(10_000)

@@ -12,7 +12,8 @@ import { AegisError } from '../../attest/errors.ts'
 import type { AppEnv } from '../app-env.ts'
 import { requireRole } from '../auth/require-role.ts'
 import { loadConfig } from '../config/settings-store.ts'
-import { bootLogs, type BootLogRow } from './boot-log-store.ts'
+import { bootLogs, type BootLogRow } from '../store/boot-logs.ts'
+import { AGENT_ID } from '../http/params.ts'
 
 export const bootLogRoutes = new Hono<AppEnv>()
 
@@ -20,8 +21,7 @@ const DEFAULT_PCRS = [0, 1, 2, 3, 4, 5, 6, 7]
 
 bootLogRoutes.get('/v1/agents/:agentId/boot', requireRole('operator'), async (c) => {
   const agentId = c.req.param('agentId')
-  if (!/^[0-9a-f]{64}$/.test(agentId))
-    throw new AegisError('ERR_AGENT_UNKNOWN', 'agent is not enrolled')
+  if (!AGENT_ID.test(agentId)) throw new AegisError('ERR_AGENT_UNKNOWN', 'agent is not enrolled')
   const rows = await bootLogs(c.env.DB, agentId)
   const accepted = rows.find((r) => r.kind === 'accepted')
   const refused = rows.find((r) => r.kind === 'refused')

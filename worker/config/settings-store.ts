@@ -1,9 +1,16 @@
 /**
- * Read and write operator configuration in D1. Reads go through a per-isolate cache that lives
+ * Read and write operator configuration (D1 `settings` and `zones`, through store/). Reads go through a per-isolate cache that lives
  * at most CACHE_MS, so a change reaches every isolate within that time without a redeploy; the
  * isolate that performed a write drops its cache at once. The cache is loss-tolerant by design.
  */
 import { AegisError } from '../../attest/errors.ts'
+import {
+  readSettingRow,
+  selectSettings,
+  upsertSetting,
+  type SettingRow,
+} from '../store/settings.ts'
+import { deleteZoneRow, selectZones, toZone, upsertZone, type ZoneRaw } from '../store/zones.ts'
 import { DEV_POLICY, DEV_WORLD_ZONE, EMPTY_ALLOWLIST, isDevelopment } from './defaults.ts'
 import type { AllowlistSettings, EffectiveConfig, Policy, TrustSettings, Zone } from './types.ts'
 
@@ -27,28 +34,12 @@ export async function loadConfig(
 ): Promise<{ config: EffectiveConfig; zones: Map<string, Zone> }> {
   const now = Date.now()
   if (cache && now - cache.at < CACHE_MS) return cache
-  const [settings, zoneRows] = await env.DB.batch([
-    env.DB.prepare('SELECT key, value, version FROM settings'),
-    env.DB.prepare('SELECT zone_id, name, geometry, countries FROM zones'),
-  ])
-  const byKey = new Map<string, { value: string; version: number }>()
-  for (const r of settings!.results as { key: string; value: string; version: number }[])
-    byKey.set(r.key, r)
+  const [settings, zoneRows] = await env.DB.batch([selectSettings(env.DB), selectZones(env.DB)])
+  const byKey = new Map<string, SettingRow>()
+  for (const r of settings!.results as SettingRow[]) byKey.set(r.key, r)
   const dev = isDevelopment(env)
   const zones = new Map<string, Zone>()
-  for (const r of zoneRows!.results as {
-    zone_id: string
-    name: string
-    geometry: string
-    countries: string
-  }[]) {
-    zones.set(r.zone_id, {
-      id: r.zone_id,
-      name: r.name,
-      geometry: JSON.parse(r.geometry),
-      countries: JSON.parse(r.countries),
-    })
-  }
+  for (const r of zoneRows!.results as ZoneRaw[]) zones.set(r.zone_id, toZone(r))
   if (dev && !zones.has(DEV_WORLD_ZONE.id)) zones.set(DEV_WORLD_ZONE.id, DEV_WORLD_ZONE)
   const policyRow = byKey.get('policy')
   const config: EffectiveConfig = {
@@ -70,9 +61,7 @@ export async function readSetting<T>(
   env: Env,
   key: SettingsKey,
 ): Promise<{ value: T; version: number } | undefined> {
-  const row = await env.DB.prepare('SELECT value, version FROM settings WHERE key = ?')
-    .bind(key)
-    .first<{ value: string; version: number }>()
+  const row = await readSettingRow(env.DB, key)
   return row ? { value: JSON.parse(row.value) as T, version: row.version } : undefined
 }
 
@@ -84,43 +73,29 @@ export async function writeSetting(
   by: string,
   ifVersion?: number,
 ): Promise<number> {
-  const now = Date.now()
-  const text = JSON.stringify(value)
-  const row = await env.DB.prepare(
-    `INSERT INTO settings (key, value, version, updated_at, updated_by) VALUES (?1, ?2, 1, ?3, ?4)
-     ON CONFLICT(key) DO UPDATE SET value = ?2, version = version + 1, updated_at = ?3, updated_by = ?4
-       WHERE ?5 IS NULL OR settings.version = ?5
-     RETURNING version`,
-  )
-    .bind(key, text, now, by, ifVersion ?? null)
-    .first<{ version: number }>()
+  const version = await upsertSetting(env.DB, {
+    key,
+    value: JSON.stringify(value),
+    at: Date.now(),
+    by,
+    ifVersion: ifVersion ?? null,
+  })
   invalidateConfigCache()
-  if (!row)
+  if (version === null)
     throw new AegisError(
       'ERR_CONFIG_CONFLICT',
       `setting '${key}' changed since version ${ifVersion}`,
     )
-  return row.version
+  return version
 }
 
 export async function writeZone(env: Env, zone: Zone): Promise<void> {
-  await env.DB.prepare(
-    `INSERT INTO zones (zone_id, name, geometry, countries, updated_at) VALUES (?1, ?2, ?3, ?4, ?5)
-     ON CONFLICT(zone_id) DO UPDATE SET name = ?2, geometry = ?3, countries = ?4, updated_at = ?5`,
-  )
-    .bind(
-      zone.id,
-      zone.name,
-      JSON.stringify(zone.geometry),
-      JSON.stringify(zone.countries ?? []),
-      Date.now(),
-    )
-    .run()
+  await upsertZone(env.DB, zone, Date.now())
   invalidateConfigCache()
 }
 
 export async function deleteZone(env: Env, id: string): Promise<boolean> {
-  const r = await env.DB.prepare('DELETE FROM zones WHERE zone_id = ?').bind(id).run()
+  const deleted = await deleteZoneRow(env.DB, id)
   invalidateConfigCache()
-  return r.meta.changes > 0
+  return deleted
 }

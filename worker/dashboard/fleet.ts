@@ -14,41 +14,19 @@ import { Hono } from 'hono'
 import { AegisError } from '../../attest/errors.ts'
 import type { AppEnv } from '../app-env.ts'
 import { requireRole } from '../auth/require-role.ts'
+import { fleetRows } from '../store/agents.ts'
+import { rejectionCounts } from '../store/decisions.ts'
+import { metricNames } from '../store/rollups.ts'
+import { AGENT_ID, queryTime } from '../http/params.ts'
 
 const MAX_AGENTS = 5000
-const AGENT_ID = /^[0-9a-f]{64}$/
 
 export const fleetRoutes = new Hono<AppEnv>()
-
-function time(v: string | undefined, fallback: number, name: string): number {
-  if (v === undefined || v === '') return fallback
-  const t = /^\d+$/.test(v) ? Number(v) : Date.parse(v)
-  if (!Number.isFinite(t))
-    throw new AegisError('ERR_INPUT_MALFORMED', `${name} must be an ISO time or epoch ms`)
-  return t
-}
 
 fleetRoutes.get('/v1/me', requireRole('viewer'), (c) => {
   const { sub, roles, iss } = c.get('principal')
   return c.json({ sub, roles, iss }, 200, { 'cache-control': 'no-store' })
 })
-
-interface FleetRow {
-  agent_id: string
-  status: string
-  zones: string
-  sensor_id: string
-  enrolled_at: number
-  batches: number
-  batch_id: string | null
-  seq: number | null
-  accepted_at: number | null
-  zone: string | null
-  lat: number | null
-  lon: number | null
-  accuracy_m: number | null
-  last_reject: string | null
-}
 
 /**
  * `code|at|detail` of the latest rejection. A geofence refusal's detail holds the fix the agent
@@ -79,40 +57,28 @@ function lastReject(v: string | null): {
 }
 
 fleetRoutes.get('/v1/fleet', requireRole('viewer'), async (c) => {
-  // The latest batch by seq: seq rises per agent, and (agent_id, seq) is indexed.
-  const rows = await c.env.DB.prepare(
-    `SELECT a.agent_id, a.status, a.zones, a.sensor_id, a.enrolled_at,
-            (SELECT COUNT(*) FROM batches x WHERE x.agent_id = a.agent_id) AS batches,
-            b.batch_id, b.seq, b.accepted_at, b.zone, b.lat, b.lon, b.accuracy_m,
-            (SELECT d.code || '|' || d.at || '|' || COALESCE(d.detail, '') FROM decisions d
-               WHERE d.agent_id = a.agent_id AND d.verdict = 'reject' ORDER BY d.at DESC, d.id DESC LIMIT 1) AS last_reject
-       FROM agents a
-       LEFT JOIN batches b ON b.batch_id =
-            (SELECT y.batch_id FROM batches y WHERE y.agent_id = a.agent_id ORDER BY y.seq DESC LIMIT 1)
-      ORDER BY a.agent_id LIMIT ?1`,
-  )
-    .bind(MAX_AGENTS)
-    .all<FleetRow>()
+  const rows = await fleetRows(c.env.DB, MAX_AGENTS)
   return c.json({
-    agents: rows.results.map((r) => {
-      const { code, at, fix: reportedFix } = lastReject(r.last_reject)
-      const failing = at !== null && (r.accepted_at === null || Number(at) > r.accepted_at)
+    agents: rows.map((r) => {
+      const { code, at, fix: reportedFix } = lastReject(r.lastReject)
+      const b = r.lastBatch
+      const failing = at !== null && (b === null || Number(at) > b.acceptedAt)
       return {
-        agentId: r.agent_id,
+        agentId: r.agentId,
         status: r.status === 'revoked' ? 'revoked' : failing ? 'failing' : 'active',
-        zones: JSON.parse(r.zones) as string[],
-        sensorId: r.sensor_id,
-        enrolledAt: new Date(r.enrolled_at).toISOString(),
+        zones: r.zones,
+        sensorId: r.sensorId,
+        enrolledAt: new Date(r.enrolledAt).toISOString(),
         batches: r.batches,
         lastBatch:
-          r.batch_id === null
+          b === null
             ? null
             : {
-                batchId: r.batch_id,
-                seq: r.seq,
-                acceptedAt: new Date(r.accepted_at!).toISOString(),
-                zone: r.zone,
-                fix: { lat: r.lat, lon: r.lon, accuracyM: r.accuracy_m },
+                batchId: b.batchId,
+                seq: b.seq,
+                acceptedAt: new Date(b.acceptedAt).toISOString(),
+                zone: b.zone,
+                fix: { lat: b.lat, lon: b.lon, accuracyM: b.accuracyM },
               },
         lastRejection: code
           ? {
@@ -127,32 +93,21 @@ fleetRoutes.get('/v1/fleet', requireRole('viewer'), async (c) => {
 })
 
 fleetRoutes.get('/v1/fleet/metrics', requireRole('viewer'), async (c) => {
-  const since = time(c.req.query('from'), Date.now() - 30 * 86400_000, 'from')
-  const rows = await c.env.DB.prepare(
-    'SELECT DISTINCT j.key AS metric FROM rollups, json_each(rollups.metrics) AS j WHERE minute >= ?1 ORDER BY metric LIMIT 500',
-  )
-    .bind(Math.floor(since / 60_000))
-    .all<{ metric: string }>()
-  return c.json({ metrics: rows.results.map((r) => r.metric) })
+  const since = queryTime(c.req.query('from'), Date.now() - 30 * 86400_000, 'from')
+  return c.json({ metrics: await metricNames(c.env.DB, Math.floor(since / 60_000)) })
 })
 
 fleetRoutes.get('/v1/fleet/rejections', requireRole('auditor'), async (c) => {
   const q = c.req.query()
-  const to = time(q.to, Date.now(), 'to')
-  const from = time(q.from, to - 7 * 86400_000, 'from')
+  const to = queryTime(q.to, Date.now(), 'to')
+  const from = queryTime(q.from, to - 7 * 86400_000, 'from')
   if (from > to) throw new AegisError('ERR_INPUT_MALFORMED', 'from is after to')
   if (q.agent !== undefined && !AGENT_ID.test(q.agent))
     throw new AegisError('ERR_INPUT_MALFORMED', 'agent must be 64 lowercase hex')
-  const rows = await c.env.DB.prepare(
-    `SELECT code, COUNT(*) AS n FROM decisions
-      WHERE verdict = 'reject' AND at >= ?1 AND at <= ?2 AND (?3 IS NULL OR agent_id = ?3)
-      GROUP BY code ORDER BY n DESC, code`,
-  )
-    .bind(from, to, q.agent ?? null)
-    .all<{ code: string | null; n: number }>()
+  const rows = await rejectionCounts(c.env.DB, { from, to, agentId: q.agent ?? null })
   return c.json({
     from: new Date(from).toISOString(),
     to: new Date(to).toISOString(),
-    counts: rows.results.map((r) => ({ code: r.code ?? 'ERR_INTERNAL', count: r.n })),
+    counts: rows.map((r) => ({ code: r.code ?? 'ERR_INTERNAL', count: r.n })),
   })
 })

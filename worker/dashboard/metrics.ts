@@ -6,6 +6,10 @@
 import { Hono } from 'hono'
 import type { AppEnv } from '../app-env.ts'
 import { requireRole } from '../auth/require-role.ts'
+import { countAgentsByStatus } from '../store/agents.ts'
+import { countBatches, syncLag } from '../store/batches.ts'
+import { countDeadLetters } from '../store/dead-letters.ts'
+import { countDecisions } from '../store/decisions.ts'
 
 export const metricsRoutes = new Hono<AppEnv>()
 
@@ -15,17 +19,13 @@ function esc(v: string): string {
 
 metricsRoutes.get('/metrics', requireRole('viewer'), async (c) => {
   const since = Date.now() - 5 * 60_000
-  const [decisions, batches, lag, dead, agents] = await c.env.DB.batch([
-    c.env.DB.prepare(
-      `SELECT kind, verdict, COALESCE(code, '') AS code, COUNT(*) AS n FROM decisions GROUP BY kind, verdict, code`,
-    ),
-    c.env.DB.prepare(`SELECT COUNT(*) AS n, COALESCE(SUM(metric_count), 0) AS points FROM batches`),
-    c.env.DB.prepare(
-      `SELECT COUNT(*) AS n, COALESCE(AVG(stored_at - accepted_at), 0) AS avg, COALESCE(MAX(stored_at - accepted_at), 0) AS max
-         FROM batches WHERE stored_at >= ?`,
-    ).bind(since),
-    c.env.DB.prepare(`SELECT COUNT(*) AS n FROM dead_letters`),
-    c.env.DB.prepare(`SELECT status, COUNT(*) AS n FROM agents GROUP BY status`),
+  const db = c.env.DB
+  const [decisions, batches, lag, dead, agents] = await db.batch([
+    countDecisions(db),
+    countBatches(db),
+    syncLag(db, since),
+    countDeadLetters(db),
+    countAgentsByStatus(db),
   ])
   const out: string[] = []
   const metric = (

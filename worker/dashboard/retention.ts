@@ -5,6 +5,10 @@
  * in the evidence packs in R2. Evidence bundles in R2 and the transparency log are kept:
  * provenance must stay verifiable (an R2 lifecycle rule may expire bundles; docs/deploy.md).
  */
+import { deleteDecisionsBefore } from '../store/decisions.ts'
+import { deleteRefusalsBefore } from '../store/refusals.ts'
+import { deleteRollupsBefore } from '../store/rollups.ts'
+
 export interface RetentionEnv {
   ROLLUP_RETENTION_DAYS?: string
   DECISION_RETENTION_DAYS?: string
@@ -23,11 +27,9 @@ export async function applyRetention(
   const rollupsBefore = now - days(env.ROLLUP_RETENTION_DAYS, 400) * day
   const decisionsBefore = now - days(env.DECISION_RETENTION_DAYS, 400) * day
   const [r, d, a] = await env.DB.batch([
-    env.DB.prepare('DELETE FROM rollups WHERE minute < ?').bind(Math.floor(rollupsBefore / 60_000)),
-    env.DB.prepare('DELETE FROM decisions WHERE at < ?').bind(decisionsBefore),
-    env.DB.prepare('DELETE FROM refusals WHERE minute < ?').bind(
-      Math.floor(decisionsBefore / 60_000),
-    ),
+    deleteRollupsBefore(env.DB, Math.floor(rollupsBefore / 60_000)),
+    deleteDecisionsBefore(env.DB, decisionsBefore),
+    deleteRefusalsBefore(env.DB, Math.floor(decisionsBefore / 60_000)),
   ])
   return { rollups: r!.meta.changes, decisions: d!.meta.changes, refusals: a!.meta.changes }
 }

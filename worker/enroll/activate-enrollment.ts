@@ -18,6 +18,7 @@ import { verifyQuote } from '../../attest/quote/verify-quote.ts'
 import { parseTpmtPublic } from '../../attest/tpm/public.ts'
 import { AK_BINDING_TYP, type AkBindingClaims } from '../../attest/bundle/evidence-bundle.ts'
 import { loadConfig } from '../config/settings-store.ts'
+import { ecdsaBackend } from '../crypto/ecdsa-backend.ts'
 import { signCompact } from '../tokens/sign-compact.ts'
 import { agentLedger } from '../ledger/ledger-stub.ts'
 import { unwrap } from '../ledger/rpc-result.ts'
@@ -69,6 +70,7 @@ export async function activateEnrollment(
     expectedExtraData: activationQualifyingData(enrollmentId, body.secret),
     pcrs: toPcrValues(body.quote.pcrs),
     expectedSelection: policy.pcr.selection,
+    ecdsa: ecdsaBackend(env),
   })
   const quoted = q.pcrs ?? {}
   checkPcrPolicy({

@@ -19,11 +19,13 @@ import {
   type EkCertCheck,
   type ParsedTrust,
 } from '../../attest/enroll/check-ek-cert.ts'
-import type { TrustSettings } from '../config/types.ts'
+import type { EffectiveConfig, TrustSettings } from '../config/types.ts'
 import { AegisError } from '../../attest/errors.ts'
 import { objectName } from '../../attest/tpm/name.ts'
 import { parseTpm2bPublic } from '../../attest/tpm/public.ts'
+import type { TpmPublic } from '../../attest/tpm/types.ts'
 import { loadConfig } from '../config/settings-store.ts'
+import { ecdsaBackend } from '../crypto/ecdsa-backend.ts'
 import { isDevelopment } from '../config/defaults.ts'
 import {
   anyJson,
@@ -34,7 +36,7 @@ import {
   str,
   validate,
 } from '../../attest/json/schema.ts'
-import { agentStatus } from '../ledger/agent-exists.ts'
+import { agentStatus } from '../store/agents.ts'
 import { sealChallenge } from './sealed-challenge.ts'
 import type { PendingEnrollment } from '../ledger/types.ts'
 
@@ -77,6 +79,48 @@ export interface EnrollReply {
 }
 
 /**
+ * The manufacturer's word for the EK: its certificate chains to a configured root, or the
+ * allowlist names it (by agentId or certificate serial). With the allowlist on, only listed EKs.
+ */
+function admitEk(
+  env: Env,
+  config: EffectiveConfig,
+  e: { body: ReturnType<typeof EnrollBody>; ek: TpmPublic; agentId: string; now: number },
+): EkCertCheck | undefined {
+  let cert: EkCertCheck | undefined
+  if (e.body.ekCert) {
+    if (!config.trust || config.trust.roots.length === 0) {
+      throw new AegisError('ERR_TRUST_ROOTS', 'no manufacturer trust roots are configured')
+    }
+    cert = checkEkCertificate({
+      nvBytes: e.body.ekCert,
+      ek: e.ek,
+      trust: trustOf(config.trust),
+      sentIntermediates: e.body.ekCertChain ?? [],
+      at: new Date(e.now),
+      ecdsa: ecdsaBackend(env),
+    })
+  }
+  const al = config.allowlist
+  const listed =
+    al.ekPublicSha256.includes(e.agentId) ||
+    (cert !== undefined && al.certSerials.includes(cert.serial))
+  if (al.enabled && !listed) {
+    throw new AegisError('ERR_EK_NOT_ALLOWED', 'this EK is not on the allowlist', {
+      detail: { agentId: e.agentId },
+    })
+  }
+  // Without a certificate there is no manufacturer proof: only an explicit allowlist entry admits.
+  if (!cert && !(al.enabled && listed)) {
+    throw new AegisError(
+      'ERR_CERT_CHAIN',
+      'an EK certificate is required for EKs not on the allowlist',
+    )
+  }
+  return cert
+}
+
+/**
  * `onAdmissible` runs once the EK and AK passed every check, before the challenge is made: the
  * per-agent rate limit, charged only for EKs that could enroll (a random EK is a refusal, counted
  * against the client instead).
@@ -96,35 +140,7 @@ export async function beginEnrollment(
 
   const { config } = await loadConfig(env)
   if (!config.policy) throw new AegisError('ERR_POLICY_UNCONFIGURED', 'no PCR policy is configured')
-  let cert: EkCertCheck | undefined
-  if (body.ekCert) {
-    if (!config.trust || config.trust.roots.length === 0) {
-      throw new AegisError('ERR_TRUST_ROOTS', 'no manufacturer trust roots are configured')
-    }
-    cert = checkEkCertificate({
-      nvBytes: body.ekCert,
-      ek,
-      trust: trustOf(config.trust),
-      sentIntermediates: body.ekCertChain ?? [],
-      at: new Date(now),
-    })
-  }
-  const al = config.allowlist
-  const listed =
-    al.ekPublicSha256.includes(agentId) ||
-    (cert !== undefined && al.certSerials.includes(cert.serial))
-  if (al.enabled && !listed) {
-    throw new AegisError('ERR_EK_NOT_ALLOWED', 'this EK is not on the allowlist', {
-      detail: { agentId },
-    })
-  }
-  // Without a certificate there is no manufacturer proof: only an explicit allowlist entry admits.
-  if (!cert && !(al.enabled && listed)) {
-    throw new AegisError(
-      'ERR_CERT_CHAIN',
-      'an EK certificate is required for EKs not on the allowlist',
-    )
-  }
+  const cert = admitEk(env, config, { body, ek, agentId, now })
 
   await onAdmissible?.(agentId)
   const akName = objectName(ak)
@@ -151,7 +167,7 @@ export async function beginEnrollment(
     },
   }
   // A revoked agent cannot start a new enrollment (read from D1: an unknown EK creates nothing).
-  if ((await agentStatus(env, agentId)) === 'revoked')
+  if ((await agentStatus(env.DB, agentId)) === 'revoked')
     throw new AegisError('ERR_AGENT_REVOKED', 'agent is revoked')
   const challenge = sealChallenge(env, pending)
   if (isDevelopment(env)) console.log(`enroll: challenge issued for agent ${agentId}`)

@@ -5,7 +5,7 @@
 import { concat } from '../../attest/bytes/encoding.ts'
 import { AegisError } from '../../attest/errors.ts'
 
-export async function readBodyBytes(req: Request, maxBytes: number): Promise<Uint8Array> {
+async function readBodyBytes(req: Request, maxBytes: number): Promise<Uint8Array> {
   const declared = req.headers.get('content-length')
   if (declared !== null && Number(declared) > maxBytes) {
     throw new AegisError('ERR_INPUT_TOO_LARGE', `body exceeds ${maxBytes} bytes`, {

@@ -1,45 +1,46 @@
 /**
- * RFC 9457 problem+json: the single place where errors become HTTP responses.
- * AegisError keeps its code/status/detail; anything else is ERR_INTERNAL with no detail or stack.
+ * RFC 9457 problem+json: the single place where errors become HTTP responses. `type` and `title`
+ * are fixed per code (problem-titles.ts), `detail` is this occurrence's message (a string),
+ * `instance` the request path, and the error's structured data are extension members beside
+ * `code` (e.g. `path`, `pcr`, `retryAfterSeconds`). An AegisError's headers travel with it
+ * (WWW-Authenticate from requireRole, Retry-After from the rate limiter). Anything that is not an
+ * AegisError is ERR_INTERNAL with no detail or stack.
  */
-import { AegisError, type ErrorCode } from '../../attest/errors.ts'
+import { AegisError, ERROR_STATUS, type ErrorCode } from '../../attest/errors.ts'
+import { PROBLEM_TITLES } from './problem-titles.ts'
 
-export interface ProblemInit {
-  code: ErrorCode
-  status: number
+/** Members RFC 9457 §3.1 defines, plus our `code`: extension members never replace them. */
+const STANDARD_MEMBERS = new Set(['type', 'title', 'status', 'detail', 'instance', 'code'])
+
+export interface ProblemBody {
+  type: string
   title: string
-  detail?: Record<string, unknown> | undefined
+  status: number
+  code: ErrorCode
+  detail?: string
+  instance: string
+  [extension: string]: unknown
 }
 
-export function toProblem(err: unknown): ProblemInit {
-  if (err instanceof AegisError) {
-    return { code: err.code, status: err.status, title: err.message, detail: err.detail }
-  }
-  return { code: 'ERR_INTERNAL', status: 500, title: 'Internal error' }
-}
-
-export function problemResponse(instance: string, err: unknown, headers?: HeadersInit): Response {
-  const p =
-    err instanceof AegisError || err instanceof Error || !isProblemInit(err) ? toProblem(err) : err
-  if (p.code === 'ERR_INTERNAL' && !(err instanceof AegisError))
-    console.error('unhandled error', err)
-  const body = {
-    type: `https://aegis-edge.dev/errors/${p.code}`,
-    title: p.title,
-    status: p.status,
-    code: p.code,
+export function problemBody(instance: string, err: unknown): ProblemBody {
+  const e = err instanceof AegisError ? err : undefined
+  const code = e?.code ?? 'ERR_INTERNAL'
+  const extensions = Object.entries(e?.detail ?? {}).filter(([k]) => !STANDARD_MEMBERS.has(k))
+  return {
+    type: `https://aegis-edge.dev/errors/${code}`,
+    title: PROBLEM_TITLES[code],
+    status: e?.status ?? ERROR_STATUS.ERR_INTERNAL,
+    code,
+    ...(e ? { detail: e.message } : {}),
     instance: new URL(instance).pathname,
-    ...(p.detail ? { detail: p.detail } : {}),
+    ...Object.fromEntries(extensions),
   }
-  const h = new Headers(headers)
-  h.set('content-type', 'application/problem+json')
-  // RFC 9110 §10.2.3: a 429 says when to come back (ratelimit/rate-limit.ts puts it in detail).
-  const retry = p.detail?.retryAfterSeconds
-  if (p.code === 'ERR_RATE_LIMITED' && typeof retry === 'number')
-    h.set('retry-after', String(retry))
-  return new Response(JSON.stringify(body), { status: p.status, headers: h })
 }
 
-function isProblemInit(x: unknown): x is ProblemInit {
-  return typeof x === 'object' && x !== null && 'code' in x && 'status' in x && 'title' in x
+export function problemResponse(instance: string, err: unknown): Response {
+  if (!(err instanceof AegisError)) console.error('unhandled error', err)
+  const h = new Headers(err instanceof AegisError ? err.headers : undefined)
+  h.set('content-type', 'application/problem+json')
+  const body = problemBody(instance, err)
+  return new Response(JSON.stringify(body), { status: body.status, headers: h })
 }

@@ -10,7 +10,7 @@ import { AegisError } from '../../attest/errors.ts'
 import { parseTpmtPublic } from '../../attest/tpm/public.ts'
 import type { TpmPublic } from '../../attest/tpm/types.ts'
 import { BoundedCache } from '../auth/bounded-cache.ts'
-import { agentStatus } from '../ledger/agent-exists.ts'
+import { agentStatus } from '../store/agents.ts'
 import { agentLedger } from '../ledger/ledger-stub.ts'
 import type { AgentRecord } from '../ledger/types.ts'
 
@@ -27,7 +27,7 @@ const cache = new BoundedCache<CachedAgent>(10_000)
 export async function loadAgent(env: Env, agentId: string): Promise<CachedAgent> {
   const hit = cache.get(agentId)
   if (hit && Date.now() - hit.at < TTL_MS) return { ...hit, cached: true }
-  if ((await agentStatus(env, agentId)) === null)
+  if ((await agentStatus(env.DB, agentId)) === null)
     throw new AegisError('ERR_AGENT_UNKNOWN', 'agent is not enrolled')
   const record = await agentLedger(env, agentId).getAgent()
   if (!record) throw new AegisError('ERR_AGENT_UNKNOWN', 'agent is not enrolled')

@@ -17,6 +17,7 @@ import { QuoteEvidence, toPcrValues } from '../../attest/json/quote-evidence.ts'
 import { b64url, object, optional, validate } from '../../attest/json/schema.ts'
 import { EVENTLOG_LIMITS } from '../../attest/eventlog/parse-event-log.ts'
 import { checkPcrPolicy, pcrsToHex } from '../../attest/policy/check-pcr-policy.ts'
+import type { EcdsaBackend } from '../../attest/crypto/ecdsa-backend.ts'
 import { verifyQuote, type QuoteResult } from '../../attest/quote/verify-quote.ts'
 import type { Policy } from '../config/types.ts'
 import type { CachedAgent } from './agent-cache.ts'
@@ -58,7 +59,7 @@ export interface VerifiedBatch {
   findings: ErrorCode[]
 }
 
-export function verifyBatch(input: {
+export interface VerifyBatchInput {
   raw: unknown
   agentId: string
   agent: CachedAgent
@@ -69,7 +70,10 @@ export function verifyBatch(input: {
   now: number
   /** Told the batchId as soon as the body is valid, so a later rejection can name the batch. */
   onBatchId?: (batchId: string) => void
-}): VerifiedBatch {
+  ecdsa: EcdsaBackend
+}
+
+export function verifyBatch(input: VerifyBatchInput): VerifiedBatch {
   const { agent, policy } = input
   const wire = validate(input.raw, BatchBody)
   // The one SHA-256 over the payload: batchId, and the inner hash of the expected qualifyingData.
@@ -82,19 +86,7 @@ export function verifyBatch(input: {
   if (payload.agentId !== input.agentId) {
     throw new AegisError('ERR_PAYLOAD_MISMATCH', 'payload.agentId is not the agent in the path')
   }
-  const maxAgeMs = (policy.maxBatchAgeSeconds ?? DEFAULT_MAX_BATCH_AGE_S) * 1000
-  if (
-    payload.collectedAt > input.now + FIX_FUTURE_SKEW_MS ||
-    input.now - payload.collectedAt > maxAgeMs
-  ) {
-    throw new AegisError(
-      'ERR_BATCH_STALE',
-      'collectedAt is in the future or older than the policy allows',
-      {
-        detail: { collectedAt: payload.collectedAt, maxAgeSeconds: maxAgeMs / 1000 },
-      },
-    )
-  }
+  checkBatchAge(payload.collectedAt, policy, input.now)
   const quote = verifyQuote({
     ak: agent.ak,
     attest: wire.quote.attest,
@@ -102,8 +94,45 @@ export function verifyBatch(input: {
     expectedExtraData: batchQualifyingDataFromHash(wire.nonce, payloadHash),
     pcrs: toPcrValues(wire.quote.pcrs),
     expectedSelection: policy.pcr.selection,
+    ecdsa: input.ecdsa,
   })
+  const { zone, findings } = judgePolicy(input, quote, payload)
+  return {
+    batchId,
+    payload,
+    text: textsOf(input.raw),
+    nonce: wire.nonce,
+    quote,
+    wire,
+    zone,
+    findings,
+  }
+}
 
+/** collectedAt is neither in the future (beyond the fix skew) nor older than the policy allows. */
+function checkBatchAge(collectedAt: number, policy: Policy, now: number): void {
+  const maxAgeMs = (policy.maxBatchAgeSeconds ?? DEFAULT_MAX_BATCH_AGE_S) * 1000
+  if (collectedAt > now + FIX_FUTURE_SKEW_MS || now - collectedAt > maxAgeMs) {
+    throw new AegisError(
+      'ERR_BATCH_STALE',
+      'collectedAt is in the future or older than the policy allows',
+      {
+        detail: { collectedAt, maxAgeSeconds: maxAgeMs / 1000 },
+      },
+    )
+  }
+}
+
+/**
+ * The policy checks on a verified quote, in order: PCR policy, geofence fix, request country. In
+ * audit mode a policy refusal becomes a finding on the accepted batch instead.
+ */
+function judgePolicy(
+  input: VerifyBatchInput,
+  quote: QuoteResult,
+  payload: BatchPayload,
+): { zone: string | null; findings: ErrorCode[] } {
+  const { agent, policy } = input
   const findings: ErrorCode[] = []
   const policyCheck = <T>(f: () => T): T | undefined => {
     try {
@@ -151,16 +180,7 @@ export function verifyBatch(input: {
       }
     })
   }
-  return {
-    batchId,
-    payload,
-    text: textsOf(input.raw),
-    nonce: wire.nonce,
-    quote,
-    wire,
-    zone,
-    findings,
-  }
+  return { zone, findings }
 }
 
 export function wireQuote(v: VerifiedBatch): {

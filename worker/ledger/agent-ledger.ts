@@ -6,12 +6,13 @@
  * method either fully applies or changes nothing: checks run first, writes happen in one
  * synchronous transaction at the end, so nothing rejected leaves state. The worker only reaches
  * this object for agents D1 knows as enrolled (or at a verified activation), so an unknown agentId
- * never creates one (worker/ledger/agent-exists.ts).
+ * never creates one (agentStatus in worker/store/agents.ts).
  */
 import { DurableObject } from 'cloudflare:workers'
 import { AegisError } from '../../attest/errors.ts'
 import { fromB64url } from '../../attest/bytes/encoding.ts'
 import { checkTravel } from '../../attest/geofence/check-travel.ts'
+import { upsertAgent } from '../store/agents.ts'
 import { signReceipt } from '../tokens/sign-receipt.ts'
 import { captureAsync, type RpcResult } from './rpc-result.ts'
 import { checkNonce, issueNonce } from './stateless-nonce.ts'
@@ -104,35 +105,7 @@ export class AgentLedger extends DurableObject<Env> {
 
   /** D1 mirror for operator queries. Written before the DO commits, so D1 never lags behind. */
   private async mirror(r: AgentRecord): Promise<void> {
-    await this.env.DB.prepare(
-      `INSERT INTO agents (agent_id, status, ek_public, ek_cert_sha256, ek_cert_serial, ek_cert_issuer,
-         ak_public, ak_name, platform, sensor_id, sensor_firmware, zones, pcr_baseline, enrolled_at,
-         revoked_at, revoked_reason)
-       VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)
-       ON CONFLICT(agent_id) DO UPDATE SET status = ?2, ek_cert_sha256 = ?4, ek_cert_serial = ?5,
-         ek_cert_issuer = ?6, ak_public = ?7, ak_name = ?8, platform = ?9, sensor_id = ?10,
-         sensor_firmware = ?11, zones = ?12, pcr_baseline = ?13, enrolled_at = ?14, revoked_at = ?15,
-         revoked_reason = ?16`,
-    )
-      .bind(
-        r.agentId,
-        r.status,
-        r.ekPublic,
-        r.ekCertSha256,
-        r.ekCertSerial,
-        r.ekCertIssuer,
-        r.akPublic,
-        r.akName,
-        JSON.stringify(r.platform),
-        r.sensor.id,
-        r.sensor.firmware,
-        JSON.stringify(r.zones),
-        JSON.stringify(r.pcrBaseline),
-        r.enrolledAt,
-        r.revokedAt,
-        r.revokedReason,
-      )
-      .run()
+    await upsertAgent(this.env.DB, r)
   }
 
   // ---- enrollment -----------------------------------------------------------------------------
@@ -264,9 +237,9 @@ export class AgentLedger extends DurableObject<Env> {
       const again = this.admissionCheck(req)
       if (again.kind === 'duplicate')
         throw new AegisError('ERR_NONCE_REPLAYED', 'batch was admitted concurrently')
-      this.spendNonce(req.nonce, again.nonceExpiresAt)
+      this.spendNonce(req.batch.nonce, again.nonceExpiresAt)
       this.putReplay({
-        lastSeq: req.seq,
+        lastSeq: req.batch.seq,
         resetCount: req.clock.resetCount,
         restartCount: req.clock.restartCount,
         clock: req.clock.clock,
@@ -310,13 +283,15 @@ export class AgentLedger extends DurableObject<Env> {
     if ((agent.version ?? 0) !== req.recordVersion) {
       throw new AegisError('ERR_AGENT_STALE', 'the agent record changed since it was read')
     }
-    if (agent.akName !== req.akName) {
+    if (agent.akName !== req.batch.akName) {
       throw new AegisError('ERR_QUOTE_SIGNER', 'quote was made by an AK that is no longer enrolled')
     }
     // Issued to this agent and unexpired (stateless tag), then not spent: spent nonces are kept
     // until they expire, so a replay is named as such.
-    const nonceExpiresAt = checkNonce(this.env, req.batch.agentId, fromB64url(req.nonce))
-    const spent = this.sql.exec('SELECT 1 FROM spent_nonces WHERE nonce = ?', req.nonce).toArray()
+    const nonceExpiresAt = checkNonce(this.env, req.batch.agentId, fromB64url(req.batch.nonce))
+    const spent = this.sql
+      .exec('SELECT 1 FROM spent_nonces WHERE nonce = ?', req.batch.nonce)
+      .toArray()
     if (spent.length) throw new AegisError('ERR_NONCE_REPLAYED', 'nonce was already used')
 
     // A payload accepted before (its response was lost): answered with the original receipt.
@@ -330,10 +305,14 @@ export class AgentLedger extends DurableObject<Env> {
 
     const rs = this.replay()
     checkClock(rs, req.clock)
-    if (rs.lastSeq !== null && req.seq <= rs.lastSeq) {
-      throw new AegisError('ERR_SEQ_REPLAYED', `seq ${req.seq} is not greater than ${rs.lastSeq}`, {
-        detail: { lastSeq: rs.lastSeq },
-      })
+    if (rs.lastSeq !== null && req.batch.seq <= rs.lastSeq) {
+      throw new AegisError(
+        'ERR_SEQ_REPLAYED',
+        `seq ${req.batch.seq} is not greater than ${rs.lastSeq}`,
+        {
+          detail: { lastSeq: rs.lastSeq },
+        },
+      )
     }
     const auditFindings: AcceptedBatch['findings'] = []
     if (rs.lastFix) {
@@ -353,7 +332,7 @@ export class AgentLedger extends DurableObject<Env> {
     dup: { receipt: string; accepted_at: number },
     nonceExpiresAt: number,
   ): AdmitResult {
-    this.spendNonce(req.nonce, nonceExpiresAt)
+    this.spendNonce(req.batch.nonce, nonceExpiresAt)
     const next = issueNonce(this.env, req.batch.agentId, req.nonceTtlSeconds)
     return {
       accepted: null,
@@ -388,7 +367,7 @@ export class AgentLedger extends DurableObject<Env> {
 
   /**
    * The outbox entries among `batchIds` and the agent record their bundles need, in one RPC: the
-   * consumer's only read per agent and queue batch (issue 14: hops per queue batch, not per batch).
+   * consumer's only read per agent and queue batch (hops per queue batch, not per batch).
    */
   readOutbox(batchIds: string[]): { agent: AgentRecord | null; records: AcceptedBatch[] } {
     const records = this.getOutbox(batchIds)

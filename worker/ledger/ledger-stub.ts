@@ -1,46 +1,20 @@
-/**
- * Typed access to an agent's ledger. The generated stub type maps return types through Rpc
- * serialisation types, which loses the RpcResult union; this interface states the contract
- * plainly (AgentLedger implements it, checked below).
- */
+/** Typed access to an agent's ledger (AgentLedger, one Durable Object per agentId). */
 import type { AgentLedger } from './agent-ledger.ts'
-import type { RpcResult } from './rpc-result.ts'
-import type {
-  AcceptedBatch,
-  AdmitRequest,
-  AdmitResult,
-  AgentRecord,
-  HexPcrs,
-  OpenedChallenge,
-  ReplayState,
-} from './types.ts'
+import type { RpcApi } from './rpc-result.ts'
 
-export interface AgentLedgerApi {
-  getAgent(): Promise<AgentRecord | null>
-  getReplayState(): Promise<ReplayState>
-  activate(
-    challenge: OpenedChallenge,
-    pcrBaseline: HexPcrs,
-    binding: string,
-  ): Promise<RpcResult<AgentRecord>>
-  revoke(reason: string): Promise<RpcResult<AgentRecord>>
-  setZones(zones: string[]): Promise<RpcResult<AgentRecord>>
-  admitBatch(req: AdmitRequest): Promise<RpcResult<AdmitResult>>
-  getOutbox(batchIds: string[]): Promise<AcceptedBatch[]>
-  readOutbox(batchIds: string[]): Promise<{ agent: AgentRecord | null; records: AcceptedBatch[] }>
-  ackOutbox(batchIds: string[]): Promise<void>
-  outboxDepth(): Promise<number>
-}
-
-type Awaitable<T> = {
-  [K in keyof T]: T[K] extends (...a: infer A) => infer R ? (...a: A) => R | Awaited<R> : never
-}
-// Compile-time check that the class really offers this API (sync methods become async over RPC).
-type _Check =
-  Awaitable<Pick<AgentLedger, keyof AgentLedgerApi>> extends Record<keyof AgentLedgerApi, unknown>
-    ? true
-    : never
-export const _implements: _Check = true
+export type AgentLedgerApi = RpcApi<
+  AgentLedger,
+  | 'getAgent'
+  | 'getReplayState'
+  | 'activate'
+  | 'revoke'
+  | 'setZones'
+  | 'admitBatch'
+  | 'getOutbox'
+  | 'readOutbox'
+  | 'ackOutbox'
+  | 'outboxDepth'
+>
 
 export function agentLedger(env: Env, agentId: string): AgentLedgerApi {
   return env.AGENT_LEDGER.get(env.AGENT_LEDGER.idFromName(agentId)) as unknown as AgentLedgerApi

@@ -42,3 +42,13 @@ export function unwrap<T>(r: RpcResult<T>): T {
     r.error.detail ? { detail: r.error.detail } : {},
   )
 }
+
+/**
+ * The RPC face of a Durable Object class: methods K, each answering a Promise of what the method
+ * returns (sync methods become async over RPC). Derived from the class itself because the
+ * generated stub type maps return types through RPC serialisation types, which loses the
+ * RpcResult union.
+ */
+export type RpcApi<T, K extends keyof T> = {
+  [P in K]: T[P] extends (...a: infer A) => infer R ? (...a: A) => Promise<Awaited<R>> : never
+}

@@ -101,22 +101,20 @@ export interface AcceptedBatch {
   receipt: string
 }
 
-/** The stateful half of batch admission; the worker has already verified the evidence. */
+/**
+ * The stateful half of batch admission; the worker has already verified the evidence. The ledger
+ * checks the batch's nonce, seq and AK name (batch.nonce, batch.seq, batch.akName).
+ */
 export interface AdmitRequest {
   /** Verdict and receipt are decided by the ledger (it may add an audit finding). */
   batch: Omit<AcceptedBatch, 'verdict' | 'receipt'>
   /** The version of the agent record the worker verified against (see AgentRecord.version). */
   recordVersion: number
-  akName: string
-  nonce: string
-  seq: number
   clock: { clock: string; resetCount: number; restartCount: number }
   fix: LocationFix
   /** Policy-level checks the DO performs (impossible travel); in audit mode they only record. */
   geo: { maxSpeedMps: number; enforce: boolean }
   nonceTtlSeconds: number
-  /** Unused since nonces are stateless (nothing outstanding is stored); kept for old callers. */
-  maxOutstandingNonces: number
 }
 
 export interface AdmitResult {

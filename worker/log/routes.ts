@@ -19,8 +19,8 @@ import { requireRole } from '../auth/require-role.ts'
 import { unwrap } from '../ledger/rpc-result.ts'
 import { rootLog, shardLog, type ProvenanceLogApi } from './log-stub.ts'
 import { isShardId, ROOT_LOG, shardOf, shardPeriod } from './shards.ts'
+import { BATCH_ID } from '../http/params.ts'
 
-const BATCH_ID = /^[0-9a-f]{64}$/
 const DECIMAL = /^(0|[1-9][0-9]{0,15})$/
 
 export const logRoutes = new Hono<AppEnv>()

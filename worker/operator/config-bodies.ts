@@ -4,6 +4,7 @@ import { parseCertificate } from '../../attest/x509/parse-certificate.ts'
 import { parsePemBundle } from '../../attest/x509/pem.ts'
 import { eventLogPolicyValidator } from '../../attest/eventlog/policy.ts'
 import type { AllowlistSettings, Policy, TrustSettings } from '../config/types.ts'
+import { AGENT_ID } from '../http/params.ts'
 import {
   array,
   bool,
@@ -51,7 +52,8 @@ export function validateAllowlist(raw: unknown): AllowlistSettings {
     raw,
     object({
       enabled: bool(),
-      ekPublicSha256: array(str({ pattern: /^[0-9a-f]{64}$/ }), { max: 100_000 }),
+      // The hex SHA-256 of the EK's TPMT_PUBLIC is the agentId.
+      ekPublicSha256: array(str({ pattern: AGENT_ID }), { max: 100_000 }),
       certSerials: array(str({ pattern: /^[0-9a-f]{1,64}$/ }), { max: 100_000 }),
     }),
   )

@@ -20,11 +20,13 @@ import {
 import { readJson } from '../http/json-body.ts'
 import { agentLedger } from '../ledger/ledger-stub.ts'
 import { unwrap } from '../ledger/rpc-result.ts'
+import { getAgent, listAgents, type AgentRow } from '../store/agents.ts'
+import { listDecisions } from '../store/decisions.ts'
 import { array, num, object, optional, str, validate } from '../../attest/json/schema.ts'
 import { validateAllowlist, validatePolicy, validateTrust } from './config-bodies.ts'
+import { AGENT_ID, auditRange, queryLimit } from '../http/params.ts'
 
 const MAX_CONFIG_BODY = 1024 * 1024
-const AGENT_ID = /^[0-9a-f]{64}$/
 const ZONE_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/
 
 const VALIDATORS: Record<SettingsKey, (raw: unknown) => unknown> = {
@@ -94,36 +96,20 @@ operatorRoutes.delete('/v1/zones/:zoneId', requireRole('operator'), async (c) =>
 
 // ---- agents -------------------------------------------------------------------------------
 
-interface AgentRow {
-  agent_id: string
-  status: string
-  ek_cert_serial: string | null
-  ek_cert_issuer: string | null
-  ak_name: string
-  sensor_id: string
-  sensor_firmware: string
-  zones: string
-  platform: string
-  pcr_baseline: string
-  enrolled_at: number
-  revoked_at: number | null
-  revoked_reason: string | null
-}
-
 function agentView(r: AgentRow) {
   return {
-    agentId: r.agent_id,
+    agentId: r.agentId,
     status: r.status,
-    ekCertSerial: r.ek_cert_serial,
-    ekCertIssuer: r.ek_cert_issuer,
-    akName: r.ak_name,
-    sensor: { id: r.sensor_id, firmware: r.sensor_firmware },
-    zones: JSON.parse(r.zones) as string[],
-    platform: JSON.parse(r.platform) as unknown,
-    pcrBaseline: JSON.parse(r.pcr_baseline) as unknown,
-    enrolledAt: new Date(r.enrolled_at).toISOString(),
-    revokedAt: r.revoked_at === null ? null : new Date(r.revoked_at).toISOString(),
-    revokedReason: r.revoked_reason,
+    ekCertSerial: r.ekCertSerial,
+    ekCertIssuer: r.ekCertIssuer,
+    akName: r.akName,
+    sensor: r.sensor,
+    zones: r.zones,
+    platform: r.platform,
+    pcrBaseline: r.pcrBaseline,
+    enrolledAt: new Date(r.enrolledAt).toISOString(),
+    revokedAt: r.revokedAt === null ? null : new Date(r.revokedAt).toISOString(),
+    revokedReason: r.revokedReason,
   }
 }
 
@@ -132,14 +118,10 @@ operatorRoutes.get('/v1/agents', requireRole('operator'), async (c) => {
   if (status !== undefined && status !== 'active' && status !== 'revoked') {
     throw new AegisError('ERR_INPUT_MALFORMED', 'status must be active or revoked')
   }
-  const limit = Math.min(Number(c.req.query('limit') ?? 100) || 100, 1000)
+  const limit = queryLimit(c.req.query('limit'))
   const after = c.req.query('after') ?? ''
-  const rows = await c.env.DB.prepare(
-    `SELECT * FROM agents WHERE (?1 IS NULL OR status = ?1) AND agent_id > ?2 ORDER BY agent_id LIMIT ?3`,
-  )
-    .bind(status ?? null, after, limit)
-    .all<AgentRow>()
-  const agents = rows.results.map(agentView)
+  const rows = await listAgents(c.env.DB, { status: status ?? null, after, limit })
+  const agents = rows.map(agentView)
   return c.json({ agents, next: agents.length === limit ? agents.at(-1)!.agentId : null })
 })
 
@@ -150,9 +132,7 @@ function agentParam(id: string): string {
 
 operatorRoutes.get('/v1/agents/:agentId', requireRole('operator'), async (c) => {
   const id = agentParam(c.req.param('agentId'))
-  const row = await c.env.DB.prepare('SELECT * FROM agents WHERE agent_id = ?')
-    .bind(id)
-    .first<AgentRow>()
+  const row = await getAgent(c.env.DB, id)
   if (!row) throw new AegisError('ERR_AGENT_UNKNOWN', 'no such agent')
   const replay = await agentLedger(c.env, id).getReplayState()
   return c.json({ ...agentView(row), replay })
@@ -194,22 +174,11 @@ operatorRoutes.put('/v1/agents/:agentId/zones', requireRole('operator'), async (
 
 operatorRoutes.get('/v1/decisions', requireRole('auditor'), async (c) => {
   const q = c.req.query()
-  const limit = Math.min(Number(q.limit ?? 100) || 100, 1000)
-  const from = q.from ? Date.parse(q.from) : 0
-  const to = q.to ? Date.parse(q.to) : Number.MAX_SAFE_INTEGER
-  if (Number.isNaN(from) || Number.isNaN(to))
-    throw new AegisError('ERR_INPUT_MALFORMED', 'from/to must be ISO times')
-  const rows = await c.env.DB.prepare(
-    `SELECT * FROM decisions WHERE (?1 IS NULL OR agent_id = ?1) AND (?2 IS NULL OR code = ?2)
-       AND (?3 IS NULL OR verdict = ?3) AND at >= ?4 AND at <= ?5 ORDER BY at DESC, id DESC LIMIT ?6`,
-  )
-    .bind(q.agent ?? null, q.code ?? null, q.verdict ?? null, from, to, limit)
-    .all<Record<string, unknown>>()
-  return c.json({
-    decisions: rows.results.map((r) => ({
-      ...r,
-      at: new Date(r.at as number).toISOString(),
-      detail: r.detail ? JSON.parse(r.detail as string) : null,
-    })),
+  const rows = await listDecisions(c.env.DB, {
+    agentId: q.agent ?? null,
+    code: q.code ?? null,
+    verdict: q.verdict ?? null,
+    ...auditRange(q),
   })
+  return c.json({ decisions: rows.map((r) => ({ ...r, at: new Date(r.at).toISOString() })) })
 })

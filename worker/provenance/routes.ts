@@ -16,26 +16,18 @@ import type { AppEnv } from '../app-env.ts'
 import { requireRole } from '../auth/require-role.ts'
 import { unwrap } from '../ledger/rpc-result.ts'
 import { rootLog, shardLog } from '../log/log-stub.ts'
+import { bundleLocation } from '../store/batches.ts'
 import { LEGACY_SHARD, nextShard, rootKey, shardOf, shardPeriod } from '../log/shards.ts'
 import type { ProvenanceProof } from '../log/types.ts'
+import { BATCH_ID } from '../http/params.ts'
 
 export const provenanceRoutes = new Hono<AppEnv>()
 
 provenanceRoutes.get('/v1/provenance/:batchId', requireRole('auditor'), async (c) => {
   const batchId = c.req.param('batchId')
-  if (!/^[0-9a-f]{64}$/.test(batchId))
+  if (!BATCH_ID.test(batchId))
     throw new AegisError('ERR_INPUT_MALFORMED', 'batchId must be 64 lowercase hex')
-  const row = await c.env.DB.prepare(
-    'SELECT agent_id, evidence_key, bundle_sha256, bundle_offset, bundle_length FROM batches WHERE batch_id = ?',
-  )
-    .bind(batchId)
-    .first<{
-      agent_id: string
-      evidence_key: string
-      bundle_sha256: string
-      bundle_offset: number | null
-      bundle_length: number | null
-    }>()
+  const row = await bundleLocation(c.env.DB, batchId)
   if (!row) {
     throw new AegisError(
       'ERR_NOT_FOUND',
@@ -46,11 +38,8 @@ provenanceRoutes.get('/v1/provenance/:batchId', requireRole('auditor'), async (c
     )
   }
   // A bundle stored in a pack (worker/sync/pack-bundles.ts) is read by its byte range alone.
-  const range =
-    row.bundle_offset === null
-      ? undefined
-      : { offset: row.bundle_offset, length: row.bundle_length ?? 0 }
-  const obj = await c.env.EVIDENCE.get(row.evidence_key, range ? { range } : undefined)
+  const { range } = row
+  const obj = await c.env.EVIDENCE.get(row.evidenceKey, range ? { range } : undefined)
   if (!obj) throw new AegisError('ERR_INTERNAL', 'evidence bundle missing from storage')
   const bytes = new Uint8Array(await obj.arrayBuffer())
   // The bundle's acceptedAt picks the shard, as it did for the consumer's append.
@@ -61,7 +50,7 @@ provenanceRoutes.get('/v1/provenance/:batchId', requireRole('auditor'), async (c
     format: PROVENANCE_FORMAT,
     batchId,
     bundle: toB64url(bytes),
-    bundleSha256: row.bundle_sha256,
+    bundleSha256: row.bundleSha256,
     inclusion: {
       index: proof.index,
       treeSize: proof.treeSize,

@@ -12,6 +12,7 @@
  * must be RATE_LIMIT_PERIOD_S (the binding accepts 10 or 60).
  * Leaves out limits on authenticated (operator, auditor, viewer) routes.
  */
+import type { MiddlewareHandler } from 'hono'
 import { AegisError } from '../../attest/errors.ts'
 import { BoundedCache } from '../auth/bounded-cache.ts'
 
@@ -36,8 +37,10 @@ export function clientAddress(req: Request): string {
 }
 
 export function rateLimited(scope: LimitScope, retryAfterS: number): AegisError {
+  // RFC 9110 §10.2.3: a 429 says when to come back.
   return new AegisError('ERR_RATE_LIMITED', `too many requests for this ${scope}`, {
     detail: { scope, retryAfterSeconds: retryAfterS },
+    headers: { 'retry-after': String(retryAfterS) },
   })
 }
 
@@ -68,6 +71,12 @@ export async function charge(env: RateLimitEnv, scope: LimitScope, key: string):
 export async function chargeAgent(env: RateLimitEnv, agentId: string): Promise<void> {
   assertNotBlocked('agent', agentId)
   if (!(await charge(env, 'agent', agentId))) throw rateLimited('agent', RATE_LIMIT_PERIOD_S)
+}
+
+/** Agent-route middleware: a client blocked for too many refusals gets 429 before any work. */
+export const refuseBlockedClient: MiddlewareHandler = async (c, next) => {
+  assertNotBlocked('client', clientAddress(c.req.raw))
+  await next()
 }
 
 /** Test hook: forget every block (workerd tests share one isolate). */

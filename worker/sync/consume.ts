@@ -7,6 +7,7 @@
  * (store-batches.ts: one R2 write, one log append, one D1 batch for all of them).
  */
 import { insertDecisions } from '../audit/record-decision.ts'
+import { insertDeadLetter } from '../store/dead-letters.ts'
 import { isSyncMessage, type SyncMessage } from './messages.ts'
 import { storeQueueBatch } from './store-batches.ts'
 
@@ -98,9 +99,12 @@ async function consumeDeadLetters(batch: MessageBatch<unknown>, env: Env): Promi
   try {
     await env.DB.batch(
       rows.map((r) =>
-        env.DB.prepare(
-          'INSERT INTO dead_letters (at, message_id, reason, body) VALUES (?, ?, ?, ?)',
-        ).bind(Date.now(), r.m.id, r.reason, r.body),
+        insertDeadLetter(env.DB, {
+          at: Date.now(),
+          messageId: r.m.id,
+          reason: r.reason,
+          body: r.body,
+        }),
       ),
     )
     rows.forEach((r) => r.m.ack())

@@ -4,6 +4,7 @@
  * lost notifications cannot lose data (the ledger re-announces unconfirmed entries).
  */
 import type { Decision } from '../audit/record-decision.ts'
+import { AGENT_ID, BATCH_ID } from '../http/params.ts'
 
 export type SyncMessage =
   { type: 'decision'; decision: Decision } | { type: 'batch'; agentId: string; batchId: string }
@@ -15,9 +16,9 @@ export function isSyncMessage(x: unknown): x is SyncMessage {
   if (m.type === 'batch') {
     return (
       typeof m.agentId === 'string' &&
-      /^[0-9a-f]{64}$/.test(m.agentId) &&
+      AGENT_ID.test(m.agentId) &&
       typeof m.batchId === 'string' &&
-      /^[0-9a-f]{64}$/.test(m.batchId)
+      BATCH_ID.test(m.batchId)
     )
   }
   return false

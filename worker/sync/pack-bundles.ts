@@ -1,5 +1,5 @@
 /**
- * Evidence packs: the bundles of one stored queue batch in one R2 object (issue 14: one R2 write
+ * Evidence packs: the bundles of one stored queue batch in one R2 object (one R2 write
  * per queue batch, not per accepted batch). A pack is NDJSON: each line is one bundle's exact
  * bytes (serializeBundle writes JSON without newlines), so a bundle is the byte range
  * [offset, offset + length) of its pack, its SHA-256 is the transparency-log leaf as before, and

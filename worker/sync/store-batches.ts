@@ -1,6 +1,6 @@
 /**
  * Store the accepted batches one queue batch announces, with a fixed number of hops per queue
- * batch rather than per accepted batch (issue 14, docs/scale.md):
+ * batch rather than per accepted batch (docs/scale.md):
  *   1. one RPC per agent: its outbox entries and its record (AgentLedger.readOutbox);
  *   2. one R2 write: every bundle of the queue batch in one pack (pack-bundles.ts);
  *   3. one transparency-log append for all their hashes;

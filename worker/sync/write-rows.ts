@@ -10,14 +10,10 @@
  */
 import { fromB64url } from '../../attest/bytes/encoding.ts'
 import { parseBatchPayload, type BatchPayload } from '../../attest/ingest/batch-payload.ts'
+import { insertBatch } from '../store/batches.ts'
+import { insertDecision } from '../store/decisions.ts'
+import { foldRollup, type RollupMetrics } from '../store/rollups.ts'
 import type { Pack } from './pack-bundles.ts'
-
-/**
- * One bucket's metrics as stored in rollups.metrics: name -> [count, sum, min, max, unit]; the
- * unit (UCUM, as the agent reported it, or null) travels with the rollup since raw points are not
- * in D1, so dashboards can label values.
- */
-export type RollupMetrics = Record<string, [number, number, number, number, string | null]>
 
 export function foldMetrics(metrics: BatchPayload['metrics']): RollupMetrics {
   const out: RollupMetrics = {}
@@ -35,33 +31,6 @@ export function foldMetrics(metrics: BatchPayload['metrics']): RollupMetrics {
   }
   return out
 }
-
-// Merge the stored bucket with the batch's: counts and sums add, min and max combine, a unit is
-// kept once known (MAX ignores NULL; rows folded before units were kept have none). json(v)
-// because a JSON subtype does not survive the subquery.
-const FOLD_ROLLUP = `
-  INSERT INTO rollups (minute, zone, agent_id, metrics)
-  SELECT ?1, ?2, ?3, ?4 WHERE NOT EXISTS (SELECT 1 FROM batches WHERE batch_id = ?5)
-  ON CONFLICT (minute, zone, agent_id) DO UPDATE SET metrics = (
-    SELECT json_group_object(k, json(v)) FROM (
-      SELECT k, json_array(SUM(c), SUM(s), MIN(lo), MAX(hi), MAX(u)) AS v FROM (
-        SELECT key AS k, value ->> 0 AS c, value ->> 1 AS s, value ->> 2 AS lo, value ->> 3 AS hi, value ->> 4 AS u
-          FROM json_each(rollups.metrics)
-        UNION ALL
-        SELECT key, value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4 FROM json_each(excluded.metrics)
-      ) GROUP BY k
-    )
-  )`
-
-const INSERT_DECISION = `
-  INSERT OR IGNORE INTO decisions (at, kind, agent_id, batch_id, verdict, code, zone, cf_country, verify_ms, detail)
-  VALUES (?, 'batch', ?, ?, ?, ?, ?, ?, ?, ?)`
-
-const INSERT_BATCH = `
-  INSERT OR IGNORE INTO batches (batch_id, agent_id, seq, accepted_at, collected_at, stored_at, verdict,
-    findings, zone, cf_country, lat, lon, accuracy_m, metric_count, evidence_key, bundle_sha256, log_index,
-    bundle_offset, bundle_length)
-  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)`
 
 export interface RowsWritten {
   rows: number
@@ -81,45 +50,46 @@ export async function writeRows(
     const p = parseBatchPayload(fromB64url(b.payload))
     const minute = Math.floor(p.collectedAt / 60_000)
     stmts.push(
-      db
-        .prepare(FOLD_ROLLUP)
-        .bind(minute, b.zone ?? '', b.agentId, JSON.stringify(foldMetrics(p.metrics)), b.batchId),
-      db
-        .prepare(INSERT_DECISION)
-        .bind(
-          b.acceptedAt,
-          b.agentId,
-          b.batchId,
-          b.verdict,
-          b.findings[0] ?? null,
-          b.zone,
-          b.cfCountry,
-          b.verifyMs,
-          b.findings.length ? JSON.stringify({ findings: b.findings }) : null,
-        ),
-      db
-        .prepare(INSERT_BATCH)
-        .bind(
-          b.batchId,
-          b.agentId,
-          b.seq,
-          b.acceptedAt,
-          p.collectedAt,
-          now,
-          b.verdict,
-          JSON.stringify(b.findings),
-          b.zone,
-          b.cfCountry,
-          p.location.lat,
-          p.location.lon,
-          p.location.accuracyM,
-          p.metrics.length,
-          pack.key,
-          sha256,
-          indices.get(b.batchId) ?? null,
-          offset,
-          length,
-        ),
+      foldRollup(db, {
+        minute,
+        zone: b.zone ?? '',
+        agentId: b.agentId,
+        metrics: foldMetrics(p.metrics),
+        batchId: b.batchId,
+      }),
+      insertDecision(db, {
+        at: b.acceptedAt,
+        kind: 'batch',
+        agentId: b.agentId,
+        batchId: b.batchId,
+        verdict: b.verdict,
+        code: b.findings[0] ?? null,
+        zone: b.zone,
+        cfCountry: b.cfCountry,
+        verifyMs: b.verifyMs,
+        detail: b.findings.length ? { findings: b.findings } : null,
+      }),
+      insertBatch(db, {
+        batchId: b.batchId,
+        agentId: b.agentId,
+        seq: b.seq,
+        acceptedAt: b.acceptedAt,
+        collectedAt: p.collectedAt,
+        storedAt: now,
+        verdict: b.verdict,
+        findings: b.findings,
+        zone: b.zone,
+        cfCountry: b.cfCountry,
+        lat: p.location.lat,
+        lon: p.location.lon,
+        accuracyM: p.location.accuracyM,
+        metricCount: p.metrics.length,
+        evidenceKey: pack.key,
+        bundleSha256: sha256,
+        logIndex: indices.get(b.batchId) ?? null,
+        bundleOffset: offset,
+        bundleLength: length,
+      }),
     )
   }
   const res = await db.batch(stmts)

@@ -2,8 +2,10 @@
  * The console's only way to the collector: same-origin fetches of the JSON APIs with the session's
  * role token as `Authorization: Bearer` (none under Cloudflare Access, whose edge adds
  * `Cf-Access-Jwt-Assertion` itself). Non-2xx answers become ApiError from their RFC 9457
- * problem+json body (code, status, title, detail), so views branch on `code`, never on text.
+ * problem+json body (code, status, title, detail and extension members such as `path`), so views
+ * branch on `code`, never on text. ApiError.detail holds the extension members.
  */
+import { readProblem } from '../../../attest/json/problem.ts'
 import { currentToken } from '../session/token-store.ts'
 
 export class ApiError extends Error {
@@ -45,17 +47,18 @@ export async function apiFetch(
     )
   }
   if (res.ok) return res
-  let body: { code?: string; title?: string; detail?: Record<string, unknown> } = {}
+  let body: unknown
   try {
-    body = (await res.json()) as typeof body
+    body = await res.json()
   } catch {
     /* not problem+json: keep the status */
   }
+  const p = readProblem(body)
   const err = new ApiError(
-    body.code ?? `HTTP_${res.status}`,
+    p.code ?? `HTTP_${res.status}`,
     res.status,
-    body.title ?? res.statusText,
-    body.detail,
+    p.message ?? res.statusText,
+    Object.keys(p.extensions).length ? p.extensions : undefined,
   )
   if (res.status === 401 && onUnauthorized) onUnauthorized(err)
   throw err

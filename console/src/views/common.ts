@@ -1,7 +1,7 @@
 /**
  * Pieces every view uses: the view contract, status badges, and how API failures are shown
  * (a refusal panel for 401/403 naming the role needed, an error box with code and reason otherwise,
- * inline field errors pointing at the problem's `detail.path`).
+ * inline field errors pointing at the problem's `path` member, ApiError.detail.path).
  */
 import { ApiError } from '../api/client.ts'
 import type { Me } from '../api/types.ts'

@@ -2,7 +2,7 @@
  * Policy view (operator): zones (GeoJSON), agents' zone assignments and revocation, the PCR and
  * geofence policy, trust roots and the EK allowlist. Every edit goes through the operator API
  * (worker/operator/routes.ts), which validates it; a refusal is shown inline beside the form that
- * caused it, with its code and the JSON path the collector names (`detail.path`). Configuration
+ * caused it, with its code and the JSON path the collector names (its `path` member). Configuration
  * writes carry `ifVersion`, so two operators cannot silently overwrite each other.
  * Leaves out client-side validation beyond JSON syntax: the collector is the one authority.
  */

@@ -5,7 +5,7 @@
  * decoders throw nothing but AegisError on arbitrary input.
  */
 import fc from 'fast-check'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import akEccPub from '@shared/vectors/tpm2-tools/ak-ecc.pub?bytes'
 import quoteEccAttest from '@shared/vectors/tpm2-tools/quote-ecc.attest?bytes'
 import quoteEccSig from '@shared/vectors/tpm2-tools/quote-ecc.sig?bytes'
@@ -14,9 +14,7 @@ import certifyEccSig from '@shared/vectors/tpm2-tools/certify-ecc.sig?bytes'
 import { bigIntToBytes, bytesToBigInt, concat, fromHex } from '../../../attest/bytes/encoding.ts'
 import { curveParams } from '../../../attest/crypto/ec-curves.ts'
 import {
-  getEcdsaBackend,
   parseDerEcdsaSignature,
-  setEcdsaBackend,
   splitP1363Signature,
   verifyEcdsa,
 } from '../../../attest/crypto/ecdsa.ts'
@@ -116,29 +114,24 @@ describe('ECDSA public-key validation', () => {
   })
 })
 
-describe('ECDSA backend switch', () => {
-  afterEach(() => setEcdsaBackend(nobleEcdsaBackend))
-
-  it('routes verification to the selected backend, after key validation', () => {
+describe('ECDSA backend parameter', () => {
+  it('routes verification to the backend passed, after key validation', () => {
     const calls: string[] = []
     const fake: EcdsaBackend = {
       name: 'fake',
       verify: (curve) => (calls.push(curve), true),
     }
-    setEcdsaBackend(fake)
-    expect(getEcdsaBackend().name).toBe('fake')
-    expect(verifyEcdsa('P-256', W1, new Uint8Array(32), W1)).toBe(true)
+    expect(verifyEcdsa('P-256', W1, new Uint8Array(32), W1, fake)).toBe(true)
     expect(calls).toEqual(['P-256'])
-    expect(code(() => verifyEcdsa('P-256', { x: W1.x, y: W1.x }, new Uint8Array(32), W1))).toBe(
-      'ERR_KEY_INVALID',
-    )
+    expect(
+      code(() => verifyEcdsa('P-256', { x: W1.x, y: W1.x }, new Uint8Array(32), W1, fake)),
+    ).toBe('ERR_KEY_INVALID')
     expect(calls).toHaveLength(1)
-    setEcdsaBackend(nobleEcdsaBackend)
-    expect(verifyEcdsa('P-256', W1, new Uint8Array(32), W1)).toBe(false)
+    expect(verifyEcdsa('P-256', W1, new Uint8Array(32), W1, nobleEcdsaBackend)).toBe(false)
   })
-  it('refuses something that is not a backend', () => {
-    expect(code(() => setEcdsaBackend({} as EcdsaBackend))).toBe('ERR_CONFIG')
-    expect(getEcdsaBackend()).toBe(nobleEcdsaBackend)
+  it('uses the noble reference when none is passed', () => {
+    expect(verifyEcdsa('P-256', W1, new Uint8Array(32), W1)).toBe(false)
+    expect(verifyEcdsa('P-256', W1, digest('sha256', fromHex('00')), W1)).toBe(false)
   })
 })
 

@@ -53,7 +53,7 @@ describe('event-log policy', () => {
     expect(e.detail).toMatchObject({
       rule: 'secure-boot-off',
       index: 3,
-      type: 'EV_EFI_VARIABLE_DRIVER_CONFIG',
+      eventType: 'EV_EFI_VARIABLE_DRIVER_CONFIG',
       pcr: 7,
     })
   })
@@ -64,7 +64,7 @@ describe('event-log policy', () => {
     const e = refusal(() => enforceFindings(judge(log, BASE)))
     expect(e.detail).toMatchObject({
       rule: 'boot-app-revoked',
-      type: 'EV_EFI_BOOT_SERVICES_APPLICATION',
+      eventType: 'EV_EFI_BOOT_SERVICES_APPLICATION',
       pcr: 4,
       index: 12,
     })
@@ -83,7 +83,7 @@ describe('event-log policy', () => {
     expect(e.detail).toMatchObject({
       rule: 'boot-app-denied',
       index: 26,
-      type: 'EV_EFI_BOOT_SERVICES_APPLICATION',
+      eventType: 'EV_EFI_BOOT_SERVICES_APPLICATION',
       pcr: 4,
     })
   })
@@ -97,7 +97,7 @@ describe('event-log policy', () => {
     expect(e.detail).toMatchObject({
       rule: 'kernel-not-allowed',
       index: 77,
-      type: 'EV_EFI_BOOT_SERVICES_APPLICATION',
+      eventType: 'EV_EFI_BOOT_SERVICES_APPLICATION',
       pcr: 4,
     })
     expect(e.message).toContain('event 77')

@@ -8,7 +8,6 @@ import { describe, expect, it } from 'vitest'
 import { fromHex } from '../../../attest/bytes/encoding.ts'
 import { digest } from '../../../attest/crypto/hash.ts'
 import {
-  getEcdsaBackend,
   parseDerEcdsaSignature,
   splitP1363Signature,
   verifyEcdsa,
@@ -19,10 +18,6 @@ import { CURVE_NAME, ECDSA_SUITES, HASH_NAME } from './ecdsa-suites.ts'
 const suites = ECDSA_SUITES
 
 describe('Wycheproof ECDSA', () => {
-  it('runs with the noble backend by default', () => {
-    expect(getEcdsaBackend().name).toBe('noble')
-  })
-
   for (const s of suites) {
     it(`${s.name}: every vector has the expected outcome`, () => {
       const failures: string[] = []

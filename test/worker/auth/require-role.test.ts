@@ -39,7 +39,12 @@ const bearer = (t: string) => ({ authorization: `Bearer ${t}` })
 async function expectProblem(res: Response, status: number, code: string) {
   expect(res.status).toBe(status)
   expect(res.headers.get('content-type')).toBe('application/problem+json')
-  const body = (await res.json()) as { code: string; detail?: { reason?: string } }
+  const body = (await res.json()) as {
+    code: string
+    detail?: string
+    reason?: string
+    required?: string[]
+  }
   expect(body.code).toBe(code)
   return body
 }
@@ -103,7 +108,7 @@ describe('requireRole: missing and malformed tokens', () => {
       .setExpirationTime('5m')
       .sign(secret)
     const body = await expectProblem(await call('/viewer', bearer(token)), 401, 'ERR_AUTH_INVALID')
-    expect(body.detail?.reason).toBe('algorithm')
+    expect(body.reason).toBe('algorithm')
   })
 })
 
@@ -120,7 +125,7 @@ describe('requireRole: token validity', () => {
 
   it('refuses an expired token', async () => {
     const res = await call('/viewer', bearer(await mint({ roles: ['viewer'], exp: -120 })))
-    expect((await expectProblem(res, 401, 'ERR_AUTH_INVALID')).detail?.reason).toBe('expired')
+    expect((await expectProblem(res, 401, 'ERR_AUTH_INVALID')).reason).toBe('expired')
   })
 
   it('tolerates a few seconds of clock skew, no more', async () => {
@@ -141,7 +146,7 @@ describe('requireRole: token validity', () => {
 
   it('refuses a token that is not yet valid', async () => {
     const res = await call('/viewer', bearer(await mint({ roles: ['viewer'], nbf: 300 })))
-    expect((await expectProblem(res, 401, 'ERR_AUTH_INVALID')).detail?.reason).toBe('not_yet_valid')
+    expect((await expectProblem(res, 401, 'ERR_AUTH_INVALID')).reason).toBe('not_yet_valid')
   })
 
   it('refuses a wrong issuer', async () => {
@@ -149,7 +154,7 @@ describe('requireRole: token validity', () => {
       '/viewer',
       bearer(await mint({ roles: ['viewer'], claims: { iss: 'someone-else' } })),
     )
-    expect((await expectProblem(res, 401, 'ERR_AUTH_INVALID')).detail?.reason).toBe('issuer')
+    expect((await expectProblem(res, 401, 'ERR_AUTH_INVALID')).reason).toBe('issuer')
   })
 
   it('refuses a wrong audience', async () => {
@@ -157,19 +162,19 @@ describe('requireRole: token validity', () => {
       '/viewer',
       bearer(await mint({ roles: ['viewer'], claims: { aud: 'other-app' } })),
     )
-    expect((await expectProblem(res, 401, 'ERR_AUTH_INVALID')).detail?.reason).toBe('audience')
+    expect((await expectProblem(res, 401, 'ERR_AUTH_INVALID')).reason).toBe('audience')
   })
 
   it('refuses a token from an untrusted key that claims the trusted kid', async () => {
     const impostor = await freshKey('ES256', (await adminKey()).kid)
     const res = await call('/operator', bearer(await mint({ roles: ['operator'], key: impostor })))
-    expect((await expectProblem(res, 401, 'ERR_AUTH_INVALID')).detail?.reason).toBe('signature')
+    expect((await expectProblem(res, 401, 'ERR_AUTH_INVALID')).reason).toBe('signature')
   })
 
   it('refuses a token from an untrusted key with an unknown kid', async () => {
     const stranger = await freshKey('ES256', 'stranger-1')
     const res = await call('/operator', bearer(await mint({ roles: ['operator'], key: stranger })))
-    expect((await expectProblem(res, 401, 'ERR_AUTH_INVALID')).detail?.reason).toBe('unknown_key')
+    expect((await expectProblem(res, 401, 'ERR_AUTH_INVALID')).reason).toBe('unknown_key')
   })
 
   it('refuses a token whose payload was altered after signing', async () => {
@@ -193,7 +198,7 @@ describe('requireRole: token validity', () => {
       '/viewer',
       bearer(await mint({ roles: ['viewer'], header: { typ: 'aegis-receipt+jwt' } })),
     )
-    expect((await expectProblem(res, 401, 'ERR_AUTH_INVALID')).detail?.reason).toBe('typ')
+    expect((await expectProblem(res, 401, 'ERR_AUTH_INVALID')).reason).toBe('typ')
   })
 
   it('refuses a token that names no subject', async () => {
@@ -216,7 +221,7 @@ describe('requireRole: roles', () => {
   it('403 ERR_AUTH_FORBIDDEN for a valid token without the role', async () => {
     const res = await call('/operator', bearer(await mint({ roles: ['viewer'] })))
     const body = await expectProblem(res, 403, 'ERR_AUTH_FORBIDDEN')
-    expect(body.detail).toEqual({ required: ['operator'] })
+    expect(body.required).toEqual(['operator'])
     expect(res.headers.get('www-authenticate')).toBe(
       'Bearer realm="aegis-edge", error="insufficient_scope"',
     )
@@ -325,7 +330,7 @@ describe('requireRole: trust configuration', () => {
       401,
       'ERR_AUTH_INVALID',
     )
-    expect(body.detail?.reason).toBe('unconfigured')
+    expect(body.reason).toBe('unconfigured')
     await expectProblem(
       await call('/viewer', bearer(token), { ...env, ACCESS_JWKS: '{"keys":[]}' }),
       401,
@@ -399,7 +404,7 @@ describe('requireRole: trust configuration', () => {
       bearer(await mint({ roles: ['viewer'], key: { ...p384, alg: 'ES384' } })),
       env,
     )
-    expect((await expectProblem(res, 401, 'ERR_AUTH_INVALID')).detail?.reason).toBe('algorithm')
+    expect((await expectProblem(res, 401, 'ERR_AUTH_INVALID')).reason).toBe('algorithm')
   })
 
   it('tries every key when a token has no kid and several keys fit', async () => {
@@ -411,7 +416,7 @@ describe('requireRole: trust configuration', () => {
     ).toBe(200)
     const c = await freshKey('ES256', undefined)
     const res = await call('/viewer', bearer(await mint({ roles: ['viewer'], key: c })), env)
-    expect((await expectProblem(res, 401, 'ERR_AUTH_INVALID')).detail?.reason).toBe('signature')
+    expect((await expectProblem(res, 401, 'ERR_AUTH_INVALID')).reason).toBe('signature')
   })
 })
 

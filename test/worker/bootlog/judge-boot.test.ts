@@ -113,7 +113,7 @@ describe('judgeBoot', () => {
     expect(e.detail).toMatchObject({
       rule: 'boot-app-not-allowed',
       index: 22,
-      type: 'EV_EFI_BOOT_SERVICES_APPLICATION',
+      eventType: 'EV_EFI_BOOT_SERVICES_APPLICATION',
       pcr: 4,
     })
     const ok = await judge({

@@ -324,8 +324,6 @@ describe('operator configuration access', () => {
       }),
     })
     expect(res.status).toBe(400)
-    expect(((await res.json()) as { code: string; detail: { path: string } }).detail.path).toBe(
-      '$.roots[0]',
-    )
+    expect(((await res.json()) as { code: string; path: string }).path).toBe('$.roots[0]')
   })
 })

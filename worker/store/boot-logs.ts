@@ -28,6 +28,8 @@ interface Raw {
   policy_version: number
 }
 
+const COLUMNS = 'agent_id, kind, pcr_key, log, events, findings, code, decided_at, policy_version'
+
 function toRow(r: Raw): BootLogRow {
   return {
     agentId: r.agent_id,
@@ -45,7 +47,7 @@ function toRow(r: Raw): BootLogRow {
 /** The agent's last accepted boot, or null. */
 export async function acceptedBoot(db: D1Database, agentId: string): Promise<BootLogRow | null> {
   const r = await db
-    .prepare(`SELECT * FROM boot_logs WHERE agent_id = ? AND kind = 'accepted'`)
+    .prepare(`SELECT ${COLUMNS} FROM boot_logs WHERE agent_id = ? AND kind = 'accepted'`)
     .bind(agentId)
     .first<Raw>()
   return r ? toRow(r) : null
@@ -53,7 +55,7 @@ export async function acceptedBoot(db: D1Database, agentId: string): Promise<Boo
 
 export async function bootLogs(db: D1Database, agentId: string): Promise<BootLogRow[]> {
   const { results } = await db
-    .prepare(`SELECT * FROM boot_logs WHERE agent_id = ? ORDER BY kind`)
+    .prepare(`SELECT ${COLUMNS} FROM boot_logs WHERE agent_id = ? ORDER BY kind`)
     .bind(agentId)
     .all<Raw>()
   return results.map(toRow)
@@ -62,8 +64,7 @@ export async function bootLogs(db: D1Database, agentId: string): Promise<BootLog
 export async function putBootLog(db: D1Database, row: BootLogRow): Promise<void> {
   await db
     .prepare(
-      `INSERT INTO boot_logs
-         (agent_id, kind, pcr_key, log, events, findings, code, decided_at, policy_version)
+      `INSERT INTO boot_logs (${COLUMNS})
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (agent_id, kind) DO UPDATE SET pcr_key = excluded.pcr_key, log = excluded.log,
          events = excluded.events, findings = excluded.findings, code = excluded.code,

@@ -1,0 +1,108 @@
+/**
+ * D1 `batches` (migrations/0002_batches.sql, 0005): one row per stored accepted batch, written
+ * by the sync consumer (sync/write-rows.ts) with where its evidence bundle lies in R2. Insert is
+ * idempotent by batch_id.
+ */
+
+export interface BatchRow {
+  batchId: string
+  agentId: string
+  seq: number
+  acceptedAt: number
+  collectedAt: number
+  storedAt: number
+  verdict: string
+  findings: string[]
+  zone: string | null
+  cfCountry: string | null
+  lat: number
+  lon: number
+  accuracyM: number
+  metricCount: number
+  evidenceKey: string
+  bundleSha256: string
+  logIndex: number | null
+  bundleOffset: number | null
+  bundleLength: number | null
+}
+
+export function insertBatch(db: D1Database, b: BatchRow): D1PreparedStatement {
+  return db
+    .prepare(
+      `INSERT OR IGNORE INTO batches (batch_id, agent_id, seq, accepted_at, collected_at, stored_at, verdict,
+         findings, zone, cf_country, lat, lon, accuracy_m, metric_count, evidence_key, bundle_sha256, log_index,
+         bundle_offset, bundle_length)
+       VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)`,
+    )
+    .bind(
+      b.batchId,
+      b.agentId,
+      b.seq,
+      b.acceptedAt,
+      b.collectedAt,
+      b.storedAt,
+      b.verdict,
+      JSON.stringify(b.findings),
+      b.zone,
+      b.cfCountry,
+      b.lat,
+      b.lon,
+      b.accuracyM,
+      b.metricCount,
+      b.evidenceKey,
+      b.bundleSha256,
+      b.logIndex,
+      b.bundleOffset,
+      b.bundleLength,
+    )
+}
+
+/** Where a stored batch's evidence bundle is: an R2 object, or a byte range of a pack. */
+export interface BundleLocation {
+  agentId: string
+  evidenceKey: string
+  bundleSha256: string
+  /** null: the object is the bundle alone (stored before migration 0005). */
+  range: { offset: number; length: number } | null
+}
+
+export async function bundleLocation(
+  db: D1Database,
+  batchId: string,
+): Promise<BundleLocation | null> {
+  const r = await db
+    .prepare(
+      'SELECT agent_id, evidence_key, bundle_sha256, bundle_offset, bundle_length FROM batches WHERE batch_id = ?',
+    )
+    .bind(batchId)
+    .first<{
+      agent_id: string
+      evidence_key: string
+      bundle_sha256: string
+      bundle_offset: number | null
+      bundle_length: number | null
+    }>()
+  if (!r) return null
+  return {
+    agentId: r.agent_id,
+    evidenceKey: r.evidence_key,
+    bundleSha256: r.bundle_sha256,
+    range:
+      r.bundle_offset === null ? null : { offset: r.bundle_offset, length: r.bundle_length ?? 0 },
+  }
+}
+
+/** Stored batches and their metric points, for GET /metrics: one row {n, points}. */
+export function countBatches(db: D1Database): D1PreparedStatement {
+  return db.prepare('SELECT COUNT(*) AS n, COALESCE(SUM(metric_count), 0) AS points FROM batches')
+}
+
+/** Acceptance-to-storage lag of batches stored since `since`: one row {n, avg, max}. */
+export function syncLag(db: D1Database, since: number): D1PreparedStatement {
+  return db
+    .prepare(
+      `SELECT COUNT(*) AS n, COALESCE(AVG(stored_at - accepted_at), 0) AS avg, COALESCE(MAX(stored_at - accepted_at), 0) AS max
+         FROM batches WHERE stored_at >= ?`,
+    )
+    .bind(since)
+}

@@ -1,0 +1,105 @@
+/**
+ * D1 `decisions` (migrations/0001_init.sql): the audit trail, one row per decision of an enrolled
+ * agent (anonymous refusals are counted in `refusals`). Inserted from one statement by the sync
+ * consumer: recorded decisions (audit/record-decision.ts) and the accept decision stored with its
+ * batch (sync/write-rows.ts). INSERT OR IGNORE: the unique index on an accepted batch_id makes a
+ * redelivered accept a no-op instead of a failed D1 batch.
+ */
+import type { ErrorCode } from '../../attest/errors.ts'
+
+export interface DecisionRow {
+  at: number
+  kind: 'enroll' | 'activate' | 'batch' | 'nonce'
+  agentId: string | null
+  batchId: string | null
+  verdict: 'accept' | 'reject' | 'accept-audit'
+  code: ErrorCode | null
+  zone: string | null
+  cfCountry: string | null
+  verifyMs: number | null
+  detail: Record<string, unknown> | null
+}
+
+export function insertDecision(db: D1Database, d: DecisionRow): D1PreparedStatement {
+  return db
+    .prepare(
+      `INSERT OR IGNORE INTO decisions (at, kind, agent_id, batch_id, verdict, code, zone, cf_country, verify_ms, detail)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    )
+    .bind(
+      d.at,
+      d.kind,
+      d.agentId,
+      d.batchId,
+      d.verdict,
+      d.code,
+      d.zone,
+      d.cfCountry,
+      d.verifyMs,
+      d.detail ? JSON.stringify(d.detail) : null,
+    )
+}
+
+/** The time window [from, to] (ms) and page size of an audit listing. */
+export interface ListRange {
+  from: number
+  to: number
+  limit: number
+}
+
+/** A stored decision as GET /v1/decisions lists it (column names kept, detail parsed). */
+export interface StoredDecision {
+  id: number
+  at: number
+  kind: string
+  agent_id: string | null
+  batch_id: string | null
+  verdict: string
+  code: string | null
+  zone: string | null
+  cf_country: string | null
+  verify_ms: number | null
+  detail: unknown
+}
+
+export async function listDecisions(
+  db: D1Database,
+  q: { agentId: string | null; code: string | null; verdict: string | null } & ListRange,
+): Promise<StoredDecision[]> {
+  const { results } = await db
+    .prepare(
+      `SELECT id, at, kind, agent_id, batch_id, verdict, code, zone, cf_country, verify_ms, detail
+         FROM decisions WHERE (?1 IS NULL OR agent_id = ?1) AND (?2 IS NULL OR code = ?2)
+          AND (?3 IS NULL OR verdict = ?3) AND at >= ?4 AND at <= ?5 ORDER BY at DESC, id DESC LIMIT ?6`,
+    )
+    .bind(q.agentId, q.code, q.verdict, q.from, q.to, q.limit)
+    .all<StoredDecision & { detail: string | null }>()
+  return results.map((r) => ({ ...r, detail: r.detail ? JSON.parse(r.detail) : null }))
+}
+
+/** Rejections by code in [from, to], optionally of one agent (GET /v1/fleet/rejections). */
+export async function rejectionCounts(
+  db: D1Database,
+  q: { from: number; to: number; agentId: string | null },
+): Promise<{ code: string | null; n: number }[]> {
+  const { results } = await db
+    .prepare(
+      `SELECT code, COUNT(*) AS n FROM decisions
+        WHERE verdict = 'reject' AND at >= ?1 AND at <= ?2 AND (?3 IS NULL OR agent_id = ?3)
+        GROUP BY code ORDER BY n DESC, code`,
+    )
+    .bind(q.from, q.to, q.agentId)
+    .all<{ code: string | null; n: number }>()
+  return results
+}
+
+/** Decisions by kind, verdict and code ('' for none), for GET /metrics. */
+export function countDecisions(db: D1Database): D1PreparedStatement {
+  return db.prepare(
+    `SELECT kind, verdict, COALESCE(code, '') AS code, COUNT(*) AS n FROM decisions GROUP BY kind, verdict, code`,
+  )
+}
+
+export function deleteDecisionsBefore(db: D1Database, at: number): D1PreparedStatement {
+  return db.prepare('DELETE FROM decisions WHERE at < ?').bind(at)
+}

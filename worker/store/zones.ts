@@ -1,0 +1,48 @@
+/**
+ * D1 `zones` (migrations/0001_init.sql): geofence zones as GeoJSON with their countries. Read
+ * through the config cache (config/settings-store.ts), written by the operator routes.
+ */
+import type { Zone } from '../config/types.ts'
+
+export interface ZoneRaw {
+  zone_id: string
+  name: string
+  geometry: string
+  countries: string
+}
+
+/** Every zone, run in the config loader's D1 batch; map its results with toZone. */
+export function selectZones(db: D1Database): D1PreparedStatement {
+  return db.prepare('SELECT zone_id, name, geometry, countries FROM zones')
+}
+
+export function toZone(r: ZoneRaw): Zone {
+  return {
+    id: r.zone_id,
+    name: r.name,
+    geometry: JSON.parse(r.geometry),
+    countries: JSON.parse(r.countries),
+  }
+}
+
+export async function upsertZone(db: D1Database, zone: Zone, at: number): Promise<void> {
+  await db
+    .prepare(
+      `INSERT INTO zones (zone_id, name, geometry, countries, updated_at) VALUES (?1, ?2, ?3, ?4, ?5)
+       ON CONFLICT(zone_id) DO UPDATE SET name = ?2, geometry = ?3, countries = ?4, updated_at = ?5`,
+    )
+    .bind(
+      zone.id,
+      zone.name,
+      JSON.stringify(zone.geometry),
+      JSON.stringify(zone.countries ?? []),
+      at,
+    )
+    .run()
+}
+
+/** Whether a zone was deleted. */
+export async function deleteZoneRow(db: D1Database, id: string): Promise<boolean> {
+  const r = await db.prepare('DELETE FROM zones WHERE zone_id = ?').bind(id).run()
+  return r.meta.changes > 0
+}
