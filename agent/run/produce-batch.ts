@@ -10,6 +10,7 @@ import { MAX_METRICS, type BatchPayload } from '../../attest/ingest/batch-payloa
 import { encodePayload } from '../batch/make-batch.ts'
 import { nextSeq } from '../batch/sequence.ts'
 import type { LocationSource } from '../location/fix.ts'
+import { applyPrivacy, type PrivacyConfig } from '../privacy/apply-privacy.ts'
 import type { HostMetrics } from '../metrics/collect-host.ts'
 import type { Spool } from '../spool/spool.ts'
 import type { AgentState } from '../state/agent-state.ts'
@@ -27,6 +28,8 @@ export async function produceBatch(d: {
   spool: Spool
   host: HostMetrics
   location: LocationSource
+  /** Sensitive labels and location precision (docs/sovereignty.md), with the device label key. */
+  privacy?: { config: PrivacyConfig; key: Uint8Array }
   now?: () => number
 }): Promise<Produced> {
   const now = d.now ?? Date.now
@@ -48,7 +51,10 @@ export async function produceBatch(d: {
     },
     metrics: metrics.slice(0, MAX_METRICS),
   }
-  const bytes = encodePayload(payload)
+  // Before encoding: the quote covers exactly what leaves the device.
+  const bytes = encodePayload(
+    d.privacy ? applyPrivacy(payload, d.privacy.config, d.privacy.key) : payload,
+  )
   const { dropped } = await d.spool.append(seq, bytes)
   return { kind: 'spooled', seq, size: bytes.length, dropped, unavailable }
 }

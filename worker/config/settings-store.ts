@@ -29,7 +29,7 @@ export async function loadConfig(
   if (cache && now - cache.at < CACHE_MS) return cache
   const [settings, zoneRows] = await env.DB.batch([
     env.DB.prepare('SELECT key, value, version FROM settings'),
-    env.DB.prepare('SELECT zone_id, name, geometry, countries FROM zones'),
+    env.DB.prepare('SELECT zone_id, name, geometry, countries, jurisdiction FROM zones'),
   ])
   const byKey = new Map<string, { value: string; version: number }>()
   for (const r of settings!.results as { key: string; value: string; version: number }[])
@@ -41,12 +41,14 @@ export async function loadConfig(
     name: string
     geometry: string
     countries: string
+    jurisdiction: Zone['jurisdiction'] | null
   }[]) {
     zones.set(r.zone_id, {
       id: r.zone_id,
       name: r.name,
       geometry: JSON.parse(r.geometry),
       countries: JSON.parse(r.countries),
+      ...(r.jurisdiction ? { jurisdiction: r.jurisdiction } : {}),
     })
   }
   if (dev && !zones.has(DEV_WORLD_ZONE.id)) zones.set(DEV_WORLD_ZONE.id, DEV_WORLD_ZONE)
@@ -105,8 +107,10 @@ export async function writeSetting(
 
 export async function writeZone(env: Env, zone: Zone): Promise<void> {
   await env.DB.prepare(
-    `INSERT INTO zones (zone_id, name, geometry, countries, updated_at) VALUES (?1, ?2, ?3, ?4, ?5)
-     ON CONFLICT(zone_id) DO UPDATE SET name = ?2, geometry = ?3, countries = ?4, updated_at = ?5`,
+    `INSERT INTO zones (zone_id, name, geometry, countries, updated_at, jurisdiction)
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+     ON CONFLICT(zone_id) DO UPDATE SET name = ?2, geometry = ?3, countries = ?4, updated_at = ?5,
+       jurisdiction = ?6`,
   )
     .bind(
       zone.id,
@@ -114,6 +118,7 @@ export async function writeZone(env: Env, zone: Zone): Promise<void> {
       JSON.stringify(zone.geometry),
       JSON.stringify(zone.countries ?? []),
       Date.now(),
+      zone.jurisdiction ?? null,
     )
     .run()
   invalidateConfigCache()

@@ -3,6 +3,9 @@
  * serialisation types, which loses the RpcResult union; this interface states the contract
  * plainly (AgentLedger implements it, checked below).
  */
+import type { Jurisdiction } from '../residency/jurisdiction.ts'
+import type { LedgerRows } from '../residency/ledger-transfer.ts'
+import { routedLedger } from '../residency/routed-ledger.ts'
 import type { AgentLedger } from './agent-ledger.ts'
 import type { RpcResult } from './rpc-result.ts'
 import type {
@@ -30,6 +33,9 @@ export interface AgentLedgerApi {
   readOutbox(batchIds: string[]): Promise<{ agent: AgentRecord | null; records: AcceptedBatch[] }>
   ackOutbox(batchIds: string[]): Promise<void>
   outboxDepth(): Promise<number>
+  freezeForMove(to: Jurisdiction | 'none'): Promise<LedgerRows | null>
+  importMoved(rows: LedgerRows): Promise<void>
+  clearAfterMove(to: Jurisdiction | 'none'): Promise<void>
 }
 
 type Awaitable<T> = {
@@ -42,6 +48,7 @@ type _Check =
     : never
 export const _implements: _Check = true
 
+/** The agent's ledger, in its jurisdiction's namespace (worker/residency, docs/sovereignty.md). */
 export function agentLedger(env: Env, agentId: string): AgentLedgerApi {
-  return env.AGENT_LEDGER.get(env.AGENT_LEDGER.idFromName(agentId)) as unknown as AgentLedgerApi
+  return routedLedger(env, agentId)
 }

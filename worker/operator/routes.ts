@@ -19,8 +19,11 @@ import {
 } from '../config/settings-store.ts'
 import { readJson } from '../http/json-body.ts'
 import { agentLedger } from '../ledger/ledger-stub.ts'
+import { agentStatus } from '../ledger/agent-exists.ts'
 import { unwrap } from '../ledger/rpc-result.ts'
-import { array, num, object, optional, str, validate } from '../../attest/json/schema.ts'
+import { residencyForZones } from '../residency/assign-zones.ts'
+import { agentResidency } from '../residency/agent-view.ts'
+import { array, bool, num, object, optional, str, validate } from '../../attest/json/schema.ts'
 import { validateAllowlist, validatePolicy, validateTrust } from './config-bodies.ts'
 
 const MAX_CONFIG_BODY = 1024 * 1024
@@ -135,11 +138,12 @@ operatorRoutes.get('/v1/agents', requireRole('operator'), async (c) => {
   const limit = Math.min(Number(c.req.query('limit') ?? 100) || 100, 1000)
   const after = c.req.query('after') ?? ''
   const rows = await c.env.DB.prepare(
-    `SELECT * FROM agents WHERE (?1 IS NULL OR status = ?1) AND agent_id > ?2 ORDER BY agent_id LIMIT ?3`,
+    `SELECT agents.*, r.jurisdiction FROM agents LEFT JOIN agent_residency r USING (agent_id)
+       WHERE (?1 IS NULL OR status = ?1) AND agent_id > ?2 ORDER BY agent_id LIMIT ?3`,
   )
     .bind(status ?? null, after, limit)
-    .all<AgentRow>()
-  const agents = rows.results.map(agentView)
+    .all<AgentRow & { jurisdiction: string | null }>()
+  const agents = rows.results.map((r) => ({ ...agentView(r), jurisdiction: r.jurisdiction }))
   return c.json({ agents, next: agents.length === limit ? agents.at(-1)!.agentId : null })
 })
 
@@ -154,8 +158,9 @@ operatorRoutes.get('/v1/agents/:agentId', requireRole('operator'), async (c) => 
     .bind(id)
     .first<AgentRow>()
   if (!row) throw new AegisError('ERR_AGENT_UNKNOWN', 'no such agent')
+  const residency = await agentResidency(c.env, id, c.get('principal'))
   const replay = await agentLedger(c.env, id).getReplayState()
-  return c.json({ ...agentView(row), replay })
+  return c.json({ ...agentView(row), replay, residency })
 })
 
 operatorRoutes.post('/v1/agents/:agentId/revoke', requireRole('operator'), async (c) => {
@@ -177,7 +182,7 @@ operatorRoutes.put('/v1/agents/:agentId/zones', requireRole('operator'), async (
   const id = agentParam(c.req.param('agentId'))
   const body = validate(
     await readJson(c.req.raw, 16 * 1024),
-    object({ zones: array(str({ pattern: ZONE_ID }), { max: 64 }) }),
+    object({ zones: array(str({ pattern: ZONE_ID }), { max: 64 }), move: optional(bool()) }),
   )
   const { zones } = await loadConfig(c.env)
   const unknown = body.zones.filter((z) => !zones.has(z))
@@ -186,8 +191,18 @@ operatorRoutes.put('/v1/agents/:agentId/zones', requireRole('operator'), async (
       detail: { unknown },
     })
   }
+  if ((await agentStatus(c.env, id)) === null)
+    throw new AegisError('ERR_AGENT_UNKNOWN', 'no such agent')
+  const moved = await residencyForZones(
+    c.env,
+    id,
+    body.zones,
+    zones,
+    body.move === true,
+    c.get('principal'),
+  )
   const rec = unwrap(await agentLedger(c.env, id).setZones(body.zones))
-  return c.json({ agentId: rec.agentId, zones: rec.zones })
+  return c.json({ agentId: rec.agentId, zones: rec.zones, ...(moved ? { moved } : {}) })
 })
 
 // ---- audit trail --------------------------------------------------------------------------

@@ -15,6 +15,9 @@ import { AegisError } from '../../attest/errors.ts'
 import type { AppEnv } from '../app-env.ts'
 import { requireRole } from '../auth/require-role.ts'
 import { unwrap } from '../ledger/rpc-result.ts'
+import { evidenceBucket } from '../residency/bindings.ts'
+import type { Jurisdiction } from '../residency/jurisdiction.ts'
+import { requireJurisdiction } from '../residency/scope.ts'
 import { rootLog, shardLog } from '../log/log-stub.ts'
 import { LEGACY_SHARD, nextShard, rootKey, shardOf, shardPeriod } from '../log/shards.ts'
 import type { ProvenanceProof } from '../log/types.ts'
@@ -26,7 +29,7 @@ provenanceRoutes.get('/v1/provenance/:batchId', requireRole('auditor'), async (c
   if (!/^[0-9a-f]{64}$/.test(batchId))
     throw new AegisError('ERR_INPUT_MALFORMED', 'batchId must be 64 lowercase hex')
   const row = await c.env.DB.prepare(
-    'SELECT agent_id, evidence_key, bundle_sha256, bundle_offset, bundle_length FROM batches WHERE batch_id = ?',
+    'SELECT agent_id, evidence_key, bundle_sha256, bundle_offset, bundle_length, jurisdiction FROM batches WHERE batch_id = ?',
   )
     .bind(batchId)
     .first<{
@@ -35,6 +38,7 @@ provenanceRoutes.get('/v1/provenance/:batchId', requireRole('auditor'), async (c
       bundle_sha256: string
       bundle_offset: number | null
       bundle_length: number | null
+      jurisdiction: Jurisdiction | null
     }>()
   if (!row) {
     throw new AegisError(
@@ -50,7 +54,10 @@ provenanceRoutes.get('/v1/provenance/:batchId', requireRole('auditor'), async (c
     row.bundle_offset === null
       ? undefined
       : { offset: row.bundle_offset, length: row.bundle_length ?? 0 }
-  const obj = await c.env.EVIDENCE.get(row.evidence_key, range ? { range } : undefined)
+  // Served from the bundle's own jurisdiction, to principals scoped to it (docs/sovereignty.md).
+  requireJurisdiction(c.get('principal'), row.jurisdiction)
+  const { bucket } = evidenceBucket(c.env, row.jurisdiction)
+  const obj = await bucket.get(row.evidence_key, range ? { range } : undefined)
   if (!obj) throw new AegisError('ERR_INTERNAL', 'evidence bundle missing from storage')
   const bytes = new Uint8Array(await obj.arrayBuffer())
   // The bundle's acceptedAt picks the shard, as it did for the consumer's append.

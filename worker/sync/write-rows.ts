@@ -10,6 +10,7 @@
  */
 import { fromB64url } from '../../attest/bytes/encoding.ts'
 import { parseBatchPayload, type BatchPayload } from '../../attest/ingest/batch-payload.ts'
+import { centralLocation, type CentralPlace } from '../residency/central-rows.ts'
 import type { Pack } from './pack-bundles.ts'
 
 /**
@@ -60,8 +61,8 @@ const INSERT_DECISION = `
 const INSERT_BATCH = `
   INSERT OR IGNORE INTO batches (batch_id, agent_id, seq, accepted_at, collected_at, stored_at, verdict,
     findings, zone, cf_country, lat, lon, accuracy_m, metric_count, evidence_key, bundle_sha256, log_index,
-    bundle_offset, bundle_length)
-  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)`
+    bundle_offset, bundle_length, jurisdiction)
+  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)`
 
 export interface RowsWritten {
   rows: number
@@ -74,11 +75,13 @@ export async function writeRows(
   db: D1Database,
   pack: Pack,
   indices: Map<string, number>,
+  place: CentralPlace = { jurisdiction: null, gridDeg: 0 },
 ): Promise<RowsWritten> {
   const now = Date.now()
   const stmts: D1PreparedStatement[] = []
   for (const { b, sha256, offset, length } of pack.entries) {
     const p = parseBatchPayload(fromB64url(b.payload))
+    const loc = centralLocation(p.location, place)
     const minute = Math.floor(p.collectedAt / 60_000)
     stmts.push(
       db
@@ -110,15 +113,16 @@ export async function writeRows(
           JSON.stringify(b.findings),
           b.zone,
           b.cfCountry,
-          p.location.lat,
-          p.location.lon,
-          p.location.accuracyM,
+          loc.lat,
+          loc.lon,
+          loc.accuracyM,
           p.metrics.length,
           pack.key,
           sha256,
           indices.get(b.batchId) ?? null,
           offset,
           length,
+          place.jurisdiction,
         ),
     )
   }
