@@ -56,6 +56,8 @@ export interface AgentConfig {
   platform: Record<string, unknown>
   /** The UEFI event log to send (docs/measured-boot.md); unset: the kernel's, when present. */
   eventLog: string | undefined
+  /** Labels added to every metric (site, asset, ...); a metric's own labels win. */
+  labels: Record<string, string>
   /** Sensitive labels and location precision of what leaves the device (docs/sovereignty.md). */
   privacy: PrivacyConfig
 }
@@ -97,6 +99,7 @@ const FileSchema = object({
   logLevel: optional(literal('debug', 'info', 'warn', 'error')),
   platform: optional(anyJson(4096)),
   eventLog: optional(str({ min: 1, max: 4096 })),
+  labels: optional(record(/^[a-z][a-z0-9_]{0,31}$/, str({ max: 128 }), { max: 8 })),
   privacy: optional(
     object({
       labels: optional(record(/^[a-z][a-z0-9_]{0,31}$/, literal('drop', 'hash'), { max: 64 })),
@@ -218,6 +221,7 @@ export function parseAgentConfig(raw: unknown, baseDir: string, source = 'config
     logLevel: f.logLevel ?? 'info',
     platform: (f.platform as Record<string, unknown> | undefined) ?? {},
     eventLog: f.eventLog === undefined ? undefined : path.resolve(baseDir, f.eventLog),
+    labels: f.labels ?? {},
     privacy: {
       labels: f.privacy?.labels ?? {},
       ...(f.privacy?.locationPrecisionDeg

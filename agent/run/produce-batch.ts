@@ -28,6 +28,8 @@ export async function produceBatch(d: {
   spool: Spool
   host: HostMetrics
   location: LocationSource
+  /** Labels from the config, added to every metric (a metric's own labels win). */
+  labels?: Record<string, string>
   /** Sensitive labels and location precision (docs/sovereignty.md), with the device label key. */
   privacy?: { config: PrivacyConfig; key: Uint8Array }
   now?: () => number
@@ -49,7 +51,7 @@ export async function produceBatch(d: {
       fixTime: Math.round(fix.fixTime),
       sensorId: d.state.sensor.id,
     },
-    metrics: metrics.slice(0, MAX_METRICS),
+    metrics: withLabels(metrics.slice(0, MAX_METRICS), d.labels),
   }
   // Before encoding: the quote covers exactly what leaves the device.
   const bytes = encodePayload(
@@ -57,4 +59,16 @@ export async function produceBatch(d: {
   )
   const { dropped } = await d.spool.append(seq, bytes)
   return { kind: 'spooled', seq, size: bytes.length, dropped, unavailable }
+}
+
+/** The payload schema allows 8 labels per metric: the config's fill what the metric leaves. */
+function withLabels<M extends { labels?: Record<string, string> }>(
+  metrics: M[],
+  labels: Record<string, string> | undefined,
+): M[] {
+  if (!labels || !Object.keys(labels).length) return metrics
+  return metrics.map((m) => {
+    const merged = Object.entries({ ...labels, ...m.labels })
+    return { ...m, labels: Object.fromEntries(merged.slice(-8)) }
+  })
 }

@@ -176,6 +176,7 @@ async function produceLoop(d: {
         spool: d.spool,
         host: d.host,
         location: d.location,
+        labels: d.cfg.labels,
         ...(privacy ? { privacy } : {}),
       })
       if (r.kind === 'no-fix') {
