@@ -5,6 +5,7 @@
  * travel the same way but are counted per minute, kind, code, agent and client in `refusals`.
  */
 import type { ErrorCode } from '../../attest/errors.ts'
+import { centralDecision } from '../residency/central-decision.ts'
 
 export interface Decision {
   at: number
@@ -27,9 +28,12 @@ export function recordDecision(
   d: Decision,
 ): void {
   ctx.waitUntil(
-    env.SYNC_QUEUE.send({ type: 'decision', decision: d }).catch((e: unknown) => {
-      console.error('decision not queued', d.kind, d.code, e)
-    }),
+    // A restricted agent's decision leaves with its location coarsened (worker/residency).
+    centralDecision(env, d)
+      .then((decision) => env.SYNC_QUEUE.send({ type: 'decision', decision }))
+      .catch((e: unknown) => {
+        console.error('decision not queued', d.kind, d.code, e)
+      }),
   )
 }
 

@@ -48,6 +48,7 @@ interface FleetRow {
   lon: number | null
   accuracy_m: number | null
   last_reject: string | null
+  jurisdiction: string | null
 }
 
 /**
@@ -81,12 +82,13 @@ function lastReject(v: string | null): {
 fleetRoutes.get('/v1/fleet', requireRole('viewer'), async (c) => {
   // The latest batch by seq: seq rises per agent, and (agent_id, seq) is indexed.
   const rows = await c.env.DB.prepare(
-    `SELECT a.agent_id, a.status, a.zones, a.sensor_id, a.enrolled_at,
+    `SELECT a.agent_id, a.status, a.zones, a.sensor_id, a.enrolled_at, r.jurisdiction,
             (SELECT COUNT(*) FROM batches x WHERE x.agent_id = a.agent_id) AS batches,
             b.batch_id, b.seq, b.accepted_at, b.zone, b.lat, b.lon, b.accuracy_m,
             (SELECT d.code || '|' || d.at || '|' || COALESCE(d.detail, '') FROM decisions d
                WHERE d.agent_id = a.agent_id AND d.verdict = 'reject' ORDER BY d.at DESC, d.id DESC LIMIT 1) AS last_reject
        FROM agents a
+       LEFT JOIN agent_residency r ON r.agent_id = a.agent_id
        LEFT JOIN batches b ON b.batch_id =
             (SELECT y.batch_id FROM batches y WHERE y.agent_id = a.agent_id ORDER BY y.seq DESC LIMIT 1)
       ORDER BY a.agent_id LIMIT ?1`,
@@ -101,6 +103,8 @@ fleetRoutes.get('/v1/fleet', requireRole('viewer'), async (c) => {
         agentId: r.agent_id,
         status: r.status === 'revoked' ? 'revoked' : failing ? 'failing' : 'active',
         zones: JSON.parse(r.zones) as string[],
+        // Where its data lives (docs/sovereignty.md); null: unrestricted.
+        jurisdiction: r.jurisdiction,
         sensorId: r.sensor_id,
         enrolledAt: new Date(r.enrolled_at).toISOString(),
         batches: r.batches,

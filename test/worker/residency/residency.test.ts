@@ -14,7 +14,10 @@ import { fromB64url, toB64url, toHex, utf8 } from '../../../attest/bytes/encodin
 import worker from '../../../worker/index.ts'
 import type { AgentLedger } from '../../../worker/ledger/agent-ledger.ts'
 import type { AcceptedBatch, AgentRecord } from '../../../worker/ledger/types.ts'
+import type { Decision } from '../../../worker/audit/record-decision.ts'
 import { evidenceBucket, ledgerId } from '../../../worker/residency/bindings.ts'
+import { centralDecision } from '../../../worker/residency/central-decision.ts'
+import { setResidency } from '../../../worker/residency/directory.ts'
 import { mint } from '../auth/mint.ts'
 import { resetState } from '../helpers/reset.ts'
 
@@ -314,5 +317,46 @@ describe('bindings fail closed', () => {
       expect.objectContaining({ code: 'ERR_RESIDENCY_UNAVAILABLE' }),
     )
     expect(evidenceBucket(env, 'us').binding).toBe('EVIDENCE_US')
+  })
+})
+
+describe('what leaves the jurisdiction besides batches', () => {
+  beforeEach(async () => {
+    await resetState()
+    await env.DB.prepare('DELETE FROM agent_residency').run()
+  })
+
+  it("a restricted agent's refusal detail keeps only the fix's grid cell; others are untouched", async () => {
+    const eu = freshAgent()
+    const free = freshAgent()
+    await setResidency(env, eu, 'eu')
+    const refusal = (agentId: string): Decision => ({
+      at: 1,
+      kind: 'batch',
+      agentId,
+      batchId: null,
+      verdict: 'reject',
+      code: 'ERR_GEO_OUTSIDE',
+      zone: null,
+      cfCountry: null,
+      verifyMs: 1,
+      detail: { fix: { lat: LAT, lon: LON, accuracyM: 5 }, nearest: { lat: 48.9, lon: 2.3 } },
+    })
+    expect((await centralDecision(env, refusal(eu))).detail).toEqual({
+      fix: { lat: 48.85, lon: 2.35, accuracyM: 7872 },
+    })
+    expect(await centralDecision(env, refusal(free))).toEqual(refusal(free))
+  })
+
+  it('the fleet view names each agent jurisdiction', async () => {
+    const eu = freshAgent()
+    await enroll(eu)
+    await setResidency(env, eu, 'eu')
+    const token = await mint({ roles: ['viewer'] })
+    const r = await exports.default.fetch('http://collector/v1/fleet', {
+      headers: { authorization: `Bearer ${token}` },
+    })
+    const { agents } = (await r.json()) as { agents: { agentId: string; jurisdiction: string }[] }
+    expect(agents.find((a) => a.agentId === eu)?.jurisdiction).toBe('eu')
   })
 })
