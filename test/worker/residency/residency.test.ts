@@ -13,7 +13,7 @@ import { beforeEach, describe, expect, it } from 'vitest'
 import { fromB64url, toB64url, toHex, utf8 } from '../../../attest/bytes/encoding.ts'
 import worker from '../../../worker/index.ts'
 import type { AgentLedger } from '../../../worker/ledger/agent-ledger.ts'
-import type { AcceptedBatch, AgentRecord } from '../../../worker/ledger/types.ts'
+import type { AcceptedBatch, AdmitRequest, AgentRecord } from '../../../worker/ledger/types.ts'
 import type { Decision } from '../../../worker/audit/record-decision.ts'
 import { evidenceBucket, ledgerId } from '../../../worker/residency/bindings.ts'
 import { centralDecision } from '../../../worker/residency/central-decision.ts'
@@ -239,8 +239,11 @@ describe('re-zoning into a jurisdiction', () => {
     expect(await agentRowsIn(`eu:${id}`)).toBe(1)
     expect(await agentRowsIn(id)).toBe(0)
     // The old ledger refuses (moving) rather than answering as if the agent were unknown.
-    await runInDurableObject(ledger(id), (o: AgentLedger) => {
+    await runInDurableObject(ledger(id), async (o: AgentLedger) => {
       expect(() => o.readOutbox([early.batchId])).toThrow(/moving to eu/)
+      // A batch sent to the old ledger (a stale directory cache) is refused, to be resent.
+      const r = await o.admitBatch({ recordVersion: 1 } as AdmitRequest)
+      expect(r.ok ? null : r.error.code).toBe('ERR_RESIDENCY_MOVING')
     })
 
     const later = batch(id, 2)
