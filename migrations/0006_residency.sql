@@ -16,3 +16,12 @@ CREATE TABLE agent_residency (
 -- The jurisdiction whose bucket holds the batch's evidence pack; NULL: EVIDENCE. lat/lon of a
 -- restricted agent's batch are a grid cell's centre (RESIDENCY_GRID_DEG), never the exact fix.
 ALTER TABLE batches ADD COLUMN jurisdiction TEXT;
+
+-- Zones an operator assigned to an agent before it enrolled (by its agentId, the SHA-256 of its
+-- EK public key): its agent_residency row is set at once, so its ledger is created in its
+-- jurisdiction at activation, which then applies these zones and deletes the row.
+CREATE TABLE pending_zones (
+  agent_id  TEXT PRIMARY KEY,
+  zones     TEXT NOT NULL,                -- JSON array of zone ids
+  set_at    INTEGER NOT NULL
+) WITHOUT ROWID;

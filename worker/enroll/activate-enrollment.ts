@@ -18,6 +18,7 @@ import { verifyQuote } from '../../attest/quote/verify-quote.ts'
 import { parseTpmtPublic } from '../../attest/tpm/public.ts'
 import { AK_BINDING_TYP, type AkBindingClaims } from '../../attest/bundle/evidence-bundle.ts'
 import { loadConfig } from '../config/settings-store.ts'
+import { withPendingZones } from '../residency/pending-zones.ts'
 import { signCompact } from '../tokens/sign-compact.ts'
 import { agentLedger } from '../ledger/ledger-stub.ts'
 import { unwrap } from '../ledger/rpc-result.ts'
@@ -105,5 +106,5 @@ export async function activateEnrollment(
     await agentLedger(env, pending.record.agentId).activate(pending, baseline, binding),
   )
   if (boot) await rememberBoot(env.DB, record.agentId, boot, Date.now())
-  return record
+  return withPendingZones(env, record)
 }

@@ -22,6 +22,7 @@ import { agentLedger } from '../ledger/ledger-stub.ts'
 import { agentStatus } from '../ledger/agent-exists.ts'
 import { unwrap } from '../ledger/rpc-result.ts'
 import { residencyForZones } from '../residency/assign-zones.ts'
+import { preassignZones } from '../residency/pending-zones.ts'
 import { agentResidency } from '../residency/agent-view.ts'
 import { array, bool, num, object, optional, str, validate } from '../../attest/json/schema.ts'
 import { validateAllowlist, validatePolicy, validateTrust } from './config-bodies.ts'
@@ -191,8 +192,9 @@ operatorRoutes.put('/v1/agents/:agentId/zones', requireRole('operator'), async (
       detail: { unknown },
     })
   }
+  // Not enrolled yet: the zones wait for its activation, its ledger is born in their jurisdiction.
   if ((await agentStatus(c.env, id)) === null)
-    throw new AegisError('ERR_AGENT_UNKNOWN', 'no such agent')
+    return c.json(await preassignZones(c.env, id, body.zones, zones, c.get('principal')))
   const moved = await residencyForZones(
     c.env,
     id,

@@ -13,7 +13,8 @@ export const flags = { ...TARGET_FLAGS, none: 'boolean', move: 'boolean' } as co
 
 export const help = `usage: aegis agents zones AGENT_ID ZONE_ID... | --none [--move] [--collector URL] [--token JWT] [--json]
 
-Set the zones an agent must report fixes inside (operator role); replaces the current list.
+Set the zones an agent must report fixes inside (operator role); replaces the current list. For
+an agent not enrolled yet, the zones (and their jurisdiction) wait for its enrollment.
 
 options:
   --none             clear the list: production then refuses its batches (no zone); development
@@ -37,8 +38,13 @@ export const run: Command = async (argv, io) => {
     agentId: string
     zones: string[]
     moved?: { from: string | null; to: string | null }
+    pending?: boolean
   }>(`/v1/agents/${id}/zones`, { zones, ...(f.move ? { move: true } : {}) })
-  const moved = r.moved ? `; moved ${r.moved.from ?? 'none'} -> ${r.moved.to ?? 'none'}` : ''
+  const moved = r.moved
+    ? `; moved ${r.moved.from ?? 'none'} -> ${r.moved.to ?? 'none'}`
+    : r.pending
+      ? ' (applied when it enrolls)'
+      : ''
   io.stdout(
     f.json
       ? JSON.stringify(r) + '\n'

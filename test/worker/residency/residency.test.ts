@@ -6,7 +6,7 @@
  * losing a batch. workerd has no Durable Object jurisdictions, so the eu ledger is the object
  * named `eu:<agentId>` (worker/residency/bindings.ts).
  */
-import { createMessageBatch, runInDurableObject } from 'cloudflare:test'
+import { createMessageBatch, listDurableObjectIds, runInDurableObject } from 'cloudflare:test'
 import { env, exports } from 'cloudflare:workers'
 import { sha256 } from '@noble/hashes/sha2.js'
 import { beforeEach, describe, expect, it } from 'vitest'
@@ -18,6 +18,9 @@ import type { Decision } from '../../../worker/audit/record-decision.ts'
 import { evidenceBucket, ledgerId } from '../../../worker/residency/bindings.ts'
 import { centralDecision } from '../../../worker/residency/central-decision.ts'
 import { setResidency } from '../../../worker/residency/directory.ts'
+import { withPendingZones } from '../../../worker/residency/pending-zones.ts'
+import { agentLedger } from '../../../worker/ledger/ledger-stub.ts'
+import { unwrap } from '../../../worker/ledger/rpc-result.ts'
 import { mint } from '../auth/mint.ts'
 import { resetState } from '../helpers/reset.ts'
 
@@ -361,5 +364,57 @@ describe('what leaves the jurisdiction besides batches', () => {
     })
     const { agents } = (await r.json()) as { agents: { agentId: string; jurisdiction: string }[] }
     expect(agents.find((a) => a.agentId === eu)?.jurisdiction).toBe('eu')
+  })
+})
+
+describe('zoning before enrollment', () => {
+  beforeEach(async () => {
+    await resetState()
+    await env.DB.batch([
+      env.DB.prepare('DELETE FROM agent_residency'),
+      env.DB.prepare('DELETE FROM pending_zones'),
+    ])
+    await putZones()
+  })
+
+  it('the ledger is born in the zones jurisdiction and gets the zones at activation', async () => {
+    const id = freshAgent()
+    const r = await call('PUT', `/v1/agents/${id}/zones`, { zones: ['eu-z'] })
+    expect(await r.json()).toEqual({
+      agentId: id,
+      zones: ['eu-z'],
+      pending: true,
+      jurisdiction: 'eu',
+    })
+    expect(
+      await call('PUT', `/v1/agents/${freshAgent()}/zones`, { zones: ['eu-z', 'us-z'] }).then(code),
+    ).toEqual([409, 'ERR_RESIDENCY_MIXED'])
+    // The activation as worker/enroll/activate-enrollment.ts commits it, through the directory.
+    const { status: _s, zones: _z, pcrBaseline: _p, binding: _b, version: _v, ...rest } = record(id)
+    const { enrolledAt: _e, revokedAt: _ra, revokedReason: _rr, ...base } = rest
+    const activated = unwrap(
+      await agentLedger(env, id).activate(
+        {
+          enrollmentId: `${id}.x`,
+          secretSha256: '00',
+          expiresAt: Date.now() + 60_000,
+          record: base,
+        },
+        {},
+        'x.y.z',
+      ),
+    )
+    const rec = await withPendingZones(env, activated)
+    expect(rec.zones).toEqual(['eu-z'])
+    expect(await agentRowsIn(`eu:${id}`)).toBe(1)
+    // No unrestricted ledger was ever created for it.
+    const plain = env.AGENT_LEDGER.idFromName(id).toString()
+    expect((await listDurableObjectIds(env.AGENT_LEDGER)).map((x) => x.toString())).not.toContain(
+      plain,
+    )
+    const left = await env.DB.prepare('SELECT count(*) AS n FROM pending_zones').first<{
+      n: number
+    }>()
+    expect(left!.n).toBe(0)
   })
 })
