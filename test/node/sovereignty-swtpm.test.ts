@@ -18,6 +18,7 @@ import { cli } from './helpers/cli.ts'
 import { startCollector, type Collector } from './helpers/collector.ts'
 import { startSwtpm, type Swtpm } from './helpers/swtpm.ts'
 import { AgentProcess } from './agent-run/agent-process.ts'
+import { boxPolygon } from '../worker/helpers/geo.ts'
 
 const ROOTS = [
   `${SWTPM_LOCALCA_DIR}/swtpm-localca-rootca-cert.pem`,
@@ -28,18 +29,8 @@ const PARIS = { lat: 48.8566, lon: 2.3522, accuracyM: 10 }
 const SECRET = 'patient-Zelda-Q7x9'
 const HASHED = 'room-Kappa-3w1'
 const PLAIN = 'site-Plain-V4k2'
-const BIG_SQUARE = {
-  type: 'Polygon',
-  coordinates: [
-    [
-      [-10, 35],
-      [30, 35],
-      [30, 70],
-      [-10, 70],
-      [-10, 35],
-    ],
-  ],
-}
+// A box around western Europe.
+const BIG_SQUARE = boxPolygon(-10, 35, 30, 70)
 
 /** Every regular file under dir (R2 blobs, D1 and Durable Object SQLite files, WALs, caches). */
 function filesUnder(dir: string): string[] {

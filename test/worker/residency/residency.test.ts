@@ -23,21 +23,12 @@ import { agentLedger } from '../../../worker/ledger/ledger-stub.ts'
 import { unwrap } from '../../../worker/ledger/rpc-result.ts'
 import { mint } from '../auth/mint.ts'
 import { resetState } from '../helpers/reset.ts'
+import { boxPolygon } from '../helpers/geo.ts'
 
 const LAT = 48.85661
 const LON = 2.35222
-const SQUARE = {
-  type: 'Polygon',
-  coordinates: [
-    [
-      [-10, 35],
-      [30, 35],
-      [30, 70],
-      [-10, 70],
-      [-10, 35],
-    ],
-  ],
-}
+// A box around western Europe.
+const SQUARE = boxPolygon(-10, 35, 30, 70)
 
 let n = 0
 const freshAgent = () => toHex(sha256(utf8(`residency-agent-${Date.now()}-${++n}`)))
