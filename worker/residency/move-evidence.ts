@@ -3,9 +3,9 @@
  * bucket are copied into one new pack in `to`'s bucket (same NDJSON pack format and key scheme as
  * worker/sync/pack-bundles.ts), each checked against its logged SHA-256 on the way, then its D1
  * row is pointed at the copy (and its location coarsened to a grid cell when `to` is restricted).
- * An old pack is deleted once no D1 row in its bucket refers to it any more; a pack that also
- * holds other agents' bundles stays until they move too (reported in `packsKept`). At most
- * MOVE_CHUNK bundles per call: `remaining` says to repeat the move.
+ * An old pack is deleted; one that also holds other agents' bundles is first rewritten without
+ * the moved ones (`packsRewritten`). At most MOVE_CHUNK bundles per call: `remaining` says to
+ * repeat the move.
  */
 import { toHex } from '../../attest/bytes/encoding.ts'
 import { AegisError } from '../../attest/errors.ts'
@@ -15,11 +15,16 @@ import { coarsen } from '../../attest/geofence/coarsen.ts'
 import type { Jurisdiction } from './jurisdiction.ts'
 
 const MOVE_CHUNK = 200
+const PACK_OPTIONS = (n: number): R2PutOptions => ({
+  httpMetadata: { contentType: 'application/x-ndjson' },
+  customMetadata: { bundles: String(n), format: 'aegis-evidence-pack/1' },
+})
 
 export interface EvidenceMoved {
   bundles: number
   packsDeleted: number
-  packsKept: number
+  /** Old packs that also held other agents' bundles, rewritten without the moved ones. */
+  packsRewritten: number
   remaining: boolean
 }
 
@@ -46,19 +51,16 @@ export async function moveEvidence(
     .bind(agentId, to, MOVE_CHUNK + 1)
     .all<Row>()
   const chunk = rows.slice(0, MOVE_CHUNK)
-  if (!chunk.length) return { bundles: 0, packsDeleted: 0, packsKept: 0, remaining: false }
+  if (!chunk.length) return { bundles: 0, packsDeleted: 0, packsRewritten: 0, remaining: false }
   const bundles = await Promise.all(chunk.map((r) => readBundle(env, r)))
   const { key, bytes, offsets } = await pack(bundles)
-  await evidenceBucket(env, to).bucket.put(key, bytes, {
-    httpMetadata: { contentType: 'application/x-ndjson' },
-    customMetadata: { bundles: String(chunk.length), format: 'aegis-evidence-pack/1' },
-  })
+  await evidenceBucket(env, to).bucket.put(key, bytes, PACK_OPTIONS(chunk.length))
   await env.DB.batch(chunk.map((r, i) => repoint(env, r, key, offsets[i]!, to)))
-  const { deleted, kept } = await dropUnreferenced(env, chunk)
+  const { deleted, rewritten } = await clearOldPacks(env, chunk)
   return {
     bundles: chunk.length,
     packsDeleted: deleted,
-    packsKept: kept,
+    packsRewritten: rewritten,
     remaining: rows.length > MOVE_CHUNK,
   }
 }
@@ -117,24 +119,46 @@ function repoint(
   )
 }
 
-async function dropUnreferenced(
+/**
+ * The old packs the moved bundles came from: deleted when nothing else refers to them, else
+ * rewritten without the moved bundles (the other agents' bundles, byte for byte, into a new pack
+ * in the same bucket, their rows repointed), so no copy of the moved agent's evidence stays behind.
+ */
+async function clearOldPacks(
   env: Env,
   moved: Row[],
-): Promise<{ deleted: number; kept: number }> {
+): Promise<{ deleted: number; rewritten: number }> {
   const packs = new Map(moved.map((r) => [`${r.jurisdiction}|${r.evidence_key}`, r]))
-  let deleted = 0
-  let kept = 0
+  let rewritten = 0
   for (const r of packs.values()) {
-    const left = await env.DB.prepare(
-      'SELECT count(*) AS n FROM batches WHERE evidence_key = ? AND jurisdiction IS ?',
+    const { results: others } = await env.DB.prepare(
+      'SELECT batch_id, bundle_offset, bundle_length FROM batches WHERE evidence_key = ? AND jurisdiction IS ?',
     )
       .bind(r.evidence_key, r.jurisdiction)
-      .first<{ n: number }>()
-    if ((left?.n ?? 0) > 0) kept++
-    else {
-      await evidenceBucket(env, r.jurisdiction).bucket.delete(r.evidence_key)
-      deleted++
+      .all<{ batch_id: string; bundle_offset: number | null; bundle_length: number | null }>()
+    const { bucket } = evidenceBucket(env, r.jurisdiction)
+    if (others.length) {
+      const obj = await bucket.get(r.evidence_key)
+      if (!obj) throw new AegisError('ERR_INTERNAL', `pack ${r.evidence_key} missing from storage`)
+      const whole = new Uint8Array(await obj.arrayBuffer())
+      const kept = others.map((o) =>
+        whole.subarray(
+          o.bundle_offset ?? 0,
+          (o.bundle_offset ?? 0) + (o.bundle_length ?? whole.length),
+        ),
+      )
+      const next = await pack(kept)
+      await bucket.put(next.key, next.bytes, PACK_OPTIONS(kept.length))
+      await env.DB.batch(
+        others.map((o, i) =>
+          env.DB.prepare(
+            'UPDATE batches SET evidence_key = ?2, bundle_offset = ?3, bundle_length = ?4 WHERE batch_id = ?1',
+          ).bind(o.batch_id, next.key, next.offsets[i]!.offset, next.offsets[i]!.length),
+        ),
+      )
+      rewritten++
     }
+    await bucket.delete(r.evidence_key)
   }
-  return { deleted, kept }
+  return { deleted: packs.size, rewritten }
 }

@@ -282,7 +282,7 @@ describe('re-zoning into a jurisdiction', () => {
     expect(((await again.json()) as { moved: { evidence: unknown } }).moved.evidence).toEqual({
       bundles: 2,
       packsDeleted: 1,
-      packsKept: 0,
+      packsRewritten: 0,
       remaining: false,
     })
     expect(await keys(env.EVIDENCE_EU)).toEqual([])
@@ -296,6 +296,49 @@ describe('re-zoning into a jurisdiction', () => {
       .bind(id)
       .first<{ n: number }>()
     expect(count!.n).toBe(2)
+  })
+})
+
+describe('moving out of a shared pack', () => {
+  beforeEach(async () => {
+    await resetState()
+    await env.DB.prepare('DELETE FROM agent_residency').run()
+    await emptyBuckets()
+    await putZones()
+  })
+
+  it('rewrites the old pack without the moved bundles; the other agent keeps its provenance', async () => {
+    const [mover, stayer] = [freshAgent(), freshAgent()]
+    await enroll(mover)
+    await enroll(stayer)
+    const [m, s] = [batch(mover, 1), batch(stayer, 1)]
+    await admit(mover, [m])
+    await admit(stayer, [s])
+    await sync([m, s]) // one queue batch: one pack in EVIDENCE holding both bundles
+    const [shared] = await keys(env.EVIDENCE)
+    expect(await keys(env.EVIDENCE)).toHaveLength(1)
+    const r = await call('PUT', `/v1/agents/${mover}/zones`, { zones: ['eu-z'], move: true })
+    expect(((await r.json()) as { moved: { evidence: unknown } }).moved.evidence).toEqual({
+      bundles: 1,
+      packsDeleted: 1,
+      packsRewritten: 1,
+      remaining: false,
+    })
+    const left = await keys(env.EVIDENCE)
+    expect(left).toHaveLength(1)
+    expect(left[0]).not.toBe(shared)
+    // The mover's bundle is in no object of the unrestricted bucket any more.
+    const text = await (await env.EVIDENCE.get(left[0]!))!.text()
+    expect(text).toContain(s.batchId)
+    expect(text).not.toContain(m.batchId)
+    expect(text).not.toContain(mover)
+    const auditor = await mint({ roles: ['auditor'] })
+    for (const id of [m.batchId, s.batchId]) {
+      const p = await exports.default.fetch(`http://collector/v1/provenance/${id}`, {
+        headers: { authorization: `Bearer ${auditor}` },
+      })
+      expect(p.status).toBe(200)
+    }
   })
 })
 
