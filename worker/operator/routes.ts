@@ -24,6 +24,7 @@ import { unwrap } from '../ledger/rpc-result.ts'
 import { residencyForZones } from '../residency/assign-zones.ts'
 import { preassignZones } from '../residency/pending-zones.ts'
 import { agentResidency } from '../residency/agent-view.ts'
+import type { Jurisdiction } from '../residency/jurisdiction.ts'
 import { array, bool, num, object, optional, str, validate } from '../../attest/json/schema.ts'
 import { validateAllowlist, validatePolicy, validateTrust } from './config-bodies.ts'
 
@@ -143,9 +144,14 @@ operatorRoutes.get('/v1/agents', requireRole('operator'), async (c) => {
        WHERE (?1 IS NULL OR status = ?1) AND agent_id > ?2 ORDER BY agent_id LIMIT ?3`,
   )
     .bind(status ?? null, after, limit)
-    .all<AgentRow & { jurisdiction: string | null }>()
-  const agents = rows.results.map((r) => ({ ...agentView(r), jurisdiction: r.jurisdiction }))
-  return c.json({ agents, next: agents.length === limit ? agents.at(-1)!.agentId : null })
+    .all<AgentRow & { jurisdiction: Jurisdiction | null }>()
+  // A token scoped to jurisdictions lists unrestricted agents and those in its jurisdictions.
+  const scope = c.get('principal').jurisdictions
+  const agents = rows.results
+    .filter((r) => !scope || !r.jurisdiction || scope.includes(r.jurisdiction))
+    .map((r) => ({ ...agentView(r), jurisdiction: r.jurisdiction }))
+  const last = rows.results.at(-1)?.agent_id
+  return c.json({ agents, next: rows.results.length === limit ? last : null })
 })
 
 function agentParam(id: string): string {
@@ -170,6 +176,7 @@ operatorRoutes.post('/v1/agents/:agentId/revoke', requireRole('operator'), async
     await readJson(c.req.raw, 4096),
     object({ reason: str({ min: 1, max: 500 }) }),
   )
+  await agentResidency(c.env, id, c.get('principal')) // refuses another jurisdiction's agent
   const stub = agentLedger(c.env, id)
   const rec = unwrap(await stub.revoke(`${body.reason} (by ${principalName(c)})`))
   return c.json({

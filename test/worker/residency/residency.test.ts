@@ -342,6 +342,45 @@ describe('moving out of a shared pack', () => {
   })
 })
 
+describe('operators scoped to jurisdictions', () => {
+  beforeEach(async () => {
+    await resetState()
+    await env.DB.prepare('DELETE FROM agent_residency').run()
+  })
+
+  it('list, show and revoke only unrestricted agents and those in their jurisdictions', async () => {
+    const [eu, free] = [freshAgent(), freshAgent()]
+    await enroll(eu)
+    await enroll(free)
+    await setResidency(env, eu, 'eu')
+    const as = (jurisdictions: string[]) =>
+      mint({ roles: ['operator'], claims: { jurisdictions } }).then((t) => ({
+        authorization: `Bearer ${t}`,
+        'content-type': 'application/json',
+      }))
+    const list = async (j: string[]) => {
+      const r = await exports.default.fetch('http://collector/v1/agents', { headers: await as(j) })
+      return ((await r.json()) as { agents: { agentId: string }[] }).agents.map((a) => a.agentId)
+    }
+    expect(await list(['us'])).toEqual([free])
+    expect((await list(['eu'])).sort()).toEqual([eu, free].sort())
+    const show = await exports.default.fetch(`http://collector/v1/agents/${eu}`, {
+      headers: await as(['us']),
+    })
+    expect(await code(show)).toEqual([403, 'ERR_RESIDENCY_FORBIDDEN'])
+    const revoke = await exports.default.fetch(`http://collector/v1/agents/${eu}/revoke`, {
+      method: 'POST',
+      headers: await as(['us']),
+      body: JSON.stringify({ reason: 'test' }),
+    })
+    expect(await code(revoke)).toEqual([403, 'ERR_RESIDENCY_FORBIDDEN'])
+    const status = await env.DB.prepare('SELECT status FROM agents WHERE agent_id = ?')
+      .bind(eu)
+      .first<{ status: string }>()
+    expect(status!.status).toBe('active')
+  })
+})
+
 describe('bindings fail closed', () => {
   it('production never falls back to the unrestricted namespace or bucket', () => {
     const prod = { ...env, ENVIRONMENT: 'production' } as unknown as Env
