@@ -172,6 +172,16 @@ async function putZones(): Promise<void> {
   }
 }
 
+/** Empty D1 tables (residency ones too) and buckets; the test zones when asked. */
+async function fresh(o: { zones?: boolean } = {}): Promise<void> {
+  await resetState()
+  await env.DB.batch(
+    ['agent_residency', 'pending_zones'].map((t) => env.DB.prepare(`DELETE FROM ${t}`)),
+  )
+  await emptyBuckets()
+  if (o.zones) await putZones()
+}
+
 describe('zones carry a jurisdiction', () => {
   beforeEach(() => resetState())
 
@@ -196,12 +206,7 @@ describe('zones carry a jurisdiction', () => {
 })
 
 describe('re-zoning into a jurisdiction', () => {
-  beforeEach(async () => {
-    await resetState()
-    await env.DB.prepare('DELETE FROM agent_residency').run()
-    await emptyBuckets()
-    await putZones()
-  })
+  beforeEach(() => fresh({ zones: true }))
 
   it('refuses mixed jurisdictions and an implicit move, leaving state untouched', async () => {
     const id = freshAgent()
@@ -300,12 +305,7 @@ describe('re-zoning into a jurisdiction', () => {
 })
 
 describe('moving out of a shared pack', () => {
-  beforeEach(async () => {
-    await resetState()
-    await env.DB.prepare('DELETE FROM agent_residency').run()
-    await emptyBuckets()
-    await putZones()
-  })
+  beforeEach(() => fresh({ zones: true }))
 
   it('rewrites the old pack without the moved bundles; the other agent keeps its provenance', async () => {
     const [mover, stayer] = [freshAgent(), freshAgent()]
@@ -343,10 +343,7 @@ describe('moving out of a shared pack', () => {
 })
 
 describe('operators scoped to jurisdictions', () => {
-  beforeEach(async () => {
-    await resetState()
-    await env.DB.prepare('DELETE FROM agent_residency').run()
-  })
+  beforeEach(() => fresh())
 
   it('list, show and revoke only unrestricted agents and those in their jurisdictions', async () => {
     const [eu, free] = [freshAgent(), freshAgent()]
@@ -400,10 +397,7 @@ describe('bindings fail closed', () => {
 })
 
 describe('what leaves the jurisdiction besides batches', () => {
-  beforeEach(async () => {
-    await resetState()
-    await env.DB.prepare('DELETE FROM agent_residency').run()
-  })
+  beforeEach(() => fresh())
 
   it("a restricted agent's refusal detail keeps only the fix's grid cell; others are untouched", async () => {
     const eu = freshAgent()
@@ -441,14 +435,7 @@ describe('what leaves the jurisdiction besides batches', () => {
 })
 
 describe('zoning before enrollment', () => {
-  beforeEach(async () => {
-    await resetState()
-    await env.DB.batch([
-      env.DB.prepare('DELETE FROM agent_residency'),
-      env.DB.prepare('DELETE FROM pending_zones'),
-    ])
-    await putZones()
-  })
+  beforeEach(() => fresh({ zones: true }))
 
   it('the ledger is born in the zones jurisdiction and gets the zones at activation', async () => {
     const id = freshAgent()
