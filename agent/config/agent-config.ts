@@ -17,9 +17,11 @@ import {
   num,
   object,
   optional,
+  record,
   str,
   validate,
 } from '../../attest/json/schema.ts'
+import type { PrivacyConfig } from '../privacy/apply-privacy.ts'
 import type { EkChoice } from '../tpm/ek.ts'
 import { EK_KINDS } from '../tpm/templates/ek-templates.ts'
 import { parseTransportSpec } from '../tpm/transport/open-transport.ts'
@@ -54,6 +56,10 @@ export interface AgentConfig {
   platform: Record<string, unknown>
   /** The UEFI event log to send (docs/measured-boot.md); unset: the kernel's, when present. */
   eventLog: string | undefined
+  /** Labels added to every metric (site, asset, ...); a metric's own labels win. */
+  labels: Record<string, string>
+  /** Sensitive labels and location precision of what leaves the device (docs/sovereignty.md). */
+  privacy: PrivacyConfig
 }
 
 export const DEFAULT_SPOOL = { maxBatches: 20_000, maxBytes: 256 * 1024 * 1024 }
@@ -93,6 +99,13 @@ const FileSchema = object({
   logLevel: optional(literal('debug', 'info', 'warn', 'error')),
   platform: optional(anyJson(4096)),
   eventLog: optional(str({ min: 1, max: 4096 })),
+  labels: optional(record(/^[a-z][a-z0-9_]{0,31}$/, str({ max: 128 }), { max: 8 })),
+  privacy: optional(
+    object({
+      labels: optional(record(/^[a-z][a-z0-9_]{0,31}$/, literal('drop', 'hash'), { max: 64 })),
+      locationPrecisionDeg: optional(num({ min: 0.00001, max: 0.5 })),
+    }),
+  ),
 })
 
 const LocationSchema = object({
@@ -208,6 +221,13 @@ export function parseAgentConfig(raw: unknown, baseDir: string, source = 'config
     logLevel: f.logLevel ?? 'info',
     platform: (f.platform as Record<string, unknown> | undefined) ?? {},
     eventLog: f.eventLog === undefined ? undefined : path.resolve(baseDir, f.eventLog),
+    labels: f.labels ?? {},
+    privacy: {
+      labels: f.privacy?.labels ?? {},
+      ...(f.privacy?.locationPrecisionDeg
+        ? { locationPrecisionDeg: f.privacy.locationPrecisionDeg }
+        : {}),
+    },
   }
 }
 

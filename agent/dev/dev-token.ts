@@ -12,11 +12,12 @@ export type DevRole = 'operator' | 'auditor' | 'viewer'
 export async function mintDevToken(
   devAdminJwks: string | undefined,
   role: DevRole,
-  opts: { ttlSeconds?: number; sub?: string; source?: string } = {},
+  opts: { ttlSeconds?: number; sub?: string; source?: string; jurisdictions?: string[] } = {},
 ): Promise<string> {
   const key = await adminKey(devAdminJwks, opts.source ?? 'DEV_ADMIN_JWKS')
   const now = Math.floor(Date.now() / 1000)
-  return new SignJWT({ roles: [role] })
+  const scope = opts.jurisdictions ? { jurisdictions: opts.jurisdictions } : {}
+  return new SignJWT({ roles: [role], ...scope })
     .setProtectedHeader({ alg: 'ES256', typ: 'JWT', kid: key.kid })
     .setIssuer(DEV_ACCESS_ISSUER)
     .setAudience(DEV_ACCESS_AUDIENCE)

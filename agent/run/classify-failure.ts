@@ -27,6 +27,8 @@ const ACTIONS: Partial<Record<ErrorCode, Action>> = {
   ERR_TPM_TRANSPORT: 'retry',
   ERR_TPM_RESPONSE: 'retry',
   ERR_IO: 'retry',
+  // The agent's state is moving to another jurisdiction (docs/sovereignty.md): resend after it.
+  ERR_RESIDENCY_MOVING: 'retry',
 
   ERR_NONCE_EXPIRED: 'renonce',
   ERR_NONCE_UNKNOWN: 'renonce',

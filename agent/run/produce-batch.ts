@@ -10,6 +10,7 @@ import { MAX_METRICS, type BatchPayload } from '../../attest/ingest/batch-payloa
 import { encodePayload } from '../batch/make-batch.ts'
 import { nextSeq } from '../batch/sequence.ts'
 import type { LocationSource } from '../location/fix.ts'
+import { applyPrivacy, type PrivacyConfig } from '../privacy/apply-privacy.ts'
 import type { HostMetrics } from '../metrics/collect-host.ts'
 import type { Spool } from '../spool/spool.ts'
 import type { AgentState } from '../state/agent-state.ts'
@@ -27,6 +28,10 @@ export async function produceBatch(d: {
   spool: Spool
   host: HostMetrics
   location: LocationSource
+  /** Labels from the config, added to every metric (a metric's own labels win). */
+  labels?: Record<string, string>
+  /** Sensitive labels and location precision (docs/sovereignty.md), with the device label key. */
+  privacy?: { config: PrivacyConfig; key: Uint8Array }
   now?: () => number
 }): Promise<Produced> {
   const now = d.now ?? Date.now
@@ -46,9 +51,24 @@ export async function produceBatch(d: {
       fixTime: Math.round(fix.fixTime),
       sensorId: d.state.sensor.id,
     },
-    metrics: metrics.slice(0, MAX_METRICS),
+    metrics: withLabels(metrics.slice(0, MAX_METRICS), d.labels),
   }
-  const bytes = encodePayload(payload)
+  // Before encoding: the quote covers exactly what leaves the device.
+  const bytes = encodePayload(
+    d.privacy ? applyPrivacy(payload, d.privacy.config, d.privacy.key) : payload,
+  )
   const { dropped } = await d.spool.append(seq, bytes)
   return { kind: 'spooled', seq, size: bytes.length, dropped, unavailable }
+}
+
+/** The payload schema allows 8 labels per metric: the config's fill what the metric leaves. */
+function withLabels<M extends { labels?: Record<string, string> }>(
+  metrics: M[],
+  labels: Record<string, string> | undefined,
+): M[] {
+  if (!labels || !Object.keys(labels).length) return metrics
+  return metrics.map((m) => {
+    const merged = Object.entries({ ...labels, ...m.labels })
+    return { ...m, labels: Object.fromEntries(merged.slice(-8)) }
+  })
 }

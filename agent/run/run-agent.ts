@@ -35,6 +35,7 @@ import { Backoff } from './backoff.ts'
 import { classifyFailure } from './classify-failure.ts'
 import { errorFields, type Logger } from './logger.ts'
 import { produceBatch } from './produce-batch.ts'
+import { labelKey } from '../privacy/apply-privacy.ts'
 import { sleep, Waker } from './sleep.ts'
 import { acquireStateLock } from './state-lock.ts'
 import { Uploader } from './upload-spool.ts'
@@ -160,6 +161,7 @@ async function produceLoop(d: {
   stop: AbortSignal
 }): Promise<void> {
   const intervalMs = d.cfg.intervalSeconds * 1000
+  const privacy = await privacyOf(d.cfg)
   await d.host.collect() // the first CPU sample: every batch reports utilisation over its interval
   let next = Date.now() + intervalMs
   let noFixLogged = false
@@ -174,6 +176,8 @@ async function produceLoop(d: {
         spool: d.spool,
         host: d.host,
         location: d.location,
+        labels: d.cfg.labels,
+        ...(privacy ? { privacy } : {}),
       })
       if (r.kind === 'no-fix') {
         const problem = d.location.status().problem ?? 'no fix'
@@ -283,4 +287,12 @@ async function openTpmWithRetry(
     }
   }
   return undefined
+}
+
+/** The label key is created only when a label is to be hashed (docs/sovereignty.md). */
+async function privacyOf(cfg: AgentConfig) {
+  const p = cfg.privacy
+  const hashes = Object.values(p.labels).includes('hash')
+  if (!hashes && !Object.keys(p.labels).length && !p.locationPrecisionDeg) return undefined
+  return { config: p, key: hashes ? await labelKey(cfg.stateDir) : new Uint8Array(32) }
 }

@@ -12,6 +12,7 @@
  * The result is a fresh copy holding only [lon, lat] positions.
  */
 import { AegisError } from '../errors.ts'
+import { JURISDICTIONS, type Jurisdiction } from './types.ts'
 import type { PolygonRings, Position, Ring, Zone, ZoneGeometry } from './types.ts'
 
 /** Bounds the work a single zone can cost the hot path. */
@@ -133,7 +134,7 @@ function parseCountries(v: unknown, path: string): string[] {
 /** Validate one zone; `path` prefixes the JSON path reported on failure. */
 export function parseZone(input: unknown, path = '$'): Zone {
   if (!isObject(input)) fail(path, 'expected a zone object')
-  onlyKeys(input, ['id', 'name', 'geometry', 'countries'], path)
+  onlyKeys(input, ['id', 'name', 'geometry', 'countries', 'jurisdiction'], path)
   const { id, name } = input
   if (typeof id !== 'string' || !ID_RE.test(id)) {
     fail(`${path}.id`, 'expected 1-128 characters of [A-Za-z0-9._:-], starting alphanumeric')
@@ -142,8 +143,17 @@ export function parseZone(input: unknown, path = '$'): Zone {
     fail(`${path}.name`, `expected a non-empty string of at most ${MAX_NAME} characters`)
   }
   const geometry = parseGeometry(input.geometry, `${path}.geometry`)
-  if (input.countries === undefined) return { id, name, geometry }
-  return { id, name, geometry, countries: parseCountries(input.countries, `${path}.countries`) }
+  const j = parseJurisdiction(input.jurisdiction, `${path}.jurisdiction`)
+  const zone: Zone = j ? { id, name, geometry, jurisdiction: j } : { id, name, geometry }
+  if (input.countries === undefined) return zone
+  return { ...zone, countries: parseCountries(input.countries, `${path}.countries`) }
+}
+
+/** `eu`, `us`, `fedramp`; null or absent: no residency restriction. */
+function parseJurisdiction(v: unknown, path: string): Jurisdiction | undefined {
+  if (v === undefined || v === null) return undefined
+  if (!JURISDICTIONS.includes(v as Jurisdiction)) fail(path, `expected one of ${JURISDICTIONS}`)
+  return v as Jurisdiction
 }
 
 /** Validate a list of zones with unique ids. */

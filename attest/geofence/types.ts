@@ -21,7 +21,13 @@ export interface Zone {
   readonly geometry: ZoneGeometry
   /** ISO 3166-1 alpha-2 codes the IP-based country may be required to match. */
   readonly countries?: readonly string[]
+  /** Where the data of agents in this zone must stay (docs/sovereignty.md); absent: anywhere. */
+  readonly jurisdiction?: Jurisdiction
 }
+
+/** Data-residency jurisdictions Cloudflare can restrict storage to (docs/sovereignty.md). */
+export const JURISDICTIONS = ['eu', 'us', 'fedramp'] as const
+export type Jurisdiction = (typeof JURISDICTIONS)[number]
 
 export interface LatLon {
   readonly lat: number

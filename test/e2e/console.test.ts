@@ -219,6 +219,8 @@ describe('web console against wrangler dev, swtpm agents and chromium', () => {
     const rowB = page.locator(`#fleet-table tr[data-agent="${agentB}"]`)
     expect(await rowA.getAttribute('data-status')).toBe('active')
     expect(await rowB.getAttribute('data-status')).toBe('failing')
+    expect(await rowA.locator('.residency').getAttribute('data-jurisdiction')).toBe('none')
+    expect(await rowA.locator('.residency').textContent()).toBe('unrestricted')
     expect(await rowB.locator('.last-rejection [data-code]').getAttribute('data-code')).toBe(
       'ERR_GEO_OUTSIDE',
     )

@@ -6,6 +6,7 @@
  */
 import { insertDecision, type DecisionRow } from '../store/decisions.ts'
 import { countRefusal } from '../store/refusals.ts'
+import { centralDecision } from '../residency/central-decision.ts'
 
 export interface Decision extends DecisionRow {
   /** Set on anonymous refusals: counted in `refusals` under this client address, not one row. */
@@ -18,9 +19,12 @@ export function recordDecision(
   d: Decision,
 ): void {
   ctx.waitUntil(
-    env.SYNC_QUEUE.send({ type: 'decision', decision: d }).catch((e: unknown) => {
-      console.error('decision not queued', d.kind, d.code, e)
-    }),
+    // A restricted agent's decision leaves with its location coarsened (worker/residency).
+    centralDecision(env, d)
+      .then((decision) => env.SYNC_QUEUE.send({ type: 'decision', decision }))
+      .catch((e: unknown) => {
+        console.error('decision not queued', d.kind, d.code, e)
+      }),
   )
 }
 

@@ -3,6 +3,7 @@
  * environment to verify role tokens, and the verified principal it leaves on the Hono context.
  * The binding names are those of wrangler.toml [vars] / secrets; optional ones may be absent.
  */
+import type { Jurisdiction } from '../residency/jurisdiction.ts'
 import type { Role } from './roles.ts'
 
 export interface AccessEnv {
@@ -28,6 +29,8 @@ export interface Principal {
   roles: Role[]
   /** The token's issuer. */
   iss: string
+  /** Jurisdictions the token is scoped to (docs/sovereignty.md); absent: unscoped. */
+  jurisdictions?: Jurisdiction[]
 }
 
 /** Hono Variables set by requireRole(): `c.get('principal')`. */

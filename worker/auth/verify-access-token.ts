@@ -20,6 +20,7 @@ import {
 import { AegisError } from '../../attest/errors.ts'
 import { isDevelopment } from '../config/defaults.ts'
 import { accessKeyResolver, DEV_ISSUER } from './access-keys.ts'
+import { jurisdictionsClaim } from '../residency/scope.ts'
 import { isRole, ROLES, type Role } from './roles.ts'
 import type { AccessEnv, Principal } from './types.ts'
 
@@ -66,10 +67,12 @@ export async function verifyAccessToken(env: AccessEnv, token: string): Promise<
   }
   const sub = subjectOf(payload)
   if (sub === undefined) throw invalid('claims', 'Token names no subject')
+  const jurisdictions = jurisdictionsClaim(payload)
   return {
     sub,
     roles: rolesOf(payload, env.ACCESS_ROLES_CLAIM?.trim() || DEFAULT_ROLES_CLAIM),
     iss: payload.iss as string,
+    ...(jurisdictions ? { jurisdictions } : {}),
   }
 }
 

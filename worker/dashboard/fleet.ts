@@ -67,6 +67,8 @@ fleetRoutes.get('/v1/fleet', requireRole('viewer'), async (c) => {
         agentId: r.agentId,
         status: r.status === 'revoked' ? 'revoked' : failing ? 'failing' : 'active',
         zones: r.zones,
+        // Where its data lives (docs/sovereignty.md); null: unrestricted.
+        jurisdiction: r.jurisdiction,
         sensorId: r.sensorId,
         enrolledAt: new Date(r.enrolledAt).toISOString(),
         batches: r.batches,

@@ -19,6 +19,7 @@ import { parseTpmtPublic } from '../../attest/tpm/public.ts'
 import { AK_BINDING_TYP, type AkBindingClaims } from '../../attest/bundle/evidence-bundle.ts'
 import { loadConfig } from '../config/settings-store.ts'
 import { ecdsaBackend } from '../crypto/ecdsa-backend.ts'
+import { withPendingZones } from '../residency/pending-zones.ts'
 import { signCompact } from '../tokens/sign-compact.ts'
 import { agentLedger } from '../ledger/ledger-stub.ts'
 import { unwrap } from '../ledger/rpc-result.ts'
@@ -107,5 +108,5 @@ export async function activateEnrollment(
     await agentLedger(env, pending.record.agentId).activate(pending, baseline, binding),
   )
   if (boot) await rememberBoot(env.DB, record.agentId, boot, Date.now())
-  return record
+  return withPendingZones(env, record)
 }

@@ -14,6 +14,15 @@ import { fromB64url } from '../../attest/bytes/encoding.ts'
 import { checkTravel } from '../../attest/geofence/check-travel.ts'
 import { upsertAgent } from '../store/agents.ts'
 import { signReceipt } from '../tokens/sign-receipt.ts'
+import type { Jurisdiction } from '../residency/jurisdiction.ts'
+import {
+  clearRows,
+  exportRows,
+  importRows,
+  refuseIfMoving,
+  type LedgerRows,
+  type MovingRecord,
+} from '../residency/ledger-transfer.ts'
 import { captureAsync, type RpcResult } from './rpc-result.ts'
 import { checkNonce, issueNonce } from './stateless-nonce.ts'
 import type {
@@ -108,6 +117,26 @@ export class AgentLedger extends DurableObject<Env> {
     await upsertAgent(this.env.DB, r)
   }
 
+  // ---- residency moves (worker/residency/move-agent.ts) ---------------------------------------
+
+  /** Freeze (no more admissions) and hand over every row; null when there is no agent here. */
+  freezeForMove(to: Jurisdiction | 'none'): LedgerRows | null {
+    const cur = this.loadAgent()
+    if (!cur) return null
+    this.putAgent({ ...cur, movingTo: to } as MovingRecord)
+    return exportRows(this.sql)
+  }
+
+  async importMoved(rows: LedgerRows): Promise<void> {
+    this.ctx.storage.transactionSync(() => importRows(this.sql, rows))
+    if (this.outboxDepth() > 0) await this.ensureOutboxAlarm()
+  }
+
+  async clearAfterMove(to: Jurisdiction | 'none'): Promise<void> {
+    this.ctx.storage.transactionSync(() => clearRows(this.sql, to))
+    await this.ctx.storage.deleteAlarm()
+  }
+
   // ---- enrollment -----------------------------------------------------------------------------
 
   /**
@@ -175,6 +204,7 @@ export class AgentLedger extends DurableObject<Env> {
 
   private activeAgent(): AgentRecord {
     const a = this.loadAgent()
+    refuseIfMoving(this.sql, a)
     if (!a) throw new AegisError('ERR_AGENT_UNKNOWN', 'agent is not enrolled')
     if (a.status !== 'active') throw new AegisError('ERR_AGENT_REVOKED', 'agent is revoked')
     return a
@@ -370,6 +400,7 @@ export class AgentLedger extends DurableObject<Env> {
    * consumer's only read per agent and queue batch (hops per queue batch, not per batch).
    */
   readOutbox(batchIds: string[]): { agent: AgentRecord | null; records: AcceptedBatch[] } {
+    refuseIfMoving(this.sql, this.loadAgent())
     const records = this.getOutbox(batchIds)
     return { agent: records.length ? this.loadAgent() : null, records }
   }

@@ -1,4 +1,5 @@
 /** Typed access to an agent's ledger (AgentLedger, one Durable Object per agentId). */
+import { routedLedger } from '../residency/routed-ledger.ts'
 import type { AgentLedger } from './agent-ledger.ts'
 import type { RpcApi } from './rpc-result.ts'
 
@@ -14,8 +15,12 @@ export type AgentLedgerApi = RpcApi<
   | 'readOutbox'
   | 'ackOutbox'
   | 'outboxDepth'
+  | 'freezeForMove'
+  | 'importMoved'
+  | 'clearAfterMove'
 >
 
+/** The agent's ledger, in its jurisdiction's namespace (worker/residency, docs/sovereignty.md). */
 export function agentLedger(env: Env, agentId: string): AgentLedgerApi {
-  return env.AGENT_LEDGER.get(env.AGENT_LEDGER.idFromName(agentId)) as unknown as AgentLedgerApi
+  return routedLedger(env, agentId)
 }

@@ -20,9 +20,12 @@ import {
 import { readJson } from '../http/json-body.ts'
 import { agentLedger } from '../ledger/ledger-stub.ts'
 import { unwrap } from '../ledger/rpc-result.ts'
-import { getAgent, listAgents, type AgentRow } from '../store/agents.ts'
+import { agentStatus, getAgent, listAgents, type AgentRow } from '../store/agents.ts'
 import { listDecisions } from '../store/decisions.ts'
-import { array, num, object, optional, str, validate } from '../../attest/json/schema.ts'
+import { residencyForZones } from '../residency/assign-zones.ts'
+import { preassignZones } from '../residency/pending-zones.ts'
+import { agentResidency } from '../residency/agent-view.ts'
+import { array, bool, num, object, optional, str, validate } from '../../attest/json/schema.ts'
 import { validateAllowlist, validatePolicy, validateTrust } from './config-bodies.ts'
 import { AGENT_ID, auditRange, queryLimit } from '../http/params.ts'
 
@@ -121,8 +124,13 @@ operatorRoutes.get('/v1/agents', requireRole('operator'), async (c) => {
   const limit = queryLimit(c.req.query('limit'))
   const after = c.req.query('after') ?? ''
   const rows = await listAgents(c.env.DB, { status: status ?? null, after, limit })
-  const agents = rows.map(agentView)
-  return c.json({ agents, next: agents.length === limit ? agents.at(-1)!.agentId : null })
+  // A token scoped to jurisdictions lists unrestricted agents and those in its jurisdictions.
+  const scope = c.get('principal').jurisdictions
+  const agents = rows
+    .filter((r) => !scope || !r.jurisdiction || scope.includes(r.jurisdiction))
+    .map((r) => ({ ...agentView(r), jurisdiction: r.jurisdiction }))
+  const last = rows.at(-1)?.agentId
+  return c.json({ agents, next: rows.length === limit ? last : null })
 })
 
 function agentParam(id: string): string {
@@ -134,8 +142,9 @@ operatorRoutes.get('/v1/agents/:agentId', requireRole('operator'), async (c) => 
   const id = agentParam(c.req.param('agentId'))
   const row = await getAgent(c.env.DB, id)
   if (!row) throw new AegisError('ERR_AGENT_UNKNOWN', 'no such agent')
+  const residency = await agentResidency(c.env, id, c.get('principal'))
   const replay = await agentLedger(c.env, id).getReplayState()
-  return c.json({ ...agentView(row), replay })
+  return c.json({ ...agentView(row), replay, residency })
 })
 
 operatorRoutes.post('/v1/agents/:agentId/revoke', requireRole('operator'), async (c) => {
@@ -144,6 +153,7 @@ operatorRoutes.post('/v1/agents/:agentId/revoke', requireRole('operator'), async
     await readJson(c.req.raw, 4096),
     object({ reason: str({ min: 1, max: 500 }) }),
   )
+  await agentResidency(c.env, id, c.get('principal')) // refuses another jurisdiction's agent
   const stub = agentLedger(c.env, id)
   const rec = unwrap(await stub.revoke(`${body.reason} (by ${principalName(c)})`))
   return c.json({
@@ -157,7 +167,7 @@ operatorRoutes.put('/v1/agents/:agentId/zones', requireRole('operator'), async (
   const id = agentParam(c.req.param('agentId'))
   const body = validate(
     await readJson(c.req.raw, 16 * 1024),
-    object({ zones: array(str({ pattern: ZONE_ID }), { max: 64 }) }),
+    object({ zones: array(str({ pattern: ZONE_ID }), { max: 64 }), move: optional(bool()) }),
   )
   const { zones } = await loadConfig(c.env)
   const unknown = body.zones.filter((z) => !zones.has(z))
@@ -166,8 +176,19 @@ operatorRoutes.put('/v1/agents/:agentId/zones', requireRole('operator'), async (
       detail: { unknown },
     })
   }
+  // Not enrolled yet: the zones wait for its activation, its ledger is born in their jurisdiction.
+  if ((await agentStatus(c.env.DB, id)) === null)
+    return c.json(await preassignZones(c.env, id, body.zones, zones, c.get('principal')))
+  const moved = await residencyForZones(
+    c.env,
+    id,
+    body.zones,
+    zones,
+    body.move === true,
+    c.get('principal'),
+  )
   const rec = unwrap(await agentLedger(c.env, id).setZones(body.zones))
-  return c.json({ agentId: rec.agentId, zones: rec.zones })
+  return c.json({ agentId: rec.agentId, zones: rec.zones, ...(moved ? { moved } : {}) })
 })
 
 // ---- audit trail --------------------------------------------------------------------------

@@ -5,7 +5,7 @@
  * from the log shard that holds the batch (worker/log/shards.ts: the shard of its acceptedAt, or
  * a later one if that was closed when it arrived; 'main' for batches logged before shards) and,
  * once that shard is closed, with the inclusion of its final head in the root log.
- * A batch accepted but not yet synced answers 404 with detail.pending = true. Bundles stored since
+ * A batch accepted but not yet synced answers 404 with the member pending = true. Bundles stored since
  * migration 0005 are a byte range of an evidence pack; older ones are an object of their own.
  */
 import { Hono } from 'hono'
@@ -15,6 +15,8 @@ import { AegisError } from '../../attest/errors.ts'
 import type { AppEnv } from '../app-env.ts'
 import { requireRole } from '../auth/require-role.ts'
 import { unwrap } from '../ledger/rpc-result.ts'
+import { evidenceBucket } from '../residency/bindings.ts'
+import { requireJurisdiction } from '../residency/scope.ts'
 import { rootLog, shardLog } from '../log/log-stub.ts'
 import { bundleLocation } from '../store/batches.ts'
 import { LEGACY_SHARD, nextShard, rootKey, shardOf, shardPeriod } from '../log/shards.ts'
@@ -39,7 +41,10 @@ provenanceRoutes.get('/v1/provenance/:batchId', requireRole('auditor'), async (c
   }
   // A bundle stored in a pack (worker/sync/pack-bundles.ts) is read by its byte range alone.
   const { range } = row
-  const obj = await c.env.EVIDENCE.get(row.evidenceKey, range ? { range } : undefined)
+  // Served from the bundle's own jurisdiction, to principals scoped to it (docs/sovereignty.md).
+  requireJurisdiction(c.get('principal'), row.jurisdiction)
+  const { bucket } = evidenceBucket(c.env, row.jurisdiction)
+  const obj = await bucket.get(row.evidenceKey, range ? { range } : undefined)
   if (!obj) throw new AegisError('ERR_INTERNAL', 'evidence bundle missing from storage')
   const bytes = new Uint8Array(await obj.arrayBuffer())
   // The bundle's acceptedAt picks the shard, as it did for the consumer's append.

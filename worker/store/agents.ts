@@ -4,6 +4,7 @@
  * behind); routes read it through the same row type. Columns are named, never `SELECT *`.
  */
 import type { AgentRecord } from '../ledger/types.ts'
+import type { Jurisdiction } from '../residency/jurisdiction.ts'
 
 /** The mirrored part of an AgentRecord (the DO keeps the rest: EK certificate chain, binding). */
 export type AgentRow = Pick<
@@ -108,19 +109,25 @@ export async function getAgent(db: D1Database, agentId: string): Promise<AgentRo
   return r ? toRow(r) : null
 }
 
-/** One page of agents by agentId, after `after`, optionally of one status. */
+/**
+ * One page of agents by agentId, after `after`, optionally of one status, each with its
+ * jurisdiction from the residency directory (agent_residency; null: unrestricted).
+ */
 export async function listAgents(
   db: D1Database,
   q: { status: 'active' | 'revoked' | null; after: string; limit: number },
-): Promise<AgentRow[]> {
+): Promise<(AgentRow & { jurisdiction: Jurisdiction | null })[]> {
+  const cols = COLUMNS.split(',')
+    .map((c) => `a.${c.trim()}`)
+    .join(', ')
   const { results } = await db
     .prepare(
-      `SELECT ${COLUMNS} FROM agents WHERE (?1 IS NULL OR status = ?1) AND agent_id > ?2
-       ORDER BY agent_id LIMIT ?3`,
+      `SELECT ${cols}, r.jurisdiction FROM agents a LEFT JOIN agent_residency r USING (agent_id)
+       WHERE (?1 IS NULL OR a.status = ?1) AND a.agent_id > ?2 ORDER BY a.agent_id LIMIT ?3`,
     )
     .bind(q.status, q.after, q.limit)
-    .all<Raw>()
-  return results.map(toRow)
+    .all<Raw & { jurisdiction: Jurisdiction | null }>()
+  return results.map((r) => ({ ...toRow(r), jurisdiction: r.jurisdiction }))
 }
 
 /**
@@ -180,6 +187,8 @@ export interface FleetRow {
   } | null
   /** `code|at|detail` of the latest rejection (dashboard/fleet.ts splits it). */
   lastReject: string | null
+  /** where its data lives (agent_residency, docs/sovereignty.md); null: unrestricted */
+  jurisdiction: string | null
 }
 
 interface FleetRaw {
@@ -197,18 +206,20 @@ interface FleetRaw {
   lon: number | null
   accuracy_m: number | null
   last_reject: string | null
+  jurisdiction: string | null
 }
 
 export async function fleetRows(db: D1Database, limit: number): Promise<FleetRow[]> {
   // The latest batch by seq: seq rises per agent, and (agent_id, seq) is indexed.
   const { results } = await db
     .prepare(
-      `SELECT a.agent_id, a.status, a.zones, a.sensor_id, a.enrolled_at,
+      `SELECT a.agent_id, a.status, a.zones, a.sensor_id, a.enrolled_at, r.jurisdiction,
             (SELECT COUNT(*) FROM batches x WHERE x.agent_id = a.agent_id) AS batches,
             b.batch_id, b.seq, b.accepted_at, b.zone, b.lat, b.lon, b.accuracy_m,
             (SELECT d.code || '|' || d.at || '|' || COALESCE(d.detail, '') FROM decisions d
                WHERE d.agent_id = a.agent_id AND d.verdict = 'reject' ORDER BY d.at DESC, d.id DESC LIMIT 1) AS last_reject
        FROM agents a
+       LEFT JOIN agent_residency r ON r.agent_id = a.agent_id
        LEFT JOIN batches b ON b.batch_id =
             (SELECT y.batch_id FROM batches y WHERE y.agent_id = a.agent_id ORDER BY y.seq DESC LIMIT 1)
       ORDER BY a.agent_id LIMIT ?1`,
@@ -231,6 +242,7 @@ export async function fleetRows(db: D1Database, limit: number): Promise<FleetRow
             accuracyM: r.accuracy_m!,
           },
     lastReject: r.last_reject,
+    jurisdiction: r.jurisdiction,
   }))
 }
 

@@ -1,8 +1,9 @@
 /**
- * D1 `batches` (migrations/0002_batches.sql, 0005): one row per stored accepted batch, written
+ * D1 `batches` (migrations/0002_batches.sql, 0005, 0006): one row per stored accepted batch, written
  * by the sync consumer (sync/write-rows.ts) with where its evidence bundle lies in R2. Insert is
  * idempotent by batch_id.
  */
+import type { Jurisdiction } from '../residency/jurisdiction.ts'
 
 export interface BatchRow {
   batchId: string
@@ -24,6 +25,8 @@ export interface BatchRow {
   logIndex: number | null
   bundleOffset: number | null
   bundleLength: number | null
+  /** the jurisdiction whose bucket holds its bundle (migration 0006); null: unrestricted */
+  jurisdiction: Jurisdiction | null
 }
 
 export function insertBatch(db: D1Database, b: BatchRow): D1PreparedStatement {
@@ -31,8 +34,8 @@ export function insertBatch(db: D1Database, b: BatchRow): D1PreparedStatement {
     .prepare(
       `INSERT OR IGNORE INTO batches (batch_id, agent_id, seq, accepted_at, collected_at, stored_at, verdict,
          findings, zone, cf_country, lat, lon, accuracy_m, metric_count, evidence_key, bundle_sha256, log_index,
-         bundle_offset, bundle_length)
-       VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)`,
+         bundle_offset, bundle_length, jurisdiction)
+       VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)`,
     )
     .bind(
       b.batchId,
@@ -54,6 +57,7 @@ export function insertBatch(db: D1Database, b: BatchRow): D1PreparedStatement {
       b.logIndex,
       b.bundleOffset,
       b.bundleLength,
+      b.jurisdiction,
     )
 }
 
@@ -64,6 +68,8 @@ export interface BundleLocation {
   bundleSha256: string
   /** null: the object is the bundle alone (stored before migration 0005). */
   range: { offset: number; length: number } | null
+  /** the jurisdiction whose bucket holds the bundle (null: the central EVIDENCE bucket) */
+  jurisdiction: Jurisdiction | null
 }
 
 export async function bundleLocation(
@@ -72,10 +78,12 @@ export async function bundleLocation(
 ): Promise<BundleLocation | null> {
   const r = await db
     .prepare(
-      'SELECT agent_id, evidence_key, bundle_sha256, bundle_offset, bundle_length FROM batches WHERE batch_id = ?',
+      `SELECT agent_id, evidence_key, bundle_sha256, bundle_offset, bundle_length, jurisdiction
+       FROM batches WHERE batch_id = ?`,
     )
     .bind(batchId)
     .first<{
+      jurisdiction: Jurisdiction | null
       agent_id: string
       evidence_key: string
       bundle_sha256: string
@@ -89,6 +97,7 @@ export async function bundleLocation(
     bundleSha256: r.bundle_sha256,
     range:
       r.bundle_offset === null ? null : { offset: r.bundle_offset, length: r.bundle_length ?? 0 },
+    jurisdiction: r.jurisdiction,
   }
 }
 

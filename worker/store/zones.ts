@@ -1,5 +1,6 @@
 /**
- * D1 `zones` (migrations/0001_init.sql): geofence zones as GeoJSON with their countries. Read
+ * D1 `zones` (migrations/0001_init.sql, 0006_residency.sql): geofence zones as GeoJSON with their
+ * countries and jurisdiction. Read
  * through the config cache (config/settings-store.ts), written by the operator routes.
  */
 import type { Zone } from '../config/types.ts'
@@ -9,11 +10,12 @@ export interface ZoneRaw {
   name: string
   geometry: string
   countries: string
+  jurisdiction: Zone['jurisdiction'] | null
 }
 
 /** Every zone, run in the config loader's D1 batch; map its results with toZone. */
 export function selectZones(db: D1Database): D1PreparedStatement {
-  return db.prepare('SELECT zone_id, name, geometry, countries FROM zones')
+  return db.prepare('SELECT zone_id, name, geometry, countries, jurisdiction FROM zones')
 }
 
 export function toZone(r: ZoneRaw): Zone {
@@ -22,14 +24,17 @@ export function toZone(r: ZoneRaw): Zone {
     name: r.name,
     geometry: JSON.parse(r.geometry),
     countries: JSON.parse(r.countries),
+    ...(r.jurisdiction ? { jurisdiction: r.jurisdiction } : {}),
   }
 }
 
 export async function upsertZone(db: D1Database, zone: Zone, at: number): Promise<void> {
   await db
     .prepare(
-      `INSERT INTO zones (zone_id, name, geometry, countries, updated_at) VALUES (?1, ?2, ?3, ?4, ?5)
-       ON CONFLICT(zone_id) DO UPDATE SET name = ?2, geometry = ?3, countries = ?4, updated_at = ?5`,
+      `INSERT INTO zones (zone_id, name, geometry, countries, updated_at, jurisdiction)
+       VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+       ON CONFLICT(zone_id) DO UPDATE SET name = ?2, geometry = ?3, countries = ?4, updated_at = ?5,
+         jurisdiction = ?6`,
     )
     .bind(
       zone.id,
@@ -37,6 +42,7 @@ export async function upsertZone(db: D1Database, zone: Zone, at: number): Promis
       JSON.stringify(zone.geometry),
       JSON.stringify(zone.countries ?? []),
       at,
+      zone.jurisdiction ?? null,
     )
     .run()
 }

@@ -16,6 +16,9 @@
 import { serializeBundle } from '../../attest/bundle/build-bundle.ts'
 import { BUNDLE_FORMAT, type EvidenceBundle } from '../../attest/bundle/evidence-bundle.ts'
 import { agentLedger } from '../ledger/ledger-stub.ts'
+import { evidenceBucket } from '../residency/bindings.ts'
+import { centralPlace, groupByJurisdiction, jurisdictionsOf } from '../residency/central-rows.ts'
+import type { Jurisdiction } from '../residency/jurisdiction.ts'
 import type { AcceptedBatch, AgentRecord } from '../ledger/types.ts'
 import { appendToLog } from './append-to-log.ts'
 import { faultInjector, type FaultPoint } from './inject-fault.ts'
@@ -75,15 +78,18 @@ export async function storeQueueBatch(
   const fault = faultInjector(env as { SYNC_FAULTS?: string; ENVIRONMENT?: string })
   const itemsOf = (rs: AgentRead[]) =>
     rs.flatMap((r) => r.records.map((b) => ({ b, ...serializeBundle(buildBundle(b, r.agent!)) })))
+  // One pack per jurisdiction: each goes to its own bucket (worker/residency, docs/sovereignty.md).
+  const where = await jurisdictionsOf(env, reads)
   try {
-    if (reads.length > 0) await storeItems(env, itemsOf(reads), reads.length, fault)
+    for (const [j, rs] of groupByJurisdiction(reads, where))
+      await storeItems(env, itemsOf(rs), rs.length, fault, j)
   } catch (e) {
     if (reads.length === 1) failed.set(reads[0]!.agentId, e)
     else {
       console.error('storing the queue batch failed; storing agent by agent', e)
       await Promise.all(
         reads.map((r) =>
-          storeItems(env, itemsOf([r]), 1, fault).catch(
+          storeItems(env, itemsOf([r]), 1, fault, where.get(r.agentId) ?? null).catch(
             (e2: unknown) => void failed.set(r.agentId, e2),
           ),
         ),
@@ -108,11 +114,12 @@ async function storeItems(
   items: PackItem[],
   agents: number,
   fault: (at: FaultPoint) => void,
+  j: Jurisdiction | null,
 ): Promise<void> {
   const t0 = Date.now()
   const pack = await packBundles(items)
   fault('r2')
-  await env.EVIDENCE.put(pack.key, pack.bytes, {
+  await evidenceBucket(env, j).bucket.put(pack.key, pack.bytes, {
     httpMetadata: { contentType: 'application/x-ndjson' },
     customMetadata: { bundles: String(items.length), format: 'aegis-evidence-pack/1' },
   })
@@ -126,7 +133,7 @@ async function storeItems(
     })),
   )
   fault('d1')
-  const w = await writeRows(env.DB, pack, indices)
+  const w = await writeRows(env.DB, pack, indices, centralPlace(env, j))
   // One line per stored pack: the bench's storage.rows_per_batch reads it.
   console.log(
     `sync: stored ${items.length} batches of ${agents} agents: 1 R2 put, 1 log append, 1 D1 batch, ` +

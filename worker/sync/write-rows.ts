@@ -13,6 +13,7 @@ import { parseBatchPayload, type BatchPayload } from '../../attest/ingest/batch-
 import { insertBatch } from '../store/batches.ts'
 import { insertDecision } from '../store/decisions.ts'
 import { foldRollup, type RollupMetrics } from '../store/rollups.ts'
+import { centralLocation, type CentralPlace } from '../residency/central-rows.ts'
 import type { Pack } from './pack-bundles.ts'
 
 export function foldMetrics(metrics: BatchPayload['metrics']): RollupMetrics {
@@ -43,11 +44,13 @@ export async function writeRows(
   db: D1Database,
   pack: Pack,
   indices: Map<string, number>,
+  place: CentralPlace = { jurisdiction: null, gridDeg: 0 },
 ): Promise<RowsWritten> {
   const now = Date.now()
   const stmts: D1PreparedStatement[] = []
   for (const { b, sha256, offset, length } of pack.entries) {
     const p = parseBatchPayload(fromB64url(b.payload))
+    const loc = centralLocation(p.location, place)
     const minute = Math.floor(p.collectedAt / 60_000)
     stmts.push(
       foldRollup(db, {
@@ -80,15 +83,16 @@ export async function writeRows(
         findings: b.findings,
         zone: b.zone,
         cfCountry: b.cfCountry,
-        lat: p.location.lat,
-        lon: p.location.lon,
-        accuracyM: p.location.accuracyM,
+        lat: loc.lat,
+        lon: loc.lon,
+        accuracyM: loc.accuracyM,
         metricCount: p.metrics.length,
         evidenceKey: pack.key,
         bundleSha256: sha256,
         logIndex: indices.get(b.batchId) ?? null,
         bundleOffset: offset,
         bundleLength: length,
+        jurisdiction: place.jurisdiction,
       }),
     )
   }

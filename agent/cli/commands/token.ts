@@ -19,9 +19,15 @@ import { EXIT_OK, type Command } from '../io.ts'
 const ROLES = ['operator', 'auditor', 'viewer']
 const MAX_TTL_S = 86_400
 
-export const flags = { role: 'string', ttl: 'string', sub: 'string', 'dev-vars': 'string' } as const
+export const flags = {
+  role: 'string',
+  ttl: 'string',
+  sub: 'string',
+  'dev-vars': 'string',
+  jurisdiction: 'multi',
+} as const
 
-export const help = `usage: aegis token --role operator|auditor|viewer [--ttl S] [--sub NAME] [--dev-vars PATH]
+export const help = `usage: aegis token --role operator|auditor|viewer [--ttl S] [--sub NAME] [--jurisdiction J]... [--dev-vars PATH]
 
 Mint a development role token for the local collector and print it alone on stdout. Only a
 worker trusting this dev-vars file's ACCESS_JWKS accepts it: never production (docs/access.md).
@@ -30,6 +36,8 @@ options:
   --role R           operator, auditor or viewer (operator > auditor > viewer)
   --ttl S            lifetime in seconds (1..86400, default 3600)
   --sub NAME         the token's subject (default dev-ROLE)
+  --jurisdiction J   scope the token to jurisdiction J (eu, us, fedramp); may repeat; default
+                     unscoped (docs/sovereignty.md)
   --dev-vars PATH    the dev-vars file with the dev keys (default the repo's .dev.vars, created
                      with fresh keys when missing)
 
@@ -51,6 +59,10 @@ export const run: Command = async (argv, io) => {
   if (sub === '' || sub.length > 256)
     throw new AegisError('ERR_USAGE', '--sub must be 1 to 256 characters')
 
+  for (const j of f.jurisdiction ?? []) {
+    if (!['eu', 'us', 'fedramp'].includes(j))
+      throw new AegisError('ERR_USAGE', '--jurisdiction must be eu, us or fedramp')
+  }
   const file = f['dev-vars'] === undefined ? fileURLToPath(DEV_VARS) : resolve(f['dev-vars'])
   if (!existsSync(file)) io.stderr(`aegis token: creating ${file} with fresh development keys\n`)
   let vars: Record<string, string>
@@ -63,6 +75,7 @@ export const run: Command = async (argv, io) => {
     ttlSeconds: ttl,
     sub,
     source: file,
+    ...(f.jurisdiction?.length ? { jurisdictions: f.jurisdiction } : {}),
   })
   io.stdout(token + '\n')
   return EXIT_OK

@@ -11,9 +11,14 @@ import { operatorApi, resolveTarget, TARGET_FLAGS, TARGET_HELP } from '../collec
 import { EXIT_OK, type Command } from '../io.ts'
 import { readJsonArg } from './policy-set.ts'
 
-export const flags = { ...TARGET_FLAGS, name: 'string', country: 'multi' } as const
+export const flags = {
+  ...TARGET_FLAGS,
+  name: 'string',
+  country: 'multi',
+  jurisdiction: 'string',
+} as const
 
-export const help = `usage: aegis zones put ZONE_ID FILE|- [--name NAME] [--country CC]... [--collector URL] [--token JWT] [--json]
+export const help = `usage: aegis zones put ZONE_ID FILE|- [--name NAME] [--country CC]... [--jurisdiction eu|us|fedramp|none] [--collector URL] [--token JWT] [--json]
 
 Create or replace a geofence zone (operator role) from FILE: a zone {name, geometry, countries?},
 a GeoJSON Feature or a bare Polygon/MultiPolygon ([lon, lat] positions, RFC 7946).
@@ -21,10 +26,12 @@ a GeoJSON Feature or a bare Polygon/MultiPolygon ([lon, lat] positions, RFC 7946
 options:
   --name NAME        the zone's display name (default: the file's, else ZONE_ID)
   --country CC       ISO 3166-1 alpha-2 code the request country must match; may repeat
+  --jurisdiction J   where the data of agents in this zone must stay: eu, us, fedramp, or none
+                     (docs/sovereignty.md)
 ${TARGET_HELP}
 
 example:
-  aegis zones put paris-dc paris.geojson --name "Paris DC" --country FR
+  aegis zones put paris-dc paris.geojson --name "Paris DC" --country FR --jurisdiction eu
 `
 
 type Obj = Record<string, unknown>
@@ -53,6 +60,11 @@ export const run: Command = async (argv, io) => {
   if (f._.length !== 2) throw new AegisError('ERR_USAGE', 'give ZONE_ID and FILE (or - for stdin)')
   const [id, file] = f._ as [string, string]
   const body = zoneBody(readJsonArg(file), id, f.name, f.country)
+  if (f.jurisdiction !== undefined) {
+    if (!['eu', 'us', 'fedramp', 'none'].includes(f.jurisdiction))
+      throw new AegisError('ERR_USAGE', '--jurisdiction must be eu, us, fedramp or none')
+    body.jurisdiction = f.jurisdiction === 'none' ? null : f.jurisdiction
+  }
   const r = await operatorApi(resolveTarget(f, io.env)).put<{ zone: { id: string; name: string } }>(
     `/v1/zones/${encodeURIComponent(id)}`,
     body,

@@ -21,6 +21,8 @@ export interface FleetAgent {
   agentId: string
   status: 'active' | 'revoked' | 'failing'
   zones: string[]
+  /** Where its data lives (docs/sovereignty.md): eu, us, fedramp; null: unrestricted. */
+  jurisdiction: string | null
   sensorId: string
   enrolledAt: string
   batches: number

@@ -54,6 +54,7 @@ export const fleetView: View = async (root, ctx) => {
       h('td', { title: a.agentId }, h('code', null, shortId(a.agentId))),
       h('td', null, badge(a.status)),
       h('td', null, a.zones.length ? a.zones.join(', ') : h('span', { class: 'muted' }, 'default')),
+      residencyCell(a.jurisdiction),
       h(
         'td',
         { class: 'last-batch' },
@@ -175,6 +176,7 @@ export const fleetView: View = async (root, ctx) => {
                   'Agent',
                   'Status',
                   'Zones',
+                  'Data residency',
                   'Last accepted batch',
                   'Last rejection',
                   'Batches',
@@ -187,4 +189,18 @@ export const fleetView: View = async (root, ctx) => {
     ),
   )
   ctx.onLeave(drawFleetMap(mapEl, zones.zones, agents))
+}
+
+/** Where the agent's data is: its jurisdiction's ledger and bucket, only coarse data central. */
+function residencyCell(j: string | null): HTMLElement {
+  return h(
+    'td',
+    { class: 'residency', 'data-jurisdiction': j ?? 'none' },
+    j
+      ? [
+          h('b', null, j.toUpperCase()),
+          h('span', { class: 'muted' }, ` ledger and evidence in ${j}; central: grid cell only`),
+        ]
+      : h('span', { class: 'muted' }, 'unrestricted'),
+  )
 }
