@@ -6,6 +6,7 @@
  * (ERR_RESIDENCY_MOVING, retried by the agent) until the entry expires.
  */
 import { BoundedCache } from '../auth/bounded-cache.ts'
+import { readResidency, writeResidency } from '../store/residency.ts'
 import { isJurisdiction, type Jurisdiction } from './jurisdiction.ts'
 
 const TTL_MS = 10_000
@@ -18,10 +19,8 @@ export async function residencyOf(
 ): Promise<Jurisdiction | null> {
   const hit = fresh ? undefined : cache.get(agentId)
   if (hit && Date.now() - hit.at < TTL_MS) return hit.j
-  const row = await env.DB.prepare('SELECT jurisdiction FROM agent_residency WHERE agent_id = ?')
-    .bind(agentId)
-    .first<{ jurisdiction: string }>()
-  const j = isJurisdiction(row?.jurisdiction) ? row.jurisdiction : null
+  const stored = await readResidency(env.DB, agentId)
+  const j = isJurisdiction(stored) ? stored : null
   cache.set(agentId, { j, at: Date.now() })
   return j
 }
@@ -31,12 +30,6 @@ export async function setResidency(
   agentId: string,
   j: Jurisdiction | null,
 ): Promise<void> {
-  const stmt = j
-    ? env.DB.prepare(
-        `INSERT INTO agent_residency (agent_id, jurisdiction, since) VALUES (?1, ?2, ?3)
-         ON CONFLICT(agent_id) DO UPDATE SET jurisdiction = ?2, since = ?3`,
-      ).bind(agentId, j, Date.now())
-    : env.DB.prepare('DELETE FROM agent_residency WHERE agent_id = ?').bind(agentId)
-  await stmt.run()
+  await writeResidency(env.DB, agentId, j, Date.now())
   cache.set(agentId, { j, at: Date.now() })
 }

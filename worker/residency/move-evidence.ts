@@ -13,6 +13,12 @@ import { PACK_PREFIX } from '../sync/pack-bundles.ts'
 import { evidenceBucket, gridDeg } from './bindings.ts'
 import { coarsen } from '../../attest/geofence/coarsen.ts'
 import type { Jurisdiction } from './jurisdiction.ts'
+import {
+  bundlesInPack,
+  bundlesOutside,
+  repointBundle,
+  type MovableBundle,
+} from '../store/batches.ts'
 
 const MOVE_CHUNK = 200
 const PACK_OPTIONS = (n: number): R2PutOptions => ({
@@ -28,28 +34,14 @@ export interface EvidenceMoved {
   remaining: boolean
 }
 
-interface Row {
-  batch_id: string
-  evidence_key: string
-  bundle_sha256: string
-  bundle_offset: number | null
-  bundle_length: number | null
-  jurisdiction: Jurisdiction | null
-  lat: number
-  lon: number
-}
+type Row = MovableBundle
 
 export async function moveEvidence(
   env: Env,
   agentId: string,
   to: Jurisdiction | null,
 ): Promise<EvidenceMoved> {
-  const { results: rows } = await env.DB.prepare(
-    `SELECT batch_id, evidence_key, bundle_sha256, bundle_offset, bundle_length, jurisdiction, lat, lon
-       FROM batches WHERE agent_id = ?1 AND jurisdiction IS NOT ?2 ORDER BY seq LIMIT ?3`,
-  )
-    .bind(agentId, to, MOVE_CHUNK + 1)
-    .all<Row>()
+  const rows = await bundlesOutside(env.DB, agentId, to, MOVE_CHUNK + 1)
   const chunk = rows.slice(0, MOVE_CHUNK)
   if (!chunk.length) return { bundles: 0, packsDeleted: 0, packsRewritten: 0, remaining: false }
   const bundles = await Promise.all(chunk.map((r) => readBundle(env, r)))
@@ -103,20 +95,7 @@ function repoint(
 ): D1PreparedStatement {
   // Into a jurisdiction: the exact fix must not stay central. Out of one: the row keeps the cell.
   const loc = to ? coarsen(r.lat, r.lon, gridDeg(env)) : null
-  return env.DB.prepare(
-    `UPDATE batches SET evidence_key = ?2, bundle_offset = ?3, bundle_length = ?4, jurisdiction = ?5,
-       lat = coalesce(?6, lat), lon = coalesce(?7, lon), accuracy_m = coalesce(?8, accuracy_m)
-     WHERE batch_id = ?1`,
-  ).bind(
-    r.batch_id,
-    key,
-    at.offset,
-    at.length,
-    to,
-    loc?.lat ?? null,
-    loc?.lon ?? null,
-    loc?.accuracyM ?? null,
-  )
+  return repointBundle(env.DB, r.batch_id, { key, ...at, jurisdiction: to }, loc)
 }
 
 /**
@@ -131,11 +110,7 @@ async function clearOldPacks(
   const packs = new Map(moved.map((r) => [`${r.jurisdiction}|${r.evidence_key}`, r]))
   let rewritten = 0
   for (const r of packs.values()) {
-    const { results: others } = await env.DB.prepare(
-      'SELECT batch_id, bundle_offset, bundle_length FROM batches WHERE evidence_key = ? AND jurisdiction IS ?',
-    )
-      .bind(r.evidence_key, r.jurisdiction)
-      .all<{ batch_id: string; bundle_offset: number | null; bundle_length: number | null }>()
+    const others = await bundlesInPack(env.DB, r.evidence_key, r.jurisdiction)
     const { bucket } = evidenceBucket(env, r.jurisdiction)
     if (others.length) {
       const obj = await bucket.get(r.evidence_key)
@@ -151,9 +126,7 @@ async function clearOldPacks(
       await bucket.put(next.key, next.bytes, PACK_OPTIONS(kept.length))
       await env.DB.batch(
         others.map((o, i) =>
-          env.DB.prepare(
-            'UPDATE batches SET evidence_key = ?2, bundle_offset = ?3, bundle_length = ?4 WHERE batch_id = ?1',
-          ).bind(o.batch_id, next.key, next.offsets[i]!.offset, next.offsets[i]!.length),
+          repointBundle(env.DB, o.batch_id, { key: next.key, ...next.offsets[i]! }),
         ),
       )
       rewritten++

@@ -10,6 +10,7 @@ import type { Principal } from '../auth/types.ts'
 import { agentLedger } from '../ledger/ledger-stub.ts'
 import { unwrap } from '../ledger/rpc-result.ts'
 import type { AgentRecord } from '../ledger/types.ts'
+import { deletePendingZones, readPendingZones, upsertPendingZones } from '../store/residency.ts'
 import { setResidency } from './directory.ts'
 import { jurisdictionOfZones } from './jurisdiction.ts'
 import { requireJurisdiction } from './scope.ts'
@@ -23,23 +24,16 @@ export async function preassignZones(
 ) {
   const jurisdiction = jurisdictionOfZones(zoneIds, zones)
   requireJurisdiction(principal, jurisdiction)
-  await env.DB.prepare(
-    `INSERT INTO pending_zones (agent_id, zones, set_at) VALUES (?1, ?2, ?3)
-     ON CONFLICT(agent_id) DO UPDATE SET zones = ?2, set_at = ?3`,
-  )
-    .bind(agentId, JSON.stringify(zoneIds), Date.now())
-    .run()
+  await upsertPendingZones(env.DB, agentId, zoneIds, Date.now())
   await setResidency(env, agentId, jurisdiction)
   return { agentId, zones: zoneIds, pending: true, jurisdiction }
 }
 
 /** After an activation: apply zones assigned before enrollment, if any. */
 export async function withPendingZones(env: Env, rec: AgentRecord): Promise<AgentRecord> {
-  const row = await env.DB.prepare('SELECT zones FROM pending_zones WHERE agent_id = ?')
-    .bind(rec.agentId)
-    .first<{ zones: string }>()
-  if (!row) return rec
-  const next = unwrap(await agentLedger(env, rec.agentId).setZones(JSON.parse(row.zones)))
-  await env.DB.prepare('DELETE FROM pending_zones WHERE agent_id = ?').bind(rec.agentId).run()
+  const pending = await readPendingZones(env.DB, rec.agentId)
+  if (!pending) return rec
+  const next = unwrap(await agentLedger(env, rec.agentId).setZones(pending))
+  await deletePendingZones(env.DB, rec.agentId)
   return next
 }

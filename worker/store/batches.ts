@@ -115,3 +115,77 @@ export function syncLag(db: D1Database, since: number): D1PreparedStatement {
     )
     .bind(since)
 }
+
+/** A stored bundle of one agent, as a residency move reads it (worker/residency/move-evidence.ts). */
+export interface MovableBundle {
+  batch_id: string
+  evidence_key: string
+  bundle_sha256: string
+  bundle_offset: number | null
+  bundle_length: number | null
+  jurisdiction: Jurisdiction | null
+  lat: number
+  lon: number
+}
+
+/** Up to `limit` of an agent's bundles stored outside jurisdiction `to` (null: central), by seq. */
+export async function bundlesOutside(
+  db: D1Database,
+  agentId: string,
+  to: Jurisdiction | null,
+  limit: number,
+): Promise<MovableBundle[]> {
+  const { results } = await db
+    .prepare(
+      `SELECT batch_id, evidence_key, bundle_sha256, bundle_offset, bundle_length, jurisdiction, lat, lon
+         FROM batches WHERE agent_id = ?1 AND jurisdiction IS NOT ?2 ORDER BY seq LIMIT ?3`,
+    )
+    .bind(agentId, to, limit)
+    .all<MovableBundle>()
+  return results
+}
+
+/**
+ * Point a batch row at its bundle's new place: a pack, a byte range, the jurisdiction whose
+ * bucket holds it and, when given, a new (coarsened) location.
+ */
+export function repointBundle(
+  db: D1Database,
+  batchId: string,
+  at: { key: string; offset: number; length: number; jurisdiction?: Jurisdiction | null },
+  loc?: { lat: number; lon: number; accuracyM: number } | null,
+): D1PreparedStatement {
+  return db
+    .prepare(
+      `UPDATE batches SET evidence_key = ?2, bundle_offset = ?3, bundle_length = ?4,
+         jurisdiction = CASE WHEN ?5 THEN ?6 ELSE jurisdiction END,
+         lat = coalesce(?7, lat), lon = coalesce(?8, lon), accuracy_m = coalesce(?9, accuracy_m)
+       WHERE batch_id = ?1`,
+    )
+    .bind(
+      batchId,
+      at.key,
+      at.offset,
+      at.length,
+      at.jurisdiction !== undefined ? 1 : 0,
+      at.jurisdiction ?? null,
+      loc?.lat ?? null,
+      loc?.lon ?? null,
+      loc?.accuracyM ?? null,
+    )
+}
+
+/** The bundles a pack in a jurisdiction's bucket holds (null: central), with their byte ranges. */
+export async function bundlesInPack(
+  db: D1Database,
+  key: string,
+  jurisdiction: Jurisdiction | null,
+): Promise<{ batch_id: string; bundle_offset: number | null; bundle_length: number | null }[]> {
+  const { results } = await db
+    .prepare(
+      'SELECT batch_id, bundle_offset, bundle_length FROM batches WHERE evidence_key = ? AND jurisdiction IS ?',
+    )
+    .bind(key, jurisdiction)
+    .all<{ batch_id: string; bundle_offset: number | null; bundle_length: number | null }>()
+  return results
+}
