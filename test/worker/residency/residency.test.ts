@@ -10,10 +10,10 @@ import { createMessageBatch, listDurableObjectIds, runInDurableObject } from 'cl
 import { env, exports } from 'cloudflare:workers'
 import { sha256 } from '@noble/hashes/sha2.js'
 import { beforeEach, describe, expect, it } from 'vitest'
-import { fromB64url, toB64url, toHex, utf8 } from '../../../attest/bytes/encoding.ts'
+import { fromB64url, toHex, utf8 } from '../../../attest/bytes/encoding.ts'
 import worker from '../../../worker/index.ts'
 import type { AgentLedger } from '../../../worker/ledger/agent-ledger.ts'
-import type { AcceptedBatch, AdmitRequest, AgentRecord } from '../../../worker/ledger/types.ts'
+import type { AcceptedBatch, AdmitRequest } from '../../../worker/ledger/types.ts'
 import type { Decision } from '../../../worker/audit/record-decision.ts'
 import { evidenceBucket, ledgerId } from '../../../worker/residency/bindings.ts'
 import { centralDecision } from '../../../worker/residency/central-decision.ts'
@@ -24,6 +24,7 @@ import { unwrap } from '../../../worker/ledger/rpc-result.ts'
 import { mint } from '../auth/mint.ts'
 import { resetState } from '../helpers/reset.ts'
 import { boxPolygon } from '../helpers/geo.ts'
+import { acceptedBatch, agentRecord } from '../helpers/ledger-records.ts'
 
 const LAT = 48.85661
 const LON = 2.35222
@@ -33,59 +34,12 @@ const SQUARE = boxPolygon(-10, 35, 30, 70)
 let n = 0
 const freshAgent = () => toHex(sha256(utf8(`residency-agent-${Date.now()}-${++n}`)))
 
-function record(agentId: string): AgentRecord {
-  return {
-    agentId,
-    version: 1,
-    status: 'active',
-    ekPublic: 'AA',
-    ekCert: null,
-    ekCertSha256: null,
-    ekCertSerial: null,
-    ekCertIssuer: null,
-    akPublic: 'AA',
-    akName: '000b' + '00'.repeat(32),
-    platform: {},
-    sensor: { id: 'gnss:test', firmware: '1' },
-    zones: [],
-    pcrBaseline: {},
-    binding: 'x.y.z',
-    enrolledAt: 1,
-    revokedAt: null,
-    revokedReason: null,
-  }
-}
+const record = agentRecord
 
 function batch(agentId: string, seq: number): AcceptedBatch {
   const at = Date.now() - 1000 + seq
-  const payload = utf8(
-    JSON.stringify({
-      agentId,
-      seq,
-      collectedAt: at,
-      location: { lat: LAT, lon: LON, accuracyM: 5, fixTime: at, sensorId: 'gnss:test' },
-      metrics: [{ name: 'temp.c', value: 20 + seq }],
-    }),
-  )
-  return {
-    batchId: toHex(sha256(payload)),
-    agentId,
-    seq,
-    acceptedAt: at + 5,
-    verdict: 'accept',
-    findings: [],
-    zone: 'eu-z',
-    cfCountry: null,
-    verifyMs: 1,
-    payload: toB64url(payload),
-    nonce: 'AA',
-    quote: { attest: 'AA', signature: 'AA', pcrs: {} },
-    akPublic: 'AA',
-    akName: '00',
-    ekCertSha256: null,
-    policyVersion: 0,
-    receipt: 'r.e.c',
-  }
+  const metrics = [{ name: 'temp.c', value: 20 + seq }]
+  return acceptedBatch({ agentId, seq, at, lat: LAT, lon: LON, metrics, zone: 'eu-z' })
 }
 
 const ledger = (name: string) => env.AGENT_LEDGER.get(env.AGENT_LEDGER.idFromName(name))

@@ -13,10 +13,11 @@ import {
 import { env } from 'cloudflare:workers'
 import { beforeEach, describe, expect, it } from 'vitest'
 import { sha256 } from '@noble/hashes/sha2.js'
-import { toB64url, toHex, utf8 } from '../../../attest/bytes/encoding.ts'
+import { toHex } from '../../../attest/bytes/encoding.ts'
 import type { AcceptedBatch, AgentRecord } from '../../../worker/ledger/types.ts'
 import worker from '../../../worker/index.ts'
 import { resetState } from '../helpers/reset.ts'
+import { acceptedBatch, agentRecord } from '../helpers/ledger-records.ts'
 import { backoff } from '../../../worker/sync/consume.ts'
 import { shardLog } from '../../../worker/log/log-stub.ts'
 import { shardOf } from '../../../worker/log/shards.ts'
@@ -25,28 +26,7 @@ const AGENT = 'ab'.repeat(32)
 const OTHER = 'ef'.repeat(32)
 const MINUTE = 29_000_000 // a fixed minute bucket (ms = MINUTE * 60000)
 
-function record(agentId = AGENT): AgentRecord {
-  return {
-    agentId,
-    version: 1,
-    status: 'active',
-    ekPublic: 'AA',
-    ekCert: null,
-    ekCertSha256: null,
-    ekCertSerial: null,
-    ekCertIssuer: null,
-    akPublic: 'AA',
-    akName: '000b' + '00'.repeat(32),
-    platform: {},
-    sensor: { id: 'gnss:test', firmware: '1' },
-    zones: [],
-    pcrBaseline: {},
-    binding: 'x.y.z',
-    enrolledAt: 1,
-    revokedAt: null,
-    revokedReason: null,
-  }
-}
+const record = (agentId = AGENT): AgentRecord => agentRecord(agentId)
 
 function batch(
   seq: number,
@@ -55,35 +35,9 @@ function batch(
   name = 'temp.c',
   unit?: string,
 ): AcceptedBatch {
+  const metrics = values.map((value) => ({ name, value, ...(unit ? { unit } : {}) }))
   const at = MINUTE * 60_000 + seq
-  const payload = utf8(
-    JSON.stringify({
-      agentId,
-      seq,
-      collectedAt: at,
-      location: { lat: 1, lon: 2, accuracyM: 5, fixTime: at, sensorId: 'gnss:test' },
-      metrics: values.map((value) => ({ name, value, ...(unit ? { unit } : {}) })),
-    }),
-  )
-  return {
-    batchId: toHex(sha256(payload)),
-    agentId,
-    seq,
-    acceptedAt: at + 5,
-    verdict: 'accept',
-    findings: [],
-    zone: 'z1',
-    cfCountry: null,
-    verifyMs: 1,
-    payload: toB64url(payload),
-    nonce: 'AA',
-    quote: { attest: 'AA', signature: 'AA', pcrs: {} },
-    akPublic: 'AA',
-    akName: '00',
-    ekCertSha256: null,
-    policyVersion: 0,
-    receipt: 'r.e.c',
-  }
+  return acceptedBatch({ agentId, seq, at, lat: 1, lon: 2, metrics, zone: 'z1' })
 }
 
 async function seed(batches: AcceptedBatch[], agentId = AGENT, withRecord = true): Promise<void> {
