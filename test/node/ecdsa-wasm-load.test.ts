@@ -13,21 +13,12 @@ import { fileURLToPath } from 'node:url'
 import { p256, p384 } from '@noble/curves/nist.js'
 import { afterAll, describe, expect, it } from 'vitest'
 import { nobleEcdsaBackend } from '../../attest/crypto/ecdsa-noble.ts'
-import { AegisError } from '../../attest/errors.ts'
 import { ECDSA_WASM_URL, loadWasmEcdsaBackend } from '../../agent/crypto/load-wasm.ts'
+import { code } from '../helpers/error-code.ts'
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 const scratch = mkdtempSync(path.join(tmpdir(), 'aegis-ecdsa-wasm-'))
 afterAll(() => rmSync(scratch, { recursive: true, force: true }))
-
-const code = (f: () => unknown): string => {
-  try {
-    f()
-    return 'no error'
-  } catch (e) {
-    return e instanceof AegisError ? e.code : String(e)
-  }
-}
 
 describe('loadWasmEcdsaBackend', () => {
   const backend = loadWasmEcdsaBackend()
