@@ -1,6 +1,5 @@
 /**
- * The differential property test shared by ecdsa-differential-p256/p384.test.ts (one file per
- * curve, so a failure names its curve and the files can run in parallel): the Wasm backend against @noble/curves on generated cases
+ * The differential property test run per curve by ecdsa-differential.test.ts: the Wasm backend against @noble/curves on generated cases
  * (fixed seed), every one of which must get the same answer: valid, invalid, or an invalid public
  * key (the Wasm backend throws ERR_KEY_INVALID where noble refuses the point).
  * Cases: signatures made here with noble's arithmetic for random keys, nonces and digests of
