@@ -7,7 +7,8 @@
  * Leaves out policy-read indices and non-empty authValues (ERR_TPM_RESPONSE from the TPM).
  */
 import { isAegisError } from '../../attest/errors.ts'
-import { TPM_RH, TPMA_NV } from './constants.ts'
+import { TPMA_NV } from './constants.ts'
+import { TPM_RH } from '../../attest/tpm/constants.ts'
 import { RC, rcBase } from './response-code.ts'
 import type { Tpm } from './tpm.ts'
 
