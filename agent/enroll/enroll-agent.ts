@@ -7,7 +7,6 @@
 import { fromB64url, toB64url, toHex } from '../../attest/bytes/encoding.ts'
 import { activationQualifyingData } from '../../attest/binding/qualifying-data.ts'
 import { pcrsToHex } from '../../attest/policy/check-pcr-policy.ts'
-import type { PcrSelection } from '../../attest/tpm/types.ts'
 import { CollectorClient } from '../net/collector-client.ts'
 import { ensureSensorMeasured } from '../sensor/sensor-pcr.ts'
 import { loadState, saveState, type AgentState } from '../state/agent-state.ts'
@@ -19,6 +18,7 @@ import { quote, readPcrs } from '../tpm/quote.ts'
 import { startup } from '../tpm/commands/startup.ts'
 import { Tpm } from '../tpm/tpm.ts'
 import { DEFAULT_EVENT_LOG, noteBootAccepted, readEventLog } from '../eventlog/boot-log.ts'
+import type { EnrollReply } from '../../attest/wire/types.ts'
 
 export interface EnrollOptions {
   collector: string
@@ -38,17 +38,6 @@ export interface EnrollOptions {
   force?: boolean
   /** The UEFI event log to send (default: the kernel's binary_bios_measurements, when present). */
   eventLog?: string
-}
-
-interface EnrollReply {
-  enrollmentId: string
-  agentId: string
-  credentialBlob: string
-  encryptedSecret: string
-  quoteSelection: PcrSelection[]
-  sensorPcr: number
-  /** The collector's sealed pending enrollment: returned verbatim with the activation. */
-  challenge: string
 }
 
 export async function enrollAgent(

@@ -13,6 +13,7 @@ import {
   TARGET_HELP,
 } from '../collector-target.ts'
 import { EXIT_OK, type Command } from '../io.ts'
+import type { OperatorAgent } from '../../../attest/wire/types.ts'
 
 export const flags = { ...TARGET_FLAGS, status: 'string', limit: 'string' } as const
 
@@ -29,15 +30,6 @@ example:
   aegis agents list --collector http://localhost:8787 --token "$(aegis token --role operator)"
 `
 
-interface AgentView {
-  agentId: string
-  status: string
-  zones: string[]
-  sensor: { id: string; firmware: string }
-  enrolledAt: string
-  revokedReason: string | null
-}
-
 export const run: Command = async (argv, io) => {
   const f = parseFlags(argv, flags)
   if (f._.length > 0) throw new AegisError('ERR_USAGE', `unexpected argument '${f._[0]}'`)
@@ -49,13 +41,13 @@ export const run: Command = async (argv, io) => {
     throw new AegisError('ERR_USAGE', '--limit must be a whole number from 1 to 10000')
   }
   const api = operatorApi(resolveTarget(f, io.env))
-  const agents: AgentView[] = []
+  const agents: OperatorAgent[] = []
   let after = ''
   while (agents.length < limit) {
     const q = new URLSearchParams({ limit: String(Math.min(1000, limit - agents.length)) })
     if (f.status) q.set('status', f.status)
     if (after) q.set('after', after)
-    const page = await api.get<{ agents: AgentView[]; next: string | null }>(`/v1/agents?${q}`)
+    const page = await api.get<{ agents: OperatorAgent[]; next: string | null }>(`/v1/agents?${q}`)
     agents.push(...page.agents)
     if (!page.next) break
     after = page.next

@@ -14,6 +14,7 @@ import {
   TARGET_HELP,
 } from '../collector-target.ts'
 import { EXIT_OK, type Command } from '../io.ts'
+import type { Decision } from '../../../attest/wire/types.ts'
 
 export const flags = {
   ...TARGET_FLAGS,
@@ -42,16 +43,6 @@ ${TARGET_HELP}
 example:
   aegis decisions --verdict reject --from 2026-12-04T00:00:00Z
 `
-
-interface Decision {
-  at: string
-  kind: string
-  agent_id: string | null
-  verdict: string
-  code: string | null
-  zone: string | null
-  detail: unknown
-}
 
 function query(f: {
   agent?: string
