@@ -1,5 +1,5 @@
 /**
- * Turns the report of verifyProvenance (attest/bundle/verify-bundle.ts, the same checks
+ * Turns the report of verifyProvenance (attest/bundle/verify-provenance.ts, the same checks
  * `aegis verify bundle` runs) into the steps the provenance view shows an auditor, one row each:
  * bundle, EK chain, AK binding, quote signature, nonce, PCRs, geofence, receipt, log inclusion.
  * The library checks nonce, signature and PCR digest inside its single `quote` check, in the order
@@ -8,7 +8,7 @@
  * re-judged (no zone geometry in the bundle): the step shows the verdict and zone the collector
  * recorded, which count only once the receipt that signs them verifies.
  */
-import type { BundleReport, CheckReport } from '../../../attest/bundle/verify-bundle.ts'
+import type { BundleReport, CheckReport } from '../../../attest/bundle/verify-provenance.ts'
 
 export type StepState = 'ok' | 'fail' | 'skipped' | 'not-checked' | 'warn'
 

@@ -1,14 +1,14 @@
 /**
  * Provenance view (auditor): pick an accepted batch, fetch its provenance record
  * (GET /v1/provenance/{batchId}) and the collector's JWKS, and re-verify it here in the browser
- * with attest/bundle/verify-bundle.ts, the same code `aegis verify bundle` runs. Each step is
+ * with attest/bundle/verify-provenance.ts, the same code `aegis verify bundle` runs. Each step is
  * shown with its result (provenance/steps.ts). Trust roots: an operator may use the collector's
  * configured roots (GET /v1/config/trust); anyone may paste or upload the manufacturer roots they
  * trust, which is the independent check (roots from the collector vouch only for the collector).
  * The record downloads as the file `aegis verify bundle` takes.
  */
 import type { JSONWebKeySet } from 'jose'
-import { verifyProvenance, type BundleReport } from '../../../attest/bundle/verify-bundle.ts'
+import { verifyProvenance, type BundleReport } from '../../../attest/bundle/verify-provenance.ts'
 import type { ProvenanceRecord } from '../../../attest/bundle/provenance.ts'
 import { api, apiFetch, ApiError } from '../api/client.ts'
 import type { ConfigDoc, Decision, TrustSettings } from '../api/types.ts'

@@ -2,7 +2,7 @@
  * Log shards (worker/log/shards.ts): shard names and periods; the consumer's append going to the
  * shard of acceptedAt, never twice (retries, closed shards passing new batches on, conflicts
  * across shards); the cron closing due shards into the root log; provenance records carrying the
- * shard and the root proof, verified by attest/bundle/verify-bundle.ts, with tampered shards,
+ * shard and the root proof, verified by attest/bundle/verify-provenance.ts, with tampered shards,
  * heads and proofs refused; the ?shard= routes and GET /v1/log/shards. Shards here are of past
  * periods, each test its own, so closing them cannot touch another test's.
  */
@@ -13,7 +13,7 @@ import { describe, expect, it } from 'vitest'
 import { fromHex, fromUtf8, toHex, utf8 } from '../../../attest/bytes/encoding.ts'
 import { BUNDLE_FORMAT } from '../../../attest/bundle/evidence-bundle.ts'
 import type { ProvenanceRecord } from '../../../attest/bundle/provenance.ts'
-import { verifyProvenance, type BundleReport } from '../../../attest/bundle/verify-bundle.ts'
+import { verifyProvenance, type BundleReport } from '../../../attest/bundle/verify-provenance.ts'
 import { verifyConsistency } from '../../../attest/merkle/verify-consistency.ts'
 import { unwrap } from '../../../worker/ledger/rpc-result.ts'
 import { rootLog, shardLog } from '../../../worker/log/log-stub.ts'
