@@ -1,5 +1,5 @@
 /**
- * Abuse resistance through real HTTP (issue 12): swtpm agents, the real collector (wrangler dev).
+ * Abuse resistance through real HTTP: swtpm agents, the real collector (wrangler dev).
  * An "attacker" is any client: it only knows public things (agentIds, an agent's enroll request),
  * and `CF-Connecting-IP` names its address (wrangler dev keeps a client-sent value; Cloudflare's
  * edge overwrites it, so this only simulates many clients locally).

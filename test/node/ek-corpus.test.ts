@@ -109,7 +109,7 @@ describe('trust/tpm-vendors manifest', () => {
       if (got !== NO_ERROR) failures.push(`${e.file}: ${got}`)
     }
     expect(failures).toEqual([])
-    // The case of issue #11: vendor CAs that mark certificatePolicies critical are understood.
+    // Vendor CAs that mark certificatePolicies critical are understood.
     expect(critical).toBeGreaterThan(10)
   })
 

@@ -1,5 +1,5 @@
 /**
- * Abuse resistance in workerd (issue 12): stateless nonces and their codes, no ledger for unknown
+ * Abuse resistance in workerd: stateless nonces and their codes, no ledger for unknown
  * agents, the per-client refusal limit (429 + Retry-After + problem+json), aggregated anonymous
  * refusals, strict JSON against `__proto__`, role tokens issued in the future, development trust
  * refused in production. The same behaviour through real HTTP with swtpm agents is in
