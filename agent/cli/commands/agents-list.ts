@@ -5,14 +5,8 @@
  */
 import { AegisError } from '../../../attest/errors.ts'
 import { parseFlags } from '../args.ts'
-import {
-  operatorApi,
-  resolveTarget,
-  table,
-  TARGET_FLAGS,
-  TARGET_HELP,
-} from '../collector-target.ts'
-import { EXIT_OK, type Command } from '../io.ts'
+import { printListing, targetApi, TARGET_FLAGS, TARGET_HELP } from '../collector-target.ts'
+import type { Command } from '../io.ts'
 import type { OperatorAgent } from '../../../attest/wire/types.ts'
 
 export const flags = { ...TARGET_FLAGS, status: 'string', limit: 'string' } as const
@@ -40,7 +34,7 @@ export const run: Command = async (argv, io) => {
   if (!/^\d+$/.test(f.limit ?? '1000') || limit < 1 || limit > 10_000) {
     throw new AegisError('ERR_USAGE', '--limit must be a whole number from 1 to 10000')
   }
-  const api = operatorApi(resolveTarget(f, io.env))
+  const api = targetApi(f, io.env)
   const agents: OperatorAgent[] = []
   let after = ''
   while (agents.length < limit) {
@@ -52,10 +46,6 @@ export const run: Command = async (argv, io) => {
     if (!page.next) break
     after = page.next
   }
-  if (f.json) {
-    io.stdout(JSON.stringify({ agents }) + '\n')
-    return EXIT_OK
-  }
   const rows = agents.map((a) => [
     a.agentId,
     a.status,
@@ -63,6 +53,10 @@ export const run: Command = async (argv, io) => {
     a.sensor.id,
     a.enrolledAt,
   ])
-  io.stdout(table(['AGENT', 'STATUS', 'ZONES', 'SENSOR', 'ENROLLED'], rows))
-  return EXIT_OK
+  return printListing(io, {
+    json: f.json,
+    answer: { agents },
+    headers: ['AGENT', 'STATUS', 'ZONES', 'SENSOR', 'ENROLLED'],
+    rows,
+  })
 }
