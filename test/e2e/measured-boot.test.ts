@@ -17,6 +17,7 @@ import { startCollector, type Collector } from '../node/helpers/collector.ts'
 import { startSwtpm, type Swtpm } from '../node/helpers/swtpm.ts'
 import { bootApps, bootFromLog, COS85, RHEL8 } from '../node/helpers/measured-boot.ts'
 import { launchBrowser, type Browser } from './helpers/browser.ts'
+import { enrollWithCli } from '../node/helpers/fixtures.ts'
 
 const apps = bootApps
 
@@ -67,18 +68,7 @@ describe('console: measured boot', () => {
       body: JSON.stringify({ value: { ...cur.value, eventLog } }),
     })
     expect(put.status).toBe(200)
-    const e = await cli([
-      'agent',
-      'enroll',
-      '--collector',
-      collector.url,
-      '--tpm',
-      swtpm.agentTpm,
-      '--state',
-      agentDir,
-      '--event-log',
-      biosLog,
-    ])
+    const e = await enrollWithCli(collector.url, swtpm.agentTpm, agentDir, '--event-log', biosLog)
     expect(e.code, e.out + e.err).toBe(0)
     agentId = (JSON.parse(e.out) as { agentId: string }).agentId
     const state = (await loadState(agentDir))!

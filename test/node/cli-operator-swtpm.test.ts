@@ -15,24 +15,14 @@ import { SWTPM_LOCALCA_DIR } from '../../scripts/seed-dev.ts'
 import { cli } from './helpers/cli.ts'
 import { startCollector, type Collector } from './helpers/collector.ts'
 import { startSwtpm, type Swtpm } from './helpers/swtpm.ts'
+import { PARIS_POLYGON } from './helpers/fixtures.ts'
 
 const PARIS = '48.8566,2.3522,10'
 const BERLIN = '52.52,13.405,10'
 const PARIS_FEATURE = {
   type: 'Feature',
   properties: { name: 'Paris' },
-  geometry: {
-    type: 'Polygon',
-    coordinates: [
-      [
-        [2.2, 48.8],
-        [2.5, 48.8],
-        [2.5, 48.95],
-        [2.2, 48.95],
-        [2.2, 48.8],
-      ],
-    ],
-  },
+  geometry: PARIS_POLYGON,
 }
 const ROOTS = [
   `${SWTPM_LOCALCA_DIR}/swtpm-localca-rootca-cert.pem`,

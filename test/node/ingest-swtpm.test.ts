@@ -20,23 +20,13 @@ import { startCollector, type Collector } from './helpers/collector.ts'
 import { startSwtpm, type Swtpm } from './helpers/swtpm.ts'
 import { cli } from './helpers/cli.ts'
 import { shutdown } from '../../agent/tpm/commands/shutdown.ts'
+import { PARIS_POLYGON } from './helpers/fixtures.ts'
 
 const PARIS = { lat: 48.8566, lon: 2.3522, accuracyM: 10 }
 const BERLIN = { lat: 52.52, lon: 13.405, accuracyM: 10 }
 const PARIS_ZONE = {
   name: 'Paris',
-  geometry: {
-    type: 'Polygon',
-    coordinates: [
-      [
-        [2.2, 48.8],
-        [2.5, 48.8],
-        [2.5, 48.95],
-        [2.2, 48.95],
-        [2.2, 48.8],
-      ],
-    ],
-  },
+  geometry: PARIS_POLYGON,
   countries: ['FR'],
 }
 

@@ -17,6 +17,7 @@ import { cli } from './helpers/cli.ts'
 import { startCollector, type Collector } from './helpers/collector.ts'
 import { startSwtpm, type Swtpm } from './helpers/swtpm.ts'
 import { bootApps, bootFromLog, COS85, RHEL8 } from './helpers/measured-boot.ts'
+import { enrollWithCli } from './helpers/fixtures.ts'
 
 const apps = bootApps
 
@@ -82,18 +83,7 @@ describe('measured boot against swtpm and wrangler dev', () => {
       requireSecureBoot: true,
       bootApps: { allow: apps(RHEL8) },
     })
-    const r = await cli([
-      'agent',
-      'enroll',
-      '--collector',
-      collector.url,
-      '--tpm',
-      swtpm.agentTpm,
-      '--state',
-      agentDir,
-      '--event-log',
-      biosLog,
-    ])
+    const r = await enrollWithCli(collector.url, swtpm.agentTpm, agentDir, '--event-log', biosLog)
     expect(r.code, r.out + r.err).toBe(0)
     state = (await loadState(agentDir))!
     expect(state.eventLog).toBe(biosLog)

@@ -21,6 +21,7 @@ import { cli } from './helpers/cli.ts'
 import { startCollector, type Collector } from './helpers/collector.ts'
 import { startSwtpm, type Swtpm } from './helpers/swtpm.ts'
 import { SWTPM_LOCALCA_DIR } from '../../scripts/seed-dev.ts'
+import { enrollWithCli } from './helpers/fixtures.ts'
 
 const ROOTS = [
   `${SWTPM_LOCALCA_DIR}/swtpm-localca-rootca-cert.pem`,
@@ -66,16 +67,7 @@ describe('sync and provenance against swtpm and wrangler dev', () => {
     collector = await startCollector()
     dir = mkdtempSync(path.join(tmpdir(), 'aegis-prov-'))
     agentDir = path.join(dir, 'agent')
-    const e = await cli([
-      'agent',
-      'enroll',
-      '--collector',
-      collector.url,
-      '--tpm',
-      swtpm.agentTpm,
-      '--state',
-      agentDir,
-    ])
+    const e = await enrollWithCli(collector.url, swtpm.agentTpm, agentDir)
     expect(e.code, e.out).toBe(0)
     jwksFile = path.join(dir, 'jwks.json')
     writeFileSync(jwksFile, await (await fetch(`${collector.url}/.well-known/jwks.json`)).text())
