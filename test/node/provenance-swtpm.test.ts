@@ -21,7 +21,7 @@ import { cli } from './helpers/cli.ts'
 import { startCollector, type Collector } from './helpers/collector.ts'
 import { startSwtpm, type Swtpm } from './helpers/swtpm.ts'
 import { SWTPM_LOCALCA_DIR } from '../../scripts/seed-dev.ts'
-import { enrollWithCli } from './helpers/fixtures.ts'
+import { enrollWithCli, sendWithCli } from './helpers/fixtures.ts'
 
 const ROOTS = [
   `${SWTPM_LOCALCA_DIR}/swtpm-localca-rootca-cert.pem`,
@@ -48,16 +48,7 @@ describe('sync and provenance against swtpm and wrangler dev', () => {
     }
   }
   const send = async (n: number) => {
-    const r = await cli([
-      'agent',
-      'send',
-      '--state',
-      agentDir,
-      '--count',
-      String(n),
-      '--location',
-      '48.8566,2.3522,10',
-    ])
+    const r = await sendWithCli(agentDir, n, '48.8566,2.3522,10')
     expect(r.code, r.out + r.err).toBe(0)
     return (JSON.parse(r.out) as { batchIds: string[] }).batchIds
   }

@@ -1,6 +1,7 @@
 /**
- * Inputs the integration tests share: the Paris zone polygon (central Paris, [lon, lat] as
- * GeoJSON wants) and `aegis agent enroll` of a swtpm against a collector through the real CLI.
+ * What the integration tests share: the Paris zone polygon (central Paris, [lon, lat] as GeoJSON
+ * wants), `aegis agent enroll` and `aegis agent send` through the real CLI, and polling until an
+ * eventually-consistent result (sync through the queue) is there.
  */
 import { cli } from './cli.ts'
 
@@ -35,4 +36,39 @@ export function enrollWithCli(
     stateDir,
     ...extra,
   ])
+}
+
+/** `aegis agent send --count N --location LAT,LON,ACC` for the agent whose state is `stateDir`. */
+export function sendWithCli(
+  stateDir: string,
+  count: number | string,
+  location: string,
+  ...extra: string[]
+): ReturnType<typeof cli> {
+  return cli([
+    'agent',
+    'send',
+    '--state',
+    stateDir,
+    '--count',
+    String(count),
+    '--location',
+    location,
+    ...extra,
+  ])
+}
+
+/** Poll `f` every 250 ms until it returns a value; after `ms` fail naming `what`. */
+export async function until<T>(
+  what: string,
+  f: () => Promise<T | undefined>,
+  ms = 30_000,
+): Promise<T> {
+  const end = Date.now() + ms
+  for (;;) {
+    const v = await f()
+    if (v !== undefined) return v
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
+    await new Promise((r) => setTimeout(r, 250))
+  }
 }
