@@ -165,9 +165,3 @@ export class AegisError extends Error {
 export function isAegisError(e: unknown): e is AegisError {
   return e instanceof AegisError
 }
-
-/** Re-throw an AegisError unchanged; wrap anything else under `code`, keeping it as `cause`. */
-export function translate(e: unknown, code: ErrorCode, message: string): AegisError {
-  if (e instanceof AegisError) return e
-  return new AegisError(code, message, { cause: e })
-}

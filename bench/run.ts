@@ -88,7 +88,31 @@ function positiveInt(name: string, v: string | undefined, dflt: number): number 
 
 class UsageError extends Error {}
 
-export async function main(argv: string[]): Promise<number> {
+/** The ingest (or soak) run; not ok when it lost or duplicated batches, or the soak drifted. */
+async function loadEntries(
+  opts: Options,
+  soak: boolean,
+): Promise<{ entries: BenchEntry[]; ok: boolean }> {
+  try {
+    const entries = await runIngest({
+      ...opts,
+      log,
+      soak: soak ? { rate: opts.rate, faults: opts.faults } : undefined,
+    })
+    const client = entries.find((e) => e.name === 'ingest.client')
+    const s = entries.find((e) => e.name === 'soak')
+    const lossy = !!client && ((client.lost as number) > 0 || (client.duplicated as number) > 0)
+    const drift =
+      !!s && (s.metric_points !== s.metric_points_expected || (s.rss_growth_pct as number) >= 20)
+    return { entries, ok: !lossy && !drift }
+  } catch (e) {
+    log(`ingest benchmark failed: ${(e as Error).stack ?? e}`)
+    return { entries: [], ok: false }
+  }
+}
+
+/** The options from the command line; undefined (after a usage line on stderr) when wrong. */
+function readOptions(argv: string[]) {
   let a
   try {
     a = parseArgs({
@@ -115,7 +139,7 @@ export async function main(argv: string[]): Promise<number> {
     }).values
   } catch (e) {
     log(`usage: ${(e as Error).message}`)
-    return 2
+    return undefined
   }
   let opts
   try {
@@ -145,14 +169,22 @@ export async function main(argv: string[]): Promise<number> {
   } catch (e) {
     if (e instanceof UsageError) {
       log(`usage: ${e.message}`)
-      return 2
+      return undefined
     }
     throw e
   }
   if (opts.ecdsaBackend !== undefined && !['wasm', 'noble'].includes(opts.ecdsaBackend)) {
     log('usage: --ecdsa-backend must be wasm or noble')
-    return 2
+    return undefined
   }
+  return opts
+}
+
+type Options = NonNullable<ReturnType<typeof readOptions>>
+
+export async function main(argv: string[]): Promise<number> {
+  const opts = readOptions(argv)
+  if (!opts) return 2
   const { prefixes } = opts
   const wanted = (name: string) => prefixes.length === 0 || prefixes.some((p) => name.startsWith(p))
   const loadOnly = (p: string) =>
@@ -187,23 +219,9 @@ export async function main(argv: string[]): Promise<number> {
     }
   }
   if (runLoad) {
-    try {
-      const entries = await runIngest({
-        ...opts,
-        log,
-        soak: soak ? { rate: opts.rate, faults: opts.faults } : undefined,
-      })
-      results.push(...entries.filter((e) => wanted(e.name)))
-      const client = entries.find((e) => e.name === 'ingest.client')
-      if (client && ((client.lost as number) > 0 || (client.duplicated as number) > 0))
-        failed = true
-      const s = entries.find((e) => e.name === 'soak')
-      if (s && (s.metric_points !== s.metric_points_expected || (s.rss_growth_pct as number) >= 20))
-        failed = true
-    } catch (e) {
-      log(`ingest benchmark failed: ${(e as Error).stack ?? e}`)
-      failed = true
-    }
+    const load = await loadEntries(opts, soak)
+    results.push(...load.entries.filter((e) => wanted(e.name)))
+    if (!load.ok) failed = true
   }
   if (runFlood) {
     try {

@@ -14,6 +14,7 @@ import { homedir } from 'node:os'
 import path from 'node:path'
 import { AegisError } from '../../attest/errors.ts'
 import { CollectorClient } from '../net/collector-client.ts'
+import { EXIT_OK, type CliIO } from './io.ts'
 
 export const TARGET_FLAGS = {
   collector: 'string',
@@ -138,4 +139,24 @@ export function table(headers: string[], rows: string[][]): string {
   const line = (cells: string[]) =>
     cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ')
   return [line(headers), ...rows.map(line)].join('\n') + '\n'
+}
+
+/** The API of the collector the flags and environment name (resolveTarget). */
+export function targetApi(
+  f: { collector?: string; token?: string; profile?: string },
+  env: Record<string, string | undefined>,
+): ReturnType<typeof operatorApi> {
+  return operatorApi(resolveTarget(f, env))
+}
+
+/**
+ * The end of every list command: the API's answer as JSON with --json, else a table of `rows`
+ * under `headers` (and `footer`, a line after it).
+ */
+export function printListing(
+  io: CliIO,
+  l: { json?: boolean; answer: unknown; headers: string[]; rows: string[][]; footer?: string },
+): number {
+  io.stdout(l.json ? JSON.stringify(l.answer) + '\n' : table(l.headers, l.rows) + (l.footer ?? ''))
+  return EXIT_OK
 }

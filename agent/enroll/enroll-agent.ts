@@ -7,7 +7,6 @@
 import { fromB64url, toB64url, toHex } from '../../attest/bytes/encoding.ts'
 import { activationQualifyingData } from '../../attest/binding/qualifying-data.ts'
 import { pcrsToHex } from '../../attest/policy/check-pcr-policy.ts'
-import type { PcrSelection } from '../../attest/tpm/types.ts'
 import { CollectorClient } from '../net/collector-client.ts'
 import { ensureSensorMeasured } from '../sensor/sensor-pcr.ts'
 import { loadState, saveState, type AgentState } from '../state/agent-state.ts'
@@ -19,6 +18,7 @@ import { quote, readPcrs } from '../tpm/quote.ts'
 import { startup } from '../tpm/commands/startup.ts'
 import { Tpm } from '../tpm/tpm.ts'
 import { DEFAULT_EVENT_LOG, noteBootAccepted, readEventLog } from '../eventlog/boot-log.ts'
+import type { EnrollReply } from '../../attest/wire/types.ts'
 
 export interface EnrollOptions {
   collector: string
@@ -40,17 +40,6 @@ export interface EnrollOptions {
   eventLog?: string
 }
 
-interface EnrollReply {
-  enrollmentId: string
-  agentId: string
-  credentialBlob: string
-  encryptedSecret: string
-  quoteSelection: PcrSelection[]
-  sensorPcr: number
-  /** The collector's sealed pending enrollment: returned verbatim with the activation. */
-  challenge: string
-}
-
 export async function enrollAgent(
   o: EnrollOptions,
 ): Promise<{ state: AgentState; fresh: boolean }> {
@@ -63,13 +52,7 @@ export async function enrollAgent(
   try {
     await startup(tpm)
     const ek = await getEndorsementKey(tpm, o.ek ?? 'auto')
-    const given: EkCertMaterial | undefined = o.ekCertFile
-      ? ekCertFromFile(o.ekCertFile, ek.pub)
-      : o.ekCertUrl
-        ? await ekCertFromUrl(o.ekCertUrl, ek.pub)
-        : undefined
-    const cert = given?.cert ?? ek.cert
-    const chain = given?.chain.length ? given.chain : ek.chain
+    const { cert, chain } = await ekCertToSend(o, ek)
     const ak = await ensureAttestationKey(tpm, {
       handle: o.akHandle ?? DEFAULT_AK_HANDLE,
       alg: o.akAlg ?? 'ecc',
@@ -85,21 +68,7 @@ export async function enrollAgent(
     })
     await ensureSensorMeasured(tpm, o.sensor, ch.sensorPcr)
 
-    const secret = await activateCredential(tpm, {
-      ek: { kind: ek.kind, handle: ek.handle, name: ek.name },
-      akHandle: ak.handle,
-      credentialBlob: fromB64url(ch.credentialBlob),
-      encryptedSecret: fromB64url(ch.encryptedSecret),
-      // The collector sends TPM2B forms (size-prefixed), the command's own parameter shapes.
-      form: 'tpm2b',
-    })
-    const pcrs = await readPcrs(tpm, ch.quoteSelection)
-    const q = await quote(
-      tpm,
-      ak.handle,
-      activationQualifyingData(ch.enrollmentId, secret),
-      ch.quoteSelection,
-    )
+    const { secret, pcrs, q } = await answerChallenge(tpm, ek, ak.handle, ch)
     const eventLogPath = o.eventLog ?? DEFAULT_EVENT_LOG
     // An explicit --event-log must be readable; the kernel's default file is optional (absent on
     // machines without a TPM event log, root-only on others).
@@ -139,4 +108,38 @@ export async function enrollAgent(
   } finally {
     await tpm.close()
   }
+}
+
+type Ek = Awaited<ReturnType<typeof getEndorsementKey>>
+
+/** The EK certificate (and chain) to send: a given file or URL, else what the TPM's NV holds. */
+async function ekCertToSend(
+  o: EnrollOptions,
+  ek: Ek,
+): Promise<{ cert: Uint8Array | undefined; chain: Uint8Array[] }> {
+  const given: EkCertMaterial | undefined = o.ekCertFile
+    ? ekCertFromFile(o.ekCertFile, ek.pub)
+    : o.ekCertUrl
+      ? await ekCertFromUrl(o.ekCertUrl, ek.pub)
+      : undefined
+  return {
+    cert: given?.cert ?? ek.cert,
+    chain: given?.chain.length ? given.chain : ek.chain,
+  }
+}
+
+/** ActivateCredential recovers the collector's secret; the activation quote binds it. */
+async function answerChallenge(tpm: Tpm, ek: Ek, akHandle: number, ch: EnrollReply) {
+  const secret = await activateCredential(tpm, {
+    ek: { kind: ek.kind, handle: ek.handle, name: ek.name },
+    akHandle,
+    credentialBlob: fromB64url(ch.credentialBlob),
+    encryptedSecret: fromB64url(ch.encryptedSecret),
+    // The collector sends TPM2B forms (size-prefixed), the command's own parameter shapes.
+    form: 'tpm2b',
+  })
+  const pcrs = await readPcrs(tpm, ch.quoteSelection)
+  const qualifying = activationQualifyingData(ch.enrollmentId, secret)
+  const q = await quote(tpm, akHandle, qualifying, ch.quoteSelection)
+  return { secret, pcrs, q }
 }

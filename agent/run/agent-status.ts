@@ -10,7 +10,7 @@ import { readFile, stat } from 'node:fs/promises'
 import path from 'node:path'
 import { AegisError } from '../../attest/errors.ts'
 import { listEntries } from '../spool/spool-files.ts'
-import { loadMeta, type SpoolMeta } from '../spool/spool-meta.ts'
+import { loadMeta, type SpoolCounters, type SpoolMeta } from '../spool/spool-meta.ts'
 import { loadState, writeFileAtomic } from '../state/agent-state.ts'
 import { lockHolder } from './state-lock.ts'
 
@@ -41,7 +41,8 @@ export interface OneShotCounts {
   rejectedByCode: Record<string, number>
 }
 
-export interface AgentStatusReport {
+/** The spool's counters (SpoolCounters) with the run's state around them. */
+export interface AgentStatusReport extends SpoolCounters {
   enrolled: boolean
   agentId: string | null
   collector: string | null
@@ -49,12 +50,6 @@ export interface AgentStatusReport {
   pid: number | null
   spoolDepth: number
   spoolBytes: number
-  produced: number
-  accepted: number
-  rejected: number
-  dropped: number
-  quarantined: number
-  rejectedByCode: Record<string, number>
   skippedNoFix: number
   lastSuccess: string | null
   lastError: ErrorRecord | null

@@ -46,6 +46,32 @@ export interface RunOptions {
   log: Logger
 }
 
+function logStarting(cfg: AgentConfig, log: RunOptions['log'], spool: Spool): void {
+  const { produced, accepted } = spool.counters()
+  log.info('agent starting', {
+    pid: process.pid,
+    collector: cfg.collector,
+    tpm: cfg.tpm,
+    stateDir: cfg.stateDir,
+    intervalSeconds: cfg.intervalSeconds,
+    location: cfg.location.kind,
+    spoolDepth: spool.depth,
+    produced,
+    accepted,
+  })
+}
+
+/** The configured location sensor must be the one measured at enrollment. */
+function assertEnrolledSensor(cfg: AgentConfig, state: AgentState): void {
+  if (state.sensor.id === cfg.sensor.id && state.sensor.firmware === cfg.sensor.firmware) return
+  throw new AegisError(
+    'ERR_CONFIG',
+    `sensor ${cfg.sensor.id}:${cfg.sensor.firmware} is not the enrolled sensor ${state.sensor.id}:${state.sensor.firmware}; ` +
+      `restore it, or re-enroll (aegis agent enroll --force) after the operator approves the change`,
+    { detail: { key: 'sensor' } },
+  )
+}
+
 export async function runAgent(cfg: AgentConfig, o: RunOptions): Promise<void> {
   const { log, stop } = o
   await mkdir(cfg.stateDir, { recursive: true, mode: 0o700 })
@@ -60,29 +86,11 @@ export async function runAgent(cfg: AgentConfig, o: RunOptions): Promise<void> {
     await status.update({})
     const spool = await Spool.open(spoolDir(cfg.stateDir), cfg.spool)
     await advanceSeq(cfg.stateDir, spool.highWater)
-    const counters = spool.counters()
-    log.info('agent starting', {
-      pid: process.pid,
-      collector: cfg.collector,
-      tpm: cfg.tpm,
-      stateDir: cfg.stateDir,
-      intervalSeconds: cfg.intervalSeconds,
-      location: cfg.location.kind,
-      spoolDepth: spool.depth,
-      produced: counters.produced,
-      accepted: counters.accepted,
-    })
+    logStarting(cfg, log, spool)
     const backoff = new Backoff(cfg.retry.initialSeconds * 1000, cfg.retry.maxSeconds * 1000)
     const state = await enrollWithRetry(cfg, o, status, backoff)
     if (!state) return
-    if (state.sensor.id !== cfg.sensor.id || state.sensor.firmware !== cfg.sensor.firmware) {
-      throw new AegisError(
-        'ERR_CONFIG',
-        `sensor ${cfg.sensor.id}:${cfg.sensor.firmware} is not the enrolled sensor ${state.sensor.id}:${state.sensor.firmware}; ` +
-          `restore it, or re-enroll (aegis agent enroll --force) after the operator approves the change`,
-        { detail: { key: 'sensor' } },
-      )
-    }
+    assertEnrolledSensor(cfg, state)
     const tpm = await openTpmWithRetry(cfg.tpm, o, status, backoff)
     if (!tpm) return
     let location: LocationSource | undefined
@@ -132,13 +140,8 @@ export async function runAgent(cfg: AgentConfig, o: RunOptions): Promise<void> {
         )
       }
       const c = spool.counters()
-      log.info('agent stopped', {
-        spoolDepth: spool.depth,
-        produced: c.produced,
-        accepted: c.accepted,
-        rejected: c.rejected,
-        dropped: c.dropped,
-      })
+      const { produced, accepted, rejected, dropped } = c
+      log.info('agent stopped', { spoolDepth: spool.depth, produced, accepted, rejected, dropped })
     } finally {
       await location?.stop()
       await tpm.close()

@@ -26,20 +26,13 @@ import type { Backoff } from './backoff.ts'
 import { classifyFailure, type Action } from './classify-failure.ts'
 import { errorFields, type Logger } from './logger.ts'
 import { sleep, type Waker } from './sleep.ts'
+import type { BatchReply } from '../../attest/wire/types.ts'
 
 /** Do not start a quote with a nonce that expires sooner than this. */
 const NONCE_MARGIN_MS = 10_000
 /** When the collector sends no Date header, trust a nonce this long after receiving it. */
 const FALLBACK_NONCE_TTL_MS = 60_000
 const MAX_IMMEDIATE_RENONCE = 3
-
-interface BatchReply {
-  batchId: string
-  receipt: string
-  duplicate?: boolean
-  nextNonce: string
-  nextNonceExpiresAt: string
-}
 
 export type Attempt =
   | { kind: 'empty' }

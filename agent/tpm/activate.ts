@@ -25,7 +25,7 @@
 import { bytesEqual } from '../../attest/bytes/encoding.ts'
 import { ByteWriter } from '../../attest/bytes/writer.ts'
 import { AegisError } from '../../attest/errors.ts'
-import { TPM_RH } from './constants.ts'
+import { TPM_RH } from '../../attest/tpm/constants.ts'
 import { PASSWORD } from './framing/command-types.ts'
 import { EK_PROFILES, ekPolicyFor, type EkKind } from './templates/ek-templates.ts'
 import type { Tpm } from './tpm.ts'

@@ -1,9 +1,9 @@
 /**
- * The TPM 2.0 constants only the command client needs: command codes, command tags, the handles
- * it names, capability and property selectors, NV and session attribute bits. Algorithm ids,
- * curves and TPMA_OBJECT come from attest/tpm/constants.ts and attest/crypto/hash.ts.
+ * The TPM 2.0 constants only the command client needs: command codes, command tags, capability
+ * and property selectors, NV and session attribute bits. Algorithm ids, curves, permanent handles
+ * (TPM_RH) and TPMA_OBJECT come from attest/tpm/constants.ts and attest/crypto/hash.ts.
  * Values from TPM 2.0 Part 2 §6.5.2 (TPM_CC), §6.9 (TPM_ST), §6.10 (TPM_SU), §6.11 (TPM_SE),
- * §6.12 (TPM_CAP), §6.13 (TPM_PT), §7 (handles), §13.4 (TPMA_NV), §8.4 (TPMA_SESSION).
+ * §6.12 (TPM_CAP), §6.13 (TPM_PT), §13.4 (TPMA_NV), §8.4 (TPMA_SESSION).
  */
 export const TPM_CC = {
   EvictControl: 0x120,
@@ -27,8 +27,6 @@ export const TPM_CC = {
   PolicyGetDigest: 0x189,
 } as const
 
-export type CommandName = keyof typeof TPM_CC
-
 const CC_NAMES = new Map<number, string>(Object.entries(TPM_CC).map(([k, v]) => [v, k]))
 
 export function commandName(cc: number): string {
@@ -39,26 +37,6 @@ export const TPM_ST_NO_SESSIONS = 0x8001
 export const TPM_ST_SESSIONS = 0x8002
 export const TPM_SU_CLEAR = 0x0000
 export const TPM_SE_POLICY = 0x01
-
-/** Permanent handles (Part 2 §7.4). */
-export const TPM_RH = {
-  OWNER: 0x40000001,
-  NULL: 0x40000007,
-  PW: 0x40000009,
-  ENDORSEMENT: 0x4000000b,
-  PLATFORM: 0x4000000c,
-} as const
-
-/** Handle types, the top byte of a handle (Part 2 §7.2). */
-export const TPM_HT = {
-  PCR: 0x00,
-  NV_INDEX: 0x01,
-  HMAC_SESSION: 0x02,
-  POLICY_SESSION: 0x03,
-  PERMANENT: 0x40,
-  TRANSIENT: 0x80,
-  PERSISTENT: 0x81,
-} as const
 
 export const TPM_CAP = { HANDLES: 0x1, PCRS: 0x5, TPM_PROPERTIES: 0x6 } as const
 

@@ -10,7 +10,7 @@
  * NV certificate certifies the template's key, not whatever was persisted at the handle).
  */
 import type { TpmPublic } from '../../attest/tpm/types.ts'
-import { TPM_RH } from './constants.ts'
+import { TPM_RH } from '../../attest/tpm/constants.ts'
 import { splitDerSequence } from '../../attest/x509/ek-cert-padding.ts'
 import { readNvIndex } from './read-nv.ts'
 import { readPersistent } from './read-persistent.ts'

@@ -6,25 +6,14 @@
  * Returns undefined when the index does not exist or was never written.
  * Leaves out policy-read indices and non-empty authValues (ERR_TPM_RESPONSE from the TPM).
  */
-import { isAegisError } from '../../attest/errors.ts'
-import { TPM_RH, TPMA_NV } from './constants.ts'
-import { RC, rcBase } from './response-code.ts'
+import { TPMA_NV } from './constants.ts'
+import { TPM_RH } from '../../attest/tpm/constants.ts'
+import { unlessNoHandle } from './read-persistent.ts'
 import type { Tpm } from './tpm.ts'
 
 export async function readNvIndex(tpm: Tpm, index: number): Promise<Uint8Array | undefined> {
-  let pub
-  try {
-    pub = await tpm.nvReadPublic(index)
-  } catch (e) {
-    if (
-      isAegisError(e) &&
-      e.code === 'ERR_TPM_RESPONSE' &&
-      rcBase(Number(e.detail?.rc)) === RC.HANDLE
-    ) {
-      return undefined
-    }
-    throw e
-  }
+  const pub = await unlessNoHandle(() => tpm.nvReadPublic(index))
+  if (!pub) return undefined
   if (!(pub.attributes & TPMA_NV.WRITTEN)) return undefined
   // Without AUTHREAD, try the owner; an index readable by neither fails in the TPM with its rc.
   const authHandle = pub.attributes & TPMA_NV.AUTHREAD ? index : TPM_RH.OWNER

@@ -8,9 +8,14 @@ import { RC, rcBase } from './response-code.ts'
 import type { Tpm } from './tpm.ts'
 
 /** ReadPublic, or undefined when nothing is persisted at `handle`. */
-export async function readPersistent(tpm: Tpm, handle: number): Promise<ObjectPublic | undefined> {
+export function readPersistent(tpm: Tpm, handle: number): Promise<ObjectPublic | undefined> {
+  return unlessNoHandle(() => tpm.readPublic(handle))
+}
+
+/** `f`'s result, or undefined when the TPM answers TPM_RC_HANDLE (nothing at that handle). */
+export async function unlessNoHandle<T>(f: () => Promise<T>): Promise<T | undefined> {
   try {
-    return await tpm.readPublic(handle)
+    return await f()
   } catch (e) {
     if (
       isAegisError(e) &&

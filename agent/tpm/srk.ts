@@ -4,7 +4,7 @@
  * seed, same template), so a wrapped AK made under it earlier loads again.
  * Leaves out a persistent SRK (0x81000001) and a non-empty ownerAuth.
  */
-import { TPM_RH } from './constants.ts'
+import { TPM_RH } from '../../attest/tpm/constants.ts'
 import { SRK_ECC_P256 } from './templates/srk-template.ts'
 import type { Tpm } from './tpm.ts'
 

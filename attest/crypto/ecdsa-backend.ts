@@ -1,6 +1,6 @@
 /**
  * The seam between ECDSA verification and its implementation. The reference backend is
- * @noble/curves (ecdsa-noble.ts); the Wasm kernel (wasm/, issue 7) provides another. Both get
+ * @noble/curves (ecdsa-noble.ts); the Wasm kernel (wasm/) provides another. Both get
  * already-parsed, public inputs: the caller has decoded the key and the signature and hashed the
  * message. A backend returns true/false for the signature and never throws for a bad signature.
  */

@@ -12,7 +12,7 @@ import { toHex } from '../bytes/encoding.ts'
 import { AegisError } from '../errors.ts'
 import { EV } from './event-types.ts'
 import { formatGuid } from './guid.ts'
-import { LeReader } from './le-reader.ts'
+import { ByteReader } from '../bytes/reader.ts'
 import { parseSignatureLists, type EfiSignatureList } from './efi-signature-list.ts'
 import type { LogEvent } from './types.ts'
 
@@ -76,10 +76,13 @@ function decodeByType(ev: LogEvent): DecodedEvent {
 }
 
 function decodeVariable(ev: LogEvent): DecodedEvent {
-  const r = new LeReader(ev.data, 'ERR_EVENTLOG_EVENT_DATA', 'UEFI_VARIABLE_DATA')
+  const r = new ByteReader(ev.data, 'UEFI_VARIABLE_DATA', {
+    code: 'ERR_EVENTLOG_EVENT_DATA',
+    littleEndian: true,
+  })
   const guid = formatGuid(r.bytes(16))
-  const nameChars = r.u64()
-  const dataLen = r.u64()
+  const nameChars = r.u64Safe()
+  const dataLen = r.u64Safe()
   if (nameChars > MAX_NAME_CHARS)
     throw new AegisError('ERR_EVENTLOG_EVENT_DATA', `variable name of ${nameChars} characters`)
   const name = utf16(r.bytes(nameChars * 2))
@@ -99,11 +102,14 @@ function decodeVariable(ev: LogEvent): DecodedEvent {
 }
 
 function decodeImageLoad(d: Uint8Array): DecodedEvent {
-  const r = new LeReader(d, 'ERR_EVENTLOG_EVENT_DATA', 'UEFI_IMAGE_LOAD_EVENT')
-  const location = r.u64()
-  const length = r.u64()
-  r.u64() // ImageLinkTimeAddress
-  const devicePath = r.bytes(r.u64())
+  const r = new ByteReader(d, 'UEFI_IMAGE_LOAD_EVENT', {
+    code: 'ERR_EVENTLOG_EVENT_DATA',
+    littleEndian: true,
+  })
+  const location = r.u64Safe()
+  const length = r.u64Safe()
+  r.u64Safe() // ImageLinkTimeAddress
+  const devicePath = r.bytes(r.u64Safe())
   // shim and grub's loader log 8 bytes past the device path they declare; the image digest, not
   // this data, is what the event measures, so the excess is counted rather than refused.
   return { kind: 'image', location, length, devicePath, trailing: r.remaining }

@@ -8,7 +8,7 @@ import { toHex } from '../bytes/encoding.ts'
 import { digest } from '../crypto/hash.ts'
 import { AegisError } from '../errors.ts'
 import { formatGuid } from './guid.ts'
-import { LeReader } from './le-reader.ts'
+import { ByteReader } from '../bytes/reader.ts'
 
 export const EFI_CERT_X509_GUID = 'a5c059a1-94e4-4aa7-87b5-ab155c2bf072'
 export const EFI_CERT_SHA256_GUID = 'c1c41626-504c-4092-aca9-41f936934328'
@@ -27,7 +27,10 @@ export interface EfiSignatureList {
 }
 
 export function parseSignatureLists(data: Uint8Array): EfiSignatureList[] {
-  const r = new LeReader(data, 'ERR_EVENTLOG_EVENT_DATA', 'EFI_SIGNATURE_LIST')
+  const r = new ByteReader(data, 'EFI_SIGNATURE_LIST', {
+    code: 'ERR_EVENTLOG_EVENT_DATA',
+    littleEndian: true,
+  })
   const lists: EfiSignatureList[] = []
   while (r.remaining > 0) {
     const type = formatGuid(r.bytes(16))

@@ -15,7 +15,7 @@ import { AegisError } from '../errors.ts'
 import { hashAlgFromTpm, digestLength } from '../crypto/hash.ts'
 import type { HashAlg } from '../tpm/types.ts'
 import { EV, eventTypeName } from './event-types.ts'
-import { LeReader } from './le-reader.ts'
+import { ByteReader } from '../bytes/reader.ts'
 import type { DeclaredAlgorithm, EventLog, LogEvent, SpecIdEvent } from './types.ts'
 
 export const EVENTLOG_LIMITS = { maxBytes: 1 << 20, maxEvents: 4096, maxAlgorithms: 8 }
@@ -24,6 +24,8 @@ const SPEC_ID_SIGNATURE = 'Spec ID Event03\0'
 const STARTUP_LOCALITY_SIGNATURE = 'StartupLocality\0'
 /** Highest PCR a PC Client firmware measures into (PFP §3.3.4: PCRs 0-23). */
 const MAX_PCR = 23
+/** The log is little-endian (PFP §10.2); reading past its end means it was cut short. */
+const LE_LOG = { code: 'ERR_EVENTLOG_TRUNCATED', littleEndian: true } as const
 
 export interface ParseOptions {
   maxBytes?: number
@@ -43,7 +45,7 @@ export function parseEventLog(bytes: Uint8Array, options: ParseOptions = {}): Ev
       },
     )
   }
-  const r = new LeReader(bytes)
+  const r = new ByteReader(bytes, 'event log', LE_LOG)
   const first = readSha1Event(r, 0)
   const specId = isSpecId03(first) ? parseSpecId(first) : undefined
   const log: EventLog = {
@@ -73,7 +75,7 @@ export function parseEventLog(bytes: Uint8Array, options: ParseOptions = {}): Ev
   return log
 }
 
-function readHeader(r: LeReader, index: number): { pcr: number; type: number } {
+function readHeader(r: ByteReader, index: number): { pcr: number; type: number } {
   const pcr = r.u32()
   const type = r.u32()
   if (pcr > MAX_PCR && type !== EV.NO_ACTION) {
@@ -88,14 +90,14 @@ function readHeader(r: LeReader, index: number): { pcr: number; type: number } {
   return { pcr, type }
 }
 
-function readSha1Event(r: LeReader, index: number): LogEvent {
+function readSha1Event(r: ByteReader, index: number): LogEvent {
   const h = readHeader(r, index)
   const digest = r.bytes(20)
   const data = r.bytes(r.u32())
   return { index, ...h, typeName: eventTypeName(h.type), digests: { sha1: digest }, data }
 }
 
-function readAgileEvent(r: LeReader, index: number, algs: DeclaredAlgorithm[]): LogEvent {
+function readAgileEvent(r: ByteReader, index: number, algs: DeclaredAlgorithm[]): LogEvent {
   const h = readHeader(r, index)
   const count = r.u32()
   const where = { index, type: eventTypeName(h.type), pcr: h.pcr }
@@ -149,7 +151,10 @@ function isSpecId03(ev: LogEvent): boolean {
 function parseSpecId(ev: LogEvent): SpecIdEvent {
   if (ev.pcr !== 0 || ev.digests.sha1!.some((b) => b !== 0))
     throw specIdError('PCR index and digest must be zero')
-  const r = new LeReader(ev.data, 'ERR_EVENTLOG_SPEC_ID', 'Spec ID event')
+  const r = new ByteReader(ev.data, 'Spec ID event', {
+    code: 'ERR_EVENTLOG_SPEC_ID',
+    littleEndian: true,
+  })
   r.bytes(16) // the signature isSpecId03 matched
   const platformClass = r.u32()
   const minor = r.u8()

@@ -52,8 +52,11 @@ export const TPM_ST = {
 } as const
 
 /** Permanent hierarchy handles: the parent Qualified Name of a primary object (Part 1 §16). */
+/** Permanent handles: the hierarchies, and TPM_RH_NULL and TPM_RS_PW for the command client. */
 export const TPM_RH = {
   OWNER: 0x40000001,
+  NULL: 0x40000007,
+  PW: 0x40000009,
   ENDORSEMENT: 0x4000000b,
   PLATFORM: 0x4000000c,
 } as const

@@ -128,6 +128,41 @@ function tcgFromSan(v: Uint8Array): TcgDeviceInfo | undefined {
   return info
 }
 
+/** What each understood extension adds to the decoded fields; others are only listed. */
+const DECODERS = new Map<string, (v: Uint8Array) => Partial<Decoded>>([
+  [OID.basicConstraints, (v) => ({ basicConstraints: basicConstraints(v) })],
+  [OID.keyUsage, (v) => ({ keyUsage: keyUsage(v) })],
+  [OID.extKeyUsage, (v) => ({ extKeyUsage: extKeyUsage(v) })],
+  [
+    OID.subjectKeyIdentifier,
+    (v) => ({
+      subjectKeyIdentifier: octetString(
+        decodeDer(v, 'subjectKeyIdentifier'),
+        'subjectKeyIdentifier',
+      ),
+    }),
+  ],
+  [
+    OID.authorityKeyIdentifier,
+    (v) => {
+      const aki = authorityKeyId(v)
+      return aki ? { authorityKeyIdentifier: aki } : {}
+    },
+  ],
+  [
+    OID.subjectAltName,
+    (v) => {
+      const tcg = tcgFromSan(v)
+      return { ...(tcg ? { tcg } : {}), subjectAltNames: generalNames(v, 'subjectAltName') }
+    },
+  ],
+  [OID.certificatePolicies, (v) => ({ policies: certificatePolicies(v) })],
+  [OID.policyMappings, (v) => ({ policyMappings: policyMappings(v) })],
+  [OID.policyConstraints, (v) => ({ policyConstraints: policyConstraints(v) })],
+  [OID.inhibitAnyPolicy, (v) => ({ inhibitAnyPolicy: inhibitAnyPolicy(v) })],
+  [OID.nameConstraints, (v) => ({ nameConstraints: nameConstraints(v) })],
+])
+
 export function readExtensions(n: Node | undefined): Decoded {
   const out: Decoded = { extensions: [] }
   if (n === undefined) return out
@@ -148,49 +183,8 @@ export function readExtensions(n: Node | undefined): Decoded {
     seen.add(id)
     const ext: CertExtension = { oid: id, critical, value }
     out.extensions.push(ext)
-    switch (id) {
-      case OID.basicConstraints:
-        out.basicConstraints = basicConstraints(value)
-        break
-      case OID.keyUsage:
-        out.keyUsage = keyUsage(value)
-        break
-      case OID.extKeyUsage:
-        out.extKeyUsage = extKeyUsage(value)
-        break
-      case OID.subjectKeyIdentifier:
-        out.subjectKeyIdentifier = octetString(
-          decodeDer(value, 'subjectKeyIdentifier'),
-          'subjectKeyIdentifier',
-        )
-        break
-      case OID.authorityKeyIdentifier: {
-        const aki = authorityKeyId(value)
-        if (aki) out.authorityKeyIdentifier = aki
-        break
-      }
-      case OID.subjectAltName: {
-        const tcg = tcgFromSan(value)
-        if (tcg) out.tcg = tcg
-        out.subjectAltNames = generalNames(value, 'subjectAltName')
-        break
-      }
-      case OID.certificatePolicies:
-        out.policies = certificatePolicies(value)
-        break
-      case OID.policyMappings:
-        out.policyMappings = policyMappings(value)
-        break
-      case OID.policyConstraints:
-        out.policyConstraints = policyConstraints(value)
-        break
-      case OID.inhibitAnyPolicy:
-        out.inhibitAnyPolicy = inhibitAnyPolicy(value)
-        break
-      case OID.nameConstraints:
-        out.nameConstraints = nameConstraints(value)
-        break
-    }
+    const decode = DECODERS.get(id)
+    if (decode) Object.assign(out, decode(value))
   }
   return out
 }

@@ -1,5 +1,5 @@
 /**
- * The abuse benchmark (issue 12): one legitimate simulated agent streams batches (nonce chaining,
+ * The abuse benchmark: one legitimate simulated agent streams batches (nonce chaining,
  * as bench/sim does) while an anonymous flood hits every unauthenticated route of the real
  * collector (`wrangler dev`, local bindings) for `durationS`, from `clients` addresses (named by
  * CF-Connecting-IP, which wrangler dev keeps and Cloudflare's edge would overwrite), with

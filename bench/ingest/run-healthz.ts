@@ -3,7 +3,7 @@
  * same collector the ingest run then loads (same `wrangler dev`, same settings, same process), with
  * as many concurrent clients as there are agents. `GET /healthz` does no I/O, so its requests/s is
  * what the dev proxy, workerd's request handling and the Node client cost together; the ingest
- * throughput divided by it says how many trivial requests one batch costs (issue 14).
+ * throughput divided by it says how many trivial requests one batch costs.
  * The ingest bench runs it before the agents enroll and again after sync, and reports the mean.
  * Leaves out keep-alive tuning: both runs use Node's default fetch agent.
  */

@@ -1,5 +1,5 @@
 /**
- * The end-to-end ingest and sync benchmark (issues 4 and 5): K simulated agents (soft TPMs,
+ * The end-to-end ingest and sync benchmark: K simulated agents (soft TPMs,
  * bench/sim) against the real collector (`wrangler dev`, local D1/R2/DO/Queues), all on this
  * machine. Agents are admitted through the real APIs: the operator puts their EKs on the
  * allowlist, each enrolls and activates; then every agent streams N batches concurrently with
@@ -213,7 +213,7 @@ export async function runIngest(o: IngestOptions): Promise<BenchEntry[]> {
       kind: 'load',
       ...summarize(answered.map((s) => s.clientMs)),
       throughput_per_s: round(ids.size / loadS, 1),
-      // Batches per trivial request of the same stack (issue 14's target: at least 0.5).
+      // Batches per trivial request of the same stack (the target: at least 0.5, docs/benchmarks.md).
       healthz_ratio: round(ids.size / loadS / (healthz.throughput_per_s as number), 3),
       duration_s: round(loadS, 2),
       agents: agents.length,

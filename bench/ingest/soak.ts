@@ -1,5 +1,5 @@
 /**
- * `soak` (issue 14): sustained load at a fixed rate (`--rate`, batches/s over all agents, meant as
+ * `soak`: sustained load at a fixed rate (`--rate`, batches/s over all agents, meant as
  * about half the measured maximum) for `--duration` seconds against a collector whose sync
  * consumer fails on purpose at a low rate (`SYNC_FAULTS`, development only:
  * worker/sync/inject-fault.ts). What must hold: every accepted batch stored once (lost 0,

@@ -4,7 +4,7 @@
  *   sync: stored B batches of A agents: P R2 put, L log append, D D1 batch, rows R, rows_written W,
  *         pack_bytes S, db_bytes Z in T ms
  * `rows` is the table rows the D1 batch inserted or updated (D1's `meta.changes` summed: the
- * accounting of issue 14, whose baseline was about 18 per batch); `rows_written` is D1's own
+ * accounting docs/scale.md uses; before the rows were cut it was about 18 per batch); `rows_written` is D1's own
  * `meta.rows_written` (what D1 bills: each index entry written counts as a row). `rows_per_batch`
  * is R per batch, `d1_rows_written_per_batch` W per batch. Also counts the rows the tables hold per stored batch
  * (`table_rows_per_batch`), and the metric points the rollups account for, so the bench can check

@@ -13,6 +13,7 @@ import { sensorMeasurement, type SensorIdentity } from '../../attest/binding/sen
 import { pcrsToHex } from '../../attest/policy/check-pcr-policy.ts'
 import type { PcrSelection } from '../../attest/tpm/types.ts'
 import type { SoftTpm } from './soft-tpm.ts'
+import type { EnrollReply } from '../../attest/wire/types.ts'
 
 export interface SimAgent {
   tpm: SoftTpm
@@ -46,15 +47,7 @@ export async function enrollSimAgent(
   tpm: SoftTpm,
   sensor: SensorIdentity,
 ): Promise<SimAgent> {
-  const ch = await post<{
-    enrollmentId: string
-    agentId: string
-    credentialBlob: string
-    encryptedSecret: string
-    quoteSelection: PcrSelection[]
-    sensorPcr: number
-    challenge: string
-  }>(`${collector}/v1/enroll`, {
+  const ch = await post<EnrollReply>(`${collector}/v1/enroll`, {
     ekPublic: toB64url(tpm.ekPublic2b),
     akPublic: toB64url(tpm.akPublic2b),
     platform: { kind: 'aegis-bench soft TPM' },

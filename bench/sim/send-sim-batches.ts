@@ -13,6 +13,7 @@ import { batchQualifyingData } from '../../attest/binding/qualifying-data.ts'
 import type { BatchPayload } from '../../attest/ingest/batch-payload.ts'
 import { pcrsToHex } from '../../attest/policy/check-pcr-policy.ts'
 import type { SimAgent } from './enroll-sim-agent.ts'
+import type { BatchReply } from '../../attest/wire/types.ts'
 
 export interface BatchSample {
   agentId: string
@@ -99,12 +100,7 @@ async function postBatch(
     if (st.verify !== undefined) sample.verifyMs = st.verify
     if (st.ledger !== undefined) sample.ledgerMs = st.ledger
     if (st.total !== undefined) sample.totalMs = st.total
-    const reply = JSON.parse(text) as {
-      batchId?: string
-      nextNonce?: string
-      duplicate?: boolean
-      code?: string
-    }
+    const reply = JSON.parse(text) as Partial<BatchReply> & { code?: string }
     if (res.ok) {
       sample.batchId = reply.batchId
       sample.nextNonce = reply.nextNonce

@@ -5,17 +5,24 @@
  * marshaller and signed ECDSA-SHA256 with the AK's private scalar (@noble/curves, RFC 6979),
  * returned as TPMT_SIGNATURE. qualifiedSigner is the AK's Name: the collector checks only its
  * shape (a real TPM writes the Qualified Name, which depends on the AK's parent).
- * Leaves out RSA AKs and other banks than SHA-256.
+ * Also the tests' synthetic quotes (test/attest/quote/synthetic.ts): they choose the signature
+ * hash and the pcrDigest hash to reach checks real vectors cannot. Leaves out RSA AKs.
  * Follows TPM 2.0 Part 3 §18.4 TPM2_Quote, Part 2 §10.12.12 TPMS_ATTEST and §11.3.4 TPMT_SIGNATURE.
  */
 import { p256 } from '@noble/curves/nist.js'
-import { sha256 } from '@noble/hashes/sha2.js'
+import { digest } from '../../attest/crypto/hash.ts'
 import { computePcrDigest } from '../../attest/quote/pcr-digest.ts'
 import { TPM_GENERATED_VALUE } from '../../attest/tpm/constants.ts'
 import { marshalTpmsAttest } from '../../attest/tpm/marshal-attest.ts'
 import { marshalTpmtSignature } from '../../attest/tpm/marshal-signature.ts'
 import { objectName } from '../../attest/tpm/name.ts'
-import type { ClockInfo, EccPublic, PcrSelection, PcrValues } from '../../attest/tpm/types.ts'
+import type {
+  ClockInfo,
+  EccPublic,
+  HashAlg,
+  PcrSelection,
+  PcrValues,
+} from '../../attest/tpm/types.ts'
 
 export interface SoftQuoteInput {
   ak: EccPublic
@@ -27,6 +34,10 @@ export interface SoftQuoteInput {
   pcrs: PcrValues
   clockInfo: ClockInfo
   firmwareVersion: bigint
+  /** The signature's hash; SHA-256 unless a test wants another. */
+  hashAlg?: HashAlg
+  /** The hash of pcrDigest; defaults to the signature hash, as a TPM does. */
+  pcrDigestAlg?: HashAlg
 }
 
 export interface SoftQuote {
@@ -37,6 +48,7 @@ export interface SoftQuote {
 }
 
 export function softQuote(i: SoftQuoteInput): SoftQuote {
+  const hashAlg = i.hashAlg ?? 'sha256'
   const selected: PcrValues = {}
   for (const s of i.selection) {
     for (const p of s.pcrs) (selected[s.hashAlg] ??= {})[p] = i.pcrs[s.hashAlg]?.[p] as Uint8Array
@@ -50,14 +62,14 @@ export function softQuote(i: SoftQuoteInput): SoftQuote {
     firmwareVersion: i.firmwareVersion,
     quote: {
       pcrSelect: [...i.selection],
-      pcrDigest: computePcrDigest('sha256', i.selection, selected),
+      pcrDigest: computePcrDigest(i.pcrDigestAlg ?? hashAlg, i.selection, selected),
     },
     raw: new Uint8Array(0),
   })
-  const rs = p256.sign(sha256(attest), i.akPrivate, { prehash: false })
+  const rs = p256.sign(digest(hashAlg, attest), i.akPrivate, { prehash: false })
   const signature = marshalTpmtSignature({
     sigAlg: 'ecdsa',
-    hashAlg: 'sha256',
+    hashAlg,
     r: rs.subarray(0, 32),
     s: rs.subarray(32),
   })

@@ -62,7 +62,8 @@ export async function createSoftTpm(): Promise<SoftTpm> {
     true,
     ['encrypt', 'decrypt'],
   )) as CryptoKeyPair
-  const jwk = await crypto.subtle.exportKey('jwk', ekPair.publicKey)
+  // workers-types type exportKey as ArrayBuffer | JsonWebKey; 'jwk' always gives the latter.
+  const jwk = (await crypto.subtle.exportKey('jwk', ekPair.publicKey)) as JsonWebKey
   const ek = rebuild({ ...(EK_RSA_L1.fields as RsaPublic), modulus: fromB64url(jwk.n!) })
 
   const akPrivate = p256.utils.randomSecretKey()

@@ -14,6 +14,7 @@ import { startCollector, type Collector } from '../node/helpers/collector.ts'
 import { startSwtpm, type Swtpm } from '../node/helpers/swtpm.ts'
 import { SWTPM_LOCALCA_DIR } from '../../scripts/seed-dev.ts'
 import { launchBrowser, type Browser } from './helpers/browser.ts'
+import { PARIS_POLYGON, until } from '../node/helpers/fixtures.ts'
 
 const ROOTS = [
   `${SWTPM_LOCALCA_DIR}/swtpm-localca-rootca-cert.pem`,
@@ -21,18 +22,7 @@ const ROOTS = [
 ]
 const PARIS_ZONE = {
   name: 'Paris',
-  geometry: {
-    type: 'Polygon',
-    coordinates: [
-      [
-        [2.2, 48.8],
-        [2.5, 48.8],
-        [2.5, 48.95],
-        [2.2, 48.95],
-        [2.2, 48.8],
-      ],
-    ],
-  },
+  geometry: PARIS_POLYGON,
   countries: ['FR'],
 }
 const BERLIN = '52.52,13.405,10'
@@ -58,19 +48,6 @@ describe('web console against wrangler dev, swtpm agents and chromium', () => {
         rejected: { code: string }[]
         batchIds: string[]
       },
-    }
-  }
-  const until = async <T>(
-    what: string,
-    f: () => Promise<T | undefined>,
-    ms = 30_000,
-  ): Promise<T> => {
-    const end = Date.now() + ms
-    for (;;) {
-      const v = await f()
-      if (v !== undefined) return v
-      if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
-      await new Promise((r) => setTimeout(r, 250))
     }
   }
   const pages: Page[] = []

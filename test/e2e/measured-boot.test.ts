@@ -12,11 +12,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { loadState } from '../../agent/state/agent-state.ts'
 import { shutdown } from '../../agent/tpm/commands/shutdown.ts'
 import { Tpm } from '../../agent/tpm/tpm.ts'
-import { cli } from '../node/helpers/cli.ts'
 import { startCollector, type Collector } from '../node/helpers/collector.ts'
 import { startSwtpm, type Swtpm } from '../node/helpers/swtpm.ts'
 import { bootApps, bootFromLog, COS85, RHEL8 } from '../node/helpers/measured-boot.ts'
 import { launchBrowser, type Browser } from './helpers/browser.ts'
+import { enrollWithCli, sendWithCli } from '../node/helpers/fixtures.ts'
 
 const apps = bootApps
 
@@ -33,19 +33,14 @@ describe('console: measured boot', () => {
     await bootFromLog(swtpm.agentTpm, log, biosLog, sensor)
   }
   const send = async () => {
-    const r = await cli([
-      'agent',
-      'send',
-      '--state',
+    const r = await sendWithCli(
       agentDir,
-      '--count',
       '1',
-      '--location',
       '48.8566,2.3522,10',
       '--tpm',
       swtpm.agentTpm,
       '--json',
-    ])
+    )
     return JSON.parse(r.out) as { accepted: number; rejected: { code: string }[] }
   }
 
@@ -67,18 +62,7 @@ describe('console: measured boot', () => {
       body: JSON.stringify({ value: { ...cur.value, eventLog } }),
     })
     expect(put.status).toBe(200)
-    const e = await cli([
-      'agent',
-      'enroll',
-      '--collector',
-      collector.url,
-      '--tpm',
-      swtpm.agentTpm,
-      '--state',
-      agentDir,
-      '--event-log',
-      biosLog,
-    ])
+    const e = await enrollWithCli(collector.url, swtpm.agentTpm, agentDir, '--event-log', biosLog)
     expect(e.code, e.out + e.err).toBe(0)
     agentId = (JSON.parse(e.out) as { agentId: string }).agentId
     const state = (await loadState(agentDir))!

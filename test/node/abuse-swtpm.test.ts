@@ -1,5 +1,5 @@
 /**
- * Abuse resistance through real HTTP (issue 12): swtpm agents, the real collector (wrangler dev).
+ * Abuse resistance through real HTTP: swtpm agents, the real collector (wrangler dev).
  * An "attacker" is any client: it only knows public things (agentIds, an agent's enroll request),
  * and `CF-Connecting-IP` names its address (wrangler dev keeps a client-sent value; Cloudflare's
  * edge overwrites it, so this only simulates many clients locally).
@@ -21,9 +21,9 @@ import { encodePayload, quoteBatch } from '../../agent/batch/make-batch.ts'
 import { loadState, type AgentState } from '../../agent/state/agent-state.ts'
 import { Tpm } from '../../agent/tpm/tpm.ts'
 import { databases, ledgerObjects, stateFiles } from '../../bench/harness/state-size.ts'
-import { cli } from './helpers/cli.ts'
 import { startCollector, type Collector } from './helpers/collector.ts'
 import { startSwtpm, type Swtpm } from './helpers/swtpm.ts'
+import { enrollWithCli } from './helpers/fixtures.ts'
 
 const ledgerFiles = (c: Collector) => ledgerObjects(stateFiles(c.persistDir).keys())
 const randomId = () =>
@@ -132,18 +132,7 @@ describe('abuse resistance against swtpm and wrangler dev', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'aegis-abuse-agent-'))
     tmp.push(dir)
     try {
-      const r = await cli([
-        'agent',
-        'enroll',
-        '--collector',
-        proxy.url,
-        '--tpm',
-        swtpm.agentTpm,
-        '--state',
-        dir,
-        '--ek',
-        'rsa',
-      ])
+      const r = await enrollWithCli(proxy.url, swtpm.agentTpm, dir, '--ek', 'rsa')
       expect(r.code, r.out + r.err).toBe(0)
     } finally {
       await proxy.close()

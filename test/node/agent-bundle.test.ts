@@ -35,7 +35,7 @@ const pkgVersion = (
   JSON.parse(readFileSync(path.join(REPO, 'package.json'), 'utf8')) as { version: string }
 ).version
 
-// Other Node majors to run the bundle on (engines: >= 20): the system's, if it differs from ours.
+// Other Node majors to run the agent bundle on (it supports >= 20): the system's, if not ours.
 const SYSTEM_NODE = '/usr/bin/node'
 const systemNode = (() => {
   const r = spawnSync(SYSTEM_NODE, ['--version'], { encoding: 'utf8' })

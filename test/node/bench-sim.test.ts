@@ -17,7 +17,6 @@ import { expectedSensorPcr, sensorMeasurement } from '../../attest/binding/senso
 import { makeCredential } from '../../attest/credential/make-credential.ts'
 import { checkAttestationKey } from '../../attest/enroll/check-ak.ts'
 import { checkEndorsementKey } from '../../attest/enroll/check-ek-attributes.ts'
-import { AegisError } from '../../attest/errors.ts'
 import { verifyQuote } from '../../attest/quote/verify-quote.ts'
 import { parseTpm2bPublic } from '../../attest/tpm/public.ts'
 import type { PcrSelection } from '../../attest/tpm/types.ts'
@@ -27,20 +26,11 @@ import { matchesTemplate } from '../../agent/tpm/templates/template.ts'
 import { percentile, summarize } from '../../bench/harness/stats.ts'
 import { parseServerTiming } from '../../bench/sim/send-sim-batches.ts'
 import { createSoftTpm, type SoftTpm } from '../../bench/sim/soft-tpm.ts'
+import { codeAsync } from '../helpers/error-code.ts'
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..')
 const SELECTION: PcrSelection[] = [{ hashAlg: 'sha256', pcrs: [0, 1, 2, 3, 4, 5, 6, 7, 15] }]
 const SENSOR = { id: 'bench-gnss-0', firmware: 'sim-1.0' }
-
-async function codeOf(f: () => unknown): Promise<string> {
-  try {
-    await f()
-  } catch (e) {
-    if (e instanceof AegisError) return e.code
-    throw e
-  }
-  throw new Error('expected an AegisError')
-}
 
 describe('bench/sim soft TPM', () => {
   let tpm: SoftTpm
@@ -96,16 +86,18 @@ describe('bench/sim soft TPM', () => {
     const q = tpm.quote(qd, SELECTION)
     const base = { ak: tpm.ak, attest: q.attest, signature: q.signature, expectedExtraData: qd }
     expect(
-      await codeOf(() => verifyQuote({ ...base, expectedExtraData: new Uint8Array(32) })),
+      await codeAsync(() => verifyQuote({ ...base, expectedExtraData: new Uint8Array(32) })),
     ).toBe('ERR_QUOTE_NONCE')
-    expect(await codeOf(() => verifyQuote({ ...base, ak: other.ak }))).toBe('ERR_QUOTE_SIGNATURE')
+    expect(await codeAsync(() => verifyQuote({ ...base, ak: other.ak }))).toBe(
+      'ERR_QUOTE_SIGNATURE',
+    )
     const tampered = q.attest.slice()
     tampered[tampered.length - 1]! ^= 1
-    expect(await codeOf(() => verifyQuote({ ...base, attest: tampered }))).toBe(
+    expect(await codeAsync(() => verifyQuote({ ...base, attest: tampered }))).toBe(
       'ERR_QUOTE_SIGNATURE',
     )
     const wrongPcr = { sha256: { ...q.pcrs.sha256, 15: new Uint8Array(32) } }
-    expect(await codeOf(() => verifyQuote({ ...base, pcrs: wrongPcr }))).toBe('ERR_PCR_DIGEST')
+    expect(await codeAsync(() => verifyQuote({ ...base, pcrs: wrongPcr }))).toBe('ERR_PCR_DIGEST')
   })
 
   it("ActivateCredential opens attest's makeCredential for its own AK, and only that", async () => {
@@ -116,19 +108,19 @@ describe('bench/sim soft TPM', () => {
 
     const forOtherAk = makeCredential({ ek: tpm.ek, objectName: other.akName, secret })
     expect(
-      await codeOf(() =>
+      await codeAsync(() =>
         tpm.activateCredential(forOtherAk.credentialBlob, forOtherAk.encryptedSecret),
       ),
     ).toBe('ERR_CREDENTIAL')
     const forOtherEk = makeCredential({ ek: other.ek, objectName: tpm.akName, secret })
     expect(
-      await codeOf(() =>
+      await codeAsync(() =>
         tpm.activateCredential(forOtherEk.credentialBlob, forOtherEk.encryptedSecret),
       ),
     ).toBe('ERR_CREDENTIAL')
     const blob = cred.credentialBlob.slice()
     blob[blob.length - 1]! ^= 1
-    expect(await codeOf(() => tpm.activateCredential(blob, cred.encryptedSecret))).toBe(
+    expect(await codeAsync(() => tpm.activateCredential(blob, cred.encryptedSecret))).toBe(
       'ERR_CREDENTIAL',
     )
   })

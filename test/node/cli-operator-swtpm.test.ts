@@ -15,24 +15,14 @@ import { SWTPM_LOCALCA_DIR } from '../../scripts/seed-dev.ts'
 import { cli } from './helpers/cli.ts'
 import { startCollector, type Collector } from './helpers/collector.ts'
 import { startSwtpm, type Swtpm } from './helpers/swtpm.ts'
+import { PARIS_POLYGON, until } from './helpers/fixtures.ts'
 
 const PARIS = '48.8566,2.3522,10'
 const BERLIN = '52.52,13.405,10'
 const PARIS_FEATURE = {
   type: 'Feature',
   properties: { name: 'Paris' },
-  geometry: {
-    type: 'Polygon',
-    coordinates: [
-      [
-        [2.2, 48.8],
-        [2.5, 48.8],
-        [2.5, 48.95],
-        [2.2, 48.95],
-        [2.2, 48.8],
-      ],
-    ],
-  },
+  geometry: PARIS_POLYGON,
 }
 const ROOTS = [
   `${SWTPM_LOCALCA_DIR}/swtpm-localca-rootca-cert.pem`,
@@ -56,19 +46,6 @@ describe('aegis operator and auditor commands against wrangler dev and swtpm', (
     const r = await aegis(['agent', 'send', '--state', agentDir, '--location', location, ...extra])
     if (r.stdout.startsWith('{"sent"')) sent += (JSON.parse(r.stdout) as { sent: number }).sent
     return r
-  }
-  const until = async <T>(
-    what: string,
-    f: () => Promise<T | undefined>,
-    ms = 30_000,
-  ): Promise<T> => {
-    const end = Date.now() + ms
-    for (;;) {
-      const v = await f()
-      if (v !== undefined) return v
-      if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
-      await new Promise((r) => setTimeout(r, 250))
-    }
   }
   const synced = (id: string) =>
     until(`batch ${id} synced`, async () => {

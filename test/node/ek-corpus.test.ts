@@ -10,12 +10,12 @@ import { createHash } from 'node:crypto'
 import { readdirSync, readFileSync } from 'node:fs'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { AegisError } from '../../attest/errors.ts'
 import { stripEkCertPadding } from '../../attest/x509/ek-cert-padding.ts'
 import { parseCertificate } from '../../attest/x509/parse-certificate.ts'
 import { parsePemBundle } from '../../attest/x509/pem.ts'
 import type { Certificate } from '../../attest/x509/types.ts'
 import { verifyChain } from '../../attest/x509/verify-chain.ts'
+import { code, NO_ERROR } from '../helpers/error-code.ts'
 
 const root = path.resolve(import.meta.dirname, '../..')
 const trustDir = path.join(root, 'trust/tpm-vendors')
@@ -66,15 +66,6 @@ function trustFor(vendors: string[]) {
 }
 const allVendors = [...new Set(manifest.map((e) => e.vendor))]
 
-function codeOf(f: () => unknown): string | undefined {
-  try {
-    f()
-  } catch (e) {
-    return e instanceof AegisError ? e.code : 'untyped: ' + String(e)
-  }
-  return undefined
-}
-
 function leafOf(e: CorpusEntry): { nv: Uint8Array; cert: Certificate } {
   const nv = new Uint8Array(readFileSync(path.join(corpusDir, e.file)))
   return { nv, cert: parseCertificate(stripEkCertPadding(nv)) }
@@ -114,11 +105,11 @@ describe('trust/tpm-vendors manifest', () => {
       // Some time when the whole hierarchy is valid: cross-certificates came after early CAs.
       const t = Math.max(c.notBefore.getTime(), Date.UTC(2020, 0, 1))
       const at = new Date(Math.min(t, c.notAfter.getTime() - DAY))
-      const code = codeOf(() => verifyChain(c, { ...trustFor([e.vendor]), at }))
-      if (code) failures.push(`${e.file}: ${code}`)
+      const got = code(() => verifyChain(c, { ...trustFor([e.vendor]), at }))
+      if (got !== NO_ERROR) failures.push(`${e.file}: ${got}`)
     }
     expect(failures).toEqual([])
-    // The case of issue #11: vendor CAs that mark certificatePolicies critical are understood.
+    // Vendor CAs that mark certificatePolicies critical are understood.
     expect(critical).toBeGreaterThan(10)
   })
 
@@ -148,7 +139,7 @@ describe('real EK certificates chain to the shipped vendor set', () => {
       const { roots, intermediates } = trustFor([e.vendor])
       expect([...roots, ...intermediates].some((c) => c.subject === cert.issuer)).toBe(true)
       const at = insideValidity(cert)
-      expect(codeOf(() => verifyChain(cert, { roots, intermediates, at }))).toBe(e.expect)
+      expect(code(() => verifyChain(cert, { roots, intermediates, at }))).toBe(e.expect)
     })
   }
 
@@ -168,12 +159,12 @@ describe('real EK certificates chain to the shipped vendor set', () => {
 
       it('another vendor set: ERR_CERT_CHAIN', () => {
         const others = allVendors.filter((v) => v !== e.vendor)
-        expect(codeOf(() => verifyChain(cert, { ...trustFor(others), at }))).toBe('ERR_CERT_CHAIN')
+        expect(code(() => verifyChain(cert, { ...trustFor(others), at }))).toBe('ERR_CERT_CHAIN')
       })
 
       it('after it expired: ERR_CERT_EXPIRED', () => {
         const later = new Date(cert.notAfter.getTime() + DAY)
-        expect(codeOf(() => verifyChain(cert, { ...trustFor([e.vendor]), at: later }))).toBe(
+        expect(code(() => verifyChain(cert, { ...trustFor([e.vendor]), at: later }))).toBe(
           'ERR_CERT_EXPIRED',
         )
       })
@@ -182,7 +173,7 @@ describe('real EK certificates chain to the shipped vendor set', () => {
         const der = cert.der.slice()
         der[der.length - 5] ^= 0x01
         const bad = parseCertificate(der)
-        expect(codeOf(() => verifyChain(bad, { ...trustFor([e.vendor]), at }))).toBe(
+        expect(code(() => verifyChain(bad, { ...trustFor([e.vendor]), at }))).toBe(
           'ERR_CERT_SIGNATURE',
         )
         expect(nv.length).toBeGreaterThanOrEqual(cert.der.length)

@@ -14,9 +14,9 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { SWTPM_LOCALCA_DIR } from '../../scripts/seed-dev.ts'
-import { cli } from './helpers/cli.ts'
 import { startCollector, type Collector } from './helpers/collector.ts'
 import { startSwtpm, type Swtpm } from './helpers/swtpm.ts'
+import { enrollWithCli } from './helpers/fixtures.ts'
 
 const ROOT = path.join(SWTPM_LOCALCA_DIR, 'swtpm-localca-rootca-cert.pem')
 const ISSUER = path.join(SWTPM_LOCALCA_DIR, 'issuercert.pem')
@@ -27,18 +27,13 @@ describe('EK templates: RSA-3072 (H-6) and P-384 (H-3) on swtpm', () => {
   let dir: string
   let server: Server | undefined
   const enroll = async (...extra: string[]) => {
-    const r = await cli([
-      'agent',
-      'enroll',
-      '--collector',
+    const r = await enrollWithCli(
       collector.url,
-      '--tpm',
       tpm.agentTpm,
-      '--state',
       mkdtempSync(path.join(dir, 'agent-')),
       '--json',
       ...extra,
-    ])
+    )
     return { ...r, body: JSON.parse(r.out || '{}') as Record<string, unknown> }
   }
   const nvRead = (index: string, file: string) => {
@@ -81,16 +76,7 @@ describe('EK templates: RSA-3072 (H-6) and P-384 (H-3) on swtpm', () => {
 
   it('--ek auto takes a template whose certificate is in NV (here H-3, before H-6 in order)', async () => {
     const state = mkdtempSync(path.join(dir, 'auto-'))
-    const r = await cli([
-      'agent',
-      'enroll',
-      '--collector',
-      collector.url,
-      '--tpm',
-      tpm.agentTpm,
-      '--state',
-      state,
-    ])
+    const r = await enrollWithCli(collector.url, tpm.agentTpm, state)
     expect(r.code, r.out + r.err).toBe(0)
     const files = readdirSync(state).filter((f) => f.endsWith('.json'))
     const saved = JSON.parse(readFileSync(path.join(state, files[0]!), 'utf8')) as {

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { cli } from './helpers/cli.ts'
 import { startCollector, type Collector } from './helpers/collector.ts'
 import { startSwtpm, type Swtpm } from './helpers/swtpm.ts'
+import { enrollWithCli } from './helpers/fixtures.ts'
 
 describe('aegis agent enroll against swtpm and wrangler dev', () => {
   let tpm: Swtpm
@@ -79,14 +80,9 @@ describe('aegis agent enroll against swtpm and wrangler dev', () => {
   })
 
   it('enrolls with the P-384 EK through its PolicyOR, with an RSA AK at another handle', async () => {
-    const r = await cli([
-      'agent',
-      'enroll',
-      '--collector',
+    const r = await enrollWithCli(
       collector.url,
-      '--tpm',
       tpm.agentTpm,
-      '--state',
       stateDir(),
       '--ek',
       'ecc',
@@ -94,7 +90,7 @@ describe('aegis agent enroll against swtpm and wrangler dev', () => {
       'rsa',
       '--ak-handle',
       '0x81008002',
-    ])
+    )
     expect(r.code, r.out + r.err).toBe(0)
     expect(JSON.parse(r.out).agentId).toMatch(/^[0-9a-f]{64}$/)
   })

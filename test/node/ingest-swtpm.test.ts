@@ -20,23 +20,13 @@ import { startCollector, type Collector } from './helpers/collector.ts'
 import { startSwtpm, type Swtpm } from './helpers/swtpm.ts'
 import { cli } from './helpers/cli.ts'
 import { shutdown } from '../../agent/tpm/commands/shutdown.ts'
+import { PARIS_POLYGON, sendWithCli } from './helpers/fixtures.ts'
 
 const PARIS = { lat: 48.8566, lon: 2.3522, accuracyM: 10 }
 const BERLIN = { lat: 52.52, lon: 13.405, accuracyM: 10 }
 const PARIS_ZONE = {
   name: 'Paris',
-  geometry: {
-    type: 'Polygon',
-    coordinates: [
-      [
-        [2.2, 48.8],
-        [2.5, 48.8],
-        [2.5, 48.95],
-        [2.2, 48.95],
-        [2.2, 48.8],
-      ],
-    ],
-  },
+  geometry: PARIS_POLYGON,
   countries: ['FR'],
 }
 
@@ -109,16 +99,7 @@ describe('batch ingest against swtpm and wrangler dev', () => {
 
   it('accepts batches of real host metrics sent by the CLI, chaining nonces', async () => {
     await tpm.close() // swtpm serves one client at a time: let the CLI have it
-    const r = await cli([
-      'agent',
-      'send',
-      '--state',
-      aDir,
-      '--count',
-      '3',
-      '--location',
-      '48.8566,2.3522,10',
-    ])
+    const r = await sendWithCli(aDir, '3', '48.8566,2.3522,10')
     tpm = await Tpm.open(swtpm.agentTpm)
     expect(r.code, r.out + r.err).toBe(0)
     const out = JSON.parse(r.out) as {

@@ -6,9 +6,9 @@
 import { CompactSign, exportJWK, generateKeyPair, type JSONWebKeySet } from 'jose'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { utf8 } from '../../attest/bytes/encoding.ts'
-import { AegisError } from '../../attest/errors.ts'
 import { shardFlag, verifySth, type Sth } from '../../agent/cli/commands/log-sth.ts'
 import { TREE_HEAD_TYP } from '../../attest/tokens/typ.ts'
+import { codeAsync, NO_ERROR } from '../helpers/error-code.ts'
 
 let keys: JSONWebKeySet
 let sign: (head: Omit<Sth, 'signature'>) => Promise<Sth>
@@ -24,30 +24,25 @@ beforeAll(async () => {
   })
 })
 
-async function code(p: Promise<unknown>): Promise<string | null> {
-  return p.then(
-    () => null,
-    (e: unknown) => (e instanceof AegisError ? e.code : String(e)),
-  )
-}
-
 const head = { treeSize: 3, rootHash: 'ab'.repeat(32), timestamp: 1_800_000_000_000 }
 
 describe('log sth --shard', () => {
   it('accepts a head of the asked shard and refuses another shard, root or main', async () => {
     const dec = await sign({ ...head, log: '2026-12' })
-    expect(await code(verifySth(dec, keys, '2026-12'))).toBeNull()
-    expect(await code(verifySth(dec, keys))).toBeNull()
-    expect(await code(verifySth(dec, keys, '2026-11'))).toBe('ERR_LOG_STH')
-    expect(await code(verifySth(dec, keys, 'root'))).toBe('ERR_LOG_STH')
-    expect(await code(verifySth(dec, keys, 'main'))).toBe('ERR_LOG_STH')
+    expect(await codeAsync(verifySth(dec, keys, '2026-12'))).toBe(NO_ERROR)
+    expect(await codeAsync(verifySth(dec, keys))).toBe(NO_ERROR)
+    expect(await codeAsync(verifySth(dec, keys, '2026-11'))).toBe('ERR_LOG_STH')
+    expect(await codeAsync(verifySth(dec, keys, 'root'))).toBe('ERR_LOG_STH')
+    expect(await codeAsync(verifySth(dec, keys, 'main'))).toBe('ERR_LOG_STH')
     // the stated log must be the signed one
-    expect(await code(verifySth({ ...dec, log: '2026-11' }, keys, '2026-11'))).toBe('ERR_LOG_STH')
+    expect(await codeAsync(verifySth({ ...dec, log: '2026-11' }, keys, '2026-11'))).toBe(
+      'ERR_LOG_STH',
+    )
     const legacy = await sign(head)
-    expect(await code(verifySth(legacy, keys, 'main'))).toBeNull()
-    expect(await code(verifySth(legacy, keys, '2026-12'))).toBe('ERR_LOG_STH')
+    expect(await codeAsync(verifySth(legacy, keys, 'main'))).toBe(NO_ERROR)
+    expect(await codeAsync(verifySth(legacy, keys, '2026-12'))).toBe('ERR_LOG_STH')
     const root = await sign({ ...head, log: 'root' })
-    expect(await code(verifySth(root, keys, 'root'))).toBeNull()
+    expect(await codeAsync(verifySth(root, keys, 'root'))).toBe(NO_ERROR)
   })
 
   it('takes only shard ids, main and root', () => {

@@ -13,10 +13,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { loadState, type AgentState } from '../../agent/state/agent-state.ts'
 import { shutdown } from '../../agent/tpm/commands/shutdown.ts'
 import { Tpm } from '../../agent/tpm/tpm.ts'
-import { cli } from './helpers/cli.ts'
 import { startCollector, type Collector } from './helpers/collector.ts'
 import { startSwtpm, type Swtpm } from './helpers/swtpm.ts'
 import { bootApps, bootFromLog, COS85, RHEL8 } from './helpers/measured-boot.ts'
+import { enrollWithCli, sendWithCli } from './helpers/fixtures.ts'
 
 const apps = bootApps
 
@@ -43,19 +43,14 @@ describe('measured boot against swtpm and wrangler dev', () => {
     expect(await bootFromLog(swtpm.agentTpm, log, biosLog, state?.sensor)).toBe(false)
   }
   const send = async () => {
-    const r = await cli([
-      'agent',
-      'send',
-      '--state',
+    const r = await sendWithCli(
       agentDir,
-      '--count',
       '2',
-      '--location',
       '48.8566,2.3522,10',
       '--tpm',
       swtpm.agentTpm,
       '--json',
-    ])
+    )
     const out = JSON.parse(r.out) as {
       accepted: number
       rejected: { code: string; message: string }[]
@@ -82,18 +77,7 @@ describe('measured boot against swtpm and wrangler dev', () => {
       requireSecureBoot: true,
       bootApps: { allow: apps(RHEL8) },
     })
-    const r = await cli([
-      'agent',
-      'enroll',
-      '--collector',
-      collector.url,
-      '--tpm',
-      swtpm.agentTpm,
-      '--state',
-      agentDir,
-      '--event-log',
-      biosLog,
-    ])
+    const r = await enrollWithCli(collector.url, swtpm.agentTpm, agentDir, '--event-log', biosLog)
     expect(r.code, r.out + r.err).toBe(0)
     state = (await loadState(agentDir))!
     expect(state.eventLog).toBe(biosLog)

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { fromB64url, fromHex, toB64url, utf8 } from '../../attest/bytes/encoding.ts'
 import { sha256 } from '@noble/hashes/sha2.js'
 import { toHex } from '../../attest/bytes/encoding.ts'
-import { verifyProvenance } from '../../attest/bundle/verify-bundle.ts'
+import { verifyProvenance } from '../../attest/bundle/verify-provenance.ts'
 import type { ProvenanceRecord } from '../../attest/bundle/provenance.ts'
 import { leafHash } from '../../attest/merkle/hash.ts'
 import { verifyConsistency } from '../../attest/merkle/verify-consistency.ts'
@@ -21,6 +21,7 @@ import { cli } from './helpers/cli.ts'
 import { startCollector, type Collector } from './helpers/collector.ts'
 import { startSwtpm, type Swtpm } from './helpers/swtpm.ts'
 import { SWTPM_LOCALCA_DIR } from '../../scripts/seed-dev.ts'
+import { enrollWithCli, sendWithCli } from './helpers/fixtures.ts'
 
 const ROOTS = [
   `${SWTPM_LOCALCA_DIR}/swtpm-localca-rootca-cert.pem`,
@@ -47,16 +48,7 @@ describe('sync and provenance against swtpm and wrangler dev', () => {
     }
   }
   const send = async (n: number) => {
-    const r = await cli([
-      'agent',
-      'send',
-      '--state',
-      agentDir,
-      '--count',
-      String(n),
-      '--location',
-      '48.8566,2.3522,10',
-    ])
+    const r = await sendWithCli(agentDir, n, '48.8566,2.3522,10')
     expect(r.code, r.out + r.err).toBe(0)
     return (JSON.parse(r.out) as { batchIds: string[] }).batchIds
   }
@@ -66,16 +58,7 @@ describe('sync and provenance against swtpm and wrangler dev', () => {
     collector = await startCollector()
     dir = mkdtempSync(path.join(tmpdir(), 'aegis-prov-'))
     agentDir = path.join(dir, 'agent')
-    const e = await cli([
-      'agent',
-      'enroll',
-      '--collector',
-      collector.url,
-      '--tpm',
-      swtpm.agentTpm,
-      '--state',
-      agentDir,
-    ])
+    const e = await enrollWithCli(collector.url, swtpm.agentTpm, agentDir)
     expect(e.code, e.out).toBe(0)
     jwksFile = path.join(dir, 'jwks.json')
     writeFileSync(jwksFile, await (await fetch(`${collector.url}/.well-known/jwks.json`)).text())

@@ -13,7 +13,6 @@ import path from 'node:path'
 import { sha256 } from '@noble/hashes/sha2.js'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { concat, fromHex, toHex, utf8 } from '../../attest/bytes/encoding.ts'
-import { AegisError } from '../../attest/errors.ts'
 import { verifyCertify } from '../../attest/quote/verify-certify.ts'
 import { verifyQuote, type VerifyQuoteInput } from '../../attest/quote/verify-quote.ts'
 import { TPM_RH } from '../../attest/tpm/constants.ts'
@@ -22,6 +21,7 @@ import { handleName, objectName, qualifiedName } from '../../attest/tpm/name.ts'
 import { parseTpm2ToolsPcrFile } from '../../attest/tpm/pcr-file.ts'
 import { parseTpm2bPublic } from '../../attest/tpm/public.ts'
 import { freePortPair, startSwtpm, type Swtpm } from './helpers/swtpm.ts'
+import { code } from '../helpers/error-code.ts'
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..')
 const shared = path.resolve(process.env.AEGIS_SHARED ?? path.join(root, '../shared'))
@@ -29,16 +29,6 @@ const bin = path.join(root, 'agent/cli/bin.mjs')
 const dir = mkdtempSync(path.join(tmpdir(), 'aegis-quote-swtpm-'))
 const out = path.join(dir, 'evidence')
 const f = (name: string) => new Uint8Array(readFileSync(path.join(out, name)))
-
-function code(fn: () => unknown): string {
-  try {
-    fn()
-  } catch (e) {
-    if (e instanceof AegisError) return e.code
-    throw e
-  }
-  return 'no error'
-}
 
 function input(k: 'rsa' | 'ecc', over: Partial<VerifyQuoteInput> = {}): VerifyQuoteInput {
   const ak = parseTpm2bPublic(f(`ak-${k}.pub`))

@@ -1,6 +1,5 @@
 /**
- * The differential property test shared by ecdsa-differential-p256/p384.test.ts (one file per
- * curve, so a failure names its curve and the files can run in parallel): the Wasm backend against @noble/curves on generated cases
+ * The differential property test run per curve by ecdsa-differential.test.ts: the Wasm backend against @noble/curves on generated cases
  * (fixed seed), every one of which must get the same answer: valid, invalid, or an invalid public
  * key (the Wasm backend throws ERR_KEY_INVALID where noble refuses the point).
  * Cases: signatures made here with noble's arithmetic for random keys, nonces and digests of
@@ -229,6 +228,35 @@ interface Case {
   s: Uint8Array
 }
 
+/** r or s set to a boundary value: 0, n, n - 1, the value + n, or 2^bits - 1. */
+function specialValue(c: TestCurve, v: string, b: bigint): bigint {
+  if (v === 'zero') return 0n
+  if (v === 'n') return c.n
+  if (v === 'n-1') return c.n - 1n
+  if (v === '+n') return b + c.n
+  return (1n << BigInt(8 * c.size)) - 1n
+}
+
+/** The public key made invalid or foreign in the way `how` names. */
+function mutateKey(
+  c: TestCurve,
+  k: { x: Uint8Array; y: Uint8Array },
+  how: Extract<Mutation, { kind: 'key' }>['how'],
+  other: { x: Uint8Array; y: Uint8Array },
+): { x: Uint8Array; y: Uint8Array } {
+  const { x, y } = k
+  const bits = 8 * c.size
+  if (how === 'x=p') return { x: be(c.p, c.size), y }
+  if (how === 'y+p')
+    return { x, y: be(int(y) + c.p < 1n << BigInt(bits) ? int(y) + c.p : c.p, c.size) }
+  if (how === 'negate') return { x, y: be(c.p - int(y), c.size) }
+  if (how === 'other') return other
+  if (how === 'short') return { x: x.subarray(1), y }
+  if (how === 'long') return { x, y: Uint8Array.of(0, ...y) }
+  const zero = new Uint8Array(c.size)
+  return { x: zero, y: zero }
+}
+
 /** The signed case `base` (r = R, s = S) after mutation `m`; `other` is a different pool key. */
 function mutate(
   c: TestCurve,
@@ -240,16 +268,7 @@ function mutate(
 ): Case {
   const bits = 8 * c.size
   let { x, y, h, r, s } = base
-  const special = (v: string, b: bigint) =>
-    v === 'zero'
-      ? 0n
-      : v === 'n'
-        ? c.n
-        : v === 'n-1'
-          ? c.n - 1n
-          : v === '+n'
-            ? b + c.n
-            : (1n << BigInt(bits)) - 1n
+  const special = (v: string, b: bigint) => specialValue(c, v, b)
   const fit = (v: bigint) => (v < 1n << BigInt(bits) ? be(v, c.size) : be(v, c.size + 1))
   switch (m.kind) {
     case 'none':
@@ -306,14 +325,7 @@ function mutate(
       y = flip(y, m.bit)
       break
     case 'key':
-      if (m.how === 'x=p') x = be(c.p, c.size)
-      else if (m.how === 'y+p')
-        y = be(int(y) + c.p < 1n << BigInt(bits) ? int(y) + c.p : c.p, c.size)
-      else if (m.how === 'negate') y = be(c.p - int(y), c.size)
-      else if (m.how === 'other') ({ x, y } = other)
-      else if (m.how === 'short') x = x.subarray(1)
-      else if (m.how === 'long') y = Uint8Array.of(0, ...y)
-      else x = y = new Uint8Array(c.size)
+      ;({ x, y } = mutateKey(c, { x, y }, m.how, other))
       break
   }
   return { x, y, h, r, s }

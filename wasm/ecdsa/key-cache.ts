@@ -1,5 +1,5 @@
 /**
- * Per-key precomputation kept across verifications (issue 14): an agent's AK signs every batch,
+ * Per-key precomputation kept across verifications: an agent's AK signs every batch,
  * so the work that depends on the key alone is done once per key and slot, not once per signature.
  * A slot holds, for a key Q, the affine odd multiples 1Q, 3Q, ..., 31Q (window W_C = 6) and the
  * same for Q' = 2^h Q, h = half the scalar's bits. With G's two build-time tables (G and 2^h G,

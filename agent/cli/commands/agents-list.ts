@@ -5,14 +5,9 @@
  */
 import { AegisError } from '../../../attest/errors.ts'
 import { parseFlags } from '../args.ts'
-import {
-  operatorApi,
-  resolveTarget,
-  table,
-  TARGET_FLAGS,
-  TARGET_HELP,
-} from '../collector-target.ts'
-import { EXIT_OK, type Command } from '../io.ts'
+import { printListing, targetApi, TARGET_FLAGS, TARGET_HELP } from '../collector-target.ts'
+import type { Command } from '../io.ts'
+import type { OperatorAgent } from '../../../attest/wire/types.ts'
 
 export const flags = { ...TARGET_FLAGS, status: 'string', limit: 'string' } as const
 
@@ -29,15 +24,6 @@ example:
   aegis agents list --collector http://localhost:8787 --token "$(aegis token --role operator)"
 `
 
-interface AgentView {
-  agentId: string
-  status: string
-  zones: string[]
-  sensor: { id: string; firmware: string }
-  enrolledAt: string
-  revokedReason: string | null
-}
-
 export const run: Command = async (argv, io) => {
   const f = parseFlags(argv, flags)
   if (f._.length > 0) throw new AegisError('ERR_USAGE', `unexpected argument '${f._[0]}'`)
@@ -48,21 +34,17 @@ export const run: Command = async (argv, io) => {
   if (!/^\d+$/.test(f.limit ?? '1000') || limit < 1 || limit > 10_000) {
     throw new AegisError('ERR_USAGE', '--limit must be a whole number from 1 to 10000')
   }
-  const api = operatorApi(resolveTarget(f, io.env))
-  const agents: AgentView[] = []
+  const api = targetApi(f, io.env)
+  const agents: OperatorAgent[] = []
   let after = ''
   while (agents.length < limit) {
     const q = new URLSearchParams({ limit: String(Math.min(1000, limit - agents.length)) })
     if (f.status) q.set('status', f.status)
     if (after) q.set('after', after)
-    const page = await api.get<{ agents: AgentView[]; next: string | null }>(`/v1/agents?${q}`)
+    const page = await api.get<{ agents: OperatorAgent[]; next: string | null }>(`/v1/agents?${q}`)
     agents.push(...page.agents)
     if (!page.next) break
     after = page.next
-  }
-  if (f.json) {
-    io.stdout(JSON.stringify({ agents }) + '\n')
-    return EXIT_OK
   }
   const rows = agents.map((a) => [
     a.agentId,
@@ -71,6 +53,10 @@ export const run: Command = async (argv, io) => {
     a.sensor.id,
     a.enrolledAt,
   ])
-  io.stdout(table(['AGENT', 'STATUS', 'ZONES', 'SENSOR', 'ENROLLED'], rows))
-  return EXIT_OK
+  return printListing(io, {
+    json: f.json,
+    answer: { agents },
+    headers: ['AGENT', 'STATUS', 'ZONES', 'SENSOR', 'ENROLLED'],
+    rows,
+  })
 }

@@ -6,14 +6,9 @@
  */
 import { AegisError } from '../../../attest/errors.ts'
 import { parseFlags } from '../args.ts'
-import {
-  operatorApi,
-  resolveTarget,
-  table,
-  TARGET_FLAGS,
-  TARGET_HELP,
-} from '../collector-target.ts'
-import { EXIT_OK, type Command } from '../io.ts'
+import { printListing, targetApi, TARGET_FLAGS, TARGET_HELP } from '../collector-target.ts'
+import type { Command } from '../io.ts'
+import type { Decision } from '../../../attest/wire/types.ts'
 
 export const flags = {
   ...TARGET_FLAGS,
@@ -42,16 +37,6 @@ ${TARGET_HELP}
 example:
   aegis decisions --verdict reject --from 2026-12-04T00:00:00Z
 `
-
-interface Decision {
-  at: string
-  kind: string
-  agent_id: string | null
-  verdict: string
-  code: string | null
-  zone: string | null
-  detail: unknown
-}
 
 function query(f: {
   agent?: string
@@ -97,13 +82,7 @@ export const run: Command = async (argv, io) => {
   const f = parseFlags(argv, flags)
   if (f._.length > 0) throw new AegisError('ERR_USAGE', `unexpected argument '${f._[0]}'`)
   const q = query(f)
-  const r = await operatorApi(resolveTarget(f, io.env)).get<{ decisions: Decision[] }>(
-    `/v1/decisions?${q}`,
-  )
-  if (f.json) {
-    io.stdout(JSON.stringify(r) + '\n')
-    return EXIT_OK
-  }
+  const r = await targetApi(f, io.env).get<{ decisions: Decision[] }>(`/v1/decisions?${q}`)
   const rows = r.decisions.map((d) => [
     d.at,
     d.kind,
@@ -113,6 +92,10 @@ export const run: Command = async (argv, io) => {
     d.zone ?? '-',
     d.detail === null || d.detail === undefined ? '' : JSON.stringify(d.detail),
   ])
-  io.stdout(table(['AT (UTC)', 'KIND', 'VERDICT', 'CODE', 'AGENT', 'ZONE', 'DETAIL'], rows))
-  return EXIT_OK
+  return printListing(io, {
+    json: f.json,
+    answer: r,
+    headers: ['AT (UTC)', 'KIND', 'VERDICT', 'CODE', 'AGENT', 'ZONE', 'DETAIL'],
+    rows,
+  })
 }

@@ -6,14 +6,8 @@
  */
 import { AegisError } from '../../../attest/errors.ts'
 import { parseFlags } from '../args.ts'
-import {
-  operatorApi,
-  resolveTarget,
-  table,
-  TARGET_FLAGS,
-  TARGET_HELP,
-} from '../collector-target.ts'
-import { EXIT_OK, type Command } from '../io.ts'
+import { printListing, targetApi, TARGET_FLAGS, TARGET_HELP } from '../collector-target.ts'
+import type { Command } from '../io.ts'
 import { readJwks, verifySth, type Sth } from './log-sth.ts'
 
 export const flags = { ...TARGET_FLAGS, jwks: 'string' } as const
@@ -42,14 +36,10 @@ export const run: Command = async (argv, io) => {
   const f = parseFlags(argv, flags)
   if (f._.length > 0) throw new AegisError('ERR_USAGE', `unexpected argument '${f._[0]}'`)
   const keys = f.jwks === undefined ? undefined : readJwks(f.jwks)
-  const list = await operatorApi(resolveTarget(f, io.env)).get<ShardList>('/v1/log/shards')
+  const list = await targetApi(f, io.env).get<ShardList>('/v1/log/shards')
   if (keys) {
     await verifySth(list.root, keys, 'root')
     for (const s of list.shards) await verifySth(s.sth, keys, s.id)
-  }
-  if (f.json) {
-    io.stdout(JSON.stringify({ ...list, verified: keys !== undefined }) + '\n')
-    return EXIT_OK
   }
   const rows = list.shards.map((s) => [
     s.id + (s.id === list.current ? ' (current)' : ''),
@@ -57,10 +47,13 @@ export const run: Command = async (argv, io) => {
     String(s.sth.treeSize),
     s.sth.rootHash,
   ])
-  io.stdout(
-    table(['shard', 'state', 'size', 'root hash'], rows) +
+  return printListing(io, {
+    json: f.json,
+    answer: { ...list, verified: keys !== undefined },
+    headers: ['shard', 'state', 'size', 'root hash'],
+    rows,
+    footer:
       `root log: size ${list.root.treeSize}, root hash ${list.root.rootHash}` +
       `${keys ? ' (all heads verified)' : ''}\n`,
-  )
-  return EXIT_OK
+  })
 }

@@ -6,10 +6,10 @@
  * The bundle carries the CA certificates that chained the EK at enrollment, so the vendor roots
  * are enough; every --roots certificate is a trust anchor (trust-material.ts).
  * Exit 0 and {"ok":true,...} when every check passes; 1 and {"ok":false,"code":...} otherwise;
- * 2 for usage errors or unreadable files. See attest/bundle/verify-bundle.ts for the checks.
+ * 2 for usage errors or unreadable files. See attest/bundle/verify-provenance.ts for the checks.
  */
 import { fromUtf8 } from '../../../attest/bytes/encoding.ts'
-import { verifyProvenance, type BundleReport } from '../../../attest/bundle/verify-bundle.ts'
+import { verifyProvenance, type BundleReport } from '../../../attest/bundle/verify-provenance.ts'
 import { AegisError } from '../../../attest/errors.ts'
 import { parseFlags, required } from '../args.ts'
 import { EXIT_INVALID, EXIT_OK, type Command } from '../io.ts'

@@ -4,14 +4,8 @@
  */
 import { AegisError } from '../../../attest/errors.ts'
 import { parseFlags } from '../args.ts'
-import {
-  operatorApi,
-  resolveTarget,
-  table,
-  TARGET_FLAGS,
-  TARGET_HELP,
-} from '../collector-target.ts'
-import { EXIT_OK, type Command } from '../io.ts'
+import { printListing, targetApi, TARGET_FLAGS, TARGET_HELP } from '../collector-target.ts'
+import type { Command } from '../io.ts'
 
 export const flags = { ...TARGET_FLAGS } as const
 
@@ -42,17 +36,17 @@ function positions(coords: unknown): number {
 export const run: Command = async (argv, io) => {
   const f = parseFlags(argv, flags)
   if (f._.length > 0) throw new AegisError('ERR_USAGE', `unexpected argument '${f._[0]}'`)
-  const r = await operatorApi(resolveTarget(f, io.env)).get<{ zones: ZoneView[] }>('/v1/zones')
-  if (f.json) {
-    io.stdout(JSON.stringify(r) + '\n')
-    return EXIT_OK
-  }
+  const r = await targetApi(f, io.env).get<{ zones: ZoneView[] }>('/v1/zones')
   const rows = r.zones.map((z) => [
     z.id,
     z.name,
     z.countries?.join(',') || '-',
     `${z.geometry.type} (${positions(z.geometry.coordinates)} positions)`,
   ])
-  io.stdout(table(['ZONE', 'NAME', 'COUNTRIES', 'GEOMETRY'], rows))
-  return EXIT_OK
+  return printListing(io, {
+    json: f.json,
+    answer: r,
+    headers: ['ZONE', 'NAME', 'COUNTRIES', 'GEOMETRY'],
+    rows,
+  })
 }

@@ -4,7 +4,8 @@
  * Leaves out platform-hierarchy persistence (0x81800000..) and a non-empty owner authValue.
  */
 import { ByteWriter } from '../../../attest/bytes/writer.ts'
-import { TPM_CC, TPM_RH } from '../constants.ts'
+import { TPM_CC } from '../constants.ts'
+import { TPM_RH } from '../../../attest/tpm/constants.ts'
 import { PASSWORD, type Authorization, type TpmExecutor } from '../framing/command-types.ts'
 
 export async function evictControl(

@@ -8,7 +8,8 @@ import { ByteWriter } from '../../../attest/bytes/writer.ts'
 import { digestLength, tpmAlgOfHash } from '../../../attest/crypto/hash.ts'
 import { TPM_ALG } from '../../../attest/tpm/constants.ts'
 import type { HashAlg } from '../../../attest/tpm/types.ts'
-import { TPM_CC, TPM_RH, TPM_SE_POLICY } from '../constants.ts'
+import { TPM_CC, TPM_SE_POLICY } from '../constants.ts'
+import { TPM_RH } from '../../../attest/tpm/constants.ts'
 import type { TpmExecutor } from '../framing/command-types.ts'
 
 export async function startPolicySession(

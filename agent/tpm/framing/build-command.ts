@@ -5,7 +5,8 @@
  * hmac field in the clear, policy sessions here never need an HMAC (no PolicyAuthValue).
  */
 import { ByteWriter } from '../../../attest/bytes/writer.ts'
-import { TPM_RH, TPM_ST_NO_SESSIONS, TPM_ST_SESSIONS, TPMA_SESSION_CONTINUE } from '../constants.ts'
+import { TPM_ST_NO_SESSIONS, TPM_ST_SESSIONS, TPMA_SESSION_CONTINUE } from '../constants.ts'
+import { TPM_RH } from '../../../attest/tpm/constants.ts'
 import type { Authorization, CommandRequest } from './command-types.ts'
 
 export function buildCommand(req: CommandRequest): Uint8Array {

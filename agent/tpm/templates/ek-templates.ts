@@ -82,47 +82,73 @@ const EK_ATTRS_LOW =
 /** High-range templates add userWithAuth (0x000300f2); the policy still guards every use. */
 const EK_ATTRS_HIGH = EK_ATTRS_LOW | A.userWithAuth
 
+/**
+ * The fields every EK template shares (a restricted AES-CFB decryption key with no scheme), given
+ * its hash, attributes, policy, key size and the length of its all-zero unique area: 256 bytes
+ * or two 32-byte coordinates in the low range, empty in the high range.
+ */
+interface EkShape {
+  nameAlg: 'sha256' | 'sha384' | 'sha512'
+  attributes: number
+  authPolicy: Uint8Array
+  aesBits: 128 | 256
+  uniqueBytes: number
+}
+
+function ekBase(e: EkShape) {
+  return {
+    nameAlg: e.nameAlg,
+    attributes: e.attributes,
+    authPolicy: e.authPolicy,
+    symmetric: { alg: 'aes' as const, keyBits: e.aesBits, mode: 'cfb' as const },
+    scheme: { scheme: 'null' as const },
+  }
+}
+
+function rsaEk(e: EkShape, keyBits: number): Template {
+  return template({
+    type: 'rsa',
+    ...ekBase(e),
+    keyBits,
+    exponent: 65537,
+    modulus: new Uint8Array(e.uniqueBytes),
+  })
+}
+
+function eccEk(e: EkShape, curve: 'P-256' | 'P-384' | 'P-521'): Template {
+  return template({
+    type: 'ecc',
+    ...ekBase(e),
+    curve,
+    kdf: { scheme: 'null' },
+    x: new Uint8Array(e.uniqueBytes),
+    y: new Uint8Array(e.uniqueBytes),
+  })
+}
+
+const LOW = { attributes: EK_ATTRS_LOW, authPolicy: POLICY_SECRET_ENDORSEMENT_SHA256 } as const
+
 /** Template L-1: RSA-2048, AES-128-CFB, unique = 256 zero bytes. */
-export const EK_RSA_L1: Template = template({
-  type: 'rsa',
-  nameAlg: 'sha256',
-  attributes: EK_ATTRS_LOW,
-  authPolicy: POLICY_SECRET_ENDORSEMENT_SHA256,
-  symmetric: { alg: 'aes', keyBits: 128, mode: 'cfb' },
-  scheme: { scheme: 'null' },
-  keyBits: 2048,
-  exponent: 65537,
-  modulus: new Uint8Array(256),
-})
+export const EK_RSA_L1: Template = rsaEk(
+  { ...LOW, nameAlg: 'sha256', aesBits: 128, uniqueBytes: 256 },
+  2048,
+)
 
 /** Template L-2: ECC NIST P-256, AES-128-CFB, unique = two 32-byte zero coordinates. */
-export const EK_ECC_L2: Template = template({
-  type: 'ecc',
-  nameAlg: 'sha256',
-  attributes: EK_ATTRS_LOW,
-  authPolicy: POLICY_SECRET_ENDORSEMENT_SHA256,
-  symmetric: { alg: 'aes', keyBits: 128, mode: 'cfb' },
-  scheme: { scheme: 'null' },
-  curve: 'P-256',
-  kdf: { scheme: 'null' },
-  x: new Uint8Array(32),
-  y: new Uint8Array(32),
-})
+export const EK_ECC_L2: Template = eccEk(
+  { ...LOW, nameAlg: 'sha256', aesBits: 128, uniqueBytes: 32 },
+  'P-256',
+)
 
 type HighHash = keyof typeof HIGH_RANGE_POLICY
 
+function high(nameAlg: HighHash, aesBits: 128 | 256): EkShape {
+  const authPolicy = HIGH_RANGE_POLICY[nameAlg].or
+  return { nameAlg, attributes: EK_ATTRS_HIGH, authPolicy, aesBits, uniqueBytes: 0 }
+}
+
 function highRsa(nameAlg: HighHash, keyBits: number, aesBits: 128 | 256): Template {
-  return template({
-    type: 'rsa',
-    nameAlg,
-    attributes: EK_ATTRS_HIGH,
-    authPolicy: HIGH_RANGE_POLICY[nameAlg].or,
-    symmetric: { alg: 'aes', keyBits: aesBits, mode: 'cfb' },
-    scheme: { scheme: 'null' },
-    keyBits,
-    exponent: 65537,
-    modulus: new Uint8Array(0),
-  })
+  return rsaEk(high(nameAlg, aesBits), keyBits)
 }
 
 function highEcc(
@@ -130,18 +156,7 @@ function highEcc(
   curve: 'P-256' | 'P-384' | 'P-521',
   aesBits: 128 | 256,
 ): Template {
-  return template({
-    type: 'ecc',
-    nameAlg,
-    attributes: EK_ATTRS_HIGH,
-    authPolicy: HIGH_RANGE_POLICY[nameAlg].or,
-    symmetric: { alg: 'aes', keyBits: aesBits, mode: 'cfb' },
-    scheme: { scheme: 'null' },
-    curve,
-    kdf: { scheme: 'null' },
-    x: new Uint8Array(0),
-    y: new Uint8Array(0),
-  })
+  return eccEk(high(nameAlg, aesBits), curve)
 }
 
 /** Template H-3: ECC NIST P-384, nameAlg SHA-384, AES-256-CFB, empty unique (high range). */

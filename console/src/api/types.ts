@@ -68,20 +68,6 @@ export interface Aggregates {
   points: AggregatePoint[]
 }
 
-export interface Decision {
-  id: number
-  at: string
-  kind: 'enroll' | 'activate' | 'batch'
-  agent_id: string | null
-  batch_id: string | null
-  verdict: 'accept' | 'reject' | 'accept-audit'
-  code: string | null
-  zone: string | null
-  cf_country: string | null
-  verify_ms: number | null
-  detail: Record<string, unknown> | null
-}
-
 export interface RejectionCounts {
   from: string
   to: string
@@ -98,10 +84,5 @@ export interface ConfigDoc<T> {
 // The operator settings documents, exactly as the worker defines them (type-only import).
 export type { AllowlistSettings, TrustSettings } from '../../../worker/config/types.ts'
 
-export interface OperatorAgent {
-  agentId: string
-  status: string
-  zones: string[]
-  sensor: { id: string; firmware: string }
-  enrolledAt: string
-}
+// Shared with the CLI and the agent (attest/wire/types.ts).
+export type { Decision, OperatorAgent } from '../../../attest/wire/types.ts'

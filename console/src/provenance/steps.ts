@@ -1,5 +1,5 @@
 /**
- * Turns the report of verifyProvenance (attest/bundle/verify-bundle.ts, the same checks
+ * Turns the report of verifyProvenance (attest/bundle/verify-provenance.ts, the same checks
  * `aegis verify bundle` runs) into the steps the provenance view shows an auditor, one row each:
  * bundle, EK chain, AK binding, quote signature, nonce, PCRs, geofence, receipt, log inclusion.
  * The library checks nonce, signature and PCR digest inside its single `quote` check, in the order
@@ -8,7 +8,7 @@
  * re-judged (no zone geometry in the bundle): the step shows the verdict and zone the collector
  * recorded, which count only once the receipt that signs them verifies.
  */
-import type { BundleReport, CheckReport } from '../../../attest/bundle/verify-bundle.ts'
+import type { BundleReport, CheckReport } from '../../../attest/bundle/verify-provenance.ts'
 
 export type StepState = 'ok' | 'fail' | 'skipped' | 'not-checked' | 'warn'
 
@@ -60,7 +60,6 @@ export function provenanceSteps(r: BundleReport): Step[] {
   const by = (name: string) => r.checks.find((c) => c.name === name)
   const format = r.checks.find((c) => c.name === 'format')
   const quote = by('quote')
-  const quoteCode = quote && !quote.ok ? (quote.code ?? '') : ''
   const receipt = by('receipt')
 
   const bundle =
@@ -81,52 +80,8 @@ export function provenanceSteps(r: BundleReport): Step[] {
     'the collector-signed activation record binds this AK to this EK',
   )
 
-  let sig: Pick<Step, 'state' | 'code' | 'note'>
-  let nonce: Pick<Step, 'state' | 'code' | 'note'>
-  let pcrs: Pick<Step, 'state' | 'code' | 'note'>
-  const notReached = { state: 'not-checked' as const, note: 'not reached: an earlier check failed' }
-  if (!quote) {
-    sig = nonce = pcrs = notReached
-  } else if (quote.ok) {
-    sig = { state: 'ok', note: 'TPMS_ATTEST signed by the AK' }
-    nonce = {
-      state: 'ok',
-      note: 'extraData = SHA-256(nonce ‖ SHA-256(payload)): the quote binds this nonce and payload',
-    }
-    const n = Object.values(r.pcrs ?? {}).reduce((s, bank) => s + Object.keys(bank).length, 0)
-    pcrs = { state: 'ok', note: `${n} quoted PCR values hash to the signed pcrDigest` }
-  } else if (NONCE_CODES.has(quoteCode)) {
-    sig = { state: 'not-checked', note: 'not reached: the nonce did not match' }
-    nonce = fromCheck(quote, '')
-    pcrs = notReached
-  } else if (PCR_CODES.has(quoteCode)) {
-    sig = { state: 'ok', note: 'TPMS_ATTEST signed by the AK' }
-    nonce = { state: 'ok', note: 'the quote binds this nonce and payload' }
-    pcrs = fromCheck(quote, '')
-  } else {
-    sig = fromCheck(quote, '')
-    nonce = BEFORE_NONCE.has(quoteCode)
-      ? notReached
-      : { state: 'ok', note: 'the quote binds this nonce and payload' }
-    pcrs = notReached
-  }
-
-  let geo: Pick<Step, 'state' | 'code' | 'note'>
-  if (!receipt || !receipt.ok) {
-    geo = {
-      state: 'not-checked',
-      note: 'the recorded verdict and zone count only with a valid receipt',
-    }
-  } else if (r.verdict === 'accept' && r.zone) {
-    geo = { state: 'ok', note: `inside zone ${r.zone}: the collector’s signed verdict` }
-  } else if (r.verdict === 'accept-audit') {
-    geo = {
-      state: 'warn',
-      note: `accepted in audit mode${r.zone ? ` (zone ${r.zone})` : ' without a zone'}: policy findings were recorded, not enforced`,
-    }
-  } else {
-    geo = { state: 'warn', note: `accepted without a zone` }
-  }
+  const { sig, nonce, pcrs } = quoteSteps(r, quote)
+  const geo = geofenceStep(r, receipt)
 
   // The root-log check runs only for a closed shard's record: a failure counts, absence does not.
   const root = by('root')
@@ -154,4 +109,65 @@ export function provenanceSteps(r: BundleReport): Step[] {
     },
     { id: 'log', title: 'Log inclusion', ...log },
   ]
+}
+
+type Outcome = Pick<Step, 'state' | 'code' | 'note'>
+
+/** The quote check as three steps: which of signature, nonce and PCRs it reached and failed. */
+function quoteSteps(
+  r: BundleReport,
+  quote: BundleReport['checks'][number] | undefined,
+): { sig: Outcome; nonce: Outcome; pcrs: Outcome } {
+  const notReached = { state: 'not-checked' as const, note: 'not reached: an earlier check failed' }
+  const signed: Outcome = { state: 'ok', note: 'TPMS_ATTEST signed by the AK' }
+  const bound: Outcome = { state: 'ok', note: 'the quote binds this nonce and payload' }
+  if (!quote) return { sig: notReached, nonce: notReached, pcrs: notReached }
+  if (quote.ok) {
+    const n = Object.values(r.pcrs ?? {}).reduce((s, bank) => s + Object.keys(bank).length, 0)
+    return {
+      sig: signed,
+      nonce: {
+        state: 'ok',
+        note: 'extraData = SHA-256(nonce ‖ SHA-256(payload)): the quote binds this nonce and payload',
+      },
+      pcrs: { state: 'ok', note: `${n} quoted PCR values hash to the signed pcrDigest` },
+    }
+  }
+  const code = quote.code ?? ''
+  if (NONCE_CODES.has(code)) {
+    return {
+      sig: { state: 'not-checked', note: 'not reached: the nonce did not match' },
+      nonce: fromCheck(quote, ''),
+      pcrs: notReached,
+    }
+  }
+  if (PCR_CODES.has(code)) return { sig: signed, nonce: bound, pcrs: fromCheck(quote, '') }
+  return {
+    sig: fromCheck(quote, ''),
+    nonce: BEFORE_NONCE.has(code) ? notReached : bound,
+    pcrs: notReached,
+  }
+}
+
+/** The recorded verdict and zone, which count only under a valid receipt. */
+function geofenceStep(
+  r: BundleReport,
+  receipt: BundleReport['checks'][number] | undefined,
+): Outcome {
+  if (!receipt || !receipt.ok) {
+    return {
+      state: 'not-checked',
+      note: 'the recorded verdict and zone count only with a valid receipt',
+    }
+  }
+  if (r.verdict === 'accept' && r.zone) {
+    return { state: 'ok', note: `inside zone ${r.zone}: the collector’s signed verdict` }
+  }
+  if (r.verdict === 'accept-audit') {
+    return {
+      state: 'warn',
+      note: `accepted in audit mode${r.zone ? ` (zone ${r.zone})` : ' without a zone'}: policy findings were recorded, not enforced`,
+    }
+  }
+  return { state: 'warn', note: `accepted without a zone` }
 }

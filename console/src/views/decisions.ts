@@ -44,10 +44,18 @@ function geoRows(d: Decision): HTMLElement | null {
   )
 }
 
+interface Filter {
+  agent: string
+  code: string
+  verdict: string
+  from: string
+  to: string
+}
+
 export const decisionsView: View = async (root, ctx) => {
   mount(root, loading())
   const p = ctx.route.params
-  const filter = {
+  const filter: Filter = {
     agent: p.get('agent') ?? '',
     code: p.get('code') ?? '',
     verdict: p.get('verdict') ?? '',
@@ -67,11 +75,44 @@ export const decisionsView: View = async (root, ctx) => {
     if (error instanceof ApiError && (error.status === 401 || error.status === 403)) throw error
     loaded = { error }
   }
-  const go = (over: Partial<typeof filter>) => {
+  const go = (over: Partial<Filter>) => {
     location.hash = hashFor('decisions', [], { ...filter, ...over })
   }
 
-  const input = (name: keyof typeof filter, props: Record<string, string>) =>
+  const form = filterForm(filter, go)
+
+  if ('error' in loaded) {
+    mount(root, section('Filter', form, h('div', { id: 'filter-error' }, problemBox(loaded.error))))
+    return
+  }
+  const [{ decisions }, counts] = loaded
+  const bars = rejectionBars(counts, go)
+
+  const detail = h('aside', { id: 'decision-detail', class: 'detail', hidden: true })
+  const open = (d: Decision, row: HTMLElement) => {
+    for (const r of row.parentElement?.children ?? []) r.classList.remove('selected')
+    row.classList.add('selected')
+    detail.hidden = false
+    mount(detail, ...decisionDetail(d))
+  }
+
+  const table = decisionsTable(decisions, open)
+
+  mount(
+    root,
+    section('Filter', form),
+    section(`Rejections by code (${fmtTime(counts.from)} – ${fmtTime(counts.to)})`, bars),
+    h(
+      'div',
+      { class: 'split' },
+      section(`Audit trail (${decisions.length}${decisions.length === 500 ? '+' : ''})`, table),
+      detail,
+    ),
+  )
+}
+
+function filterForm(filter: Filter, go: (over: Partial<Filter>) => void): HTMLElement {
+  const input = (name: keyof Filter, props: Record<string, string>) =>
     h('input', { name, id: `filter-${name}`, value: filter[name], ...props })
   const fromIn = h('input', {
     type: 'datetime-local',
@@ -125,14 +166,12 @@ export const decisionsView: View = async (root, ctx) => {
       'Clear',
     ),
   )
+  return form
+}
 
-  if ('error' in loaded) {
-    mount(root, section('Filter', form, h('div', { id: 'filter-error' }, problemBox(loaded.error))))
-    return
-  }
-  const [{ decisions }, counts] = loaded
+function rejectionBars(counts: RejectionCounts, go: (over: Partial<Filter>) => void): HTMLElement {
   const max = Math.max(1, ...counts.counts.map((c) => c.count))
-  const bars = counts.counts.length
+  return counts.counts.length
     ? h(
         'ul',
         { class: 'bars', id: 'rejection-counts' },
@@ -156,69 +195,70 @@ export const decisionsView: View = async (root, ctx) => {
         ),
       )
     : h('p', { class: 'muted', id: 'rejection-counts' }, 'No rejections in this range.')
+}
 
-  const detail = h('aside', { id: 'decision-detail', class: 'detail', hidden: true })
-  const open = (d: Decision, row: HTMLElement) => {
-    for (const r of row.parentElement?.children ?? []) r.classList.remove('selected')
-    row.classList.add('selected')
-    detail.hidden = false
-    mount(
-      detail,
-      h('h3', null, `Decision #${d.id}`, ' ', badge(d.verdict)),
-      d.code
-        ? h(
-            'p',
-            { class: 'reason-line' },
-            codeChip(d.code),
-            ' ',
-            h('span', { class: 'reason' }, reasonFor(d.code) || d.code),
-          )
-        : h('p', null, 'Accepted.'),
-      h(
-        'dl',
-        null,
-        ...(
-          [
-            ['Time', fmtTime(d.at)],
-            ['Kind', d.kind],
-            ['Agent', d.agent_id ?? '—'],
-            ['Batch', d.batch_id ?? '— (rejected before a batch id was computed)'],
-            ['Zone', d.zone ?? '—'],
-            ['Country (IP)', d.cf_country ?? '—'],
-            ['Verify time', d.verify_ms === null ? '—' : `${d.verify_ms.toFixed(2)} ms`],
-          ] as [string, string][]
-        ).flatMap(([k, v]) => [h('dt', null, k), h('dd', null, v)]),
-      ),
-      geoRows(d),
-      d.detail
-        ? [h('h4', null, 'Detail'), h('pre', { class: 'json' }, JSON.stringify(d.detail, null, 2))]
-        : null,
-      d.batch_id && d.verdict !== 'reject'
-        ? h(
-            'p',
-            null,
-            h(
-              'a',
-              { href: hashFor('provenance', [d.batch_id]), class: 'provenance-link' },
-              'Verify this batch’s provenance →',
-            ),
-          )
-        : null,
-      d.agent_id
-        ? h(
-            'p',
-            null,
-            h(
-              'a',
-              { href: hashFor('decisions', [], { agent: d.agent_id }) },
-              'All decisions for this agent',
-            ),
-          )
-        : null,
-    )
-  }
+/** The selected decision: verdict, reason, fields, location, detail and where to go next. */
+function decisionDetail(d: Decision): (HTMLElement | HTMLElement[] | null)[] {
+  return [
+    h('h3', null, `Decision #${d.id}`, ' ', badge(d.verdict)),
+    d.code
+      ? h(
+          'p',
+          { class: 'reason-line' },
+          codeChip(d.code),
+          ' ',
+          h('span', { class: 'reason' }, reasonFor(d.code) || d.code),
+        )
+      : h('p', null, 'Accepted.'),
+    h(
+      'dl',
+      null,
+      ...(
+        [
+          ['Time', fmtTime(d.at)],
+          ['Kind', d.kind],
+          ['Agent', d.agent_id ?? '—'],
+          ['Batch', d.batch_id ?? '— (rejected before a batch id was computed)'],
+          ['Zone', d.zone ?? '—'],
+          ['Country (IP)', d.cf_country ?? '—'],
+          ['Verify time', d.verify_ms === null ? '—' : `${d.verify_ms.toFixed(2)} ms`],
+        ] as [string, string][]
+      ).flatMap(([k, v]) => [h('dt', null, k), h('dd', null, v)]),
+    ),
+    geoRows(d),
+    d.detail
+      ? [h('h4', null, 'Detail'), h('pre', { class: 'json' }, JSON.stringify(d.detail, null, 2))]
+      : null,
+    d.batch_id && d.verdict !== 'reject'
+      ? h(
+          'p',
+          null,
+          h(
+            'a',
+            { href: hashFor('provenance', [d.batch_id]), class: 'provenance-link' },
+            'Verify this batch’s provenance →',
+          ),
+        )
+      : null,
+    d.agent_id
+      ? h(
+          'p',
+          null,
+          h(
+            'a',
+            { href: hashFor('decisions', [], { agent: d.agent_id }) },
+            'All decisions for this agent',
+          ),
+        )
+      : null,
+  ]
+}
 
-  const table = decisions.length
+function decisionsTable(
+  decisions: Decision[],
+  open: (d: Decision, row: HTMLElement) => void,
+): HTMLElement {
+  return decisions.length
     ? h(
         'table',
         { id: 'decisions-table', class: 'clickable' },
@@ -271,16 +311,4 @@ export const decisionsView: View = async (root, ctx) => {
         ),
       )
     : h('p', { class: 'muted' }, 'No decisions match.')
-
-  mount(
-    root,
-    section('Filter', form),
-    section(`Rejections by code (${fmtTime(counts.from)} – ${fmtTime(counts.to)})`, bars),
-    h(
-      'div',
-      { class: 'split' },
-      section(`Audit trail (${decisions.length}${decisions.length === 500 ? '+' : ''})`, table),
-      detail,
-    ),
-  )
 }

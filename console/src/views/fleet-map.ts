@@ -66,27 +66,8 @@ export function unplaced(agents: FleetAgent[]): FleetAgent[] {
   return agents.filter((a) => !a.lastBatch?.fix && !refusedFix(a))
 }
 
-export function drawFleetMap(el: HTMLElement, zones: Zone[], agents: FleetAgent[]): () => void {
-  const map = L.map(el, { attributionControl: false, worldCopyJump: true })
-  // Frame the view first: Leaflet 1.9 fails to project vector layers added before a map has one.
-  const frame: L.LatLngTuple[] = []
-  for (const z of zones) {
-    const [sw, ne] = bbox(z)
-    if (ne[1] - sw[1] < 90) frame.push(sw, ne)
-  }
-  for (const a of agents) {
-    const f = refusedFix(a) ?? a.lastBatch?.fix
-    if (f) frame.push([f.lat, f.lon])
-  }
-  if (frame.length) map.fitBounds(L.latLngBounds(frame).pad(0.2), { maxZoom: 13 })
-  else map.setView([20, 0], 1)
-
-  const tiles = document.querySelector<HTMLMetaElement>('meta[name="aegis-tiles"]')?.content
-  if (tiles) L.tileLayer(tiles, { maxZoom: 18 }).addTo(map)
-  else {
-    map.createPane('basemap').style.zIndex = '250' // below the overlay pane (400)
-    addBasemap(map).catch((e: unknown) => console.warn('basemap not loaded', e))
-  }
+/** Each zone as a GeoJSON layer, named on the map (the world-wide development zone on hover). */
+function addZones(map: ReturnType<typeof L.map>, zones: Zone[]): void {
   for (const z of zones) {
     const [sw, ne] = bbox(z)
     const layer = L.geoJSON(
@@ -105,6 +86,10 @@ export function drawFleetMap(el: HTMLElement, zones: Zone[], agents: FleetAgent[
     } else layer.bindTooltip(`${z.name} (${z.id})`)
     layer.addTo(map)
   }
+}
+
+/** Each agent's last accepted fix (filled, status colour) and last refused one (hollow). */
+function addFixes(map: ReturnType<typeof L.map>, agents: FleetAgent[]): void {
   for (const a of agents) {
     const fix = a.lastBatch?.fix
     if (!fix) continue
@@ -156,6 +141,31 @@ export function drawFleetMap(el: HTMLElement, zones: Zone[], agents: FleetAgent[
       )
       .addTo(map)
   }
+}
+
+export function drawFleetMap(el: HTMLElement, zones: Zone[], agents: FleetAgent[]): () => void {
+  const map = L.map(el, { attributionControl: false, worldCopyJump: true })
+  // Frame the view first: Leaflet 1.9 fails to project vector layers added before a map has one.
+  const frame: L.LatLngTuple[] = []
+  for (const z of zones) {
+    const [sw, ne] = bbox(z)
+    if (ne[1] - sw[1] < 90) frame.push(sw, ne)
+  }
+  for (const a of agents) {
+    const f = refusedFix(a) ?? a.lastBatch?.fix
+    if (f) frame.push([f.lat, f.lon])
+  }
+  if (frame.length) map.fitBounds(L.latLngBounds(frame).pad(0.2), { maxZoom: 13 })
+  else map.setView([20, 0], 1)
+
+  const tiles = document.querySelector<HTMLMetaElement>('meta[name="aegis-tiles"]')?.content
+  if (tiles) L.tileLayer(tiles, { maxZoom: 18 }).addTo(map)
+  else {
+    map.createPane('basemap').style.zIndex = '250' // below the overlay pane (400)
+    addBasemap(map).catch((e: unknown) => console.warn('basemap not loaded', e))
+  }
+  addZones(map, zones)
+  addFixes(map, agents)
   // The container may get its final size only after layout.
   const t = setTimeout(() => map.invalidateSize(), 50)
   return () => {

@@ -36,6 +36,75 @@ function mapLegend(): HTMLElement {
   )
 }
 
+function stat(name: string, n: number, label: string, extra = ''): HTMLElement {
+  return h(
+    'div',
+    { class: extra ? `stat ${extra}` : 'stat', 'data-stat': name },
+    h('b', null, String(n)),
+    ` ${label}`,
+  )
+}
+
+function agentRow(a: FleetAgent, auditor: boolean): HTMLElement {
+  return h(
+    'tr',
+    { 'data-agent': a.agentId, 'data-status': a.status },
+    h('td', { title: a.agentId }, h('code', null, shortId(a.agentId))),
+    h('td', null, badge(a.status)),
+    h('td', null, a.zones.length ? a.zones.join(', ') : h('span', { class: 'muted' }, 'default')),
+    residencyCell(a.jurisdiction),
+    h(
+      'td',
+      { class: 'last-batch' },
+      a.lastBatch
+        ? [
+            fmtTime(a.lastBatch.acceptedAt),
+            ' · seq ',
+            String(a.lastBatch.seq),
+            ' · ',
+            auditor
+              ? h(
+                  'a',
+                  {
+                    href: hashFor('provenance', [a.lastBatch.batchId]),
+                    class: 'provenance-link',
+                  },
+                  shortId(a.lastBatch.batchId),
+                )
+              : h('code', null, shortId(a.lastBatch.batchId)),
+          ]
+        : h('span', { class: 'muted' }, 'none yet'),
+    ),
+    h(
+      'td',
+      { class: 'last-rejection' },
+      a.lastRejection
+        ? [
+            codeChip(a.lastRejection.code),
+            ' ',
+            h('span', { class: 'reason' }, reasonFor(a.lastRejection.code)),
+            ' ',
+            h('span', { class: 'muted' }, fmtTime(a.lastRejection.at)),
+            auditor
+              ? [
+                  ' ',
+                  h(
+                    'a',
+                    {
+                      href: hashFor('decisions', [], { agent: a.agentId, verdict: 'reject' }),
+                      class: 'decisions-link',
+                    },
+                    'details',
+                  ),
+                ]
+              : null,
+          ]
+        : h('span', { class: 'muted' }, '—'),
+    ),
+    h('td', { class: 'num' }, String(a.batches)),
+  )
+}
+
 export const fleetView: View = async (root, ctx) => {
   mount(root, loading())
   const [fleet, zones] = await Promise.all([
@@ -47,101 +116,18 @@ export const fleetView: View = async (root, ctx) => {
   const count = (s: string) => agents.filter((a) => a.status === s).length
   const mapEl = h('div', { id: 'fleet-map', class: 'map' })
 
-  const rows = agents.map((a) =>
-    h(
-      'tr',
-      { 'data-agent': a.agentId, 'data-status': a.status },
-      h('td', { title: a.agentId }, h('code', null, shortId(a.agentId))),
-      h('td', null, badge(a.status)),
-      h('td', null, a.zones.length ? a.zones.join(', ') : h('span', { class: 'muted' }, 'default')),
-      residencyCell(a.jurisdiction),
-      h(
-        'td',
-        { class: 'last-batch' },
-        a.lastBatch
-          ? [
-              fmtTime(a.lastBatch.acceptedAt),
-              ' · seq ',
-              String(a.lastBatch.seq),
-              ' · ',
-              auditor
-                ? h(
-                    'a',
-                    {
-                      href: hashFor('provenance', [a.lastBatch.batchId]),
-                      class: 'provenance-link',
-                    },
-                    shortId(a.lastBatch.batchId),
-                  )
-                : h('code', null, shortId(a.lastBatch.batchId)),
-            ]
-          : h('span', { class: 'muted' }, 'none yet'),
-      ),
-      h(
-        'td',
-        { class: 'last-rejection' },
-        a.lastRejection
-          ? [
-              codeChip(a.lastRejection.code),
-              ' ',
-              h('span', { class: 'reason' }, reasonFor(a.lastRejection.code)),
-              ' ',
-              h('span', { class: 'muted' }, fmtTime(a.lastRejection.at)),
-              auditor
-                ? [
-                    ' ',
-                    h(
-                      'a',
-                      {
-                        href: hashFor('decisions', [], { agent: a.agentId, verdict: 'reject' }),
-                        class: 'decisions-link',
-                      },
-                      'details',
-                    ),
-                  ]
-                : null,
-            ]
-          : h('span', { class: 'muted' }, '—'),
-      ),
-      h('td', { class: 'num' }, String(a.batches)),
-    ),
-  )
+  const rows = agents.map((a) => agentRow(a, auditor))
 
   mount(
     root,
     h(
       'div',
       { class: 'stats' },
-      h(
-        'div',
-        { class: 'stat', 'data-stat': 'agents' },
-        h('b', null, String(agents.length)),
-        ' agents',
-      ),
-      h(
-        'div',
-        { class: 'stat', 'data-stat': 'active' },
-        h('b', null, String(count('active'))),
-        ' active',
-      ),
-      h(
-        'div',
-        { class: 'stat stat-failing', 'data-stat': 'failing' },
-        h('b', null, String(count('failing'))),
-        ' failing',
-      ),
-      h(
-        'div',
-        { class: 'stat', 'data-stat': 'revoked' },
-        h('b', null, String(count('revoked'))),
-        ' revoked',
-      ),
-      h(
-        'div',
-        { class: 'stat', 'data-stat': 'zones' },
-        h('b', null, String(zones.zones.length)),
-        ' zones',
-      ),
+      stat('agents', agents.length, 'agents'),
+      stat('active', count('active'), 'active'),
+      stat('failing', count('failing'), 'failing', 'stat-failing'),
+      stat('revoked', count('revoked'), 'revoked'),
+      stat('zones', zones.zones.length, 'zones'),
     ),
     section(
       'Zones and last fixes',

@@ -44,14 +44,39 @@ function fromUtcInput(v: string): number {
   return v ? Date.parse(`${v}:00Z`) : NaN
 }
 
-export const metricsView: View = async (root, ctx) => {
-  mount(root, loading())
-  const [{ metrics }, { zones }, { agents }] = await Promise.all([
-    api<{ metrics: string[] }>('/v1/fleet/metrics'),
-    api<{ zones: Zone[] }>('/v1/zones'),
-    api<{ agents: FleetAgent[] }>('/v1/fleet'),
-  ])
-  const p = ctx.route.params
+type State = {
+  metric: string
+  group: GroupBy
+  stat: Stat
+  zone: string
+  agent: string
+  from: number
+  to: number
+}
+type Go = (over: Partial<State> & { range?: string }) => void
+
+function select(
+  name: string,
+  value: string,
+  options: [string, string][],
+  onchange: (v: string) => void,
+): HTMLSelectElement {
+  return h(
+    'select',
+    {
+      name,
+      id: `metrics-${name}`,
+      onchange: (e: Event) => onchange((e.target as HTMLSelectElement).value),
+    },
+    options.map(([v, t]) => h('option', { value: v, selected: v === value }, t)),
+  )
+}
+
+/** The view's state from the route: a preset or fixed range, live when there is no fixed end. */
+function readState(
+  p: URLSearchParams,
+  metrics: string[],
+): { state: State; preset: (typeof PRESETS)[number] | undefined; live: boolean; fitted: boolean } {
   const now = Date.now()
   const preset = PRESETS.find(([label]) => label === p.get('range'))
   // live: no fixed end (a preset or no range at all); fitted: no range chosen, widen to the data
@@ -59,7 +84,7 @@ export const metricsView: View = async (root, ctx) => {
   const fitted = !p.get('to') && !p.get('from') && !preset
   const to = Number(p.get('to')) || now
   const from = Number(p.get('from')) || to - (preset ? preset[1] : 3600_000)
-  const state = {
+  const state: State = {
     metric: p.get('metric') || metrics[0] || '',
     group: (p.get('group') === 'zone' ? 'zone' : 'agent') as GroupBy,
     stat: (['avg', 'min', 'max', 'sum', 'count'].includes(p.get('stat') ?? '')
@@ -70,53 +95,41 @@ export const metricsView: View = async (root, ctx) => {
     from,
     to,
   }
-  const go = (over: Partial<typeof state> & { range?: string }) => {
-    const { range, ...rest } = over
-    const s = { ...state, ...rest }
-    const keepLive = live && over.from === undefined && over.to === undefined
-    const r = range ?? (keepLive ? p.get('range') : null)
-    location.hash = hashFor('metrics', [], {
-      metric: s.metric,
-      group: s.group,
-      stat: s.stat,
-      zone: s.zone,
-      agent: s.agent,
-      ...(r
-        ? { range: r }
-        : keepLive
-          ? {}
-          : { from: String(Math.round(s.from)), to: String(Math.round(s.to)) }),
-    })
-  }
-  const select = (
-    name: string,
-    value: string,
-    options: [string, string][],
-    onchange: (v: string) => void,
-  ) =>
-    h(
-      'select',
-      {
-        name,
-        id: `metrics-${name}`,
-        onchange: (e: Event) => onchange((e.target as HTMLSelectElement).value),
-      },
-      options.map(([v, t]) => h('option', { value: v, selected: v === value }, t)),
-    )
+  return { state, preset, live, fitted }
+}
 
-  const fromIn = h('input', { type: 'datetime-local', name: 'from', value: utcInput(state.from) })
-  const toIn = h('input', { type: 'datetime-local', name: 'to', value: utcInput(state.to) })
-  const controls = h(
-    'form',
-    {
-      class: 'controls',
-      onsubmit: (e: Event) => {
-        e.preventDefault()
-        const f = fromUtcInput(fromIn.value)
-        const t = fromUtcInput(toIn.value)
-        if (Number.isFinite(f) && Number.isFinite(t) && f < t) go({ from: f, to: t })
-      },
-    },
+/** Live: the same window, moved to now, every REFRESH_MS; a new series re-renders the view. */
+function refreshLive(
+  state: State,
+  plot: uPlot,
+  cols: ReturnType<typeof toColumns>,
+  draw: (d: Aggregates) => ReturnType<typeof toColumns>,
+  fetchRange: (f: number, t: number) => Promise<Aggregates>,
+): ReturnType<typeof setInterval> {
+  const span = state.to - state.from
+  return setInterval(() => {
+    const t = Date.now()
+    fetchRange(t - span, t)
+      .then((d) => {
+        const next = draw(d)
+        // a new series: render the view again (route() runs this view's cleanups first)
+        if (next.groups.join() !== cols.groups.join())
+          return void window.dispatchEvent(new HashChangeEvent('hashchange'))
+        plot.setData([next.xs, ...next.ys] as uPlot.AlignedData, false)
+        plot.setScale('x', { min: (t - span) / 1000, max: t / 1000 })
+      })
+      .catch(() => undefined) // a failed refresh keeps the last chart; the next one retries
+  }, REFRESH_MS)
+}
+
+/** What to chart: metric, grouping, statistic, and the zone and agent to narrow to. */
+function seriesPickers(
+  state: State,
+  o: { metrics: string[]; zones: Zone[]; agents: FleetAgent[] },
+  go: Go,
+): HTMLElement[] {
+  const { metrics, zones, agents } = o
+  return [
     h(
       'label',
       null,
@@ -175,6 +188,35 @@ export const metricsView: View = async (root, ctx) => {
         (v) => go({ agent: v }),
       ),
     ),
+  ]
+}
+
+/** Metric, grouping, statistic, zone and agent pickers, range presets and a UTC range form. */
+function metricsControls(
+  state: State,
+  o: {
+    metrics: string[]
+    zones: Zone[]
+    agents: FleetAgent[]
+    preset: (typeof PRESETS)[number] | undefined
+  },
+  go: Go,
+): { controls: HTMLElement; fromIn: HTMLInputElement } {
+  const { preset } = o
+  const fromIn = h('input', { type: 'datetime-local', name: 'from', value: utcInput(state.from) })
+  const toIn = h('input', { type: 'datetime-local', name: 'to', value: utcInput(state.to) })
+  const controls = h(
+    'form',
+    {
+      class: 'controls',
+      onsubmit: (e: Event) => {
+        e.preventDefault()
+        const f = fromUtcInput(fromIn.value)
+        const t = fromUtcInput(toIn.value)
+        if (Number.isFinite(f) && Number.isFinite(t) && f < t) go({ from: f, to: t })
+      },
+    },
+    ...seriesPickers(state, o, go),
     h(
       'span',
       { class: 'presets' },
@@ -196,6 +238,102 @@ export const metricsView: View = async (root, ctx) => {
     h('label', null, 'To (UTC) ', toIn),
     h('button', { type: 'submit' }, 'Apply'),
   )
+  return { controls, fromIn }
+}
+
+/** uPlot options: UTC time axis, one coloured series per group, drag to zoom (go). */
+function chartOptions(
+  c: {
+    width: number
+    yLabel: string
+    unit: string | null
+    cols: ReturnType<typeof toColumns>
+    state: State
+    fitted: boolean
+    chartEl: HTMLElement
+  },
+  go: Go,
+): uPlot.Options {
+  const { width, yLabel, unit, cols, state, fitted, chartEl } = c
+  return {
+    width,
+    height: 320,
+    // UTC on the time axis and in the legend, like every other view
+    tzDate: (ts: number) => uPlot.tzDate(new Date(ts * 1000), 'Etc/UTC'),
+    scales: {
+      x: {
+        time: true,
+        // fitted: start at the data, not at an empty left part of the widened range
+        min: fitted ? Math.min(cols.xs[0]!, state.to / 1000 - 3600) : state.from / 1000,
+        max: state.to / 1000,
+      },
+    },
+    axes: [
+      {},
+      {
+        size: 80,
+        label: yLabel,
+        values: (_u: uPlot, ticks: number[]) => {
+          const out = ticks.map((v) => formatValue(v, unit))
+          // The axis is canvas: its tick texts are also kept here for tests and tooling.
+          chartEl.dataset.yTicks = out.join('|')
+          return out
+        },
+      },
+    ],
+    series: [
+      { label: 'time (UTC)' },
+      ...cols.groups.map((g, i) => ({
+        label: state.group === 'agent' ? shortId(g) : g,
+        stroke: COLORS[i % COLORS.length]!,
+        width: 2,
+        points: { show: true, size: 5 },
+        spanGaps: false,
+        value: (_u: uPlot, v: number | null) => formatValue(v, unit),
+      })),
+    ],
+    cursor: { drag: { x: true, y: false, setScale: false } },
+    hooks: {
+      setSelect: [
+        (u: uPlot) => {
+          if (u.select.width < 5) return
+          const a = u.posToVal(u.select.left, 'x') * 1000
+          const b = u.posToVal(u.select.left + u.select.width, 'x') * 1000
+          go({ from: a, to: b })
+        },
+      ],
+    },
+  }
+}
+
+export const metricsView: View = async (root, ctx) => {
+  mount(root, loading())
+  const [{ metrics }, { zones }, { agents }] = await Promise.all([
+    api<{ metrics: string[] }>('/v1/fleet/metrics'),
+    api<{ zones: Zone[] }>('/v1/zones'),
+    api<{ agents: FleetAgent[] }>('/v1/fleet'),
+  ])
+  const p = ctx.route.params
+  const { state, preset, live, fitted } = readState(p, metrics)
+  const go: Go = (over) => {
+    const { range, ...rest } = over
+    const s = { ...state, ...rest }
+    const keepLive = live && over.from === undefined && over.to === undefined
+    const r = range ?? (keepLive ? p.get('range') : null)
+    location.hash = hashFor('metrics', [], {
+      metric: s.metric,
+      group: s.group,
+      stat: s.stat,
+      zone: s.zone,
+      agent: s.agent,
+      ...(r
+        ? { range: r }
+        : keepLive
+          ? {}
+          : { from: String(Math.round(s.from)), to: String(Math.round(s.to)) }),
+    })
+  }
+  const { controls, fromIn } = metricsControls(state, { metrics, zones, agents, preset }, go)
   const chartEl = h('div', { id: 'metrics-chart', class: 'chart' })
   const info = h('p', { class: 'muted chart-info' })
   mount(root, section('Metrics', controls, chartEl, info))
@@ -243,74 +381,12 @@ export const metricsView: View = async (root, ctx) => {
   chartEl.dataset.yLabel = yLabel
   const width = Math.max(320, chartEl.clientWidth || 900)
   const plot = new uPlot(
-    {
-      width,
-      height: 320,
-      // UTC on the time axis and in the legend, like every other view
-      tzDate: (ts: number) => uPlot.tzDate(new Date(ts * 1000), 'Etc/UTC'),
-      scales: {
-        x: {
-          time: true,
-          // fitted: start at the data, not at an empty left part of the widened range
-          min: fitted ? Math.min(cols.xs[0]!, state.to / 1000 - 3600) : state.from / 1000,
-          max: state.to / 1000,
-        },
-      },
-      axes: [
-        {},
-        {
-          size: 80,
-          label: yLabel,
-          values: (_u: uPlot, ticks: number[]) => {
-            const out = ticks.map((v) => formatValue(v, unit))
-            // The axis is canvas: its tick texts are also kept here for tests and tooling.
-            chartEl.dataset.yTicks = out.join('|')
-            return out
-          },
-        },
-      ],
-      series: [
-        { label: 'time (UTC)' },
-        ...cols.groups.map((g, i) => ({
-          label: state.group === 'agent' ? shortId(g) : g,
-          stroke: COLORS[i % COLORS.length]!,
-          width: 2,
-          points: { show: true, size: 5 },
-          spanGaps: false,
-          value: (_u: uPlot, v: number | null) => formatValue(v, unit),
-        })),
-      ],
-      cursor: { drag: { x: true, y: false, setScale: false } },
-      hooks: {
-        setSelect: [
-          (u: uPlot) => {
-            if (u.select.width < 5) return
-            const a = u.posToVal(u.select.left, 'x') * 1000
-            const b = u.posToVal(u.select.left + u.select.width, 'x') * 1000
-            go({ from: a, to: b })
-          },
-        ],
-      },
-    },
+    chartOptions({ width, yLabel, unit, cols, state, fitted, chartEl }, go),
     [cols.xs, ...cols.ys] as uPlot.AlignedData,
     chartEl,
   )
   ctx.onLeave(() => plot.destroy())
   if (!live) return
-  // Live: the same window, moved to now, every REFRESH_MS; a new series re-renders the view.
-  const span = state.to - state.from
-  const timer = setInterval(() => {
-    const t = Date.now()
-    fetchRange(t - span, t)
-      .then((d) => {
-        const next = draw(d)
-        // a new series: render the view again (route() runs this view's cleanups first)
-        if (next.groups.join() !== cols.groups.join())
-          return void window.dispatchEvent(new HashChangeEvent('hashchange'))
-        plot.setData([next.xs, ...next.ys] as uPlot.AlignedData, false)
-        plot.setScale('x', { min: (t - span) / 1000, max: t / 1000 })
-      })
-      .catch(() => undefined) // a failed refresh keeps the last chart; the next one retries
-  }, REFRESH_MS)
+  const timer = refreshLive(state, plot, cols, draw, fetchRange)
   ctx.onLeave(() => clearInterval(timer))
 }

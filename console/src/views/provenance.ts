@@ -1,14 +1,14 @@
 /**
  * Provenance view (auditor): pick an accepted batch, fetch its provenance record
  * (GET /v1/provenance/{batchId}) and the collector's JWKS, and re-verify it here in the browser
- * with attest/bundle/verify-bundle.ts, the same code `aegis verify bundle` runs. Each step is
+ * with attest/bundle/verify-provenance.ts, the same code `aegis verify bundle` runs. Each step is
  * shown with its result (provenance/steps.ts). Trust roots: an operator may use the collector's
  * configured roots (GET /v1/config/trust); anyone may paste or upload the manufacturer roots they
  * trust, which is the independent check (roots from the collector vouch only for the collector).
  * The record downloads as the file `aegis verify bundle` takes.
  */
 import type { JSONWebKeySet } from 'jose'
-import { verifyProvenance, type BundleReport } from '../../../attest/bundle/verify-bundle.ts'
+import { verifyProvenance, type BundleReport } from '../../../attest/bundle/verify-provenance.ts'
 import type { ProvenanceRecord } from '../../../attest/bundle/provenance.ts'
 import { api, apiFetch, ApiError } from '../api/client.ts'
 import type { ConfigDoc, Decision, TrustSettings } from '../api/types.ts'
@@ -36,107 +36,9 @@ export const provenanceView: View = async (root, ctx) => {
   const recent = (
     await api<{ decisions: Decision[] }>('/v1/decisions?verdict=accept&limit=50')
   ).decisions.filter((d) => d.kind === 'batch' && d.batch_id)
-  const idIn = h('input', {
-    name: 'batch',
-    id: 'batch-id',
-    value: batchId,
-    placeholder: 'batch id (64 hex)',
-    size: '66',
-    pattern: '[0-9a-f]{64}',
-  })
-  const picker = h(
-    'form',
-    {
-      class: 'controls',
-      id: 'batch-picker',
-      onsubmit: (e: Event) => {
-        e.preventDefault()
-        const v = idIn.value.trim().toLowerCase()
-        if (v) location.hash = hashFor('provenance', [v])
-      },
-    },
-    h('label', null, 'Batch ', idIn),
-    h('button', { type: 'submit' }, 'Open'),
-  )
-  const recentList = recent.length
-    ? h(
-        'ul',
-        { class: 'recent', id: 'recent-batches' },
-        recent
-          .slice(0, 12)
-          .map((d) =>
-            h(
-              'li',
-              null,
-              h(
-                'a',
-                { href: hashFor('provenance', [d.batch_id!]), 'data-batch': d.batch_id! },
-                shortId(d.batch_id!),
-              ),
-              ' ',
-              h(
-                'span',
-                { class: 'muted' },
-                `${fmtTime(d.at)} · agent ${shortId(d.agent_id ?? '')} · ${d.zone ?? 'no zone'}`,
-              ),
-            ),
-          ),
-      )
-    : h('p', { class: 'muted' }, 'No accepted batches yet.')
+  const { picker, recentList } = batchPicker(batchId, recent)
 
-  const rootsText = h('textarea', {
-    id: 'roots-pem',
-    rows: 6,
-    spellcheck: 'false',
-    placeholder: '-----BEGIN CERTIFICATE-----\n… manufacturer root(s) and intermediates …',
-  })
-  rootsText.value = sessionStorage.getItem(ROOTS_KEY) ?? ''
-  const fileIn = h('input', {
-    type: 'file',
-    id: 'roots-file',
-    accept: '.pem,.crt,.cer',
-    multiple: true,
-  })
-  fileIn.addEventListener('change', async () => {
-    const texts = await Promise.all([...(fileIn.files ?? [])].map((f) => f.text()))
-    rootsText.value = [rootsText.value.trim(), ...texts].filter(Boolean).join('\n')
-  })
-  const source = h(
-    'select',
-    { id: 'roots-source', name: 'roots-source' },
-    operator
-      ? h(
-          'option',
-          { value: 'collector', selected: !rootsText.value },
-          'the collector’s configured roots',
-        )
-      : null,
-    h(
-      'option',
-      { value: 'pasted', selected: !operator || !!rootsText.value },
-      'roots I paste or upload',
-    ),
-  )
-  const trustBox = h(
-    'div',
-    { class: 'trust' },
-    h('label', null, 'Verify against ', source),
-    h(
-      'div',
-      { class: 'pasted-roots' },
-      rootsText,
-      h('label', null, 'or upload PEM files ', fileIn),
-    ),
-    h(
-      'p',
-      { class: 'muted' },
-      'Roots from the collector only show the collector is consistent with itself; for an independent check paste the manufacturer roots you trust.',
-    ),
-  )
-  const syncSource = () =>
-    ((trustBox.querySelector('.pasted-roots') as HTMLElement).hidden = source.value !== 'pasted')
-  source.addEventListener('change', syncSource)
-  syncSource()
+  const { trustBox, source, rootsText } = trustChoice(operator)
 
   const result = h('div', { id: 'provenance-result' })
   const verifyBtn = h(
@@ -206,6 +108,123 @@ export const provenanceView: View = async (root, ctx) => {
       h('p', { class: 'muted' }, 'Paste or upload the manufacturer roots, then verify.'),
       downloadButton(record),
     )
+}
+
+/** The batch id form and the recent accepted batches to pick from. */
+function batchPicker(
+  batchId: string,
+  recent: Decision[],
+): { picker: HTMLElement; recentList: HTMLElement } {
+  const idIn = h('input', {
+    name: 'batch',
+    id: 'batch-id',
+    value: batchId,
+    placeholder: 'batch id (64 hex)',
+    size: '66',
+    pattern: '[0-9a-f]{64}',
+  })
+  const picker = h(
+    'form',
+    {
+      class: 'controls',
+      id: 'batch-picker',
+      onsubmit: (e: Event) => {
+        e.preventDefault()
+        const v = idIn.value.trim().toLowerCase()
+        if (v) location.hash = hashFor('provenance', [v])
+      },
+    },
+    h('label', null, 'Batch ', idIn),
+    h('button', { type: 'submit' }, 'Open'),
+  )
+  const recentList = recent.length
+    ? h(
+        'ul',
+        { class: 'recent', id: 'recent-batches' },
+        recent
+          .slice(0, 12)
+          .map((d) =>
+            h(
+              'li',
+              null,
+              h(
+                'a',
+                { href: hashFor('provenance', [d.batch_id!]), 'data-batch': d.batch_id! },
+                shortId(d.batch_id!),
+              ),
+              ' ',
+              h(
+                'span',
+                { class: 'muted' },
+                `${fmtTime(d.at)} · agent ${shortId(d.agent_id ?? '')} · ${d.zone ?? 'no zone'}`,
+              ),
+            ),
+          ),
+      )
+    : h('p', { class: 'muted' }, 'No accepted batches yet.')
+  return { picker, recentList }
+}
+
+/** Where the trust roots come from: the collector's (operators) or pasted/uploaded PEM. */
+function trustChoice(operator: boolean): {
+  trustBox: HTMLElement
+  source: HTMLSelectElement
+  rootsText: HTMLTextAreaElement
+} {
+  const rootsText = h('textarea', {
+    id: 'roots-pem',
+    rows: 6,
+    spellcheck: 'false',
+    placeholder: '-----BEGIN CERTIFICATE-----\n… manufacturer root(s) and intermediates …',
+  })
+  rootsText.value = sessionStorage.getItem(ROOTS_KEY) ?? ''
+  const fileIn = h('input', {
+    type: 'file',
+    id: 'roots-file',
+    accept: '.pem,.crt,.cer',
+    multiple: true,
+  })
+  fileIn.addEventListener('change', async () => {
+    const texts = await Promise.all([...(fileIn.files ?? [])].map((f) => f.text()))
+    rootsText.value = [rootsText.value.trim(), ...texts].filter(Boolean).join('\n')
+  })
+  const source = h(
+    'select',
+    { id: 'roots-source', name: 'roots-source' },
+    operator
+      ? h(
+          'option',
+          { value: 'collector', selected: !rootsText.value },
+          'the collector’s configured roots',
+        )
+      : null,
+    h(
+      'option',
+      { value: 'pasted', selected: !operator || !!rootsText.value },
+      'roots I paste or upload',
+    ),
+  )
+  const trustBox = h(
+    'div',
+    { class: 'trust' },
+    h('label', null, 'Verify against ', source),
+    h(
+      'div',
+      { class: 'pasted-roots' },
+      rootsText,
+      h('label', null, 'or upload PEM files ', fileIn),
+    ),
+    h(
+      'p',
+      { class: 'muted' },
+      'Roots from the collector only show the collector is consistent with itself; for an independent check paste the manufacturer roots you trust.',
+    ),
+  )
+  const syncSource = () =>
+    ((trustBox.querySelector('.pasted-roots') as HTMLElement).hidden = source.value !== 'pasted')
+  source.addEventListener('change', syncSource)
+  syncSource()
+  return { trustBox, source, rootsText }
 }
 
 function downloadButton(record: ProvenanceRecord): HTMLElement {

@@ -19,6 +19,7 @@ import rsaVectors from '../../vectors/credential/rsa-labeled-encaps.json'
 import p521Vectors from '../../vectors/credential/ecc-p521-labeled-encaps.json'
 import rsa4096Vectors from '../../vectors/credential/rsa4096-labeled-encaps.json'
 import { recoverSeed } from './reference.ts'
+import { code } from '../../helpers/error-code.ts'
 
 function counter(): (n: number) => Uint8Array {
   let c = 0
@@ -52,14 +53,6 @@ describe('shareSecretEcc', () => {
     const t = eccVectors.find((v) => v.Name.includes('_R_P256_SHA256'))!
     const key = parseTpmtPublic(fromHex(t.PublicKey)) as EccPublic
     const d = fromHex(t.EphemeralPrivate)
-    const code = (f: () => unknown) => {
-      try {
-        f()
-      } catch (e) {
-        return (e as AegisError).code
-      }
-      return 'ok'
-    }
     expect(code(() => shareSecretEcc({ ...key, curve: 'P-192' as never }, 'IDENTITY', d))).toBe(
       'ERR_KEY_UNSUPPORTED',
     )

@@ -24,15 +24,7 @@ import { digest } from '../../../attest/crypto/hash.ts'
 import { AegisError } from '../../../attest/errors.ts'
 import { parseTpm2bPublic } from '../../../attest/tpm/public.ts'
 import { parseTpmtSignature } from '../../../attest/tpm/signature.ts'
-
-function code(f: () => unknown): string | undefined {
-  try {
-    f()
-  } catch (e) {
-    return e instanceof AegisError ? e.code : 'untyped: ' + String(e)
-  }
-  return undefined
-}
+import { code } from '../../helpers/error-code.ts'
 
 function tpmVector(attest: Uint8Array, sigBytes: Uint8Array) {
   const ak = parseTpm2bPublic(akEccPub)

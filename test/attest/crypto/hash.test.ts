@@ -4,9 +4,9 @@
  */
 import { describe, expect, it } from 'vitest'
 import { toHex, utf8 } from '../../../attest/bytes/encoding.ts'
-import { AegisError } from '../../../attest/errors.ts'
 import { digest, digestLength, hashAlgFromTpm, tpmAlgOfHash } from '../../../attest/crypto/hash.ts'
 import type { HashAlg } from '../../../attest/tpm/types.ts'
+import { code } from '../../helpers/error-code.ts'
 
 const ABC: Record<HashAlg, string> = {
   sha1: 'a9993e364706816aba3e25717850c26c9cd0d89d',
@@ -15,15 +15,6 @@ const ABC: Record<HashAlg, string> = {
     'cb00753f45a35e8bb5a03d699ac65007272c32ab0eded1631a8b605a43ff5bed8086072ba1e7cc2358baeca134c825a7',
   sha512:
     'ddaf35a193617abacc417349ae20413112e6fa4e89a97ea20a9eeee64b55d39a2192992a274fc1a836ba3c23a3feebbd454d4423643ce80e2a9ac94fa54ca49f',
-}
-
-function code(f: () => unknown): string | undefined {
-  try {
-    f()
-  } catch (e) {
-    return e instanceof AegisError ? e.code : 'untyped'
-  }
-  return undefined
 }
 
 describe('digest', () => {

@@ -27,19 +27,10 @@ import {
   verifyRsaPkcs1v15,
   verifyRsaPss,
 } from '../../../attest/crypto/rsa.ts'
-import { AegisError } from '../../../attest/errors.ts'
 import { parseTpm2bPublic } from '../../../attest/tpm/public.ts'
 import { parseTpmtSignature } from '../../../attest/tpm/signature.ts'
 import type { HashAlg } from '../../../attest/tpm/types.ts'
-
-function code(f: () => unknown): string | undefined {
-  try {
-    f()
-  } catch (e) {
-    return e instanceof AegisError ? e.code : 'untyped: ' + String(e)
-  }
-  return undefined
-}
+import { code } from '../../helpers/error-code.ts'
 
 const key = oaep.testGroups[0]!.privateKey!
 // Wycheproof writes the modulus as a signed integer (leading 00); use its 256-byte form.

@@ -12,7 +12,7 @@ import { verifyTpmSignature } from '../../../attest/crypto/verify-tpm-signature.
 import { parseTpm2bPublic } from '../../../attest/tpm/public.ts'
 import { parseTpmtSignature } from '../../../attest/tpm/signature.ts'
 import type { TpmSignature } from '../../../attest/tpm/types.ts'
-import { code } from '../tpm/code.ts'
+import { code } from '../../helpers/error-code.ts'
 import { softAk, softSign } from '../quote/synthetic.ts'
 
 const akEcc = parseTpm2bPublic(akEccPub)

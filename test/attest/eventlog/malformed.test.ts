@@ -9,7 +9,7 @@ import { EV } from '../../../attest/eventlog/event-types.ts'
 import { parseEventLog } from '../../../attest/eventlog/parse-event-log.ts'
 import { replayEventLog } from '../../../attest/eventlog/replay.ts'
 import { AegisError } from '../../../attest/errors.ts'
-import { code } from '../tpm/code.ts'
+import { code } from '../../helpers/error-code.ts'
 import { agileEvent, buildLog, specIdEvent, u32, variable } from './build-log.ts'
 import { LOGS } from './logs.ts'
 

@@ -12,7 +12,7 @@ import {
 import { parseEventLog } from '../../../attest/eventlog/parse-event-log.ts'
 import { validateEventLogPolicy, type EventLogPolicy } from '../../../attest/eventlog/policy.ts'
 import { AegisError } from '../../../attest/errors.ts'
-import { code } from '../tpm/code.ts'
+import { code } from '../../helpers/error-code.ts'
 import { secureBootLog } from './build-log.ts'
 import rootDer from '../../vectors/x509/chains/ec-root.der?bytes'
 import { LOGS } from './logs.ts'

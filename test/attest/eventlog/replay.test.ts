@@ -6,7 +6,7 @@ import { bootState, dataIsBound } from '../../../attest/eventlog/boot-state.ts'
 import { decodeEvent } from '../../../attest/eventlog/decode-event.ts'
 import { parseEventLog } from '../../../attest/eventlog/parse-event-log.ts'
 import { replayEventLog } from '../../../attest/eventlog/replay.ts'
-import { code } from '../tpm/code.ts'
+import { code } from '../../helpers/error-code.ts'
 import published from '../../vectors/eventlog/published-pcrs.json'
 import { LOGS } from './logs.ts'
 

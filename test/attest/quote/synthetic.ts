@@ -1,7 +1,7 @@
 /**
  * Synthetic TPM evidence for tests: an AK shaped like the tpm2-tools ECC AK (same attributes,
  * nameAlg and scheme unless overridden) but holding a software P-256 key, and quotes marshalled in
- * the TPM's exact format and signed with it. Lets tests reach the checks real vectors cannot
+ * the TPM's exact format and signed with it (by the soft TPM's quote, bench/sim/soft-quote.ts). Lets tests reach the checks real vectors cannot
  * (unsafe clock, SHA-1, a scheme hash differing from nameAlg) while still going through the real
  * parsers. The key is fixed (derived from a label) so failures reproduce.
  */
@@ -10,11 +10,8 @@ import { sha256 } from '@noble/hashes/sha2.js'
 import akEccPub from '@shared/vectors/tpm2-tools/ak-ecc.pub?bytes'
 import { utf8 } from '../../../attest/bytes/encoding.ts'
 import { digest } from '../../../attest/crypto/hash.ts'
-import { TPM_GENERATED_VALUE } from '../../../attest/tpm/constants.ts'
-import { marshalTpmsAttest } from '../../../attest/tpm/marshal-attest.ts'
 import { marshalTpmtPublic } from '../../../attest/tpm/marshal-public.ts'
 import { marshalTpmtSignature } from '../../../attest/tpm/marshal-signature.ts'
-import { objectName } from '../../../attest/tpm/name.ts'
 import { parseTpm2bPublic, parseTpmtPublic } from '../../../attest/tpm/public.ts'
 import type {
   EccPublic,
@@ -23,7 +20,7 @@ import type {
   PcrValues,
   TpmPublic,
 } from '../../../attest/tpm/types.ts'
-import { computePcrDigest } from '../../../attest/quote/pcr-digest.ts'
+import { softQuote as softQuoteWith } from '../../../bench/sim/soft-quote.ts'
 
 export interface SoftAk {
   ak: TpmPublic
@@ -65,18 +62,16 @@ export function softQuote(
   const values = opts.values ?? {
     sha256: { 0: new Uint8Array(32), 15: sha256(utf8('pcr 15')) },
   }
-  const attest = marshalTpmsAttest({
-    magic: TPM_GENERATED_VALUE,
-    type: 'quote',
-    qualifiedSigner: objectName(k.ak),
-    extraData: opts.nonce,
+  const { attest, signature } = softQuoteWith({
+    ak: k.ak as EccPublic,
+    akPrivate: k.sk,
+    qualifyingData: opts.nonce,
+    selection,
+    pcrs: values,
     clockInfo: { clock: 123456n, resetCount: 3, restartCount: 1, safe: opts.safe ?? true },
     firmwareVersion: 0x2019102300163636n,
-    quote: {
-      pcrSelect: selection,
-      pcrDigest: computePcrDigest(opts.pcrDigestAlg ?? hashAlg, selection, values),
-    },
-    raw: new Uint8Array(0),
+    hashAlg,
+    pcrDigestAlg: opts.pcrDigestAlg,
   })
-  return { attest, signature: softSign(k.sk, hashAlg, attest) }
+  return { attest, signature }
 }

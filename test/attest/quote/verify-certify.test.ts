@@ -15,7 +15,7 @@ import { verifyCertify, type VerifyCertifyInput } from '../../../attest/quote/ve
 import { TPM_RH } from '../../../attest/tpm/constants.ts'
 import { handleName, objectName, qualifiedName } from '../../../attest/tpm/name.ts'
 import { parseTpm2bPublic } from '../../../attest/tpm/public.ts'
-import { code } from '../tpm/code.ts'
+import { code } from '../../helpers/error-code.ts'
 import { softAk } from './synthetic.ts'
 
 const signer = parseTpm2bPublic(akEccPub)

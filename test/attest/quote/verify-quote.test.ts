@@ -24,7 +24,7 @@ import { handleName, qualifiedName } from '../../../attest/tpm/name.ts'
 import { parseTpm2ToolsPcrFile } from '../../../attest/tpm/pcr-file.ts'
 import { parseTpm2bPublic } from '../../../attest/tpm/public.ts'
 import type { PcrValues, TpmPublic } from '../../../attest/tpm/types.ts'
-import { code } from '../tpm/code.ts'
+import { code } from '../../helpers/error-code.ts'
 import { softAk, softQuote } from './synthetic.ts'
 
 const ek = parseTpm2bPublic(ekRsaPub)

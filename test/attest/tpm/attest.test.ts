@@ -9,7 +9,7 @@ import { concat, toHex } from '../../../attest/bytes/encoding.ts'
 import { parseTpmsAttest } from '../../../attest/tpm/attest.ts'
 import { TPM_GENERATED_VALUE } from '../../../attest/tpm/constants.ts'
 import { marshalTpmsAttest } from '../../../attest/tpm/marshal-attest.ts'
-import { code } from './code.ts'
+import { code } from '../../helpers/error-code.ts'
 
 describe('parseTpmsAttest', () => {
   it('decodes a quote: magic, signer, nonce, clock, selection, digest', () => {

@@ -12,7 +12,7 @@ import { marshalTpm2ToolsPcrFile } from '../../../attest/tpm/marshal-pcr-file.ts
 import { marshalTpmlPcrSelection } from '../../../attest/tpm/marshal-pcr-selection.ts'
 import { parseTpm2ToolsPcrFile } from '../../../attest/tpm/pcr-file.ts'
 import { parseTpmlPcrSelection } from '../../../attest/tpm/pcr-selection.ts'
-import { code } from './code.ts'
+import { code } from '../../helpers/error-code.ts'
 
 describe('TPML_PCR_SELECTION', () => {
   it('decodes the bitmap LSB first into ascending indices', () => {

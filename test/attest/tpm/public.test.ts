@@ -14,7 +14,7 @@ import { marshalTpm2bPublic, marshalTpmtPublic } from '../../../attest/tpm/marsh
 import { objectName } from '../../../attest/tpm/name.ts'
 import { parseTpm2bPublic, parseTpmtPublic } from '../../../attest/tpm/public.ts'
 import type { EccPublic, RsaPublic, TpmPublic } from '../../../attest/tpm/types.ts'
-import { code } from './code.ts'
+import { code } from '../../helpers/error-code.ts'
 
 const ALL = { akEccPub, akRsaPub, appPub, ekEccPub, ekRsaPub }
 

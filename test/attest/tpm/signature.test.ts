@@ -7,7 +7,7 @@ import sigRsa from '@shared/vectors/tpm2-tools/quote-rsa.sig?bytes'
 import { concat, toHex } from '../../../attest/bytes/encoding.ts'
 import { marshalTpmtSignature } from '../../../attest/tpm/marshal-signature.ts'
 import { parseTpmtSignature } from '../../../attest/tpm/signature.ts'
-import { code } from './code.ts'
+import { code } from '../../helpers/error-code.ts'
 
 describe('parseTpmtSignature', () => {
   it('decodes ECDSA and RSASSA signatures', () => {

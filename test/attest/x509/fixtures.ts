@@ -28,7 +28,6 @@ import notcaLeaf from '../../vectors/x509/chains/notca-leaf.der?bytes'
 import nokcsInter from '../../vectors/x509/chains/nokcs-inter.der?bytes'
 import nokcsLeaf from '../../vectors/x509/chains/nokcs-leaf.der?bytes'
 import { fromUtf8 } from '../../../attest/bytes/encoding.ts'
-import { AegisError } from '../../../attest/errors.ts'
 
 export const swtpm = {
   ekRsaCertDer,
@@ -60,11 +59,4 @@ export const chains = {
 /** Inside every certificate's validity: swtpm's chain starts 2026-11-22, ec-inter ends 2036. */
 export const AT = new Date('2030-06-01T00:00:00Z')
 
-export function codeOf(f: () => unknown): string | undefined {
-  try {
-    f()
-  } catch (e) {
-    return e instanceof AegisError ? e.code : 'untyped: ' + String(e)
-  }
-  return undefined
-}
+export { code as codeOf } from '../../helpers/error-code.ts'

@@ -61,6 +61,23 @@ describe('aegis agent run against swtpm and wrangler dev', () => {
   const seqsOf = (msg: string) => runs.flatMap((r) => r.events(msg).map((e) => e.seq!))
   const accepted = (a: AgentProcess) =>
     a.events('batch accepted').length + a.events('batch accepted earlier (duplicate)').length
+  /** A started agent past its first accepted batch. */
+  const startAccepted = async (): Promise<AgentProcess> => {
+    const a = start()
+    await a.waitFor(() => accepted(a) >= 1, 30_000, 'a first accepted batch')
+    return a
+  }
+  /** A started agent whose next request the proxy holds (before or after forwarding it). */
+  const startHeld = async (kind: 'hold-after-forward' | 'hold-before-forward') => {
+    const a = await startAccepted()
+    const held = proxy.whenHeld()
+    proxy.next({ kind })
+    await held
+    return a
+  }
+  /** Wait until the agent logged `event` at least `n` times. */
+  const logged = (a: AgentProcess, event: string, n: number, what: string) =>
+    a.waitFor(() => a.events(event).length >= n, 30_000, what)
   const status = async () => {
     const r = await cli(['agent', 'status', '--state', stateDir, '--json'])
     expect(r.code, r.err).toBe(0)
@@ -158,11 +175,7 @@ describe('aegis agent run against swtpm and wrangler dev', () => {
   it('enrolls on first start (waiting for the collector), measures the sensor, chains nonces, stops on SIGTERM', async () => {
     await proxy.down()
     const a = start()
-    await a.waitFor(
-      () => a.events('enrollment failed, will retry').length >= 2,
-      30_000,
-      'enrollment retries',
-    )
+    await logged(a, 'enrollment failed, will retry', 2, 'enrollment retries')
     expect(a.events('enrollment failed, will retry')[0]).toMatchObject({
       error: { code: 'ERR_COLLECTOR' },
     })
@@ -228,16 +241,11 @@ describe('aegis agent run against swtpm and wrangler dev', () => {
   }, 90_000)
 
   it('a response lost after the collector accepted: the retry is answered as a duplicate, stored once', async () => {
-    const a = start()
-    await a.waitFor(() => accepted(a) >= 1, 30_000, 'a first accepted batch')
+    const a = await startAccepted()
     const before = proxy.forwarded.length
     proxy.next({ kind: 'drop-response' })
-    await a.waitFor(
-      () => a.events('batch accepted earlier (duplicate)').length >= 1,
-      30_000,
-      'the duplicate answer',
-    )
-    await a.waitFor(() => a.events('batch accepted').length >= 3, 30_000, 'more batches after it')
+    await logged(a, 'batch accepted earlier (duplicate)', 1, 'the duplicate answer')
+    await logged(a, 'batch accepted', 3, 'more batches after it')
     const [lost, retry] = proxy.forwarded.slice(before)
     expect(lost).toMatchObject({ status: 202, trick: 'drop-response' })
     expect(retry).toMatchObject({
@@ -252,61 +260,37 @@ describe('aegis agent run against swtpm and wrangler dev', () => {
   }, 90_000)
 
   it('killed with SIGKILL mid-send after the collector accepted, then restarted: no loss, no duplicate', async () => {
-    const a = start()
-    await a.waitFor(() => accepted(a) >= 1, 30_000, 'a first accepted batch')
-    const held = proxy.whenHeld()
-    proxy.next({ kind: 'hold-after-forward' })
-    await held
+    const a = await startHeld('hold-after-forward')
     const inFlight = proxy.forwarded.at(-1)!
     expect(inFlight).toMatchObject({ status: 202, trick: 'hold-after-forward' })
     expect((await a.stop('SIGKILL')).signal).toBe('SIGKILL')
     proxy.release()
 
     const b = start()
-    await b.waitFor(
-      () => b.events('batch accepted earlier (duplicate)').length >= 1,
-      30_000,
-      'the duplicate answer',
-    )
+    await logged(b, 'batch accepted earlier (duplicate)', 1, 'the duplicate answer')
     expect(b.events('batch accepted earlier (duplicate)')[0]).toMatchObject({
       batchId: inFlight.body.batchId,
     })
-    await b.waitFor(
-      () => b.events('batch accepted').length >= 2,
-      30_000,
-      'batches after the restart',
-    )
+    await logged(b, 'batch accepted', 2, 'batches after the restart')
     expect((await b.stop()).code).toBe(0)
     await expectExactlyOnce()
   }, 90_000)
 
   it('killed with SIGKILL before the request reached the collector, then restarted: the batch arrives once', async () => {
-    const a = start()
-    await a.waitFor(() => accepted(a) >= 1, 30_000, 'a first accepted batch')
-    const held = proxy.whenHeld()
-    proxy.next({ kind: 'hold-before-forward' })
-    await held
+    const a = await startHeld('hold-before-forward')
     const pending = spoolSeqs()
     expect(pending.length).toBeGreaterThanOrEqual(1)
     await a.stop('SIGKILL')
     proxy.release()
     const b = start()
-    await b.waitFor(
-      () => b.events('batch accepted').length >= 2,
-      30_000,
-      'batches after the restart',
-    )
+    await logged(b, 'batch accepted', 2, 'batches after the restart')
     expect(b.events('batch accepted')[0]!.seq).toBe(pending[0])
     expect((await b.stop()).code).toBe(0)
     await expectExactlyOnce()
   }, 90_000)
 
   it('SIGTERM while a request hangs: gives up after the grace period, exits 0, delivers it after restart', async () => {
-    const a = start()
-    await a.waitFor(() => accepted(a) >= 1, 30_000, 'a first accepted batch')
-    const held = proxy.whenHeld()
-    proxy.next({ kind: 'hold-after-forward' })
-    await held
+    const a = await startHeld('hold-after-forward')
     const inFlight = proxy.forwarded.at(-1)!
     const t0 = Date.now()
     const exit = await a.stop('SIGTERM')
@@ -315,11 +299,7 @@ describe('aegis agent run against swtpm and wrangler dev', () => {
     expect(a.events('agent stopped')[0]!.spoolDepth).toBeGreaterThanOrEqual(1)
     proxy.release()
     const b = start()
-    await b.waitFor(
-      () => b.events('batch accepted earlier (duplicate)').length >= 1,
-      30_000,
-      'the duplicate answer',
-    )
+    await logged(b, 'batch accepted earlier (duplicate)', 1, 'the duplicate answer')
     expect(b.events('batch accepted earlier (duplicate)')[0]).toMatchObject({
       batchId: inFlight.body.batchId,
     })
@@ -328,8 +308,7 @@ describe('aegis agent run against swtpm and wrangler dev', () => {
   }, 90_000)
 
   it('retries a 503 and holds on an answer that is not the collector, keeping the batch', async () => {
-    const a = start()
-    await a.waitFor(() => accepted(a) >= 1, 30_000, 'a first accepted batch')
+    const a = await startAccepted()
     proxy.next({
       kind: 'answer',
       status: 503,
@@ -342,7 +321,7 @@ describe('aegis agent run against swtpm and wrangler dev', () => {
       body: '<html>not here</html>',
       contentType: 'text/html',
     })
-    await a.waitFor(() => a.events('send failed, will retry').length >= 2, 30_000, 'two failures')
+    await logged(a, 'send failed, will retry', 2, 'two failures')
     const [first, second] = a.events('send failed, will retry')
     expect(first).toMatchObject({
       action: 'retry',
@@ -373,11 +352,7 @@ describe('aegis agent run against swtpm and wrangler dev', () => {
     expect((await put('/v1/zones/far-away', FAR_AWAY)).status).toBe(200)
     expect((await put(`/v1/agents/${agentId}/zones`, { zones: ['far-away'] })).status).toBe(200)
     const a = start()
-    await a.waitFor(
-      () => a.events('batch rejected by the collector, dropped').length >= 2,
-      30_000,
-      'two rejections',
-    )
+    await logged(a, 'batch rejected by the collector, dropped', 2, 'two rejections')
     for (const r of a.events('batch rejected by the collector, dropped')) {
       expect(r).toMatchObject({ httpStatus: 403, error: { code: 'ERR_GEO_OUTSIDE' } })
     }

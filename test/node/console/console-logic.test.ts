@@ -6,7 +6,6 @@
 import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { AegisError } from '../../../attest/errors.ts'
 import { autoStep, toColumns } from '../../../console/src/metrics/series.ts'
 import { trustFromPem } from '../../../console/src/provenance/trust.ts'
 import {
@@ -16,6 +15,7 @@ import {
   parseHash,
   visibleViews,
 } from '../../../console/src/session/nav.ts'
+import { code } from '../../helpers/error-code.ts'
 
 const shared = process.env.AEGIS_SHARED ?? path.resolve(import.meta.dirname, '../../../../shared')
 const pem = (f: string) => readFileSync(path.join(shared, 'vectors/tpm2-tools', f), 'utf8')
@@ -116,14 +116,6 @@ describe('trust roots from PEM', () => {
   })
 
   it('refuses text without certificates, or without a root', () => {
-    const code = (f: () => unknown) => {
-      try {
-        f()
-      } catch (e) {
-        return (e as AegisError).code
-      }
-      return 'no error'
-    }
     expect(code(() => trustFromPem(['', '  ']))).toBe('ERR_TRUST_ROOTS')
     expect(code(() => trustFromPem(['hello']))).toBe('ERR_TRUST_ROOTS')
     expect(code(() => trustFromPem([pem('manufacturer-intermediate.pem')]))).toBe('ERR_TRUST_ROOTS')

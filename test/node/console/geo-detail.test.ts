@@ -7,23 +7,13 @@ import { AegisError } from '../../../attest/errors.ts'
 import { checkFix, type CheckFixInput } from '../../../attest/geofence/check-fix.ts'
 import { parseZone } from '../../../attest/geofence/parse-zone.ts'
 import { fmtDistance, geoDetailRows } from '../../../console/src/format/geo-detail.ts'
+import { PARIS_POLYGON } from '../helpers/fixtures.ts'
 
 const NOW = Date.UTC(2026, 11, 4, 12)
 const PARIS = parseZone({
   id: 'paris',
   name: 'Paris',
-  geometry: {
-    type: 'Polygon',
-    coordinates: [
-      [
-        [2.2, 48.8],
-        [2.5, 48.8],
-        [2.5, 48.95],
-        [2.2, 48.95],
-        [2.2, 48.8],
-      ],
-    ],
-  },
+  geometry: PARIS_POLYGON,
 })
 const fix = (lat: number, lon: number, fixTime = NOW) => ({
   lat,

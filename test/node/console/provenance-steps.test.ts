@@ -4,7 +4,7 @@
  * verifyQuote; the geofence counts only behind a valid receipt.
  */
 import { describe, expect, it } from 'vitest'
-import type { BundleReport, CheckReport } from '../../../attest/bundle/verify-bundle.ts'
+import type { BundleReport, CheckReport } from '../../../attest/bundle/verify-provenance.ts'
 import { provenanceSteps, type Step } from '../../../console/src/provenance/steps.ts'
 
 const NAMES = ['bundle-hash', 'ek', 'ak-binding', 'payload', 'quote', 'receipt', 'sth', 'inclusion']

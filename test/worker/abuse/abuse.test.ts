@@ -15,18 +15,10 @@ import { BatchBody } from '../../../worker/ingest/verify-batch.ts'
 import { checkNonce, issueNonce } from '../../../worker/ledger/stateless-nonce.ts'
 import { bindings, mint } from '../auth/mint.ts'
 import { ledgerExists, resetState } from '../helpers/reset.ts'
+import { code } from '../../helpers/error-code.ts'
 
 const A = 'a1'.repeat(32)
 const B = 'b2'.repeat(32)
-
-function codeOf(f: () => unknown): string | undefined {
-  try {
-    f()
-  } catch (e) {
-    return (e as { code?: string }).code
-  }
-  return undefined
-}
 
 describe('stateless nonces', () => {
   it('verify for the agent they were issued to, until they expire', () => {
@@ -35,10 +27,10 @@ describe('stateless nonces', () => {
     expect(fromB64url(n.nonce)).toHaveLength(32)
     expect(n.expiresAt).toBe(now + 60_000)
     expect(checkNonce(env, A, fromB64url(n.nonce), now + 59_999)).toBe(n.expiresAt)
-    expect(codeOf(() => checkNonce(env, A, fromB64url(n.nonce), now + 60_000))).toBe(
+    expect(code(() => checkNonce(env, A, fromB64url(n.nonce), now + 60_000))).toBe(
       'ERR_NONCE_EXPIRED',
     )
-    expect(codeOf(() => checkNonce(env, B, fromB64url(n.nonce), now))).toBe('ERR_NONCE_UNKNOWN')
+    expect(code(() => checkNonce(env, B, fromB64url(n.nonce), now))).toBe('ERR_NONCE_UNKNOWN')
   })
 
   it('refuse altered bytes, a foreign key and random bytes as unknown; cap the lifetime at 120 s', () => {
@@ -48,13 +40,13 @@ describe('stateless nonces', () => {
       const t = n.slice()
       t[i] = t[i]! ^ 0x40
       expect(
-        codeOf(() => checkNonce(env, A, t, now)),
+        code(() => checkNonce(env, A, t, now)),
         `byte ${i}`,
       ).toBe('ERR_NONCE_UNKNOWN')
     }
     const foreign = { COLLECTOR_SIGNING_JWKS: '{"keys":[{"kid":"other"}]}' }
-    expect(codeOf(() => checkNonce(foreign, A, n, now))).toBe('ERR_NONCE_UNKNOWN')
-    expect(codeOf(() => checkNonce(env, A, crypto.getRandomValues(new Uint8Array(32)), now))).toBe(
+    expect(code(() => checkNonce(foreign, A, n, now))).toBe('ERR_NONCE_UNKNOWN')
+    expect(code(() => checkNonce(env, A, crypto.getRandomValues(new Uint8Array(32)), now))).toBe(
       'ERR_NONCE_UNKNOWN',
     )
     expect(issueNonce(env, A, 3600, now).expiresAt).toBe(now + 120_000)

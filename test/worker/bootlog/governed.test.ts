@@ -12,7 +12,7 @@ import { DEV_POLICY } from '../../../worker/config/defaults.ts'
 import type { Policy } from '../../../worker/config/types.ts'
 import { validatePolicy } from '../../../worker/operator/config-bodies.ts'
 import { LOGS } from '../../attest/eventlog/logs.ts'
-import { code } from '../../attest/tpm/code.ts'
+import { code } from '../../helpers/error-code.ts'
 
 const agentId = 'cd'.repeat(32)
 const noSb = LOGS['gce-ubuntu2104-no-secure-boot.eventlog']!

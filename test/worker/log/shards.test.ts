@@ -2,7 +2,7 @@
  * Log shards (worker/log/shards.ts): shard names and periods; the consumer's append going to the
  * shard of acceptedAt, never twice (retries, closed shards passing new batches on, conflicts
  * across shards); the cron closing due shards into the root log; provenance records carrying the
- * shard and the root proof, verified by attest/bundle/verify-bundle.ts, with tampered shards,
+ * shard and the root proof, verified by attest/bundle/verify-provenance.ts, with tampered shards,
  * heads and proofs refused; the ?shard= routes and GET /v1/log/shards. Shards here are of past
  * periods, each test its own, so closing them cannot touch another test's.
  */
@@ -13,9 +13,8 @@ import { describe, expect, it } from 'vitest'
 import { fromHex, fromUtf8, toHex, utf8 } from '../../../attest/bytes/encoding.ts'
 import { BUNDLE_FORMAT } from '../../../attest/bundle/evidence-bundle.ts'
 import type { ProvenanceRecord } from '../../../attest/bundle/provenance.ts'
-import { verifyProvenance, type BundleReport } from '../../../attest/bundle/verify-bundle.ts'
+import { verifyProvenance, type BundleReport } from '../../../attest/bundle/verify-provenance.ts'
 import { verifyConsistency } from '../../../attest/merkle/verify-consistency.ts'
-import { AegisError } from '../../../attest/errors.ts'
 import { unwrap } from '../../../worker/ledger/rpc-result.ts'
 import { rootLog, shardLog } from '../../../worker/log/log-stub.ts'
 import { closeDueShards, publishTreeHead } from '../../../worker/log/scheduled.ts'
@@ -32,6 +31,7 @@ import type { ConsistencyProofResult, SignedTreeHead } from '../../../worker/log
 import { appendToLog } from '../../../worker/sync/append-to-log.ts'
 import { authHeaders } from '../helpers/auth.ts'
 import { entry } from './helpers.ts'
+import { codeAsync } from '../../helpers/error-code.ts'
 
 const at = (y: number, m: number, d = 15) => Date.UTC(y, m - 1, d, 12)
 
@@ -58,15 +58,6 @@ function claims(sth: SignedTreeHead): Record<string, unknown> {
       Uint8Array.from(atob(payload.replace(/-/g, '+').replace(/_/g, '/')), (c) => c.charCodeAt(0)),
     ),
   )
-}
-
-async function expectCode(p: Promise<unknown>, code: string) {
-  const e = await p.then(
-    () => null,
-    (x: unknown) => x,
-  )
-  expect(e).toBeInstanceOf(AegisError)
-  expect((e as AegisError).code).toBe(code)
 }
 
 describe('shard names', () => {
@@ -138,21 +129,20 @@ describe('appending to shards', () => {
     expect(unwrap(await shardLog(env, '2019-04').shardState()).treeSize).toBe(1)
     unwrap(await shardLog(env, '2019-04').inclusionProof(late.batchId))
     // the "already logged with another bundle" guard holds across shards
-    await expectCode(
-      appendToLog(env, [{ ...old, bundleSha256: 'ee'.repeat(32) }]),
+    expect(await codeAsync(appendToLog(env, [{ ...old, bundleSha256: 'ee'.repeat(32) }]))).toBe(
       'ERR_LOG_CONFLICT',
     )
-    await expectCode(
-      appendToLog(env, [{ ...late, bundleSha256: 'ee'.repeat(32) }]),
+    expect(await codeAsync(appendToLog(env, [{ ...late, bundleSha256: 'ee'.repeat(32) }]))).toBe(
       'ERR_LOG_CONFLICT',
     )
     // a direct append of a new batch to the closed shard is refused, nothing is added
-    await expectCode(
-      shardLog(env, '2019-03')
-        .append([entry('s2', 2)])
-        .then(unwrap),
-      'ERR_LOG_SHARD_CLOSED',
-    )
+    expect(
+      await codeAsync(
+        shardLog(env, '2019-03')
+          .append([entry('s2', 2)])
+          .then(unwrap),
+      ),
+    ).toBe('ERR_LOG_SHARD_CLOSED')
     expect(unwrap(await shardLog(env, '2019-03').signedTreeHead())).toEqual(fin)
   })
 })

@@ -13,7 +13,6 @@ import {
   jwtVerify,
 } from 'jose'
 import { describe, expect, it } from 'vitest'
-import { AegisError } from '../../../attest/errors.ts'
 import { fromB64url } from '../../../attest/bytes/encoding.ts'
 import type { TpmPublic } from '../../../attest/tpm/types.ts'
 import { akPublicJwk, akThumbprint } from '../../../worker/tokens/ak-thumbprint.ts'
@@ -28,19 +27,13 @@ import { RECEIPT_TYP, signReceipt } from '../../../worker/tokens/sign-receipt.ts
 import { signTreeHead, TREE_HEAD_TYP } from '../../../worker/tokens/sign-tree-head.ts'
 import { bindings } from '../auth/mint.ts'
 import { publishedKeys } from './keys.ts'
+import { codeAsync } from '../../helpers/error-code.ts'
 
 const env = { COLLECTOR_SIGNING_JWKS: bindings.COLLECTOR_SIGNING_JWKS }
 const kid = (JSON.parse(bindings.COLLECTOR_SIGNING_JWKS) as { keys: { kid: string }[] }).keys[0]!
   .kid
 const agentId = '0f'.repeat(32)
 const batchId = 'a1'.repeat(32)
-
-async function code(p: Promise<unknown>): Promise<string> {
-  return p.then(
-    () => 'resolved',
-    (e: unknown) => (e instanceof AegisError ? e.code : `not an AegisError: ${String(e)}`),
-  )
-}
 
 describe('signReceipt', () => {
   it('is an ES256 compact JWS over exactly {batchId, agentId, verdict, zone, iat}', async () => {
@@ -83,7 +76,7 @@ describe('signReceipt', () => {
     ['control characters in zone', { zone: 'a\nb' }],
   ])('refuses %s', async (_n, bad) => {
     const claims = { batchId, agentId, verdict: 'accepted', zone: 'z', ...bad }
-    expect(await code(signReceipt(env, claims))).toBe('ERR_INTERNAL')
+    expect(await codeAsync(signReceipt(env, claims))).toBe('ERR_INTERNAL')
   })
 })
 
@@ -229,7 +222,7 @@ describe('issueAttestationResult', () => {
     ['an empty policyId', { policyId: '' }],
     ['a short ekCertHash', { ekCertHash: 'ee' }],
   ])('refuses %s', async (_n, bad) => {
-    expect(await code(issueAttestationResult(env, { ...base, ...bad }))).toBe('ERR_INTERNAL')
+    expect(await codeAsync(issueAttestationResult(env, { ...base, ...bad }))).toBe('ERR_INTERNAL')
   })
 })
 
@@ -249,8 +242,10 @@ describe('signTreeHead', () => {
 
   it('refuses a negative size or a malformed root', async () => {
     const ok = { treeSize: 1, rootHash: '00'.repeat(32), timestamp: 1 }
-    expect(await code(signTreeHead(env, { ...ok, treeSize: -1 }))).toBe('ERR_INTERNAL')
-    expect(await code(signTreeHead(env, { ...ok, rootHash: '00'.repeat(20) }))).toBe('ERR_INTERNAL')
+    expect(await codeAsync(signTreeHead(env, { ...ok, treeSize: -1 }))).toBe('ERR_INTERNAL')
+    expect(await codeAsync(signTreeHead(env, { ...ok, rootHash: '00'.repeat(20) }))).toBe(
+      'ERR_INTERNAL',
+    )
   })
 })
 

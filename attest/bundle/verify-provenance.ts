@@ -141,69 +141,111 @@ export interface VerifyBundleOptions {
   requireEkCert?: boolean
 }
 
+type Provenance = ReturnType<typeof ProvenanceSchema>
+type Sth = Provenance['sth']
+type TpmPublicArea = ReturnType<typeof parseTpmtPublic>
+
+/** One verification: its report, the checks so far, and the collector's keys. */
+interface Ctx {
+  report: BundleReport
+  opts: VerifyBundleOptions
+  keys: ReturnType<typeof createLocalJWKSet>
+}
+
+function fail(x: Ctx, name: string, e: unknown, fallback: ErrorCode): void {
+  const err =
+    e instanceof AegisError
+      ? e
+      : new AegisError(fallback, (e as Error)?.message ?? String(e), { cause: e })
+  x.report.checks.push({ name, ok: false, code: err.code, message: err.message })
+}
+
+/** Run one named check; a string result means "passed by being skipped", with the reason. */
+async function run(x: Ctx, name: string, fallback: ErrorCode, f: () => unknown): Promise<boolean> {
+  try {
+    const skipped = await f()
+    x.report.checks.push(
+      typeof skipped === 'string' ? { name, ok: true, skipped } : { name, ok: true },
+    )
+    return true
+  } catch (e) {
+    fail(x, name, e, fallback)
+    return false
+  }
+}
+
+/** A part decoded before its check runs: a decoding failure is that check's failure. */
+function decode<T>(x: Ctx, name: string, fallback: ErrorCode, f: () => T): T | undefined {
+  try {
+    return f()
+  } catch (e) {
+    fail(x, name, e, fallback)
+    return undefined
+  }
+}
+
+/** Claims of a collector-signed JWS of type `typ`; any failure is `code`. */
+async function jws(
+  x: Ctx,
+  token: string,
+  typ: string,
+  code: ErrorCode,
+): Promise<Record<string, unknown>> {
+  try {
+    const { payload, protectedHeader } = await compactVerify(token, x.keys)
+    if (protectedHeader.typ !== typ) throw new Error(`typ ${protectedHeader.typ} is not ${typ}`)
+    return JSON.parse(fromUtf8(payload)) as Record<string, unknown>
+  } catch (e) {
+    throw new AegisError(code, `signature check failed: ${(e as Error).message}`, { cause: e })
+  }
+}
+
 export async function verifyProvenance(
   raw: unknown,
   opts: VerifyBundleOptions,
 ): Promise<BundleReport> {
-  const checks: CheckReport[] = []
-  const report: BundleReport = { ok: false, checks }
-  const keys = createLocalJWKSet(opts.jwks)
-  const fail = (name: string, e: unknown, fallback: ErrorCode): void => {
-    const err =
-      e instanceof AegisError
-        ? e
-        : new AegisError(fallback, (e as Error)?.message ?? String(e), { cause: e })
-    checks.push({ name, ok: false, code: err.code, message: err.message })
-  }
-  const run = async (name: string, fallback: ErrorCode, f: () => unknown): Promise<boolean> => {
-    try {
-      const skipped = await f()
-      checks.push(typeof skipped === 'string' ? { name, ok: true, skipped } : { name, ok: true })
-      return true
-    } catch (e) {
-      fail(name, e, fallback)
-      return false
-    }
-  }
-  const jws = async (
-    token: string,
-    typ: string,
-    code: ErrorCode,
-  ): Promise<Record<string, unknown>> => {
-    try {
-      const { payload, protectedHeader } = await compactVerify(token, keys)
-      if (protectedHeader.typ !== typ) throw new Error(`typ ${protectedHeader.typ} is not ${typ}`)
-      return JSON.parse(fromUtf8(payload)) as Record<string, unknown>
-    } catch (e) {
-      throw new AegisError(code, `signature check failed: ${(e as Error).message}`, { cause: e })
-    }
-  }
-
-  let prov: ReturnType<typeof ProvenanceSchema>
-  let bundle: EvidenceBundle
-  try {
-    prov = validate(raw, ProvenanceSchema)
-  } catch (e) {
-    fail('format', e, 'ERR_BUNDLE_MALFORMED')
-    return finish(report)
-  }
-  if (
-    !(await run('bundle-hash', 'ERR_BUNDLE_HASH', () => {
-      if (!bytesEqual(sha256(prov.bundle), prov.bundleSha256)) {
-        throw new AegisError('ERR_BUNDLE_HASH', 'the bundle bytes do not hash to bundleSha256')
-      }
-    }))
+  const x: Ctx = { report: { ok: false, checks: [] }, opts, keys: createLocalJWKSet(opts.jwks) }
+  const read = await readRecord(x, raw)
+  if (!read) return finish(x.report)
+  const { prov, bundle } = read
+  await checkEk(x, bundle)
+  const ak = decode(x, 'ak-binding', 'ERR_BUNDLE_MALFORMED', () =>
+    parseTpmtPublic(fromB64url(bundle.ak.public, 'ak.public')),
   )
-    return finish(report)
-  try {
-    bundle = validate(JSON.parse(fromUtf8(prov.bundle)), BundleSchema) as EvidenceBundle
-    if (bundle.batchId !== prov.batchId)
-      throw new AegisError('ERR_BUNDLE_MALFORMED', 'bundle is for another batch')
-  } catch (e) {
-    fail('format', e, 'ERR_BUNDLE_MALFORMED')
-    return finish(report)
+  if (ak) await checkAkBinding(x, bundle, ak)
+  const payload = decode(x, 'payload', 'ERR_BUNDLE_PAYLOAD', () =>
+    fromB64url(bundle.payload, 'payload'),
+  )
+  if (payload) {
+    await checkPayload(x, bundle, payload)
+    if (ak) await checkQuote(x, bundle, ak, payload)
   }
-  Object.assign(report, {
+  await checkReceipt(x, bundle)
+  await checkLog(x, prov)
+  return finish(x.report)
+}
+
+/** format, bundle-hash, then the bundle itself: nothing else can be checked without them. */
+async function readRecord(
+  x: Ctx,
+  raw: unknown,
+): Promise<{ prov: Provenance; bundle: EvidenceBundle } | undefined> {
+  const prov = decode(x, 'format', 'ERR_BUNDLE_MALFORMED', () => validate(raw, ProvenanceSchema))
+  if (!prov) return undefined
+  const hashed = await run(x, 'bundle-hash', 'ERR_BUNDLE_HASH', () => {
+    if (!bytesEqual(sha256(prov.bundle), prov.bundleSha256)) {
+      throw new AegisError('ERR_BUNDLE_HASH', 'the bundle bytes do not hash to bundleSha256')
+    }
+  })
+  if (!hashed) return undefined
+  const bundle = decode(x, 'format', 'ERR_BUNDLE_MALFORMED', () => {
+    const b = validate(JSON.parse(fromUtf8(prov.bundle)), BundleSchema) as EvidenceBundle
+    if (b.batchId !== prov.batchId)
+      throw new AegisError('ERR_BUNDLE_MALFORMED', 'bundle is for another batch')
+    return b
+  })
+  if (!bundle) return undefined
+  Object.assign(x.report, {
     batchId: bundle.batchId,
     agentId: bundle.agentId,
     verdict: bundle.verdict,
@@ -211,15 +253,18 @@ export async function verifyProvenance(
     seq: bundle.seq,
     pcrs: bundle.quote.pcrs,
   })
+  return { prov, bundle }
+}
 
-  await run('ek', 'ERR_CERT_MALFORMED', () => {
+function checkEk(x: Ctx, bundle: EvidenceBundle): Promise<boolean> {
+  return run(x, 'ek', 'ERR_CERT_MALFORMED', () => {
     const ekRaw = fromB64url(bundle.ek.public, 'ek.public')
     if (toHex(sha256(ekRaw)) !== bundle.agentId) {
       throw new AegisError('ERR_BUNDLE_BINDING', 'agentId is not the SHA-256 of the EK public area')
     }
     const ek = parseTpmtPublic(ekRaw)
     if (bundle.ek.cert === null) {
-      if (opts.requireEkCert)
+      if (x.opts.requireEkCert)
         throw new AegisError('ERR_CERT_CHAIN', 'the EK has no certificate (allowlist-admitted)')
       return 'no EK certificate: the EK was admitted by the operator allowlist'
     }
@@ -228,84 +273,76 @@ export async function verifyProvenance(
       throw new AegisError('ERR_BUNDLE_BINDING', 'ek.certSha256 does not match the certificate')
     }
     const cert = parseCertificate(der)
-    const at = opts.at ?? new Date(bundle.acceptedAt)
+    const at = x.opts.at ?? new Date(bundle.acceptedAt)
     // The CAs the collector chained the EK through: untrusted path-building help, so the
     // auditor's own roots still decide.
     const carried = (bundle.ek.chain ?? []).map((c, i) =>
       parseCertificate(fromB64url(c, `ek.chain[${i}]`)),
     )
-    const intermediates = [...(opts.intermediates ?? []), ...carried]
-    verifyChain(cert, { roots: opts.roots, intermediates, at })
+    const intermediates = [...(x.opts.intermediates ?? []), ...carried]
+    verifyChain(cert, { roots: x.opts.roots, intermediates, at })
     assertEkCertMatches(cert, ek)
-    report.ekCert = { subject: cert.subject, issuer: cert.issuer, serial: cert.serial }
+    x.report.ekCert = { subject: cert.subject, issuer: cert.issuer, serial: cert.serial }
     return undefined
   })
+}
 
-  const ak = (() => {
-    try {
-      return parseTpmtPublic(fromB64url(bundle.ak.public, 'ak.public'))
-    } catch (e) {
-      fail('ak-binding', e, 'ERR_BUNDLE_MALFORMED')
-      return undefined
+function checkAkBinding(x: Ctx, bundle: EvidenceBundle, ak: TpmPublicArea): Promise<boolean> {
+  return run(x, 'ak-binding', 'ERR_BUNDLE_BINDING', async () => {
+    const name = toHex(objectName(ak))
+    if (name !== bundle.ak.name)
+      throw new AegisError('ERR_BUNDLE_BINDING', 'ak.name is not the Name of ak.public')
+    const c = await jws(x, bundle.binding, AK_BINDING_TYP, 'ERR_BUNDLE_BINDING')
+    if (
+      c.agentId !== bundle.agentId ||
+      c.akName !== name ||
+      (c.ekCertSha256 ?? null) !== bundle.ek.certSha256
+    ) {
+      throw new AegisError('ERR_BUNDLE_BINDING', 'the activation record binds another EK or AK')
     }
-  })()
-  if (ak) {
-    await run('ak-binding', 'ERR_BUNDLE_BINDING', async () => {
-      const name = toHex(objectName(ak))
-      if (name !== bundle.ak.name)
-        throw new AegisError('ERR_BUNDLE_BINDING', 'ak.name is not the Name of ak.public')
-      const c = await jws(bundle.binding, AK_BINDING_TYP, 'ERR_BUNDLE_BINDING')
-      if (
-        c.agentId !== bundle.agentId ||
-        c.akName !== name ||
-        (c.ekCertSha256 ?? null) !== bundle.ek.certSha256
-      ) {
-        throw new AegisError('ERR_BUNDLE_BINDING', 'the activation record binds another EK or AK')
-      }
+  })
+}
+
+function checkPayload(x: Ctx, bundle: EvidenceBundle, payload: Uint8Array): Promise<boolean> {
+  return run(x, 'payload', 'ERR_BUNDLE_PAYLOAD', () => {
+    if (toHex(sha256(payload)) !== bundle.batchId) {
+      throw new AegisError('ERR_BUNDLE_PAYLOAD', 'batchId is not the SHA-256 of the payload')
+    }
+    const p = parseBatchPayload(payload)
+    if (p.agentId !== bundle.agentId || p.seq !== bundle.seq) {
+      throw new AegisError('ERR_BUNDLE_PAYLOAD', 'the payload names another agent or seq')
+    }
+  })
+}
+
+function checkQuote(
+  x: Ctx,
+  bundle: EvidenceBundle,
+  ak: TpmPublicArea,
+  payload: Uint8Array,
+): Promise<boolean> {
+  return run(x, 'quote', 'ERR_QUOTE_SIGNATURE', () => {
+    const pcrs = toPcrValues(
+      Object.fromEntries(
+        Object.entries(bundle.quote.pcrs).map(([bank, v]) => [
+          bank,
+          Object.fromEntries(Object.entries(v).map(([i, h]) => [i, fromHex(h)])),
+        ]),
+      ),
+    )
+    verifyQuote({
+      ak,
+      attest: fromB64url(bundle.quote.attest, 'quote.attest'),
+      signature: fromB64url(bundle.quote.signature, 'quote.signature'),
+      expectedExtraData: batchQualifyingData(fromB64url(bundle.nonce, 'nonce'), payload),
+      pcrs,
     })
-  }
+  })
+}
 
-  const payloadBytes = (() => {
-    try {
-      return fromB64url(bundle.payload, 'payload')
-    } catch (e) {
-      fail('payload', e, 'ERR_BUNDLE_PAYLOAD')
-      return undefined
-    }
-  })()
-  if (payloadBytes) {
-    await run('payload', 'ERR_BUNDLE_PAYLOAD', () => {
-      if (toHex(sha256(payloadBytes)) !== bundle.batchId) {
-        throw new AegisError('ERR_BUNDLE_PAYLOAD', 'batchId is not the SHA-256 of the payload')
-      }
-      const p = parseBatchPayload(payloadBytes)
-      if (p.agentId !== bundle.agentId || p.seq !== bundle.seq) {
-        throw new AegisError('ERR_BUNDLE_PAYLOAD', 'the payload names another agent or seq')
-      }
-    })
-    if (ak) {
-      await run('quote', 'ERR_QUOTE_SIGNATURE', () => {
-        const pcrs = toPcrValues(
-          Object.fromEntries(
-            Object.entries(bundle.quote.pcrs).map(([bank, v]) => [
-              bank,
-              Object.fromEntries(Object.entries(v).map(([i, h]) => [i, fromHex(h)])),
-            ]),
-          ),
-        )
-        verifyQuote({
-          ak,
-          attest: fromB64url(bundle.quote.attest, 'quote.attest'),
-          signature: fromB64url(bundle.quote.signature, 'quote.signature'),
-          expectedExtraData: batchQualifyingData(fromB64url(bundle.nonce, 'nonce'), payloadBytes),
-          pcrs,
-        })
-      })
-    }
-  }
-
-  await run('receipt', 'ERR_BUNDLE_RECEIPT', async () => {
-    const c = await jws(bundle.receipt, RECEIPT_TYP, 'ERR_BUNDLE_RECEIPT')
+function checkReceipt(x: Ctx, bundle: EvidenceBundle): Promise<boolean> {
+  return run(x, 'receipt', 'ERR_BUNDLE_RECEIPT', async () => {
+    const c = await jws(x, bundle.receipt, RECEIPT_TYP, 'ERR_BUNDLE_RECEIPT')
     if (
       c.batchId !== bundle.batchId ||
       c.agentId !== bundle.agentId ||
@@ -318,12 +355,15 @@ export async function verifyProvenance(
       )
     }
   })
+}
 
-  report.shard = prov.shard ?? 'main'
-  const sthOk = await run('sth', 'ERR_LOG_STH', () =>
-    checkHead(prov.sth, prov.shard === 'main' ? undefined : prov.shard),
+/** sth, inclusion, and (for a closed shard) root. */
+async function checkLog(x: Ctx, prov: Provenance): Promise<void> {
+  x.report.shard = prov.shard ?? 'main'
+  const sthOk = await run(x, 'sth', 'ERR_LOG_STH', () =>
+    checkHead(x, prov.sth, prov.shard === 'main' ? undefined : prov.shard),
   )
-  await run('inclusion', 'ERR_LOG_PROOF', () => {
+  await run(x, 'inclusion', 'ERR_LOG_PROOF', () => {
     if (!sthOk) throw new AegisError('ERR_LOG_PROOF', 'no trusted tree head to check against')
     if (prov.inclusion.treeSize !== prov.sth.treeSize) {
       throw new AegisError(
@@ -341,45 +381,43 @@ export async function verifyProvenance(
       path: prov.inclusion.path,
       root: prov.sth.rootHash,
     })
-    report.logIndex = prov.inclusion.index
-    report.treeSize = prov.inclusion.treeSize
+    x.report.logIndex = prov.inclusion.index
+    x.report.treeSize = prov.inclusion.treeSize
   })
   const root = prov.root
-  if (root) {
-    await run('root', 'ERR_LOG_PROOF', async () => {
-      if (!sthOk) throw new AegisError('ERR_LOG_PROOF', 'no trusted shard head to look for')
-      await checkHead(root.sth, 'root')
-      if (root.inclusion.treeSize !== root.sth.treeSize) {
-        throw new AegisError('ERR_LOG_PROOF', 'the root proof is for another size than its head')
-      }
-      // The root log's leaf for a closed shard: SHA-256 of its final head's JWS.
-      const leaf = leafHash(sha256(utf8(prov.sth.signature)))
-      if (!bytesEqual(leaf, root.inclusion.leafHash)) {
-        throw new AegisError('ERR_LOG_PROOF', "the root log's leaf is not this shard head")
-      }
-      verifyInclusion({ ...root.inclusion, leafHash: leaf, root: root.sth.rootHash })
-      report.rootIndex = root.inclusion.index
-    })
-  }
-  return finish(report)
+  if (!root) return
+  await run(x, 'root', 'ERR_LOG_PROOF', async () => {
+    if (!sthOk) throw new AegisError('ERR_LOG_PROOF', 'no trusted shard head to look for')
+    await checkHead(x, root.sth, 'root')
+    if (root.inclusion.treeSize !== root.sth.treeSize) {
+      throw new AegisError('ERR_LOG_PROOF', 'the root proof is for another size than its head')
+    }
+    // The root log's leaf for a closed shard: SHA-256 of its final head's JWS.
+    const leaf = leafHash(sha256(utf8(prov.sth.signature)))
+    if (!bytesEqual(leaf, root.inclusion.leafHash)) {
+      throw new AegisError('ERR_LOG_PROOF', "the root log's leaf is not this shard head")
+    }
+    verifyInclusion({ ...root.inclusion, leafHash: leaf, root: root.sth.rootHash })
+    x.report.rootIndex = root.inclusion.index
+  })
+}
 
-  /** A signed tree head of the log `log` names (undefined: the legacy log, which names none). */
-  async function checkHead(h: typeof prov.sth, log: string | undefined): Promise<void> {
-    const c = await jws(h.signature, TREE_HEAD_TYP, 'ERR_LOG_STH')
-    if (
-      c.treeSize !== h.treeSize ||
-      c.rootHash !== toHex(h.rootHash) ||
-      c.timestamp !== h.timestamp
-    ) {
-      throw new AegisError('ERR_LOG_STH', 'the signed tree head does not match the stated one')
-    }
-    if (c.log !== log || (h.log !== undefined && h.log !== log)) {
-      const named = String(c.log ?? 'main')
-      throw new AegisError(
-        'ERR_LOG_STH',
-        `the tree head is of log '${named}', not '${log ?? 'main'}'`,
-      )
-    }
+/** A signed tree head of the log `log` names (undefined: the legacy log, which names none). */
+async function checkHead(x: Ctx, h: Sth, log: string | undefined): Promise<void> {
+  const c = await jws(x, h.signature, TREE_HEAD_TYP, 'ERR_LOG_STH')
+  if (
+    c.treeSize !== h.treeSize ||
+    c.rootHash !== toHex(h.rootHash) ||
+    c.timestamp !== h.timestamp
+  ) {
+    throw new AegisError('ERR_LOG_STH', 'the signed tree head does not match the stated one')
+  }
+  if (c.log !== log || (h.log !== undefined && h.log !== log)) {
+    const named = String(c.log ?? 'main')
+    throw new AegisError(
+      'ERR_LOG_STH',
+      `the tree head is of log '${named}', not '${log ?? 'main'}'`,
+    )
   }
 }
 

@@ -1,0 +1,171 @@
+/**
+ * AgentLedger.admitBatch inside workerd, over the real DO RPC: acceptance (receipt, next nonce,
+ * replay state, outbox, alarm), the idempotent retry of an accepted payload, a spent nonce, a seq
+ * that does not rise, and the TPM clock check (resetCount, restartCount, clock going backwards).
+ * Every rejection must leave the ledger exactly as it was.
+ */
+import { env } from 'cloudflare:workers'
+import { beforeEach, describe, expect, it } from 'vitest'
+import { fromB64url } from '../../../attest/bytes/encoding.ts'
+import { OUTBOX_RENOTIFY_MS } from '../../../worker/ledger/agent-ledger.ts'
+import { checkNonce } from '../../../worker/ledger/stateless-nonce.ts'
+import type { AdmitResult } from '../../../worker/ledger/types.ts'
+import type { RpcResult } from '../../../worker/ledger/rpc-result.ts'
+import {
+  admitRequest,
+  enrolledAgent,
+  freshNonce,
+  ledgerState,
+  quotedClock,
+  type LedgerAgent,
+  type TpmClock,
+} from './ledger-fixture.ts'
+
+function accepted(r: RpcResult<AdmitResult>): AdmitResult {
+  if (!r.ok) throw new Error(`expected acceptance, got ${r.error.code}: ${r.error.message}`)
+  return r.value
+}
+
+let a: LedgerAgent
+
+beforeEach(async () => {
+  a = await enrolledAgent()
+})
+
+describe('AgentLedger.admitBatch', () => {
+  it('accepts a batch: signed receipt, a fresh nonce, replay state, outbox entry and alarm', async () => {
+    const req = admitRequest(a, { seq: 1 })
+    const before = Date.now()
+    const r = accepted(await a.ledger.admitBatch(req))
+
+    expect(r.duplicateOf).toBeNull()
+    expect(r.accepted).toMatchObject({ batchId: req.batch.batchId, seq: 1, verdict: 'accept' })
+    expect(r.accepted!.receipt.split('.')).toHaveLength(3)
+    expect(r.nextNonce).not.toBe(req.batch.nonce)
+    expect(checkNonce(env, a.agentId, fromB64url(r.nextNonce))).toBe(r.nextNonceExpiresAt)
+
+    expect(await a.ledger.getReplayState()).toEqual({
+      lastSeq: 1,
+      ...req.clock,
+      lastFix: req.fix,
+    })
+    const s = await ledgerState(a)
+    expect(s.spent).toEqual([{ nonce: req.batch.nonce }])
+    expect(s.accepted).toEqual([
+      { batch_id: req.batch.batchId, seq: 1, receipt: r.accepted!.receipt },
+    ])
+    expect(await a.ledger.getOutbox([req.batch.batchId])).toEqual([r.accepted])
+    expect(s.alarm).toBeGreaterThanOrEqual(before + OUTBOX_RENOTIFY_MS)
+  })
+
+  it('answers the retry of an accepted payload with the original receipt and stores nothing', async () => {
+    const req = admitRequest(a, { seq: 1 })
+    const first = accepted(await a.ledger.admitBatch(req))
+    const before = await ledgerState(a)
+    // The same payload and quote sent again (its 202 was lost), under the nonce it was then given.
+    const nonce = first.nextNonce
+    const retry = { ...req, nonce, batch: { ...req.batch, nonce } }
+    const r = accepted(await a.ledger.admitBatch(retry))
+
+    expect(r.accepted).toBeNull()
+    expect(r.duplicateOf).toEqual({
+      batchId: first.accepted!.batchId,
+      receipt: first.accepted!.receipt,
+      acceptedAt: first.accepted!.acceptedAt,
+    })
+    // The retry's own nonce is spent (it cannot be used again); nothing else changes.
+    const after = await ledgerState(a)
+    expect(after).toEqual({
+      ...before,
+      spent: [...(before.spent as { nonce: string }[]), { nonce: retry.batch.nonce }].sort(
+        (x, y) => (x.nonce < y.nonce ? -1 : 1),
+      ),
+    })
+    expect(await a.ledger.outboxDepth()).toBe(1)
+  })
+
+  it('refuses a spent nonce and leaves no state', async () => {
+    const first = admitRequest(a, { seq: 1 })
+    accepted(await a.ledger.admitBatch(first))
+    const before = await ledgerState(a)
+    const r = await a.ledger.admitBatch(admitRequest(a, { seq: 2, nonce: first.batch.nonce }))
+    expect(r).toMatchObject({ ok: false, error: { code: 'ERR_NONCE_REPLAYED' } })
+    expect(await ledgerState(a)).toEqual(before)
+  })
+
+  it('refuses a nonce issued to another agent', async () => {
+    const other = await enrolledAgent()
+    const r = await a.ledger.admitBatch(admitRequest(a, { seq: 1, nonce: freshNonce(other) }))
+    expect(r).toMatchObject({ ok: false, error: { code: 'ERR_NONCE_UNKNOWN' } })
+    expect(await a.ledger.getReplayState()).toMatchObject({ lastSeq: null })
+  })
+
+  it.each([
+    ['the same seq', 5],
+    ['a lower seq', 4],
+  ])('refuses %s, names the last seq, and the nonce stays usable', async (_what, seq) => {
+    accepted(await a.ledger.admitBatch(admitRequest(a, { seq: 5 })))
+    const before = await ledgerState(a)
+    const req = admitRequest(a, { seq, value: 21 })
+    const r = await a.ledger.admitBatch(req)
+    expect(r).toMatchObject({
+      ok: false,
+      error: { code: 'ERR_SEQ_REPLAYED', detail: { lastSeq: 5 } },
+    })
+    expect(await ledgerState(a)).toEqual(before)
+    // Nothing was spent: the same nonce admits a batch with a rising seq.
+    accepted(await a.ledger.admitBatch(admitRequest(a, { seq: 6, nonce: req.batch.nonce })))
+  })
+})
+
+describe('AgentLedger.admitBatch: TPM clock', () => {
+  /** Admit seq 1 at a quoted clock, then offer seq 2 at `next(that clock)`. */
+  async function second(
+    next: (base: TpmClock) => TpmClock,
+  ): Promise<{ r: RpcResult<AdmitResult>; before: unknown; clock: TpmClock }> {
+    const n1 = freshNonce(a)
+    const base = quotedClock(a, n1)
+    accepted(await a.ledger.admitBatch(admitRequest(a, { seq: 1, nonce: n1, clock: base })))
+    const before = await ledgerState(a)
+    const clock = next(base)
+    const r = await a.ledger.admitBatch(admitRequest(a, { seq: 2, clock }))
+    return { r, before, clock }
+  }
+
+  const minus = (v: string, d: number): string => (BigInt(v) - BigInt(d)).toString()
+
+  it.each<[string, string, (c: TpmClock) => TpmClock]>([
+    ['resetCount', 'resetCount', (c) => ({ ...c, resetCount: c.resetCount - 1 })],
+    [
+      'restartCount within one reset, clock ahead',
+      'restartCount',
+      (c) => ({ ...c, restartCount: c.restartCount - 1, clock: minus(c.clock, -1000) }),
+    ],
+    ['a repeated clock within one boot', 'clock', (c) => ({ ...c })],
+    ['clock within one boot', 'clock', (c) => ({ ...c, clock: minus(c.clock, 1) })],
+  ])('refuses %s going backwards and leaves no state', async (_what, field, next) => {
+    const { r, before } = await second(next)
+    expect(r).toMatchObject({
+      ok: false,
+      error: { code: 'ERR_CLOCK_ROLLBACK', message: `TPM ${field} went backwards` },
+    })
+    expect(await a.ledger.getReplayState()).toMatchObject({ lastSeq: 1 })
+    expect(await ledgerState(a)).toEqual(before)
+  })
+
+  it.each<[string, (c: TpmClock) => TpmClock]>([
+    ['a later clock', (c) => ({ ...c, clock: minus(c.clock, -1) })],
+    [
+      'a reboot (resetCount up, clock restarted)',
+      (c) => ({ ...c, resetCount: c.resetCount + 1, clock: '5' }),
+    ],
+    [
+      'a resume (restartCount up, clock restarted)',
+      (c) => ({ ...c, restartCount: c.restartCount + 1, clock: '5' }),
+    ],
+  ])('accepts %s and remembers it', async (_what, next) => {
+    const { r, clock } = await second(next)
+    expect(accepted(r).accepted?.seq).toBe(2)
+    expect(await a.ledger.getReplayState()).toMatchObject({ lastSeq: 2, ...clock })
+  })
+})

@@ -1,0 +1,133 @@
+/**
+ * An enrolled agent in its AgentLedger, driven by the soft TPM (bench/sim/soft-tpm.ts): its
+ * agentId, AK and the TPM clock of each request come from real keys and real quotes, so the
+ * ledger sees exactly what the ingest route would hand it after verifying the evidence. The
+ * record is written straight into the ledger's storage (enrollment has its own tests).
+ */
+import { runInDurableObject } from 'cloudflare:test'
+import { env } from 'cloudflare:workers'
+import { sha256 } from '@noble/hashes/sha2.js'
+import { fromB64url, toB64url, toHex, utf8 } from '../../../attest/bytes/encoding.ts'
+import { parseTpmsAttest } from '../../../attest/tpm/attest.ts'
+import { createSoftTpm, type SoftTpm } from '../../../bench/sim/soft-tpm.ts'
+import { agentLedger, type AgentLedgerApi } from '../../../worker/ledger/ledger-stub.ts'
+import { issueNonce } from '../../../worker/ledger/stateless-nonce.ts'
+import type { AdmitRequest, AgentRecord } from '../../../worker/ledger/types.ts'
+
+export interface LedgerAgent {
+  tpm: SoftTpm
+  agentId: string
+  akName: string
+  ledger: AgentLedgerApi
+  stub: DurableObjectStub
+}
+
+export type TpmClock = AdmitRequest['clock']
+
+export async function enrolledAgent(): Promise<LedgerAgent> {
+  const tpm = await createSoftTpm()
+  const akName = toHex(tpm.akName)
+  const record: AgentRecord = {
+    agentId: tpm.agentId,
+    version: 1,
+    status: 'active',
+    ekPublic: toB64url(tpm.ek.raw),
+    ekCert: null,
+    ekCertSha256: null,
+    ekCertSerial: null,
+    ekCertIssuer: null,
+    akPublic: toB64url(tpm.ak.raw),
+    akName,
+    platform: {},
+    sensor: { id: 'gnss:test', firmware: '1' },
+    zones: [],
+    pcrBaseline: {},
+    binding: 'x.y.z',
+    enrolledAt: Date.now(),
+    revokedAt: null,
+    revokedReason: null,
+  }
+  const stub = env.AGENT_LEDGER.get(env.AGENT_LEDGER.idFromName(tpm.agentId))
+  await runInDurableObject(stub, (_o, state) => {
+    state.storage.sql.exec(
+      'INSERT OR REPLACE INTO agent (id, record) VALUES (1, ?)',
+      JSON.stringify(record),
+    )
+  })
+  return { tpm, agentId: tpm.agentId, akName, ledger: agentLedger(env, tpm.agentId), stub }
+}
+
+/** A nonce the collector issued to this agent (as GET /nonce or the previous 202 would). */
+export function freshNonce(a: LedgerAgent): string {
+  return issueNonce(env, a.agentId, 60).nonce
+}
+
+/** The TPM clock of a real quote over `nonce`, as the worker reads it from TPMS_ATTEST. */
+export function quotedClock(a: LedgerAgent, nonce: string): TpmClock {
+  const q = a.tpm.quote(fromB64url(nonce), [{ hashAlg: 'sha256', pcrs: [0] }])
+  const ci = parseTpmsAttest(q.attest).clockInfo
+  return { clock: ci.clock.toString(), resetCount: ci.resetCount, restartCount: ci.restartCount }
+}
+
+export interface BatchOpts {
+  seq: number
+  nonce?: string
+  clock?: TpmClock
+  /** Distinguishes payloads of the same seq; the batchId is the payload's hash. */
+  value?: number
+}
+
+/** The request the ingest route sends after verifying a batch (worker/ingest/routes.ts). */
+export function admitRequest(a: LedgerAgent, o: BatchOpts): AdmitRequest {
+  const nonce = o.nonce ?? freshNonce(a)
+  const now = Date.now()
+  const fix = { lat: 52.52, lon: 13.405, accuracyM: 5, fixTime: now }
+  // A well-formed payload (attest/ingest/batch-payload.ts): the sync consumer parses it.
+  const payload = utf8(
+    JSON.stringify({
+      agentId: a.agentId,
+      seq: o.seq,
+      collectedAt: now,
+      location: { ...fix, sensorId: 'gnss:test' },
+      metrics: [{ name: 'temp.c', value: o.value ?? 20 }],
+    }),
+  )
+  return {
+    recordVersion: 1,
+    clock: o.clock ?? quotedClock(a, nonce),
+    fix,
+    geo: { maxSpeedMps: 300, enforce: true },
+    nonceTtlSeconds: 60,
+    batch: {
+      batchId: toHex(sha256(payload)),
+      agentId: a.agentId,
+      seq: o.seq,
+      acceptedAt: now,
+      findings: [],
+      zone: null,
+      cfCountry: null,
+      verifyMs: 1,
+      payload: toB64url(payload),
+      nonce,
+      quote: { attest: 'AA', signature: 'AA', pcrs: {} },
+      akPublic: 'AA',
+      akName: a.akName,
+      ekCertSha256: null,
+      policyVersion: 0,
+    },
+  }
+}
+
+/** Everything admission may change, for "a rejection leaves no state" comparisons. */
+export async function ledgerState(a: LedgerAgent): Promise<Record<string, unknown>> {
+  return runInDurableObject(a.stub, async (_o, state) => {
+    const rows = (sql: string) => state.storage.sql.exec(sql).toArray()
+    return {
+      replay: rows('SELECT state FROM replay'),
+      spent: rows('SELECT nonce FROM spent_nonces ORDER BY nonce'),
+      accepted: rows('SELECT batch_id, seq, receipt FROM accepted ORDER BY seq'),
+      outbox: rows('SELECT batch_id, notified_at FROM outbox ORDER BY created_at'),
+      alarm: await state.storage.getAlarm(),
+    }
+  })
+}
