@@ -7,6 +7,8 @@
  * passed; then the challenge (only the secret's hash) is sealed into the reply
  * (sealed-challenge.ts): nothing is stored until the activation succeeds.
  */
+// The reply's wire shape is shared with the agent, bench and console.
+import type { EnrollReply } from '../../attest/wire/types.ts'
 import { sha256 } from '@noble/hashes/sha2.js'
 import { toB64url, toHex } from '../../attest/bytes/encoding.ts'
 import { ByteWriter } from '../../attest/bytes/writer.ts'
@@ -64,19 +66,6 @@ export const EnrollBody = object({
   platform: optional(anyJson(2048)),
   locationSensor: object({ id: SensorId, firmware: SensorId }),
 })
-
-export interface EnrollReply {
-  enrollmentId: string
-  agentId: string
-  credentialBlob: string
-  encryptedSecret: string
-  expiresAt: string
-  /** The PCR selection the activation quote (and every batch quote) must cover. */
-  quoteSelection: { hashAlg: string; pcrs: number[] }[]
-  sensorPcr: number
-  /** The sealed pending enrollment, sent back verbatim in the activation body. */
-  challenge: string
-}
 
 /**
  * The manufacturer's word for the EK: its certificate chains to a configured root, or the
