@@ -24,6 +24,7 @@ import { agentStatus, getAgent, listAgents, type AgentRow } from '../store/agent
 import { listDecisions } from '../store/decisions.ts'
 import { residencyForZones } from '../residency/assign-zones.ts'
 import { preassignZones } from '../residency/pending-zones.ts'
+import { checkZoneJurisdictionChange } from '../residency/zone-change.ts'
 import { agentResidency } from '../residency/agent-view.ts'
 import { array, bool, num, object, optional, str, validate } from '../../attest/json/schema.ts'
 import { validateAllowlist, validatePolicy, validateTrust } from './config-bodies.ts'
@@ -87,6 +88,7 @@ operatorRoutes.put('/v1/zones/:zoneId', requireRole('operator'), async (c) => {
     throw new AegisError('ERR_INPUT_MALFORMED', 'zone id must match ' + ZONE_ID)
   const raw = await readJson(c.req.raw, MAX_CONFIG_BODY)
   const zone = parseZone(typeof raw === 'object' && raw !== null ? { ...raw, id } : raw)
+  await checkZoneJurisdictionChange(c.env, zone)
   await writeZone(c.env, zone)
   return c.json({ zone })
 })

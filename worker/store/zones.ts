@@ -52,3 +52,31 @@ export async function deleteZoneRow(db: D1Database, id: string): Promise<boolean
   const r = await db.prepare('DELETE FROM zones WHERE zone_id = ?').bind(id).run()
   return r.meta.changes > 0
 }
+
+/**
+ * How many agents a zone holds: enrolled agents with it among their zones, and agents zoned
+ * before enrolling (pending_zones). Revoked agents count too: their ledger and evidence still
+ * live in the zone's jurisdiction.
+ */
+export async function agentsInZone(db: D1Database, zoneId: string): Promise<number> {
+  const row = await db
+    .prepare(
+      `SELECT (SELECT COUNT(*) FROM agents a, json_each(a.zones) z WHERE z.value = ?1)
+            + (SELECT COUNT(*) FROM pending_zones p, json_each(p.zones) z WHERE z.value = ?1) AS n`,
+    )
+    .bind(zoneId)
+    .first<{ n: number }>()
+  return row?.n ?? 0
+}
+
+/** A stored zone's jurisdiction: undefined when there is no such zone, null for none. */
+export async function zoneJurisdiction(
+  db: D1Database,
+  zoneId: string,
+): Promise<string | null | undefined> {
+  const row = await db
+    .prepare('SELECT jurisdiction FROM zones WHERE zone_id = ?')
+    .bind(zoneId)
+    .first<{ jurisdiction: string | null }>()
+  return row ? row.jurisdiction : undefined
+}

@@ -432,3 +432,46 @@ describe('zoning before enrollment', () => {
     expect(left!.n).toBe(0)
   })
 })
+
+describe("changing a zone's jurisdiction", () => {
+  beforeEach(() => fresh({ zones: true }))
+
+  const putZone = (id: string, jurisdiction?: string) =>
+    call('PUT', `/v1/zones/${id}`, { name: `${id} renamed`, geometry: SQUARE, jurisdiction })
+
+  it('is refused while agents are in the zone (enrolled or zoned before enrolling)', async () => {
+    const id = freshAgent()
+    await enroll(id)
+    const moved = await call('PUT', `/v1/agents/${id}/zones`, { zones: ['eu-z'], move: true })
+    expect(moved.status).toBe(200)
+    const r = await putZone('eu-z', 'us')
+    expect(r.status).toBe(409)
+    const body = (await r.json()) as Record<string, unknown>
+    expect(body).toMatchObject({
+      code: 'ERR_RESIDENCY_MOVE_REQUIRED',
+      zone: 'eu-z',
+      from: 'eu',
+      to: 'us',
+      agents: 1,
+    })
+    // refused: the zone is as it was
+    const zone = await env.DB.prepare('SELECT name, jurisdiction FROM zones WHERE zone_id = ?')
+      .bind('eu-z')
+      .first()
+    expect(zone).toEqual({ name: 'eu-z', jurisdiction: 'eu' })
+    // the same jurisdiction (any other change) passes
+    expect((await putZone('eu-z', 'eu')).status).toBe(200)
+
+    const pending = freshAgent() // never enrolled: zoned ahead of its enrollment
+    expect((await call('PUT', `/v1/agents/${pending}/zones`, { zones: ['us-z'] })).status).toBe(200)
+    expect(await code(await putZone('us-z'))).toEqual([409, 'ERR_RESIDENCY_MOVE_REQUIRED'])
+  })
+
+  it('is allowed for a zone no agent is in', async () => {
+    expect((await putZone('free-z', 'us')).status).toBe(200)
+    const zone = await env.DB.prepare('SELECT jurisdiction FROM zones WHERE zone_id = ?')
+      .bind('free-z')
+      .first()
+    expect(zone).toEqual({ jurisdiction: 'us' })
+  })
+})
