@@ -10,6 +10,7 @@
  * rejection newer than the last accepted batch, else active. Leaves out rejection detail for
  * viewers (only the code; the audit trail is the auditor's) and writes of any kind.
  */
+import { inScope } from '../residency/scope.ts'
 import { Hono } from 'hono'
 import { AegisError } from '../../attest/errors.ts'
 import type { AppEnv } from '../app-env.ts'
@@ -58,39 +59,42 @@ function lastReject(v: string | null): {
 
 fleetRoutes.get('/v1/fleet', requireRole('viewer'), async (c) => {
   const rows = await fleetRows(c.env.DB, MAX_AGENTS)
+  const principal = c.get('principal')
   return c.json({
-    agents: rows.map((r) => {
-      const { code, at, fix: reportedFix } = lastReject(r.lastReject)
-      const b = r.lastBatch
-      const failing = at !== null && (b === null || Number(at) > b.acceptedAt)
-      return {
-        agentId: r.agentId,
-        status: r.status === 'revoked' ? 'revoked' : failing ? 'failing' : 'active',
-        zones: r.zones,
-        // Where its data lives (docs/sovereignty.md); null: unrestricted.
-        jurisdiction: r.jurisdiction,
-        sensorId: r.sensorId,
-        enrolledAt: new Date(r.enrolledAt).toISOString(),
-        batches: r.batches,
-        lastBatch:
-          b === null
-            ? null
-            : {
-                batchId: b.batchId,
-                seq: b.seq,
-                acceptedAt: new Date(b.acceptedAt).toISOString(),
-                zone: b.zone,
-                fix: { lat: b.lat, lon: b.lon, accuracyM: b.accuracyM },
-              },
-        lastRejection: code
-          ? {
-              code,
-              at: new Date(Number(at)).toISOString(),
-              ...(reportedFix ? { fix: reportedFix } : {}),
-            }
-          : null,
-      }
-    }),
+    agents: rows
+      .filter((r) => inScope(principal, r.jurisdiction))
+      .map((r) => {
+        const { code, at, fix: reportedFix } = lastReject(r.lastReject)
+        const b = r.lastBatch
+        const failing = at !== null && (b === null || Number(at) > b.acceptedAt)
+        return {
+          agentId: r.agentId,
+          status: r.status === 'revoked' ? 'revoked' : failing ? 'failing' : 'active',
+          zones: r.zones,
+          // Where its data lives (docs/sovereignty.md); null: unrestricted.
+          jurisdiction: r.jurisdiction,
+          sensorId: r.sensorId,
+          enrolledAt: new Date(r.enrolledAt).toISOString(),
+          batches: r.batches,
+          lastBatch:
+            b === null
+              ? null
+              : {
+                  batchId: b.batchId,
+                  seq: b.seq,
+                  acceptedAt: new Date(b.acceptedAt).toISOString(),
+                  zone: b.zone,
+                  fix: { lat: b.lat, lon: b.lon, accuracyM: b.accuracyM },
+                },
+          lastRejection: code
+            ? {
+                code,
+                at: new Date(Number(at)).toISOString(),
+                ...(reportedFix ? { fix: reportedFix } : {}),
+              }
+            : null,
+        }
+      }),
   })
 })
 

@@ -25,6 +25,7 @@ import { listDecisions } from '../store/decisions.ts'
 import { residencyForZones } from '../residency/assign-zones.ts'
 import { preassignZones } from '../residency/pending-zones.ts'
 import { checkZoneJurisdictionChange } from '../residency/zone-change.ts'
+import { inScope } from '../residency/scope.ts'
 import { agentResidency } from '../residency/agent-view.ts'
 import { array, bool, num, object, optional, str, validate } from '../../attest/json/schema.ts'
 import { validateAllowlist, validatePolicy, validateTrust } from './config-bodies.ts'
@@ -127,9 +128,9 @@ operatorRoutes.get('/v1/agents', requireRole('operator'), async (c) => {
   const after = c.req.query('after') ?? ''
   const rows = await listAgents(c.env.DB, { status: status ?? null, after, limit })
   // A token scoped to jurisdictions lists unrestricted agents and those in its jurisdictions.
-  const scope = c.get('principal').jurisdictions
+  const principal = c.get('principal')
   const agents = rows
-    .filter((r) => !scope || !r.jurisdiction || scope.includes(r.jurisdiction))
+    .filter((r) => inScope(principal, r.jurisdiction))
     .map((r) => ({ ...agentView(r), jurisdiction: r.jurisdiction }))
   const last = rows.at(-1)?.agentId
   return c.json({ agents, next: rows.length === limit ? last : null })
@@ -201,6 +202,8 @@ operatorRoutes.get('/v1/decisions', requireRole('auditor'), async (c) => {
     agentId: q.agent ?? null,
     code: q.code ?? null,
     verdict: q.verdict ?? null,
+    // A token scoped to jurisdictions sees unrestricted agents and those in its jurisdictions.
+    scope: c.get('principal').jurisdictions,
     ...auditRange(q),
   })
   return c.json({ decisions: rows.map((r) => ({ ...r, at: new Date(r.at).toISOString() })) })

@@ -34,3 +34,12 @@ export function requireJurisdiction(
     { detail: { jurisdiction: j, scope } },
   )
 }
+
+/** Whether a scoped principal may see an agent of jurisdiction `j` (null: unrestricted). */
+export function inScope(
+  principal: { jurisdictions?: readonly Jurisdiction[] } | undefined,
+  j: string | null,
+): boolean {
+  const scope = principal?.jurisdictions
+  return !j || !scope || (scope as readonly string[]).includes(j)
+}

@@ -64,15 +64,33 @@ export interface StoredDecision {
 
 export async function listDecisions(
   db: D1Database,
-  q: { agentId: string | null; code: string | null; verdict: string | null } & ListRange,
+  q: {
+    agentId: string | null
+    code: string | null
+    verdict: string | null
+    /** a scoped caller's jurisdictions: other jurisdictions' agents are left out */
+    scope?: readonly string[] | undefined
+  } & ListRange,
 ): Promise<StoredDecision[]> {
   const { results } = await db
     .prepare(
       `SELECT id, at, kind, agent_id, batch_id, verdict, code, zone, cf_country, verify_ms, detail
          FROM decisions WHERE (?1 IS NULL OR agent_id = ?1) AND (?2 IS NULL OR code = ?2)
-          AND (?3 IS NULL OR verdict = ?3) AND at >= ?4 AND at <= ?5 ORDER BY at DESC, id DESC LIMIT ?6`,
+          AND (?3 IS NULL OR verdict = ?3) AND at >= ?4 AND at <= ?5
+          AND (?7 IS NULL OR agent_id IS NULL OR NOT EXISTS (
+            SELECT 1 FROM agent_residency r WHERE r.agent_id = decisions.agent_id
+              AND r.jurisdiction NOT IN (SELECT value FROM json_each(?7))))
+        ORDER BY at DESC, id DESC LIMIT ?6`,
     )
-    .bind(q.agentId, q.code, q.verdict, q.from, q.to, q.limit)
+    .bind(
+      q.agentId,
+      q.code,
+      q.verdict,
+      q.from,
+      q.to,
+      q.limit,
+      q.scope ? JSON.stringify(q.scope) : null,
+    )
     .all<StoredDecision & { detail: string | null }>()
   return results.map((r) => ({ ...r, detail: r.detail ? JSON.parse(r.detail) : null }))
 }

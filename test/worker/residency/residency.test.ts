@@ -475,3 +475,38 @@ describe("changing a zone's jurisdiction", () => {
     expect(zone).toEqual({ jurisdiction: 'us' })
   })
 })
+
+describe('the audit trail and the fleet view follow a token scope', () => {
+  beforeEach(() => fresh())
+
+  it('leave out agents of other jurisdictions, keep unrestricted ones and anonymous rows', async () => {
+    const [eu, free] = [freshAgent(), freshAgent()]
+    await enroll(eu)
+    await enroll(free)
+    await setResidency(env, eu, 'eu')
+    const at = Date.now() - 1000
+    const row = (agentId: string | null) =>
+      env.DB.prepare(
+        `INSERT INTO decisions (at, kind, agent_id, batch_id, verdict, code, zone, cf_country, verify_ms, detail)
+         VALUES (?, 'batch', ?, NULL, 'reject', 'ERR_GEO_OUTSIDE', NULL, NULL, 1, NULL)`,
+      ).bind(at, agentId)
+    await env.DB.batch([row(eu), row(free), row(null)])
+    const get = async (path: string, roles: string[], jurisdictions?: string[]) => {
+      const t = await mint({ roles, claims: jurisdictions ? { jurisdictions } : {} })
+      const r = await exports.default.fetch(`http://collector${path}`, {
+        headers: { authorization: `Bearer ${t}` },
+      })
+      expect(r.status).toBe(200)
+      return r.json() as Promise<Record<string, { agent_id?: string | null; agentId?: string }[]>>
+    }
+    const decided = async (j?: string[]) =>
+      (await get('/v1/decisions', ['auditor'], j)).decisions!.map((d) => d.agent_id ?? null).sort()
+    expect(await decided()).toEqual([eu, free, null].sort())
+    expect(await decided(['eu'])).toEqual([eu, free, null].sort())
+    expect(await decided(['us'])).toEqual([free, null].sort())
+    const fleet = async (j?: string[]) =>
+      (await get('/v1/fleet', ['viewer'], j)).agents!.map((a) => a.agentId).sort()
+    expect(await fleet()).toEqual([eu, free].sort())
+    expect(await fleet(['us'])).toEqual([free])
+  })
+})
