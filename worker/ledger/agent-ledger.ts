@@ -18,7 +18,9 @@ import type { Jurisdiction } from '../residency/jurisdiction.ts'
 import {
   clearRows,
   exportRows,
+  forgetMoveOrigin,
   importRows,
+  moveOrigin,
   refuseIfMoving,
   type LedgerRows,
   type MovingRecord,
@@ -127,9 +129,18 @@ export class AgentLedger extends DurableObject<Env> {
     return exportRows(this.sql)
   }
 
-  async importMoved(rows: LedgerRows): Promise<void> {
-    this.ctx.storage.transactionSync(() => importRows(this.sql, rows))
+  async importMoved(rows: LedgerRows, from: Jurisdiction | 'none'): Promise<void> {
+    this.ctx.storage.transactionSync(() => importRows(this.sql, rows, from))
     if (this.outboxDepth() > 0) await this.ensureOutboxAlarm()
+  }
+
+  /** Where this ledger was moved from while the old one is not yet emptied; null otherwise. */
+  moveOrigin(): Jurisdiction | 'none' | null {
+    return moveOrigin(this.sql)
+  }
+
+  moveCleared(): void {
+    forgetMoveOrigin(this.sql)
   }
 
   async clearAfterMove(to: Jurisdiction | 'none'): Promise<void> {

@@ -18,6 +18,8 @@ export type AgentLedgerApi = RpcApi<
   | 'freezeForMove'
   | 'importMoved'
   | 'clearAfterMove'
+  | 'moveOrigin'
+  | 'moveCleared'
 >
 
 /** The agent's ledger, in its jurisdiction's namespace (worker/residency, docs/sovereignty.md). */

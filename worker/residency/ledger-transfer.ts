@@ -28,7 +28,7 @@ export function exportRows(sql: SqlStorage): LedgerRows {
 }
 
 /** Restore exported rows over whatever this (new) ledger holds, thawing the record. */
-export function importRows(sql: SqlStorage, rows: LedgerRows): void {
+export function importRows(sql: SqlStorage, rows: LedgerRows, from: Jurisdiction | 'none'): void {
   for (const t of TABLES) {
     sql.exec(`DELETE FROM ${t}`)
     for (const r of rows[t] ?? []) {
@@ -46,6 +46,25 @@ export function importRows(sql: SqlStorage, rows: LedgerRows): void {
     }
   }
   sql.exec('DROP TABLE IF EXISTS moved')
+  // Until the old ledger is emptied (moveCleared), remember where the rows came from, so a move
+  // that failed after the directory switch is finished by repeating it (move-agent.ts).
+  sql.exec(
+    'CREATE TABLE IF NOT EXISTS move_origin (id INTEGER PRIMARY KEY CHECK (id = 1), src TEXT)',
+  )
+  sql.exec('INSERT OR REPLACE INTO move_origin (id, src) VALUES (1, ?)', from)
+}
+
+/** Where this ledger's rows were moved from, while the old ledger may still hold them. */
+export function moveOrigin(sql: SqlStorage): Jurisdiction | 'none' | null {
+  const t = sql.exec("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'move_origin'")
+  if (!t.toArray().length) return null
+  const rows = sql.exec<{ src: string }>('SELECT src FROM move_origin').toArray()
+  return (rows[0]?.src as Jurisdiction | 'none' | undefined) ?? null
+}
+
+/** The old ledger is empty: forget the origin. */
+export function forgetMoveOrigin(sql: SqlStorage): void {
+  sql.exec('DROP TABLE IF EXISTS move_origin')
 }
 
 /** Empty the old ledger, leaving a tombstone with the jurisdiction it moved to. */

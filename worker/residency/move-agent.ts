@@ -32,14 +32,25 @@ export async function moveAgent(
 ): Promise<MoveResult> {
   const from = await residencyOf(env, agentId, true)
   let ledgerMoved = false
+  const here = ledgerIn(env, agentId, to)
   if (from !== to) {
     const old = ledgerIn(env, agentId, from)
     const rows = await old.freezeForMove(to ?? 'none')
     if (!rows) throw new AegisError('ERR_AGENT_UNKNOWN', 'no such agent')
-    await ledgerIn(env, agentId, to).importMoved(rows)
+    await here.importMoved(rows, from ?? 'none')
     await setResidency(env, agentId, to)
     await old.clearAfterMove(to ?? 'none')
+    await here.moveCleared()
     ledgerMoved = true
+  } else {
+    // A move that failed after the switch (step 3) left the old ledger frozen with a copy of the
+    // rows: the new ledger remembers where they came from, so repeating the move empties it.
+    const origin = await here.moveOrigin()
+    if (origin !== null) {
+      await ledgerIn(env, agentId, origin === 'none' ? null : origin).clearAfterMove(to ?? 'none')
+      await here.moveCleared()
+      ledgerMoved = true
+    }
   }
   const evidence = await moveEvidence(env, agentId, to)
   return { from, to, ledgerMoved, evidence }

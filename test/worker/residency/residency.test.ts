@@ -19,6 +19,7 @@ import { evidenceBucket, ledgerId } from '../../../worker/residency/bindings.ts'
 import { centralDecision } from '../../../worker/residency/central-decision.ts'
 import { setResidency } from '../../../worker/residency/directory.ts'
 import { withPendingZones } from '../../../worker/residency/pending-zones.ts'
+import { ledgerIn } from '../../../worker/residency/routed-ledger.ts'
 import { agentLedger } from '../../../worker/ledger/ledger-stub.ts'
 import { unwrap } from '../../../worker/ledger/rpc-result.ts'
 import { mint } from '../auth/mint.ts'
@@ -508,5 +509,36 @@ describe('the audit trail and the fleet view follow a token scope', () => {
       (await get('/v1/fleet', ['viewer'], j)).agents!.map((a) => a.agentId).sort()
     expect(await fleet()).toEqual([eu, free].sort())
     expect(await fleet(['us'])).toEqual([free])
+  })
+})
+
+describe('a move interrupted after the directory switch', () => {
+  beforeEach(() => fresh({ zones: true }))
+
+  it('is finished by repeating it: the old ledger is emptied, the new one keeps the rows', async () => {
+    const id = freshAgent()
+    await enroll(id)
+    await admit(id, [batch(id, 1)])
+    // Steps 1-3 of move-agent.ts by hand, then the failure: the old ledger is never emptied.
+    const rows = await ledgerIn(env, id, null).freezeForMove('eu')
+    expect(rows).not.toBeNull()
+    await ledgerIn(env, id, 'eu').importMoved(rows!, 'none')
+    await setResidency(env, id, 'eu')
+    expect(await agentRowsIn(id)).toBe(1) // the copy left behind
+    expect(await ledgerIn(env, id, 'eu').moveOrigin()).toBe('none')
+
+    const r = await call('PUT', `/v1/agents/${id}/zones`, { zones: ['eu-z'], move: true })
+    expect(r.status).toBe(200)
+    expect(((await r.json()) as { moved: unknown }).moved).toMatchObject({
+      from: 'eu',
+      to: 'eu',
+      ledgerMoved: true,
+    })
+    expect(await agentRowsIn(id)).toBe(0)
+    expect(await agentRowsIn(`eu:${id}`)).toBe(1)
+    expect(await ledgerIn(env, id, 'eu').moveOrigin()).toBeNull()
+    // repeating once more has nothing left to do
+    const again = await call('PUT', `/v1/agents/${id}/zones`, { zones: ['eu-z'], move: true })
+    expect(((await again.json()) as { moved: unknown }).moved).toMatchObject({ ledgerMoved: false })
   })
 })
