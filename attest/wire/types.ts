@@ -53,4 +53,6 @@ export interface OperatorAgent {
   sensor: { id: string; firmware: string }
   enrolledAt: string
   revokedReason: string | null
+  /** Where its ledger and evidence live (docs/sovereignty.md); null: unrestricted. */
+  jurisdiction?: string | null
 }

@@ -82,9 +82,9 @@ describe('aegis operator and auditor commands against wrangler dev and swtpm', (
   it('agents list and show: a table for people, the API JSON with --json', async () => {
     const t = await aegis(['agents', 'list'])
     expect(t.code, t.stderr).toBe(0)
-    expect(t.stdout).toMatch(/^AGENT\s+STATUS\s+ZONES\s+SENSOR\s+ENROLLED\n/)
+    expect(t.stdout).toMatch(/^AGENT\s+STATUS\s+ZONES\s+RESIDENCY\s+SENSOR\s+ENROLLED\n/)
     expect(t.stdout).toMatch(
-      new RegExp(`^${agentId}\\s+active\\s+-\\s+gnss:ublox-m8\\s+\\d{4}-`, 'm'),
+      new RegExp(`^${agentId}\\s+active\\s+-\\s+-\\s+gnss:ublox-m8\\s+\\d{4}-`, 'm'),
     )
     const j = JSON.parse(
       (await aegis(['agents', 'list', '--status', 'active', '--json'])).stdout,

@@ -13,7 +13,8 @@ export const flags = { ...TARGET_FLAGS, status: 'string', limit: 'string' } as c
 
 export const help = `usage: aegis agents list [--status active|revoked] [--limit N] [--collector URL] [--token JWT] [--json]
 
-List enrolled agents (operator role): id, status, zones, sensor, enrolled time.
+List enrolled agents (operator role): id, status, zones, data residency (jurisdiction or -),
+sensor, enrolled time.
 
 options:
   --status S         only agents in this status: active or revoked
@@ -50,13 +51,14 @@ export const run: Command = async (argv, io) => {
     a.agentId,
     a.status,
     a.zones.join(',') || '-',
+    a.jurisdiction ?? '-',
     a.sensor.id,
     a.enrolledAt,
   ])
   return printListing(io, {
     json: f.json,
     answer: { agents },
-    headers: ['AGENT', 'STATUS', 'ZONES', 'SENSOR', 'ENROLLED'],
+    headers: ['AGENT', 'STATUS', 'ZONES', 'RESIDENCY', 'SENSOR', 'ENROLLED'],
     rows,
   })
 }
