@@ -9,7 +9,36 @@
  * same object again instead of a second copy.
  */
 import { toHex } from '../../attest/bytes/encoding.ts'
-import type { AcceptedBatch } from '../ledger/types.ts'
+import { BUNDLE_FORMAT, type EvidenceBundle } from '../../attest/bundle/evidence-bundle.ts'
+import type { AcceptedBatch, AgentRecord } from '../ledger/types.ts'
+
+/** An accepted batch's evidence bundle: the batch as admitted plus the agent's EK and binding. */
+export function buildBundle(b: AcceptedBatch, agent: AgentRecord): EvidenceBundle {
+  return {
+    format: BUNDLE_FORMAT,
+    batchId: b.batchId,
+    agentId: b.agentId,
+    seq: b.seq,
+    acceptedAt: new Date(b.acceptedAt).toISOString(),
+    verdict: b.verdict,
+    findings: b.findings,
+    zone: b.zone,
+    cfCountry: b.cfCountry,
+    policyVersion: b.policyVersion,
+    payload: b.payload,
+    nonce: b.nonce,
+    quote: b.quote,
+    ak: { public: b.akPublic, name: b.akName },
+    ek: {
+      public: agent.ekPublic,
+      cert: agent.ekCert,
+      certSha256: agent.ekCertSha256,
+      ...(agent.ekCertChain?.length ? { chain: agent.ekCertChain } : {}),
+    },
+    binding: agent.binding,
+    receipt: b.receipt,
+  }
+}
 
 export interface PackItem {
   b: AcceptedBatch

@@ -13,8 +13,7 @@
  * retried (by the queue, with backoff). In development,
  * SYNC_FAULTS injects failures between the steps (inject-fault.ts).
  */
-import { serializeBundle } from '../../attest/bundle/build-bundle.ts'
-import { BUNDLE_FORMAT, type EvidenceBundle } from '../../attest/bundle/evidence-bundle.ts'
+import { serializeBundle } from '../../attest/bundle/serialize-bundle.ts'
 import { agentLedger } from '../ledger/ledger-stub.ts'
 import { evidenceBucket } from '../residency/bindings.ts'
 import { centralPlace, groupByJurisdiction, jurisdictionsOf } from '../residency/central-rows.ts'
@@ -22,35 +21,8 @@ import type { Jurisdiction } from '../residency/jurisdiction.ts'
 import type { AcceptedBatch, AgentRecord } from '../ledger/types.ts'
 import { appendToLog } from './append-to-log.ts'
 import { faultInjector, type FaultPoint } from './inject-fault.ts'
-import { packBundles, type PackItem } from './pack-bundles.ts'
+import { buildBundle, packBundles, type PackItem } from './pack-bundles.ts'
 import { writeRows } from './write-rows.ts'
-
-export function buildBundle(b: AcceptedBatch, agent: AgentRecord): EvidenceBundle {
-  return {
-    format: BUNDLE_FORMAT,
-    batchId: b.batchId,
-    agentId: b.agentId,
-    seq: b.seq,
-    acceptedAt: new Date(b.acceptedAt).toISOString(),
-    verdict: b.verdict,
-    findings: b.findings,
-    zone: b.zone,
-    cfCountry: b.cfCountry,
-    policyVersion: b.policyVersion,
-    payload: b.payload,
-    nonce: b.nonce,
-    quote: b.quote,
-    ak: { public: b.akPublic, name: b.akName },
-    ek: {
-      public: agent.ekPublic,
-      cert: agent.ekCert,
-      certSha256: agent.ekCertSha256,
-      ...(agent.ekCertChain?.length ? { chain: agent.ekCertChain } : {}),
-    },
-    binding: agent.binding,
-    receipt: b.receipt,
-  }
-}
 
 export interface AgentGroup {
   agentId: string
