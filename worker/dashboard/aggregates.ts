@@ -4,6 +4,7 @@
  * metric's unit as the agents reported it (kept in the rollups; null if none in the range);
  * GET /v1/agents/summary gives each agent's status, last accepted batch and last rejection.
  */
+import { inScope } from '../residency/scope.ts'
 import { Hono } from 'hono'
 import { AegisError } from '../../attest/errors.ts'
 import type { AppEnv } from '../app-env.ts'
@@ -75,20 +76,23 @@ dashboardRoutes.get('/v1/aggregates', requireRole('viewer'), async (c) => {
 
 dashboardRoutes.get('/v1/agents/summary', requireRole('viewer'), async (c) => {
   const rows = await agentSummaries(c.env.DB, 5000)
+  const principal = c.get('principal')
   return c.json({
-    agents: rows.map((r) => {
-      const [code, at] = r.lastReject ? r.lastReject.split('|') : [null, null]
-      const lastAccepted = r.lastAccepted
-      const failing = at !== null && (lastAccepted === null || Number(at) > lastAccepted)
-      return {
-        agentId: r.agentId,
-        status: r.status === 'revoked' ? 'revoked' : failing ? 'failing' : 'active',
-        zones: r.zones,
-        sensorId: r.sensorId,
-        batches: r.batches,
-        lastAccepted: lastAccepted === null ? null : new Date(lastAccepted).toISOString(),
-        lastRejection: code ? { code, at: new Date(Number(at)).toISOString() } : null,
-      }
-    }),
+    agents: rows
+      .filter((r) => inScope(principal, r.jurisdiction))
+      .map((r) => {
+        const [code, at] = r.lastReject ? r.lastReject.split('|') : [null, null]
+        const lastAccepted = r.lastAccepted
+        const failing = at !== null && (lastAccepted === null || Number(at) > lastAccepted)
+        return {
+          agentId: r.agentId,
+          status: r.status === 'revoked' ? 'revoked' : failing ? 'failing' : 'active',
+          zones: r.zones,
+          sensorId: r.sensorId,
+          batches: r.batches,
+          lastAccepted: lastAccepted === null ? null : new Date(lastAccepted).toISOString(),
+          lastRejection: code ? { code, at: new Date(Number(at)).toISOString() } : null,
+        }
+      }),
   })
 })

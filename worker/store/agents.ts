@@ -255,17 +255,20 @@ export interface AgentSummaryRow {
   lastAccepted: number | null
   batches: number
   lastReject: string | null
+  /** agent_residency's jurisdiction; null: unrestricted */
+  jurisdiction: string | null
 }
 
 export async function agentSummaries(db: D1Database, limit: number): Promise<AgentSummaryRow[]> {
   const { results } = await db
     .prepare(
-      `SELECT a.agent_id, a.status, a.zones, a.sensor_id,
+      `SELECT a.agent_id, a.status, a.zones, a.sensor_id, r.jurisdiction,
             (SELECT MAX(accepted_at) FROM batches b WHERE b.agent_id = a.agent_id) AS last_accepted,
             (SELECT COUNT(*) FROM batches b WHERE b.agent_id = a.agent_id) AS batches,
             (SELECT d.code || '|' || d.at FROM decisions d
                WHERE d.agent_id = a.agent_id AND d.verdict = 'reject' ORDER BY d.at DESC LIMIT 1) AS last_reject
-       FROM agents a ORDER BY a.agent_id LIMIT ?1`,
+       FROM agents a LEFT JOIN agent_residency r ON r.agent_id = a.agent_id
+      ORDER BY a.agent_id LIMIT ?1`,
     )
     .bind(limit)
     .all<{
@@ -276,10 +279,12 @@ export async function agentSummaries(db: D1Database, limit: number): Promise<Age
       last_accepted: number | null
       batches: number
       last_reject: string | null
+      jurisdiction: string | null
     }>()
   return results.map((r) => ({
     ...listed(r),
     lastAccepted: r.last_accepted,
     lastReject: r.last_reject,
+    jurisdiction: r.jurisdiction,
   }))
 }

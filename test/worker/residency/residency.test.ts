@@ -509,6 +509,10 @@ describe('the audit trail and the fleet view follow a token scope', () => {
       (await get('/v1/fleet', ['viewer'], j)).agents!.map((a) => a.agentId).sort()
     expect(await fleet()).toEqual([eu, free].sort())
     expect(await fleet(['us'])).toEqual([free])
+    const summary = async (j?: string[]) =>
+      (await get('/v1/agents/summary', ['viewer'], j)).agents!.map((a) => a.agentId).sort()
+    expect(await summary()).toEqual([eu, free].sort())
+    expect(await summary(['us'])).toEqual([free])
   })
 })
 
