@@ -32,20 +32,15 @@ describe('aegis agent enroll against swtpm and wrangler dev', () => {
     for (const d of dirs) rmSync(d, { recursive: true, force: true })
   })
 
+  /** `aegis agent enroll` with the RSA EK into a state directory. */
+  const rsaEnrollArgs = (dir: string) => {
+    const target = ['--collector', collector.url, '--tpm', tpm.agentTpm]
+    return ['agent', 'enroll', ...target, '--state', dir, '--ek', 'rsa']
+  }
+
   it('enrolls with the RSA EK, and enrolling again prints the same identity', async () => {
     const dir = stateDir()
-    const args = [
-      'agent',
-      'enroll',
-      '--collector',
-      collector.url,
-      '--tpm',
-      tpm.agentTpm,
-      '--state',
-      dir,
-      '--ek',
-      'rsa',
-    ]
+    const args = rsaEnrollArgs(dir)
     const r1 = await cli(args)
     expect(r1.code, r1.out + r1.err + collector.logs().slice(-3000)).toBe(0)
     const first = JSON.parse(r1.out) as { agentId: string; token: string; enrolled: string }
@@ -97,18 +92,7 @@ describe('aegis agent enroll against swtpm and wrangler dev', () => {
 
   it('a revoked agent cannot enroll again or get nonces', async () => {
     const dir = stateDir()
-    const args = [
-      'agent',
-      'enroll',
-      '--collector',
-      collector.url,
-      '--tpm',
-      tpm.agentTpm,
-      '--state',
-      dir,
-      '--ek',
-      'rsa',
-    ]
+    const args = rsaEnrollArgs(dir)
     const { agentId } = JSON.parse((await cli(args)).out) as { agentId: string }
     const rev = await collector.api('operator', `/v1/agents/${agentId}/revoke`, {
       method: 'POST',

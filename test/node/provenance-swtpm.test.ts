@@ -34,6 +34,11 @@ describe('sync and provenance against swtpm and wrangler dev', () => {
   let dir: string
   let agentDir: string
   let jwksFile: string
+  /** `aegis verify bundle FILE` from the swtpm CA roots and the collector's JWKS only. */
+  const verifyBundleArgs = (file: string, ...more: string[]) => {
+    const trust = ['--roots', ROOTS[0]!, '--roots', ROOTS[1]!, '--jwks', jwksFile]
+    return ['verify', 'bundle', file, ...trust, ...more]
+  }
   let batchIds: string[] = []
   const records = new Map<string, ProvenanceRecord>()
 
@@ -104,18 +109,7 @@ describe('sync and provenance against swtpm and wrangler dev', () => {
     for (const [id, rec] of records) {
       const file = path.join(dir, `${id}.json`)
       writeFileSync(file, JSON.stringify(rec))
-      const r = await cli([
-        'verify',
-        'bundle',
-        file,
-        '--roots',
-        ROOTS[0]!,
-        '--roots',
-        ROOTS[1]!,
-        '--jwks',
-        jwksFile,
-        '--json',
-      ])
+      const r = await cli(verifyBundleArgs(file, '--json'))
       const report = JSON.parse(r.out) as {
         ok: boolean
         checks: { name: string; ok: boolean; skipped?: string }[]
@@ -137,33 +131,12 @@ describe('sync and provenance against swtpm and wrangler dev', () => {
     const bad = path.join(dir, 'bad.json')
     const rec = records.get(batchIds[0]!)!
     writeFileSync(bad, JSON.stringify({ ...rec, bundleSha256: '00'.repeat(32) }))
-    const r = await cli([
-      'verify',
-      'bundle',
-      bad,
-      '--roots',
-      ROOTS[0]!,
-      '--roots',
-      ROOTS[1]!,
-      '--jwks',
-      jwksFile,
-      '--json',
-    ])
+    const r = await cli(verifyBundleArgs(bad, '--json'))
     expect(r.code).toBe(1)
     expect(JSON.parse(r.out)).toMatchObject({ ok: false, code: 'ERR_BUNDLE_HASH' })
     expect(r.err).toContain('ERR_BUNDLE_HASH')
     // without --json the failed report is for people: stderr only
-    const t = await cli([
-      'verify',
-      'bundle',
-      bad,
-      '--roots',
-      ROOTS[0]!,
-      '--roots',
-      ROOTS[1]!,
-      '--jwks',
-      jwksFile,
-    ])
+    const t = await cli(verifyBundleArgs(bad))
     expect(t.code).toBe(1)
     expect(t.out).toBe('')
     expect(t.err).toContain('bundle INVALID (ERR_BUNDLE_HASH)')
