@@ -145,18 +145,17 @@ async function api(
   return res.json()
 }
 
-async function main(): Promise<void> {
-  for (const sig of ['SIGINT', 'SIGTERM'] as const) {
-    // One Ctrl-C arrives several times (the terminal signals the whole group, and npm and tsx
-    // each relay it too): only a signal well after the first counts as a second Ctrl-C.
-    process.on(sig, () => {
-      if (!stopping) return void cleanup().then(() => process.exit(0))
-      if (Date.now() - stoppingSince > 1500) forceStop()
-    })
-  }
-  rmSync(DEMO, { recursive: true, force: true })
-  mkdirSync(DEMO, { recursive: true })
+interface DemoAgent {
+  name: string
+  agentId: string
+  state: string
+  log: string
+  where: string
+  zone: string
+}
 
+/** wrangler dev on fresh local state, migrated, seeded, with the demo's event-log policy. */
+async function startDemoCollector() {
   say('starting the collector (wrangler dev, local state)...')
   const vars = await ensureDevVars()
   const persist = path.join(DEMO, 'wrangler')
@@ -187,85 +186,103 @@ async function main(): Promise<void> {
     value: withDemoEventLogPolicy(current.value),
   })
 
-  const agents: {
-    name: string
-    agentId: string
-    state: string
-    log: string
-    where: string
-    zone: string
-  }[] = []
-  for (const site of SITES) {
-    const dir = path.join(DEMO, site.name)
-    const tpmDir = path.join(dir, 'tpm')
-    mkdirSync(tpmDir, { recursive: true })
-    say(`provisioning the ${site.name} TPM (swtpm_setup: EK and EK certificate)...`)
-    const tpm = await startSwtpm({ stateDir: tpmDir, provision: true })
-    tpms.push(tpm)
-    if (seeded.trust === 'no-local-ca') await seedDevConfig(url, operator)
-    await api(url, operator, 'PUT', `/v1/zones/${site.zone.id}`, {
-      name: site.zone.name,
-      geometry: { type: 'Polygon', coordinates: [site.zone.ring] },
-    })
-    const state = path.join(dir, 'state')
-    const eventLog = await bootDemoTpm(tpm.agentTpm, dir)
-    const { state: s } = await enrollAgent({
-      collector: url,
-      tpm: tpm.agentTpm,
-      stateDir: state,
-      sensor: site.sensor,
-      eventLog,
-    })
-    await api(url, operator, 'PUT', `/v1/agents/${s.agentId}/zones`, { zones: [site.zone.id] })
-    const config = path.join(dir, 'agent.json')
-    writeFileSync(
-      config,
-      JSON.stringify(
-        {
-          collector: url,
-          tpm: tpm.agentTpm,
-          stateDir: 'state',
-          intervalSeconds: 5,
-          location: { fixed: site.position },
-          sensor: site.sensor,
-          retry: { initialSeconds: 1, maxSeconds: 30 },
-        },
-        null,
-        2,
-      ) + '\n',
-    )
-    const log = path.join(dir, 'agent.log')
-    const out = createWriteStream(log, { flags: 'a' })
-    const child = spawn(
-      process.execPath,
-      [path.join(REPO_ROOT, 'agent/cli/bin.mjs'), 'agent', 'run', '--config', config],
-      // Its own process group: the terminal's Ctrl-C is this script's to relay, in order.
-      { cwd: REPO_ROOT, stdio: ['ignore', 'ignore', 'pipe'], detached: true },
-    )
-    children.push(child)
-    let pending = ''
-    child.stderr!.on('data', (d: Buffer) => {
-      out.write(d)
-      pending += d.toString('utf8')
-      const lines = pending.split('\n')
-      pending = lines.pop() ?? ''
-      for (const l of lines) narrate(site.name, l)
-    })
-    child.on('exit', (code, signal) => {
-      if (!stopping) say(`[${site.name}] agent exited (${signal ?? code}); see ${rel(log)}`)
-    })
-    agents.push({
-      name: site.name,
-      agentId: s.agentId,
-      state,
-      log,
-      where: site.where,
-      zone: site.zone.id,
+  return { url, operator, seeded, persist }
+}
+
+/** One site: its swtpm booted from a recorded log, enrolled, zoned, its agent service running. */
+async function startSite(
+  site: (typeof SITES)[number],
+  c: Awaited<ReturnType<typeof startDemoCollector>>,
+): Promise<DemoAgent> {
+  const { url, operator, seeded } = c
+  const dir = path.join(DEMO, site.name)
+  const tpmDir = path.join(dir, 'tpm')
+  mkdirSync(tpmDir, { recursive: true })
+  say(`provisioning the ${site.name} TPM (swtpm_setup: EK and EK certificate)...`)
+  const tpm = await startSwtpm({ stateDir: tpmDir, provision: true })
+  tpms.push(tpm)
+  if (seeded.trust === 'no-local-ca') await seedDevConfig(url, operator)
+  await api(url, operator, 'PUT', `/v1/zones/${site.zone.id}`, {
+    name: site.zone.name,
+    geometry: { type: 'Polygon', coordinates: [site.zone.ring] },
+  })
+  const state = path.join(dir, 'state')
+  const eventLog = await bootDemoTpm(tpm.agentTpm, dir)
+  const { state: s } = await enrollAgent({
+    collector: url,
+    tpm: tpm.agentTpm,
+    stateDir: state,
+    sensor: site.sensor,
+    eventLog,
+  })
+  await api(url, operator, 'PUT', `/v1/agents/${s.agentId}/zones`, { zones: [site.zone.id] })
+  const config = path.join(dir, 'agent.json')
+  writeFileSync(
+    config,
+    JSON.stringify(
+      {
+        collector: url,
+        tpm: tpm.agentTpm,
+        stateDir: 'state',
+        intervalSeconds: 5,
+        location: { fixed: site.position },
+        sensor: site.sensor,
+        retry: { initialSeconds: 1, maxSeconds: 30 },
+      },
+      null,
+      2,
+    ) + '\n',
+  )
+  const log = path.join(dir, 'agent.log')
+  const out = createWriteStream(log, { flags: 'a' })
+  const child = spawn(
+    process.execPath,
+    [path.join(REPO_ROOT, 'agent/cli/bin.mjs'), 'agent', 'run', '--config', config],
+    // Its own process group: the terminal's Ctrl-C is this script's to relay, in order.
+    { cwd: REPO_ROOT, stdio: ['ignore', 'ignore', 'pipe'], detached: true },
+  )
+  children.push(child)
+  let pending = ''
+  child.stderr!.on('data', (d: Buffer) => {
+    out.write(d)
+    pending += d.toString('utf8')
+    const lines = pending.split('\n')
+    pending = lines.pop() ?? ''
+    for (const l of lines) narrate(site.name, l)
+  })
+  child.on('exit', (code, signal) => {
+    if (!stopping) say(`[${site.name}] agent exited (${signal ?? code}); see ${rel(log)}`)
+  })
+  return {
+    name: site.name,
+    agentId: s.agentId,
+    state,
+    log,
+    where: site.where,
+    zone: site.zone.id,
+  }
+}
+
+async function main(): Promise<void> {
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+    // One Ctrl-C arrives several times (the terminal signals the whole group, and npm and tsx
+    // each relay it too): only a signal well after the first counts as a second Ctrl-C.
+    process.on(sig, () => {
+      if (!stopping) return void cleanup().then(() => process.exit(0))
+      if (Date.now() - stoppingSince > 1500) forceStop()
     })
   }
+  rmSync(DEMO, { recursive: true, force: true })
+  mkdirSync(DEMO, { recursive: true })
 
+  const c = await startDemoCollector()
+  const agents: DemoAgent[] = []
+  for (const site of SITES) agents.push(await startSite(site, c))
+  printGuide(c.url, c.persist, agents, await firstAccepted)
+}
+
+function printGuide(url: string, persist: string, agents: DemoAgent[], batchId: string): void {
   const [paris, berlin] = agents as [(typeof agents)[0], (typeof agents)[0]]
-  const batchId = await firstAccepted
   say(`
 Aegis Edge demo is running. Ctrl-C stops everything.
 
