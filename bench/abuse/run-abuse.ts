@@ -128,22 +128,7 @@ export async function runAbuse(o: AbuseOptions): Promise<BenchEntry[]> {
   o.log('abuse: starting collector (wrangler dev)')
   const c = await startCollector({ snapshot: true })
   try {
-    const tpm = await createSoftTpm()
-    const al = await c.api('operator', '/v1/config/allowlist', {
-      method: 'PUT',
-      body: JSON.stringify({
-        value: {
-          enabled: true,
-          ekPublicSha256: [tpm.agentId],
-          certSerials: [],
-        },
-      }),
-    })
-    if (!al.ok) throw new Error(`allowlist: HTTP ${al.status} ${await al.text()}`)
-    const agent = await enrollSimAgent(c.url, tpm, {
-      id: 'bench-legit-gnss',
-      firmware: 'sim-1.0',
-    })
+    const agent = await allowAndEnroll(c)
     // Baseline: the same agent alone, so its figures under the flood have something to compare to.
     const baselineS = Math.max(3, Math.min(10, Math.round(o.durationS / 4)))
     o.log(`abuse: baseline, the legitimate agent alone for ${baselineS} s`)
@@ -156,8 +141,6 @@ export async function runAbuse(o: AbuseOptions): Promise<BenchEntry[]> {
       metricsPerBatch: 8,
       location,
     })
-    const aloneOk = alone.filter((s) => s.status === 202 || s.status === 200)
-    const base = summarize(aloneOk.map((s) => s.clientMs))
     const before = {
       disk: stateSummary(c.persistDir),
       d1: await settled(c, o.log),
@@ -184,69 +167,114 @@ export async function runAbuse(o: AbuseOptions): Promise<BenchEntry[]> {
       disk: stateSummary(c.persistDir),
       d1: await settled(c, o.log),
     }
-    const growth = areaGrowth(before.disk, after.disk)
-    const sumOf = (keep: (area: string) => boolean) =>
-      Object.entries(growth)
-        .filter(([k]) => keep(k))
-        .reduce((n, [, v]) => n + v, 0)
-    const accepted = legit.filter((s) => s.status === 202 || s.status === 200)
-    const refusedCodes: Record<string, number> = {}
-    for (const s of legit)
-      if (!(s.status === 202 || s.status === 200))
-        refusedCodes[s.code ?? s.error ?? String(s.status)] =
-          (refusedCodes[s.code ?? s.error ?? String(s.status)] ?? 0) + 1
-    const rtt = summarize(accepted.map((s) => s.clientMs))
-    o.log(
-      `abuse: flood ${f.sent} requests (${round(f.sent / seconds)}/s); legit ${accepted.length}/${legit.length} accepted, p99 ${rtt.p99_ms} ms`,
-    )
-    return [
-      {
-        name: 'abuse.flood',
-        kind: 'load',
-        ...rtt,
-        duration_s: round(seconds, 2),
-        flood: {
-          requests: f.sent,
-          rate_per_s: round(f.sent / seconds),
-          concurrency: o.concurrency,
-          clients: o.clients,
-          statuses: f.statuses,
-        },
-        legit: {
-          sent: legit.length,
-          accepted: accepted.length,
-          refused: refusedCodes,
-          rate_per_s: round(accepted.length / seconds),
-          median_ms: rtt.median_ms,
-          p99_ms: rtt.p99_ms,
-          baseline: {
-            duration_s: baselineS,
-            sent: alone.length,
-            accepted: aloneOk.length,
-            rate_per_s: round(aloneOk.length / baselineS),
-            median_ms: base.median_ms,
-            p99_ms: base.p99_ms,
-          },
-        },
-        // What the flood (and the legitimate batches, already counted in decisions) left behind.
-        state_growth: {
-          // The collector's own storage (D1, DOs, R2...); local tooling (the rate limiter
-          // simulation, wrangler's observability store) separately: it is not deployed.
-          bytes: sumOf((a) => COLLECTOR_AREAS.includes(a)),
-          local_tooling_bytes: sumOf((a) => !COLLECTOR_AREAS.includes(a)),
-          bytes_by_area: growth,
-          files: after.disk.files - before.disk.files,
-          ledger_objects: after.disk.ledger_objects - before.disk.ledger_objects,
-          decisions_rows: after.d1.decisions - before.d1.decisions,
-          refusals_rows: after.d1.refusals - before.d1.refusals,
-          refusals_counted: after.d1.refusals_counted - before.d1.refusals_counted,
-        },
-      },
-    ]
+    return [floodEntry({ o, seconds, f, legit, alone, baselineS, before, after })]
   } catch (e) {
     o.log(`abuse failed; collector log tail:\n${c.logs().slice(-4000)}`)
     throw e
   } finally {
     await c.stop()
+  }
+}
+
+/** Allow the legitimate soft-TPM agent's EK only, and enroll it. */
+async function allowAndEnroll(c: Awaited<ReturnType<typeof startCollector>>) {
+  const tpm = await createSoftTpm()
+  const al = await c.api('operator', '/v1/config/allowlist', {
+    method: 'PUT',
+    body: JSON.stringify({
+      value: {
+        enabled: true,
+        ekPublicSha256: [tpm.agentId],
+        certSerials: [],
+      },
+    }),
+  })
+  if (!al.ok) throw new Error(`allowlist: HTTP ${al.status} ${await al.text()}`)
+  return enrollSimAgent(c.url, tpm, {
+    id: 'bench-legit-gnss',
+    firmware: 'sim-1.0',
+  })
+}
+
+interface FloodRun {
+  o: AbuseOptions
+  seconds: number
+  f: Awaited<ReturnType<typeof flood>>
+  legit: Awaited<ReturnType<typeof sendSimBatches>>
+  alone: Awaited<ReturnType<typeof sendSimBatches>>
+  baselineS: number
+  before: { disk: ReturnType<typeof stateSummary>; d1: Awaited<ReturnType<typeof settled>> }
+  after: { disk: ReturnType<typeof stateSummary>; d1: Awaited<ReturnType<typeof settled>> }
+}
+
+/** The abuse.flood entry: the legitimate agent's figures alone and under the flood, state left. */
+function floodEntry({
+  o,
+  seconds,
+  f,
+  legit,
+  alone,
+  baselineS,
+  before,
+  after,
+}: FloodRun): BenchEntry {
+  const aloneOk = alone.filter((s) => s.status === 202 || s.status === 200)
+  const base = summarize(aloneOk.map((s) => s.clientMs))
+  const growth = areaGrowth(before.disk, after.disk)
+  const sumOf = (keep: (area: string) => boolean) =>
+    Object.entries(growth)
+      .filter(([k]) => keep(k))
+      .reduce((n, [, v]) => n + v, 0)
+  const accepted = legit.filter((s) => s.status === 202 || s.status === 200)
+  const refusedCodes: Record<string, number> = {}
+  for (const s of legit)
+    if (!(s.status === 202 || s.status === 200))
+      refusedCodes[s.code ?? s.error ?? String(s.status)] =
+        (refusedCodes[s.code ?? s.error ?? String(s.status)] ?? 0) + 1
+  const rtt = summarize(accepted.map((s) => s.clientMs))
+  o.log(
+    `abuse: flood ${f.sent} requests (${round(f.sent / seconds)}/s); legit ${accepted.length}/${legit.length} accepted, p99 ${rtt.p99_ms} ms`,
+  )
+  return {
+    name: 'abuse.flood',
+    kind: 'load',
+    ...rtt,
+    duration_s: round(seconds, 2),
+    flood: {
+      requests: f.sent,
+      rate_per_s: round(f.sent / seconds),
+      concurrency: o.concurrency,
+      clients: o.clients,
+      statuses: f.statuses,
+    },
+    legit: {
+      sent: legit.length,
+      accepted: accepted.length,
+      refused: refusedCodes,
+      rate_per_s: round(accepted.length / seconds),
+      median_ms: rtt.median_ms,
+      p99_ms: rtt.p99_ms,
+      baseline: {
+        duration_s: baselineS,
+        sent: alone.length,
+        accepted: aloneOk.length,
+        rate_per_s: round(aloneOk.length / baselineS),
+        median_ms: base.median_ms,
+        p99_ms: base.p99_ms,
+      },
+    },
+    // What the flood (and the legitimate batches, already counted in decisions) left behind.
+    state_growth: {
+      // The collector's own storage (D1, DOs, R2...); local tooling (the rate limiter
+      // simulation, wrangler's observability store) separately: it is not deployed.
+      bytes: sumOf((a) => COLLECTOR_AREAS.includes(a)),
+      local_tooling_bytes: sumOf((a) => !COLLECTOR_AREAS.includes(a)),
+      bytes_by_area: growth,
+      files: after.disk.files - before.disk.files,
+      ledger_objects: after.disk.ledger_objects - before.disk.ledger_objects,
+      decisions_rows: after.d1.decisions - before.d1.decisions,
+      refusals_rows: after.d1.refusals - before.d1.refusals,
+      refusals_counted: after.d1.refusals_counted - before.d1.refusals_counted,
+    },
   }
 }
