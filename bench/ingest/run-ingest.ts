@@ -128,52 +128,11 @@ export async function runIngest(o: IngestOptions): Promise<BenchEntry[]> {
     const healthzBefore = await runHealthz(c.url, o.agents, o.healthzS ?? 10)
     o.log(`platform.healthz: ${healthzBefore.throughput_per_s} requests/s`)
     const agents = await admitAgents(c, o.agents, o.log)
-    const deadline = o.durationS === undefined ? undefined : Date.now() + o.durationS * 1000
-    const batches = o.durationS === undefined ? o.batches : Number.MAX_SAFE_INTEGER
-    o.log(
-      `ingest: ${agents.length} agents x ${o.durationS === undefined ? `${o.batches} batches` : `${o.durationS} s`}, ` +
-        `${o.metricsPerBatch} metrics per batch`,
-    )
-    let done = 0
     const rss = o.soak ? sampleRss(c.processGroup) : null
-    const t0 = performance.now()
-    const perAgent = await Promise.all(
-      agents.map((agent, i) =>
-        sendSimBatches({
-          collector: c.url,
-          agent,
-          batches,
-          deadline,
-          metricsPerBatch: o.metricsPerBatch,
-          location: location(i),
-          intervalMs: o.soak ? (agents.length / o.soak.rate) * 1000 : undefined,
-          onSample: () => {
-            if (++done % 500 === 0) o.log(`ingest: ${done} batches sent`)
-          },
-        }),
-      ),
-    )
-    const loadS = (performance.now() - t0) / 1000
+    const { perAgent, loadS } = await sendLoad(c.url, agents, o)
     const all: BatchSample[] = perAgent.flat()
-    const answered = all.filter((s) => !s.error)
-    const ok = answered.filter((s) => (s.status === 202 || s.status === 200) && s.batchId)
-    const ids = new Set(ok.map((s) => s.batchId!))
-    // The fate of each batch is its last attempt's.
-    const last = new Map<string, BatchSample>()
-    for (const s of all) last.set(`${s.agentId}:${s.seq}`, s)
-    const rejectedCodes: Record<string, number> = {}
-    let rejected = 0
-    let unanswered = 0
-    for (const s of last.values()) {
-      if (s.error) unanswered++
-      else if (s.status !== 202 && s.status !== 200) {
-        rejected++
-        const k = s.code ?? String(s.status)
-        rejectedCodes[k] = (rejectedCodes[k] ?? 0) + 1
-      }
-    }
-    const networkErrors: Record<string, number> = {}
-    for (const s of all) if (s.error) networkErrors[s.error] = (networkErrors[s.error] ?? 0) + 1
+    const { answered, ok, ids, last, rejected, rejectedCodes, unanswered, networkErrors } =
+      classify(all)
     o.log(
       `ingest: ${last.size} batches (${all.length} POSTs) in ${round(loadS, 1)} s, ${ids.size} accepted`,
     )
@@ -193,21 +152,7 @@ export async function runIngest(o: IngestOptions): Promise<BenchEntry[]> {
     const logs = c.logs()
     const consumerRetries = logs.match(/failed, retrying/g)?.length ?? 0
 
-    const timed = ok.filter((s) => s.verifyMs !== undefined)
-    const pick = (k: 'ledgerMs' | 'totalMs') =>
-      summarize(timed.map((s) => s[k]).filter((x): x is number => x !== undefined))
-    const ledger = pick('ledgerMs')
-    const total = pick('totalMs')
-    const server: BenchEntry = {
-      name: 'ingest.server',
-      kind: 'load',
-      ...summarize(timed.map((s) => s.verifyMs!)),
-      ledger_ms: { median: ledger.median_ms, p99: ledger.p99_ms },
-      handler_ms: { median: total.median_ms, p99: total.p99_ms },
-      agents: agents.length,
-      ecdsa_backend: o.ecdsaBackend ?? 'collector default',
-      timer_resolution_ms: 1,
-    }
+    const server = serverEntry(ok, agents.length, o)
     const client: BenchEntry = {
       name: 'ingest.client',
       kind: 'load',
@@ -235,20 +180,7 @@ export async function runIngest(o: IngestOptions): Promise<BenchEntry[]> {
       dead_letters: dead?.n ?? 0,
       sync_complete: sync.complete,
     }
-    const ours = rows.filter((r) => ids.has(r.batch_id))
-    const lags = ours.map((r) => r.stored_at - r.accepted_at)
-    const firstStored = Math.min(...ours.map((r) => r.stored_at))
-    const lastStored = Math.max(...ours.map((r) => r.stored_at))
-    const windowS = (lastStored - firstStored) / 1000
-    const lag: BenchEntry = {
-      name: 'sync.lag',
-      kind: 'load',
-      ...summarize(lags),
-      throughput_per_s: windowS > 0 ? round(ours.length / windowS, 1) : null,
-      storage_window_s: round(windowS, 2),
-      stored: ours.length,
-      consumer_retries: consumerRetries,
-    }
+    const lag = lagEntry(rows, ids, consumerRetries)
     o.log(
       `ingest: lost ${lost}, duplicated ${duplicated}, metric_points ${client.metric_points}/${client.metric_points_expected}`,
     )
@@ -262,4 +194,99 @@ export async function runIngest(o: IngestOptions): Promise<BenchEntry[]> {
   } finally {
     await c.stop()
   }
+}
+
+/** Each batch's fate (its last attempt's), the accepted ids, refusal codes, network errors. */
+function classify(all: BatchSample[]) {
+  const answered = all.filter((s) => !s.error)
+  const ok = answered.filter((s) => (s.status === 202 || s.status === 200) && s.batchId)
+  const ids = new Set(ok.map((s) => s.batchId!))
+  // The fate of each batch is its last attempt's.
+  const last = new Map<string, BatchSample>()
+  for (const s of all) last.set(`${s.agentId}:${s.seq}`, s)
+  const rejectedCodes: Record<string, number> = {}
+  let rejected = 0
+  let unanswered = 0
+  for (const s of last.values()) {
+    if (s.error) unanswered++
+    else if (s.status !== 202 && s.status !== 200) {
+      rejected++
+      const k = s.code ?? String(s.status)
+      rejectedCodes[k] = (rejectedCodes[k] ?? 0) + 1
+    }
+  }
+  const networkErrors: Record<string, number> = {}
+  for (const s of all) if (s.error) networkErrors[s.error] = (networkErrors[s.error] ?? 0) + 1
+  return { answered, ok, ids, last, rejected, rejectedCodes, unanswered, networkErrors }
+}
+
+/** ingest.server: verification, ledger RPC and handler time as the collector reports them. */
+function serverEntry(ok: BatchSample[], agents: number, o: IngestOptions): BenchEntry {
+  const timed = ok.filter((s) => s.verifyMs !== undefined)
+  const pick = (k: 'ledgerMs' | 'totalMs') =>
+    summarize(timed.map((s) => s[k]).filter((x): x is number => x !== undefined))
+  const ledger = pick('ledgerMs')
+  const total = pick('totalMs')
+  return {
+    name: 'ingest.server',
+    kind: 'load',
+    ...summarize(timed.map((s) => s.verifyMs!)),
+    ledger_ms: { median: ledger.median_ms, p99: ledger.p99_ms },
+    handler_ms: { median: total.median_ms, p99: total.p99_ms },
+    agents,
+    ecdsa_backend: o.ecdsaBackend ?? 'collector default',
+    timer_resolution_ms: 1,
+  }
+}
+
+/** sync.lag: accepted -> stored in D1, for this run's accepted batches. */
+function lagEntry(rows: StoredRow[], ids: Set<string>, consumerRetries: number): BenchEntry {
+  const ours = rows.filter((r) => ids.has(r.batch_id))
+  const lags = ours.map((r) => r.stored_at - r.accepted_at)
+  const firstStored = Math.min(...ours.map((r) => r.stored_at))
+  const lastStored = Math.max(...ours.map((r) => r.stored_at))
+  const windowS = (lastStored - firstStored) / 1000
+  return {
+    name: 'sync.lag',
+    kind: 'load',
+    ...summarize(lags),
+    throughput_per_s: windowS > 0 ? round(ours.length / windowS, 1) : null,
+    storage_window_s: round(windowS, 2),
+    stored: ours.length,
+    consumer_retries: consumerRetries,
+  }
+}
+
+/** Every agent sends its batches (or for the duration) concurrently; seconds the load took. */
+async function sendLoad(
+  url: string,
+  agents: Awaited<ReturnType<typeof admitAgents>>,
+  o: IngestOptions,
+) {
+  const deadline = o.durationS === undefined ? undefined : Date.now() + o.durationS * 1000
+  const batches = o.durationS === undefined ? o.batches : Number.MAX_SAFE_INTEGER
+  o.log(
+    `ingest: ${agents.length} agents x ${o.durationS === undefined ? `${o.batches} batches` : `${o.durationS} s`}, ` +
+      `${o.metricsPerBatch} metrics per batch`,
+  )
+  let done = 0
+  const t0 = performance.now()
+  const perAgent = await Promise.all(
+    agents.map((agent, i) =>
+      sendSimBatches({
+        collector: url,
+        agent,
+        batches,
+        deadline,
+        metricsPerBatch: o.metricsPerBatch,
+        location: location(i),
+        intervalMs: o.soak ? (agents.length / o.soak.rate) * 1000 : undefined,
+        onSample: () => {
+          if (++done % 500 === 0) o.log(`ingest: ${done} batches sent`)
+        },
+      }),
+    ),
+  )
+  const loadS = (performance.now() - t0) / 1000
+  return { perAgent, loadS }
 }
