@@ -39,11 +39,11 @@ const FLAGS = [
   // No `env.abort` import: the kernel has no assertions left, and any trap is a plain `unreachable`.
   '--use',
   'abort=',
-  // Two pages: the per-key cache (wasm/ecdsa/key-cache.ts) and the tables; never grows.
+  // Three pages: the per-key cache (wasm/ecdsa/key-cache.ts) and the tables; never grows.
   '--initialMemory',
-  '2',
+  '3',
   '--maximumMemory',
-  '2',
+  '3',
 ]
 
 function writeAtomic(file, data) {

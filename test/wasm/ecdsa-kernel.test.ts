@@ -107,6 +107,19 @@ describe.each(CURVES)('$name kernel arithmetic', (c) => {
     }
   })
 
+  it('the tables of the split parts follow: entry 64 j + i is (2i + 1) 2^(j h) G', () => {
+    const h = BigInt(bits / 4)
+    for (let j = 1; j < 4; j++) {
+      for (const i of [0, 1, 2, 31, 62, 63]) {
+        expect(k.testGTable(c.id, 64 * j + i)).toBe(0)
+        const P = c.noble.Point.BASE.multiply(BigInt(2 * i + 1) << (BigInt(j) * h)).toAffine()
+        expect([k.get(0, c.size), k.get(1, c.size)]).toEqual([P.x, P.y])
+      }
+    }
+    expect(k.testGTable(c.id, 4 * 64)).toBe(-1)
+    expect(k.testGTable(c.id, -1)).toBe(-1)
+  })
+
   it.each([2, 5, 8])('wNAF with window %i recodes the scalar', (w) => {
     const anyScalar = fc.oneof(
       fc.bigInt({ min: 0n, max: (1n << BigInt(bits)) - 1n }),

@@ -32,7 +32,6 @@ export let ONE_MONT: usize = P256.ONE_MONT
 export let R2_P: usize = P256.R2_P
 export let R2_N: usize = P256.R2_N
 export let G_TABLE: usize = P256.G_TABLE
-export let G_HI_TABLE: usize = P256.G_HI_TABLE
 export let P_MINUS_2_WORDS: usize = P256.P_MINUS_2_WORDS
 
 /** 0 = P-256, 1 = P-384; anything else is refused. */
@@ -50,7 +49,6 @@ export function selectCurve(id: i32): bool {
     R2_P = P256.R2_P
     R2_N = P256.R2_N
     G_TABLE = P256.G_TABLE
-    G_HI_TABLE = P256.G_HI_TABLE
     P_MINUS_2_WORDS = P256.P_MINUS_2_WORDS
   } else if (id == 1) {
     curveId = 1
@@ -65,7 +63,6 @@ export function selectCurve(id: i32): bool {
     R2_P = P384.R2_P
     R2_N = P384.R2_N
     G_TABLE = P384.G_TABLE
-    G_HI_TABLE = P384.G_HI_TABLE
     P_MINUS_2_WORDS = P384.P_MINUS_2_WORDS
   } else {
     return false
