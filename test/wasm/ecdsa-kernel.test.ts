@@ -7,7 +7,7 @@
  */
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { CURVES, kernel, modulo, type TestCurve } from './ecdsa-helpers.ts'
+import { CURVES, SPLIT, kernel, modulo, type TestCurve } from './ecdsa-helpers.ts'
 
 const SEED = 0x7ec0de
 const k = kernel()
@@ -108,15 +108,16 @@ describe.each(CURVES)('$name kernel arithmetic', (c) => {
   })
 
   it('the tables of the split parts follow: entry 64 j + i is (2i + 1) 2^(j h) G', () => {
-    const h = BigInt(bits / 4)
-    for (let j = 1; j < 4; j++) {
+    const split = SPLIT[c.name]
+    const h = BigInt(bits / split)
+    for (let j = 1; j < split; j++) {
       for (const i of [0, 1, 2, 31, 62, 63]) {
         expect(k.testGTable(c.id, 64 * j + i)).toBe(0)
         const P = c.noble.Point.BASE.multiply(BigInt(2 * i + 1) << (BigInt(j) * h)).toAffine()
         expect([k.get(0, c.size), k.get(1, c.size)]).toEqual([P.x, P.y])
       }
     }
-    expect(k.testGTable(c.id, 4 * 64)).toBe(-1)
+    expect(k.testGTable(c.id, split * 64)).toBe(-1)
     expect(k.testGTable(c.id, -1)).toBe(-1)
   })
 

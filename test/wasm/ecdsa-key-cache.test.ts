@@ -1,6 +1,6 @@
 /**
  * The Wasm kernel's per-key cache (wasm/ecdsa/key-cache.ts) against @noble/curves: u1 G + u2 Q
- * through a cache slot (scalars split in four parts, cached affine tables of the 2^(j h) Q,
+ * through a cache slot (scalars split in parts of h bits, cached affine tables of the 2^(j h) Q,
  * build-time tables of the 2^(j h) G) for random and exceptional inputs (every split point included); a slot refills when another key or curve takes it and
  * is reused otherwise; and the backend with the cache gives the same answers as without it while
  * more keys than slots take turns, bad keys and bad signatures included.
@@ -9,7 +9,7 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { createWasmEcdsaBackend } from '../../attest/crypto/ecdsa-wasm.ts'
 import { AegisError } from '../../attest/errors.ts'
-import { CURVES, be, kernel, mod, type TestCurve } from './ecdsa-helpers.ts'
+import { CURVES, SPLIT, be, kernel, mod, type TestCurve } from './ecdsa-helpers.ts'
 
 const SEED = 0x5107
 const k = kernel()
@@ -78,10 +78,10 @@ describe.each(CURVES)('$name cached u1 G + u2 Q', (c) => {
       [n - 1n, n - 1n, key(3n)],
       [(n - 1n) / 2n, (n + 1n) / 2n, G], // n G
     ]
-    // The scalars split into SPLIT parts of h bits (key-cache.ts); j h is each part's first bit.
-    const SPLIT = 4
-    const h = BigInt((c.size * 8) / SPLIT)
-    for (let j = 1n; j < BigInt(SPLIT); j++) {
+    // The scalars split into `split` parts of h bits (key-cache.ts); j h is each part's first bit.
+    const split = SPLIT[c.name]
+    const h = BigInt((c.size * 8) / split)
+    for (let j = 1n; j < BigInt(split); j++) {
       const at = 1n << (j * h)
       cases.push(
         [at, n - at, G], // only part j: 2^(j h) G - 2^(j h) G

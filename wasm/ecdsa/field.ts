@@ -21,6 +21,8 @@ export let curveId: i32 = 0
 /** Limbs per element and bits per limb for the selected curve. */
 export let limbs: i32 = P256.LIMBS
 export let limbBits: i32 = P256.LIMB_BITS
+/** Parts of a scalar on the cached path (key-cache.ts), one generator table each. */
+export let split: i32 = P256.SPLIT
 /** 32-bit words per element and bytes on the wire (x, y, r, s, e) for the selected curve. */
 export let words: i32 = P256.WORDS
 export let bytes: i32 = P256.WORDS << 2
@@ -40,6 +42,7 @@ export function selectCurve(id: i32): bool {
     curveId = 0
     limbs = P256.LIMBS
     limbBits = P256.LIMB_BITS
+    split = P256.SPLIT
     words = P256.WORDS
     P_WORDS = P256.P_WORDS
     N_WORDS = P256.N_WORDS
@@ -54,6 +57,7 @@ export function selectCurve(id: i32): bool {
     curveId = 1
     limbs = P384.LIMBS
     limbBits = P384.LIMB_BITS
+    split = P384.SPLIT
     words = P384.WORDS
     P_WORDS = P384.P_WORDS
     N_WORDS = P384.N_WORDS

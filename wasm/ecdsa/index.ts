@@ -8,7 +8,7 @@
  * of its slot.
  * Leaves out hashing and signature decoding (attest/crypto does those).
  */
-import { SPLIT, W_G } from '../build/gen/config'
+import { W_G } from '../build/gen/config'
 import {
   FE,
   G_TABLE,
@@ -24,6 +24,7 @@ import {
   loadBE,
   nmul,
   selectCurve,
+  split,
   storeBE,
   toLimbs,
   toMont,
@@ -118,11 +119,11 @@ export function testArith(curve: i32, op: i32): i32 {
 
 /**
  * Slots 0, 1 = affine x, y (plain) of generator table entry i = 2^(W_G-2) j + m, which should be
- * (2m + 1) 2^(j h) G (table j < SPLIT of the split parts, key-cache.ts); -1 past the last table.
+ * (2m + 1) 2^(j h) G (table j < split of the split parts, key-cache.ts); -1 past the last table.
  */
 export function testGTable(curve: i32, i: i32): i32 {
   if (!selectCurve(curve)) return -2
-  if (i < 0 || i >= SPLIT << (W_G - 2)) return -1
+  if (i < 0 || i >= split << (W_G - 2)) return -1
   const e = G_TABLE + <usize>i * ((<usize>limbs) << 3)
   fromMont(A, e)
   fromMont(B, e + ((<usize>limbs) << 2))
