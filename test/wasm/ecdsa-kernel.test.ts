@@ -99,6 +99,33 @@ describe.each(CURVES)('$name kernel arithmetic', (c) => {
     )
   })
 
+  // The divsteps inversion (scalar-inverse.ts) skips runs of zero bits, ends on f = +1 or -1, and
+  // brings d in (-2n, 2n) into [0, n): small, sparse, near-n and near-power-of-two inputs hit those.
+  it('scalar inverse mod n is fully reduced on edge and sparse values', () => {
+    const inverse = (a: bigint) => {
+      k.put(0, a, c.size)
+      expect(k.testArith(c.id, 5)).toBe(0)
+      const inv = k.get(2, c.size)
+      expect(inv).toBeLessThan(c.n)
+      expect((inv * a) % c.n).toBe(1n)
+    }
+    const values = [1n, 2n, 3n, c.n - 1n, c.n - 2n, (c.n - 1n) / 2n, (c.n + 1n) / 2n]
+    for (let i = 0n; i < BigInt(bits); i++) {
+      const two = 1n << i
+      values.push(two, two - 1n, two + 1n, c.n - two)
+    }
+    for (const a of values) if (a > 0n && a < c.n) inverse(a)
+    const sparse = fc
+      .array(fc.nat(bits - 1), { minLength: 1, maxLength: 6 })
+      .map((ks) => ks.reduce((v, i) => v | (1n << BigInt(i)), 0n) % c.n)
+      .filter((a) => a !== 0n)
+    fc.assert(fc.property(sparse, inverse), { seed: SEED, numRuns: 500 })
+    fc.assert(fc.property(fc.bigInt({ min: 1n, max: c.n - 1n }), inverse), {
+      seed: SEED,
+      numRuns: 2000,
+    })
+  })
+
   it('generator table entry i is (2i + 1) G, affine', () => {
     for (let i = 0; i < 64; i++) {
       expect(k.testGTable(c.id, i)).toBe(0)

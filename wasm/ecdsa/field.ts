@@ -28,7 +28,9 @@ export let words: i32 = P256.WORDS
 export let bytes: i32 = P256.WORDS << 2
 export let P_WORDS: usize = P256.P_WORDS
 export let N_WORDS: usize = P256.N_WORDS
-export let N_MINUS_2_WORDS: usize = P256.N_MINUS_2_WORDS
+/** n in limbs, and n^-1 mod 2^limbBits (for scalar-inverse.ts). */
+export let N_LIMBS: usize = P256.N_LIMBS
+export let N_INV_LIMB: i64 = P256.N_INV_LIMB
 export let B_MONT: usize = P256.B_MONT
 export let ONE_MONT: usize = P256.ONE_MONT
 export let R2_P: usize = P256.R2_P
@@ -46,7 +48,8 @@ export function selectCurve(id: i32): bool {
     words = P256.WORDS
     P_WORDS = P256.P_WORDS
     N_WORDS = P256.N_WORDS
-    N_MINUS_2_WORDS = P256.N_MINUS_2_WORDS
+    N_LIMBS = P256.N_LIMBS
+    N_INV_LIMB = P256.N_INV_LIMB
     B_MONT = P256.B_MONT
     ONE_MONT = P256.ONE_MONT
     R2_P = P256.R2_P
@@ -61,7 +64,8 @@ export function selectCurve(id: i32): bool {
     words = P384.WORDS
     P_WORDS = P384.P_WORDS
     N_WORDS = P384.N_WORDS
-    N_MINUS_2_WORDS = P384.N_MINUS_2_WORDS
+    N_LIMBS = P384.N_LIMBS
+    N_INV_LIMB = P384.N_INV_LIMB
     B_MONT = P384.B_MONT
     ONE_MONT = P384.ONE_MONT
     R2_P = P384.R2_P

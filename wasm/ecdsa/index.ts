@@ -34,7 +34,7 @@ import {
 import { CACHE_SLOTS, ensureCached, mulAddCached } from './key-cache'
 import { mulAdd } from './mul-add'
 import { PT, X, Y, Z, isInfinity } from './point'
-import { scalarInvertMont } from './scalar-inverse'
+import { scalarInvert } from './scalar-inverse'
 import { SLOT, verifyAt } from './verify'
 import { wnaf } from './wnaf'
 
@@ -107,9 +107,7 @@ export function testArith(curve: i32, op: i32): i32 {
     nmul(C, A, R2_N)
     nmul(C, C, B)
   } else if (op == 5) {
-    nmul(D, A, R2_N)
-    scalarInvertMont(C, D)
-    nmul(C, C, ONE)
+    scalarInvert(C, A)
   } else {
     return -1
   }
