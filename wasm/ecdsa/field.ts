@@ -129,16 +129,11 @@ export function fmulSmall(o: usize, a: usize, k: u64): void {
   else P384.fpMulSmall(o, a, k)
 }
 
-// Scalars mod n: limbs, Montgomery products (see scalar-inverse.ts for the domain bookkeeping).
+// Scalars mod n: limbs, Montgomery products (verify.ts turns s^-1 and e, r into u1, u2 with them).
 
 export function nmul(o: usize, a: usize, b: usize): void {
   if (curveId == 0) P256.fnMul(o, a, b)
   else P384.fnMul(o, a, b)
-}
-
-export function nsqr(o: usize, a: usize): void {
-  if (curveId == 0) P256.fnSqr(o, a)
-  else P384.fnSqr(o, a)
 }
 
 /** The integer 1 in limbs (not Montgomery form): a Montgomery product with it divides by R. */

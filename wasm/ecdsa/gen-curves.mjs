@@ -432,7 +432,6 @@ export function generateCurveModule(c) {
     emitMulSmall('fpMulSmall', c.p, N, bits),
     emitCanon('fpCanon', c.p, N, bits),
     emitMontMul('fnMul', c.n, N, bits, false),
-    emitMontMul('fnSqr', c.n, N, bits, true),
     '',
   ]
   return out.join('\n')

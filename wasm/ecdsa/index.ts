@@ -12,7 +12,6 @@ import { W_G } from '../build/gen/config'
 import {
   FE,
   G_TABLE,
-  ONE,
   R2_N,
   fadd,
   fmul,
