@@ -83,24 +83,28 @@ function divsteps(eta: i32, f0: i64, g0: i64, steps: i32): i32 {
   return eta
 }
 
-/** (f, g) = [[u, v], [q, r]] (f, g) / 2^bits, exact (the low limbs cancel by construction). */
-function updateFG(bits: i32, mask: i64): void {
-  const f = load<i64>(F)
-  const g = load<i64>(G)
-  let cf = (mu * f + mv * g) >> bits
-  let cg = (mq * f + mr * g) >> bits
-  for (let k = 1; k < limbs; k++) {
-    const fk = load<i64>(at(F, k))
-    const gk = load<i64>(at(G, k))
-    cf += mu * fk + mv * gk
-    cg += mq * fk + mr * gk
-    store<i64>(at(F, k - 1), cf & mask)
-    store<i64>(at(G, k - 1), cg & mask)
-    cf >>= bits
-    cg >>= bits
+/**
+ * (a, b) = ([[u, v], [q, r]] (a, b) + (ma, mb) n) / 2^bits, where the caller's ma, mb make the low
+ * limbs cancel (for f, g they cancel by construction, ma = mb = 0).
+ */
+function applyMatrix(a: usize, b: usize, ma: i64, mb: i64, bits: i32, mask: i64): void {
+  let ca: i64 = 0
+  let cb: i64 = 0
+  for (let k = 0; k < limbs; k++) {
+    const ak = load<i64>(at(a, k))
+    const bk = load<i64>(at(b, k))
+    const nk = load<i64>(at(NL, k))
+    ca += mu * ak + mv * bk + nk * ma
+    cb += mq * ak + mr * bk + nk * mb
+    if (k > 0) {
+      store<i64>(at(a, k - 1), ca & mask)
+      store<i64>(at(b, k - 1), cb & mask)
+    }
+    ca >>= bits
+    cb >>= bits
   }
-  store<i64>(at(F, limbs - 1), cf)
-  store<i64>(at(G, limbs - 1), cg)
+  store<i64>(at(a, limbs - 1), ca)
+  store<i64>(at(b, limbs - 1), cb)
 }
 
 /**
@@ -115,26 +119,9 @@ function updateDE(bits: i32, mask: i64): void {
   const se = load<i64>(at(E, limbs - 1)) >> 63
   let md = (mu & sd) + (mv & se)
   let me = (mq & sd) + (mr & se)
-  let cd = mu * d + mv * e
-  let ce = mq * d + mr * e
-  md -= (N_INV_LIMB * cd + md) & mask
-  me -= (N_INV_LIMB * ce + me) & mask
-  const n0 = load<i64>(NL)
-  cd = (cd + n0 * md) >> bits
-  ce = (ce + n0 * me) >> bits
-  for (let k = 1; k < limbs; k++) {
-    const dk = load<i64>(at(D, k))
-    const ek = load<i64>(at(E, k))
-    const nk = load<i64>(at(NL, k))
-    cd += mu * dk + mv * ek + nk * md
-    ce += mq * dk + mr * ek + nk * me
-    store<i64>(at(D, k - 1), cd & mask)
-    store<i64>(at(E, k - 1), ce & mask)
-    cd >>= bits
-    ce >>= bits
-  }
-  store<i64>(at(D, limbs - 1), cd)
-  store<i64>(at(E, limbs - 1), ce)
+  md -= (N_INV_LIMB * (mu * d + mv * e) + md) & mask
+  me -= (N_INV_LIMB * (mq * d + mr * e) + me) & mask
+  applyMatrix(D, E, md, me, bits, mask)
 }
 
 function isZeroG(): bool {
@@ -178,7 +165,7 @@ export function scalarInvert(o: usize, a: usize): void {
   for (let batch = 0; ; batch++) {
     if (batch == MAX_BATCHES) unreachable()
     eta = divsteps(eta, load<i64>(F), load<i64>(G), bits)
-    updateFG(bits, mask)
+    applyMatrix(F, G, 0, 0, bits, mask)
     updateDE(bits, mask)
     if (isZeroG()) break
   }
