@@ -39,11 +39,11 @@ const FLAGS = [
   // No `env.abort` import: the kernel has no assertions left, and any trap is a plain `unreachable`.
   '--use',
   'abort=',
-  // Two pages: the per-key cache (wasm/ecdsa/key-cache.ts) and the tables; never grows.
+  // Fixed pages: the per-key cache (wasm/ecdsa/key-cache.ts) and the tables; never grows.
   '--initialMemory',
-  '2',
+  '4',
   '--maximumMemory',
-  '2',
+  '4',
 ]
 
 function writeAtomic(file, data) {

@@ -138,7 +138,7 @@ export function createWasmEcdsaBackend(
           `${curve} public key coordinates must be ${size} bytes`,
         )
       }
-      // The memory never grows (fixed at two pages), but a detached view would fail silently.
+      // The memory never grows (fixed at four pages), but a detached view would fail silently.
       if (view.byteLength === 0) view = new Uint8Array(kernel.memory.buffer, base, 5 * SLOT)
       view.fill(0)
       view.set(x, 0)

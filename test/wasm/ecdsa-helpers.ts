@@ -30,6 +30,9 @@ function curve(name: 'P-256' | 'P-384', id: number, noble: Noble): TestCurve {
 
 export const CURVES: TestCurve[] = [curve('P-256', 0, p256), curve('P-384', 1, p384)]
 
+/** Parts a scalar splits into on the kernel's cached path (wasm/ecdsa/gen-curves.mjs `split`). */
+export const SPLIT: Record<TestCurve['name'], number> = { 'P-256': 8, 'P-384': 4 }
+
 export const be = (v: bigint, len: number): Uint8Array => bigIntToBytes(v, len)
 export const int = (b: Uint8Array): bigint => bytesToBigInt(b)
 export const modulo = (a: bigint, m: bigint): bigint => ((a % m) + m) % m

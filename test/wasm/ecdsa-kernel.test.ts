@@ -7,7 +7,7 @@
  */
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { CURVES, kernel, modulo, type TestCurve } from './ecdsa-helpers.ts'
+import { CURVES, SPLIT, kernel, modulo, type TestCurve } from './ecdsa-helpers.ts'
 
 const SEED = 0x7ec0de
 const k = kernel()
@@ -99,12 +99,53 @@ describe.each(CURVES)('$name kernel arithmetic', (c) => {
     )
   })
 
+  // The divsteps inversion (scalar-inverse.ts) skips runs of zero bits, ends on f = +1 or -1, and
+  // brings d in (-2n, 2n) into [0, n): small, sparse, near-n and near-power-of-two inputs hit those.
+  it('scalar inverse mod n is fully reduced on edge and sparse values', () => {
+    const inverse = (a: bigint) => {
+      k.put(0, a, c.size)
+      expect(k.testArith(c.id, 5)).toBe(0)
+      const inv = k.get(2, c.size)
+      expect(inv).toBeLessThan(c.n)
+      expect((inv * a) % c.n).toBe(1n)
+    }
+    const values = [1n, 2n, 3n, c.n - 1n, c.n - 2n, (c.n - 1n) / 2n, (c.n + 1n) / 2n]
+    for (let i = 0n; i < BigInt(bits); i++) {
+      const two = 1n << i
+      values.push(two, two - 1n, two + 1n, c.n - two)
+    }
+    for (const a of values) if (a > 0n && a < c.n) inverse(a)
+    const sparse = fc
+      .array(fc.nat(bits - 1), { minLength: 1, maxLength: 6 })
+      .map((ks) => ks.reduce((v, i) => v | (1n << BigInt(i)), 0n) % c.n)
+      .filter((a) => a !== 0n)
+    fc.assert(fc.property(sparse, inverse), { seed: SEED, numRuns: 500 })
+    fc.assert(fc.property(fc.bigInt({ min: 1n, max: c.n - 1n }), inverse), {
+      seed: SEED,
+      numRuns: 2000,
+    })
+  })
+
   it('generator table entry i is (2i + 1) G, affine', () => {
     for (let i = 0; i < 64; i++) {
       expect(k.testGTable(c.id, i)).toBe(0)
       const P = c.noble.Point.BASE.multiply(BigInt(2 * i + 1)).toAffine()
       expect([k.get(0, c.size), k.get(1, c.size)]).toEqual([P.x, P.y])
     }
+  })
+
+  it('the tables of the split parts follow: entry 64 j + i is (2i + 1) 2^(j h) G', () => {
+    const split = SPLIT[c.name]
+    const h = BigInt(bits / split)
+    for (let j = 1; j < split; j++) {
+      for (const i of [0, 1, 2, 31, 62, 63]) {
+        expect(k.testGTable(c.id, 64 * j + i)).toBe(0)
+        const P = c.noble.Point.BASE.multiply(BigInt(2 * i + 1) << (BigInt(j) * h)).toAffine()
+        expect([k.get(0, c.size), k.get(1, c.size)]).toEqual([P.x, P.y])
+      }
+    }
+    expect(k.testGTable(c.id, split * 64)).toBe(-1)
+    expect(k.testGTable(c.id, -1)).toBe(-1)
   })
 
   it.each([2, 5, 8])('wNAF with window %i recodes the scalar', (w) => {

@@ -1,14 +1,14 @@
 /**
  * The Wasm kernel's per-key cache (wasm/ecdsa/key-cache.ts) against @noble/curves: u1 G + u2 Q
- * through a cache slot (split scalars, cached affine tables of Q and 2^h Q, build-time table of
- * 2^h G) for random and exceptional inputs; a slot refills when another key or curve takes it and
+ * through a cache slot (scalars split in parts of h bits, cached affine tables of the 2^(j h) Q,
+ * build-time tables of the 2^(j h) G) for random and exceptional inputs (every split point included); a slot refills when another key or curve takes it and
  * is reused otherwise; and the backend with the cache gives the same answers as without it while
  * more keys than slots take turns, bad keys and bad signatures included.
  */
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { createWasmEcdsaBackend } from '../../attest/crypto/ecdsa-wasm.ts'
-import { CURVES, be, kernel, mod, type TestCurve } from './ecdsa-helpers.ts'
+import { CURVES, SPLIT, be, kernel, mod, type TestCurve } from './ecdsa-helpers.ts'
 import { code } from '../helpers/error-code.ts'
 
 const SEED = 0x5107
@@ -65,23 +65,32 @@ describe.each(CURVES)('$name cached u1 G + u2 Q', (c) => {
     )
   })
 
-  it('matches noble through the exceptional additions and at the split', () => {
+  it('matches noble through the exceptional additions and at the splits', () => {
     const { Point } = c.noble
     const G = Point.BASE.toAffine()
     const n = c.n
-    const h = BigInt(c.size * 4) // half the scalar's bits: the split point
     const cases: [bigint, bigint, { x: bigint; y: bigint }][] = [
       [1n, 1n, G], // G + G
       [1n, n - 1n, G], // G - G
       [0n, 0n, G],
       [0n, 1n, G],
       [1n, 0n, G],
-      [1n << h, n - (1n << h), G], // only high halves: 2^h G - 2^h G
-      [(1n << h) + 1n, 1n << h, G], // high and low halves of both
-      [(1n << h) - 1n, 1n, G], // the low half's top digit carries into the split
       [n - 1n, n - 1n, key(3n)],
       [(n - 1n) / 2n, (n + 1n) / 2n, G], // n G
     ]
+    // The scalars split into `split` parts of h bits (key-cache.ts); j h is each part's first bit.
+    const split = SPLIT[c.name]
+    const h = BigInt((c.size * 8) / split)
+    for (let j = 1n; j < BigInt(split); j++) {
+      const at = 1n << (j * h)
+      cases.push(
+        [at, n - at, G], // only part j: 2^(j h) G - 2^(j h) G
+        [at + 1n, at, G], // parts j and 0 of both
+        [at - 1n, 1n, G], // the lower part's top digit carries into part j
+        [at - 1n, at - 1n, key(5n)], // all lower parts full, for G and Q
+        [n - at, at + (at >> 1n), key(7n)], // carries through the parts above j
+      )
+    }
     for (const [u1, u2, Q] of cases) checkCached(c, 0, u1, u2, Q)
   })
 })

@@ -21,18 +21,21 @@ export let curveId: i32 = 0
 /** Limbs per element and bits per limb for the selected curve. */
 export let limbs: i32 = P256.LIMBS
 export let limbBits: i32 = P256.LIMB_BITS
+/** Parts of a scalar on the cached path (key-cache.ts), one generator table each. */
+export let split: i32 = P256.SPLIT
 /** 32-bit words per element and bytes on the wire (x, y, r, s, e) for the selected curve. */
 export let words: i32 = P256.WORDS
 export let bytes: i32 = P256.WORDS << 2
 export let P_WORDS: usize = P256.P_WORDS
 export let N_WORDS: usize = P256.N_WORDS
-export let N_MINUS_2_WORDS: usize = P256.N_MINUS_2_WORDS
+/** n in limbs, and n^-1 mod 2^limbBits (for scalar-inverse.ts). */
+export let N_LIMBS: usize = P256.N_LIMBS
+export let N_INV_LIMB: i64 = P256.N_INV_LIMB
 export let B_MONT: usize = P256.B_MONT
 export let ONE_MONT: usize = P256.ONE_MONT
 export let R2_P: usize = P256.R2_P
 export let R2_N: usize = P256.R2_N
 export let G_TABLE: usize = P256.G_TABLE
-export let G_HI_TABLE: usize = P256.G_HI_TABLE
 export let P_MINUS_2_WORDS: usize = P256.P_MINUS_2_WORDS
 
 /** 0 = P-256, 1 = P-384; anything else is refused. */
@@ -41,31 +44,33 @@ export function selectCurve(id: i32): bool {
     curveId = 0
     limbs = P256.LIMBS
     limbBits = P256.LIMB_BITS
+    split = P256.SPLIT
     words = P256.WORDS
     P_WORDS = P256.P_WORDS
     N_WORDS = P256.N_WORDS
-    N_MINUS_2_WORDS = P256.N_MINUS_2_WORDS
+    N_LIMBS = P256.N_LIMBS
+    N_INV_LIMB = P256.N_INV_LIMB
     B_MONT = P256.B_MONT
     ONE_MONT = P256.ONE_MONT
     R2_P = P256.R2_P
     R2_N = P256.R2_N
     G_TABLE = P256.G_TABLE
-    G_HI_TABLE = P256.G_HI_TABLE
     P_MINUS_2_WORDS = P256.P_MINUS_2_WORDS
   } else if (id == 1) {
     curveId = 1
     limbs = P384.LIMBS
     limbBits = P384.LIMB_BITS
+    split = P384.SPLIT
     words = P384.WORDS
     P_WORDS = P384.P_WORDS
     N_WORDS = P384.N_WORDS
-    N_MINUS_2_WORDS = P384.N_MINUS_2_WORDS
+    N_LIMBS = P384.N_LIMBS
+    N_INV_LIMB = P384.N_INV_LIMB
     B_MONT = P384.B_MONT
     ONE_MONT = P384.ONE_MONT
     R2_P = P384.R2_P
     R2_N = P384.R2_N
     G_TABLE = P384.G_TABLE
-    G_HI_TABLE = P384.G_HI_TABLE
     P_MINUS_2_WORDS = P384.P_MINUS_2_WORDS
   } else {
     return false
@@ -124,16 +129,11 @@ export function fmulSmall(o: usize, a: usize, k: u64): void {
   else P384.fpMulSmall(o, a, k)
 }
 
-// Scalars mod n: limbs, Montgomery products (see scalar-inverse.ts for the domain bookkeeping).
+// Scalars mod n: limbs, Montgomery products (verify.ts turns s^-1 and e, r into u1, u2 with them).
 
 export function nmul(o: usize, a: usize, b: usize): void {
   if (curveId == 0) P256.fnMul(o, a, b)
   else P384.fnMul(o, a, b)
-}
-
-export function nsqr(o: usize, a: usize): void {
-  if (curveId == 0) P256.fnSqr(o, a)
-  else P384.fnSqr(o, a)
 }
 
 /** The integer 1 in limbs (not Montgomery form): a Montgomery product with it divides by R. */

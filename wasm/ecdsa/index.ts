@@ -8,10 +8,10 @@
  * of its slot.
  * Leaves out hashing and signature decoding (attest/crypto does those).
  */
+import { W_G } from '../build/gen/config'
 import {
   FE,
   G_TABLE,
-  ONE,
   R2_N,
   fadd,
   fmul,
@@ -23,6 +23,7 @@ import {
   loadBE,
   nmul,
   selectCurve,
+  split,
   storeBE,
   toLimbs,
   toMont,
@@ -32,7 +33,7 @@ import {
 import { CACHE_SLOTS, ensureCached, mulAddCached } from './key-cache'
 import { mulAdd } from './mul-add'
 import { PT, X, Y, Z, isInfinity } from './point'
-import { scalarInvertMont } from './scalar-inverse'
+import { scalarInvert } from './scalar-inverse'
 import { SLOT, verifyAt } from './verify'
 import { wnaf } from './wnaf'
 
@@ -105,9 +106,7 @@ export function testArith(curve: i32, op: i32): i32 {
     nmul(C, A, R2_N)
     nmul(C, C, B)
   } else if (op == 5) {
-    nmul(D, A, R2_N)
-    scalarInvertMont(C, D)
-    nmul(C, C, ONE)
+    scalarInvert(C, A)
   } else {
     return -1
   }
@@ -115,9 +114,13 @@ export function testArith(curve: i32, op: i32): i32 {
   return 0
 }
 
-/** Slots 0, 1 = affine x, y (plain) of table entry i, which should be (2i + 1) G. */
+/**
+ * Slots 0, 1 = affine x, y (plain) of generator table entry i = 2^(W_G-2) j + m, which should be
+ * (2m + 1) 2^(j h) G (table j < split of the split parts, key-cache.ts); -1 past the last table.
+ */
 export function testGTable(curve: i32, i: i32): i32 {
   if (!selectCurve(curve)) return -2
+  if (i < 0 || i >= split << (W_G - 2)) return -1
   const e = G_TABLE + <usize>i * ((<usize>limbs) << 3)
   fromMont(A, e)
   fromMont(B, e + ((<usize>limbs) << 2))

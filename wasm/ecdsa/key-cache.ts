@@ -1,13 +1,16 @@
 /**
  * Per-key precomputation kept across verifications: an agent's AK signs every batch,
  * so the work that depends on the key alone is done once per key and slot, not once per signature.
- * A slot holds, for a key Q, the affine odd multiples 1Q, 3Q, ..., 31Q (window W_C = 6) and the
- * same for Q' = 2^h Q, h = half the scalar's bits. With G's two build-time tables (G and 2^h G,
- * gen-curves.mjs) both scalars split into halves, u = u_lo + 2^h u_hi, and
- *   u1 G + u2 Q = u1_lo G + u1_hi (2^h G) + u2_lo Q + u2_hi Q'
- * runs as one interleaved chain of h doublings (half the uncached path's) with mixed additions
- * only. Filling a slot costs about one uncached verification (h doublings for Q', 30 additions,
- * one field inversion shared by all 32 points through Montgomery's batch-inversion trick).
+ * Both scalars split into `split` parts of h = bits / split bits (P-256: 8 x 32, P-384: 4 x 96;
+ * gen-curves.mjs), u = sum u_j 2^(j h). A slot holds, for a key Q, the affine odd multiples
+ * 1 Q_j, 3 Q_j, ..., 31 Q_j (window W_C = 6) of each Q_j = 2^(j h) Q; the build holds the same for
+ * G_j = 2^(j h) G. Then
+ *   u1 G + u2 Q = sum_j (u1_j G_j + u2_j Q_j)
+ * runs as one interleaved chain of h doublings (an eighth or a quarter of the uncached path's) with
+ * mixed additions only, a few more than with one table (each part's recoding ends with its own
+ * digits). Filling a slot costs one to two uncached verifications ((split - 1) h doublings for the
+ * Q_j, 15 additions per part, one field inversion shared by all points through Montgomery's
+ * batch-inversion trick).
  * A slot remembers its curve and key words: a lookup compares them, so a wrong slot choice by the
  * host costs a refill, never a wrong answer. CACHE_SLOTS slots, chosen by the host (LRU).
  * Leaves out constant time (keys and signatures are public).
@@ -15,10 +18,9 @@
  * (interleaving) and §3.3.2 (splitting a scalar with precomputed 2^h multiples); Montgomery's
  * simultaneous inversion (ibid. Alg. 2.26).
  */
-import { W_G } from '../build/gen/config'
+import { MAX_SPLIT, W_G } from '../build/gen/config'
 import {
   FE,
-  G_HI_TABLE,
   G_TABLE,
   ONE_MONT,
   P_MINUS_2_WORDS,
@@ -27,6 +29,7 @@ import {
   fmul,
   fsqr,
   limbs,
+  split,
   words,
 } from './field'
 import { PT, X, Y, Z, copyPoint, pointAdd, pointAddAffine, pointDouble, setInfinity } from './point'
@@ -38,20 +41,25 @@ const ENTRIES: i32 = 1 << (W_C - 2)
 /** An affine entry: x then y, FE bytes each. */
 const AFF: usize = 2 * FE
 const TABLE_BYTES: usize = <usize>ENTRIES * AFF
-const SLOT_BYTES: usize = 2 * TABLE_BYTES
+const SLOT_BYTES: usize = <usize>MAX_SPLIT * TABLE_BYTES
+/** Most points per slot: ENTRIES odd multiples of each of the split points Q_j. */
+const POINTS: i32 = MAX_SPLIT * ENTRIES
+/** Bytes of wNAF digits per part: at most 96 bits (P-384) plus the recoding's carry digit. */
+const DIGITS_LEN: usize = 100
 /** Per slot: curve id + 1 (0 = empty), then the key's x and y words. */
 const META_BYTES: usize = 16 + 2 * FE
 
 const TABLES: usize = memory.data(CACHE_SLOTS * <i32>SLOT_BYTES, 16)
 const META: usize = memory.data(CACHE_SLOTS * <i32>META_BYTES, 16)
-// Fill scratch: the 2 * ENTRIES points in Jacobian form, their running Z products, 2Q, and temporaries.
-const JAC: usize = memory.data(2 * ENTRIES * <i32>PT, 16)
-const ACC: usize = memory.data(2 * ENTRIES * <i32>FE, 16)
+// Fill scratch: the POINTS points in Jacobian form, their running Z products, 2 Q_j, temporaries.
+const JAC: usize = memory.data(POINTS * <i32>PT, 16)
+const ACC: usize = memory.data(POINTS * <i32>FE, 16)
 const TWO: usize = memory.data(<i32>PT, 16)
 const INV: usize = memory.data(<i32>FE, 16)
 const T1: usize = memory.data(<i32>FE, 16)
 const T2: usize = memory.data(<i32>FE, 16)
-const DIGITS: usize = memory.data(4 * 200, 16)
+// Digits of u1's parts, then u2's.
+const DIGITS: usize = memory.data(2 * MAX_SPLIT * <i32>DIGITS_LEN, 16)
 
 function jac(i: i32): usize {
   return JAC + <usize>i * PT
@@ -61,7 +69,7 @@ function acc(i: i32): usize {
   return ACC + <usize>i * FE
 }
 
-/** Affine entry i (odd multiple 2i + 1) of table t (0: Q, 1: Q') of a slot. */
+/** Affine entry i (odd multiple 2i + 1) of table t (Q_t) of a slot. */
 function entry(slot: i32, t: i32, i: i32): usize {
   return TABLES + <usize>slot * SLOT_BYTES + <usize>t * TABLE_BYTES + <usize>i * AFF
 }
@@ -107,18 +115,21 @@ function fill(slot: i32, qx: usize, qy: usize): void {
   copy(X(jac(0)), qx)
   copy(Y(jac(0)), qy)
   copy(Z(jac(0)), ONE_MONT)
-  copyPoint(jac(ENTRIES), jac(0))
-  const h = words << 4
-  for (let i = 0; i < h; i++) pointDouble(jac(ENTRIES), jac(ENTRIES))
-  for (let t = 0; t < 2; t++) {
+  const h = (words << 5) / split
+  for (let t = 0; t < split; t++) {
     const base = t * ENTRIES
+    // Q_t = 2^h Q_(t-1)
+    if (t > 0) {
+      copyPoint(jac(base), jac(base - ENTRIES))
+      for (let i = 0; i < h; i++) pointDouble(jac(base), jac(base))
+    }
     pointDouble(TWO, jac(base))
     for (let i = 1; i < ENTRIES; i++) pointAdd(jac(base + i), jac(base + i - 1), TWO, false)
   }
   // Batch inversion: acc(i) = Z0 ... Zi, one inversion, then each Z^-1 from the running products.
   // No Z is zero: a multiple k Q with 0 < k < n is never the identity on a prime-order curve.
-  const n = 2 * ENTRIES
   copy(acc(0), Z(jac(0)))
+  const n = split * ENTRIES
   for (let i = 1; i < n; i++) fmul(acc(i), acc(i - 1), Z(jac(i)))
   finvert(INV, acc(n - 1))
   for (let i = n - 1; i >= 0; i--) {
@@ -144,22 +155,29 @@ function addDigit(o: usize, digits: usize, i: i32, table: usize, stride: usize, 
 
 /** o = u1 G + u2 Q with Q's tables in `slot` (ensureCached first); u1, u2 < n in words. */
 export function mulAddCached(o: usize, u1: usize, u2: usize, slot: i32): void {
-  const half = words >> 1
-  const hw = (<usize>half) << 2
-  const len = (half << 5) + 1
+  const partWords = words / split
+  const len = (partWords << 5) + 1
   const g = (<usize>limbs) << 2
+  const gTable = <usize>(1 << (W_G - 2)) * (g << 1)
   // No arrays: the stub runtime never frees, so the kernel allocates nothing.
-  let top = wnaf(DIGITS, u1, half, W_G, len)
-  top = max(top, wnaf(DIGITS + 200, u1 + hw, half, W_G, len))
-  top = max(top, wnaf(DIGITS + 400, u2, half, W_C, len))
-  top = max(top, wnaf(DIGITS + 600, u2 + hw, half, W_C, len))
+  let top = -1
+  for (let j = 0; j < split; j++) {
+    const part = (<usize>(j * partWords)) << 2
+    top = max(top, wnaf(DIGITS + <usize>j * DIGITS_LEN, u1 + part, partWords, W_G, len))
+    top = max(
+      top,
+      wnaf(DIGITS + <usize>(MAX_SPLIT + j) * DIGITS_LEN, u2 + part, partWords, W_C, len),
+    )
+  }
   setInfinity(o)
   let started = false
   for (let i = top; i >= 0; i--) {
     if (started) pointDouble(o, o)
-    if (addDigit(o, DIGITS, i, G_TABLE, g << 1, g)) started = true
-    if (addDigit(o, DIGITS + 200, i, G_HI_TABLE, g << 1, g)) started = true
-    if (addDigit(o, DIGITS + 400, i, entry(slot, 0, 0), AFF, FE)) started = true
-    if (addDigit(o, DIGITS + 600, i, entry(slot, 1, 0), AFF, FE)) started = true
+    for (let j = 0; j < split; j++) {
+      const dg = DIGITS + <usize>j * DIGITS_LEN
+      if (addDigit(o, dg, i, G_TABLE + <usize>j * gTable, g << 1, g)) started = true
+      const dq = DIGITS + <usize>(MAX_SPLIT + j) * DIGITS_LEN
+      if (addDigit(o, dq, i, entry(slot, j, 0), AFF, FE)) started = true
+    }
   }
 }

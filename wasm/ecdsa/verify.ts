@@ -33,7 +33,7 @@ import {
 import { ensureCached, mulAddCached, CACHE_SLOTS } from './key-cache'
 import { mulAdd } from './mul-add'
 import { PT, X, Z, isInfinity } from './point'
-import { scalarInvertMont } from './scalar-inverse'
+import { scalarInvert } from './scalar-inverse'
 
 export const VALID: i32 = 1
 export const INVALID: i32 = 0
@@ -100,9 +100,9 @@ export function verifyAt(curve: i32, io: usize, slot: i32 = -1): i32 {
   toLimbs(R, RW)
   toLimbs(S, SW)
 
-  // u1 = e s^-1, u2 = r s^-1 mod n: the inverse stays in Montgomery form, the products leave it.
-  nmul(T1, S, R2_N)
-  scalarInvertMont(T2, T1)
+  // u1 = e s^-1, u2 = r s^-1 mod n: the inverse goes into Montgomery form, the products leave it.
+  scalarInvert(T1, S)
+  nmul(T2, T1, R2_N)
   nmul(T1, E, T2)
   toWords(U1W, T1)
   nmul(T1, R, T2)
