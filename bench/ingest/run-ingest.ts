@@ -20,7 +20,7 @@ import { summarize } from '../harness/stats.ts'
 import { enrollSimAgent, type SimAgent } from '../sim/enroll-sim-agent.ts'
 import { sendSimBatches, type BatchSample } from '../sim/send-sim-batches.ts'
 import { createSoftTpm } from '../sim/soft-tpm.ts'
-import { combineHealthz, runHealthz } from './run-healthz.ts'
+import { combineHealthz, cpuMeter, runHealthz } from './run-healthz.ts'
 import { provenanceRead } from './provenance-read.ts'
 import { sampleRss, soakEntry, type SoakOptions } from './soak.ts'
 import { countRolledUpPoints, storageEntry } from './storage-cost.ts'
@@ -48,6 +48,8 @@ export type BenchEntry = { name: string; median_ms: number; p99_ms: number; n: n
 >
 
 const round = (x: number, d = 3) => Math.round(x * 10 ** d) / 10 ** d
+const ratioOf = (a: unknown, b: unknown) =>
+  typeof a === 'number' && typeof b === 'number' && b > 0 ? round(a / b) : null
 
 /** A position per agent, spread out but well inside the dev world zone. */
 function location(i: number) {
@@ -125,7 +127,7 @@ export async function runIngest(o: IngestOptions): Promise<BenchEntry[]> {
   })
   try {
     o.log(`platform.healthz: ${o.agents} clients x ${o.healthzS ?? 10} s`)
-    const healthzBefore = await runHealthz(c.url, o.agents, o.healthzS ?? 10)
+    const healthzBefore = await runHealthz(c.url, o.agents, o.healthzS ?? 10, c.processGroup)
     o.log(`platform.healthz: ${healthzBefore.throughput_per_s} requests/s`)
     const agents = await admitAgents(c, o.agents, o.log)
     const deadline = o.durationS === undefined ? undefined : Date.now() + o.durationS * 1000
@@ -136,6 +138,8 @@ export async function runIngest(o: IngestOptions): Promise<BenchEntry[]> {
     )
     let done = 0
     const rss = o.soak ? sampleRss(c.processGroup) : null
+    // Until every batch is stored: the consumer's share is part of what a batch costs.
+    const cpu = cpuMeter(c.processGroup)
     const t0 = performance.now()
     const perAgent = await Promise.all(
       agents.map((agent, i) =>
@@ -178,10 +182,11 @@ export async function runIngest(o: IngestOptions): Promise<BenchEntry[]> {
       `ingest: ${last.size} batches (${all.length} POSTs) in ${round(loadS, 1)} s, ${ids.size} accepted`,
     )
     const sync = await waitForSync(c, ids, o.syncTimeoutS, o.log)
+    const cpuPerBatch = cpu.per('batch', ids.size)
     // Measured again after the load, so a machine that got busier or quieter meanwhile shows.
     const healthz = combineHealthz(
       healthzBefore,
-      await runHealthz(c.url, o.agents, o.healthzS ?? 10),
+      await runHealthz(c.url, o.agents, o.healthzS ?? 10, c.processGroup),
     )
     const { rows } = sync
     const points = await countRolledUpPoints(c)
@@ -215,6 +220,10 @@ export async function runIngest(o: IngestOptions): Promise<BenchEntry[]> {
       throughput_per_s: round(ids.size / loadS, 1),
       // Batches per trivial request of the same stack (issue 14's target: at least 0.5).
       healthz_ratio: round(ids.size / loadS / (healthz.throughput_per_s as number), 3),
+      // The same ratio from the collector's CPU per request and per batch (sync included): what
+      // the ratio would be if the collector had the cores to itself.
+      cpu_ratio: ratioOf(healthz.workerd_cpu_ms_per_request, cpuPerBatch.workerd_cpu_ms_per_batch),
+      ...cpuPerBatch,
       duration_s: round(loadS, 2),
       agents: agents.length,
       batches_per_agent: o.durationS === undefined ? o.batches : null,
