@@ -12,6 +12,9 @@
  *   --iterations N   override every micro case's iteration count (quick runs)
  *   --sync-timeout S (120)  --out FILE (bench/out/latest.json)
  *   --ecdsa-backend wasm|noble  the collector's ECDSA_BACKEND for the load run (its default if unset)
+ *   --local-observability   keep wrangler dev's local observability on for the load run (off by
+ *                           default: development tooling whose cost per invocation is not the
+ *                           collector's, docs/benchmarks.md)
  *   --flood-duration S (60)  --flood-concurrency N (32)  --flood-clients N (64)   abuse.flood
  *   --generated-dir DIR     where the micro worker is generated (bench/.generated)
  *   --only soak [--duration S (600)] [--rate R (30 batches/s)] [--faults SPEC]
@@ -104,6 +107,7 @@ export async function main(argv: string[]): Promise<number> {
         out: { type: 'string' },
         'generated-dir': { type: 'string' },
         'ecdsa-backend': { type: 'string' },
+        'local-observability': { type: 'boolean' },
         'flood-duration': { type: 'string' },
         'flood-concurrency': { type: 'string' },
         'flood-clients': { type: 'string' },
@@ -133,6 +137,7 @@ export async function main(argv: string[]): Promise<number> {
       syncTimeoutS: positiveInt('sync-timeout', a['sync-timeout'], 120),
       out: path.resolve(a.out ?? path.join(REPO_ROOT, 'bench/out/latest.json')),
       ecdsaBackend: a['ecdsa-backend'],
+      localObservability: a['local-observability'] ?? false,
       rate: positiveInt('rate', a.rate, 30),
       faults: a.faults ?? DEFAULT_FAULTS,
       generatedDir: a['generated-dir'] === undefined ? undefined : path.resolve(a['generated-dir']),
@@ -228,6 +233,7 @@ export async function main(argv: string[]): Promise<number> {
       duration_s: opts.durationS ?? null,
       metrics_per_batch: opts.metricsPerBatch,
       ecdsa_backend: opts.ecdsaBackend ?? null,
+      local_observability: runLoad ? opts.localObservability : null,
       iterations_override: opts.iterations ?? null,
       flood: runFlood ? opts.flood : null,
       wall_s: Math.round((Date.now() - started) / 100) / 10,

@@ -33,6 +33,8 @@ export interface IngestOptions {
   metricsPerBatch: number
   /** The collector's ECDSA_BACKEND ('wasm' | 'noble'); unset keeps the collector's default. */
   ecdsaBackend?: string
+  /** wrangler dev's local observability (X_LOCAL_OBSERVABILITY); unset keeps wrangler's default. */
+  localObservability?: boolean
   /** Seconds to wait for the sync consumer after the load ends. */
   syncTimeoutS: number
   /** Seconds of `GET /healthz` load before the agents enroll (platform.healthz). */
@@ -120,6 +122,7 @@ export async function runIngest(o: IngestOptions): Promise<BenchEntry[]> {
   o.log(`ingest: starting collector (wrangler dev)`)
   const c = await startCollector({
     snapshot: true,
+    localObservability: o.localObservability,
     workerVars: {
       ...(o.ecdsaBackend ? { ECDSA_BACKEND: o.ecdsaBackend } : {}),
       ...(o.soak ? { SYNC_FAULTS: o.soak.faults } : {}),
