@@ -20,6 +20,8 @@
  *   --only soak [--duration S (600)] [--rate R (30 batches/s)] [--faults SPEC]
  *                           paced load with development-only sync faults (SYNC_FAULTS, default
  *                           r2/log/d1/ack at 2% each) and workerd memory sampling; run only by name
+ *   --only soak.healthz     its control: GET /healthz at the same --rate and --duration, memory
+ *                           sampled the same way (growth it shares with the soak is the runtime's)
  * Exit 0 on success, 1 when a benchmark failed or the run lost or duplicated batches, 2 on usage.
  * docs/benchmarks.md explains every entry.
  */
@@ -32,7 +34,7 @@ import { runMicro, type MicroResult } from './harness/run-micro.ts'
 import { REPO_ROOT } from './harness/wrangler-dev.ts'
 import { runIngest, type BenchEntry } from './ingest/run-ingest.ts'
 import { runAbuse } from './abuse/run-abuse.ts'
-import { DEFAULT_FAULTS } from './ingest/soak.ts'
+import { DEFAULT_FAULTS, runHealthzSoak } from './ingest/soak.ts'
 
 export const LOAD_ENTRIES = [
   'platform.healthz',
@@ -161,12 +163,15 @@ export async function main(argv: string[]): Promise<number> {
   const { prefixes } = opts
   const wanted = (name: string) => prefixes.length === 0 || prefixes.some((p) => name.startsWith(p))
   const loadOnly = (p: string) =>
-    p.startsWith('abuse') || LOAD_ENTRIES.some((e) => e.startsWith(p) || p.startsWith(e))
+    p.startsWith('abuse') ||
+    p.startsWith('soak') ||
+    LOAD_ENTRIES.some((e) => e.startsWith(p) || p.startsWith(e))
   const runMicroCases = prefixes.length === 0 || prefixes.some((p) => !loadOnly(p))
   // The soak runs only when asked for by name (it is long); it replaces the ordinary load run.
   const soak = prefixes.includes('soak')
+  const soakHealthz = prefixes.includes('soak.healthz')
   const runLoad = soak || LOAD_ENTRIES.some(wanted)
-  if (soak && opts.durationS === undefined) opts.durationS = 600
+  if ((soak || soakHealthz) && opts.durationS === undefined) opts.durationS = 600
   const runFlood = wanted('abuse.flood')
 
   const results: (BenchEntry | MicroResult)[] = []
@@ -207,6 +212,16 @@ export async function main(argv: string[]): Promise<number> {
         failed = true
     } catch (e) {
       log(`ingest benchmark failed: ${(e as Error).stack ?? e}`)
+      failed = true
+    }
+  }
+  if (soakHealthz) {
+    try {
+      const e = await runHealthzSoak({ ...opts, durationS: opts.durationS!, log })
+      results.push(e)
+      if ((e.errors as number) > 0) failed = true
+    } catch (e) {
+      log(`soak.healthz failed: ${(e as Error).stack ?? e}`)
       failed = true
     }
   }

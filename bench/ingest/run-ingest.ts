@@ -185,6 +185,8 @@ export async function runIngest(o: IngestOptions): Promise<BenchEntry[]> {
       `ingest: ${last.size} batches (${all.length} POSTs) in ${round(loadS, 1)} s, ${ids.size} accepted`,
     )
     const sync = await waitForSync(c, ids, o.syncTimeoutS, o.log)
+    // Before the second healthz run: its thousands of requests are not the soak's load.
+    const rssSamples = rss?.stop()
     const cpuPerBatch = cpu.per('batch', ids.size)
     // Measured again after the load, so a machine that got busier or quieter meanwhile shows.
     const healthz = combineHealthz(
@@ -266,7 +268,7 @@ export async function runIngest(o: IngestOptions): Promise<BenchEntry[]> {
     )
     const entries = [healthz, server, client, lag, await storageEntry(c, storedIds.size)]
     if (!o.soak) entries.push(await provenanceRead(c, [...storedIds]))
-    if (o.soak && rss) entries.push(soakEntry(o.soak, client, lag, rss.stop(), logs))
+    if (o.soak && rssSamples) entries.push(soakEntry(o.soak, client, lag, rssSamples, logs))
     return entries
   } catch (e) {
     o.log(`ingest failed; collector log tail:\n${c.logs().slice(-4000)}`)
