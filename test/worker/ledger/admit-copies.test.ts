@@ -14,6 +14,7 @@ import type { RpcResult } from '../../../worker/ledger/rpc-result.ts'
 import type { AdmitRequest, AdmitResult, AgentRecord } from '../../../worker/ledger/types.ts'
 import { issueNonce } from '../../../worker/ledger/stateless-nonce.ts'
 import { resetState } from '../helpers/reset.ts'
+import { testAgentRecord } from '../helpers/agent-record.ts'
 
 const AGENT = 'c1'.repeat(32)
 const AK_NAME = '000b' + '11'.repeat(32)
@@ -22,28 +23,7 @@ let tick = 1000
 
 const ledger = () => env.AGENT_LEDGER.get(env.AGENT_LEDGER.idFromName(AGENT))
 
-function record(): AgentRecord {
-  return {
-    agentId: AGENT,
-    version: 1,
-    status: 'active',
-    ekPublic: 'AA',
-    ekCert: null,
-    ekCertSha256: null,
-    ekCertSerial: null,
-    ekCertIssuer: null,
-    akPublic: 'AA',
-    akName: AK_NAME,
-    platform: {},
-    sensor: { id: 'gnss:test', firmware: '1' },
-    zones: [],
-    pcrBaseline: {},
-    binding: 'x.y.z',
-    enrolledAt: 1,
-    revokedAt: null,
-    revokedReason: null,
-  }
-}
+const record = () => testAgentRecord(AGENT, { akName: AK_NAME })
 
 /** What the worker sends after verifying batch `seq` (the ledger does not re-verify the quote). */
 function request(seq: number, nonce: string, recordVersion = 1): AdmitRequest {

@@ -23,6 +23,7 @@ import { agentLedger } from '../../../worker/ledger/ledger-stub.ts'
 import { unwrap } from '../../../worker/ledger/rpc-result.ts'
 import { mint } from '../auth/mint.ts'
 import { resetState } from '../helpers/reset.ts'
+import { testAgentRecord } from '../helpers/agent-record.ts'
 import { boxPolygon } from '../helpers/geo.ts'
 
 const LAT = 48.85661
@@ -34,26 +35,7 @@ let n = 0
 const freshAgent = () => toHex(sha256(utf8(`residency-agent-${Date.now()}-${++n}`)))
 
 function record(agentId: string): AgentRecord {
-  return {
-    agentId,
-    version: 1,
-    status: 'active',
-    ekPublic: 'AA',
-    ekCert: null,
-    ekCertSha256: null,
-    ekCertSerial: null,
-    ekCertIssuer: null,
-    akPublic: 'AA',
-    akName: '000b' + '00'.repeat(32),
-    platform: {},
-    sensor: { id: 'gnss:test', firmware: '1' },
-    zones: [],
-    pcrBaseline: {},
-    binding: 'x.y.z',
-    enrolledAt: 1,
-    revokedAt: null,
-    revokedReason: null,
-  }
+  return testAgentRecord(agentId)
 }
 
 function batch(agentId: string, seq: number): AcceptedBatch {

@@ -17,6 +17,7 @@ import { toB64url, toHex, utf8 } from '../../../attest/bytes/encoding.ts'
 import type { AcceptedBatch, AgentRecord } from '../../../worker/ledger/types.ts'
 import worker from '../../../worker/index.ts'
 import { resetState } from '../helpers/reset.ts'
+import { testAgentRecord } from '../helpers/agent-record.ts'
 import { backoff } from '../../../worker/sync/consume.ts'
 import { shardLog } from '../../../worker/log/log-stub.ts'
 import { shardOf } from '../../../worker/log/shards.ts'
@@ -26,26 +27,7 @@ const OTHER = 'ef'.repeat(32)
 const MINUTE = 29_000_000 // a fixed minute bucket (ms = MINUTE * 60000)
 
 function record(agentId = AGENT): AgentRecord {
-  return {
-    agentId,
-    version: 1,
-    status: 'active',
-    ekPublic: 'AA',
-    ekCert: null,
-    ekCertSha256: null,
-    ekCertSerial: null,
-    ekCertIssuer: null,
-    akPublic: 'AA',
-    akName: '000b' + '00'.repeat(32),
-    platform: {},
-    sensor: { id: 'gnss:test', firmware: '1' },
-    zones: [],
-    pcrBaseline: {},
-    binding: 'x.y.z',
-    enrolledAt: 1,
-    revokedAt: null,
-    revokedReason: null,
-  }
+  return testAgentRecord(agentId)
 }
 
 function batch(
