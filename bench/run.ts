@@ -12,11 +12,16 @@
  *   --iterations N   override every micro case's iteration count (quick runs)
  *   --sync-timeout S (120)  --out FILE (bench/out/latest.json)
  *   --ecdsa-backend wasm|noble  the collector's ECDSA_BACKEND for the load run (its default if unset)
+ *   --local-observability   keep wrangler dev's local observability on for the load run (off by
+ *                           default: development tooling whose cost per invocation is not the
+ *                           collector's, docs/benchmarks.md)
  *   --flood-duration S (60)  --flood-concurrency N (32)  --flood-clients N (64)   abuse.flood
  *   --generated-dir DIR     where the micro worker is generated (bench/.generated)
  *   --only soak [--duration S (600)] [--rate R (30 batches/s)] [--faults SPEC]
  *                           paced load with development-only sync faults (SYNC_FAULTS, default
  *                           r2/log/d1/ack at 2% each) and workerd memory sampling; run only by name
+ *   --only soak.healthz     its control: GET /healthz at the same --rate and --duration, memory
+ *                           sampled the same way (growth it shares with the soak is the runtime's)
  * Exit 0 on success, 1 when a benchmark failed or the run lost or duplicated batches, 2 on usage.
  * docs/benchmarks.md explains every entry.
  */
@@ -29,7 +34,7 @@ import { runMicro, type MicroResult } from './harness/run-micro.ts'
 import { REPO_ROOT } from './harness/wrangler-dev.ts'
 import { runIngest, type BenchEntry } from './ingest/run-ingest.ts'
 import { runAbuse } from './abuse/run-abuse.ts'
-import { DEFAULT_FAULTS } from './ingest/soak.ts'
+import { DEFAULT_FAULTS, runHealthzSoak } from './ingest/soak.ts'
 
 export const LOAD_ENTRIES = [
   'platform.healthz',
@@ -128,6 +133,7 @@ function readOptions(argv: string[]) {
         out: { type: 'string' },
         'generated-dir': { type: 'string' },
         'ecdsa-backend': { type: 'string' },
+        'local-observability': { type: 'boolean' },
         'flood-duration': { type: 'string' },
         'flood-concurrency': { type: 'string' },
         'flood-clients': { type: 'string' },
@@ -157,6 +163,7 @@ function readOptions(argv: string[]) {
       syncTimeoutS: positiveInt('sync-timeout', a['sync-timeout'], 120),
       out: path.resolve(a.out ?? path.join(REPO_ROOT, 'bench/out/latest.json')),
       ecdsaBackend: a['ecdsa-backend'],
+      localObservability: a['local-observability'] ?? false,
       rate: positiveInt('rate', a.rate, 30),
       faults: a.faults ?? DEFAULT_FAULTS,
       generatedDir: a['generated-dir'] === undefined ? undefined : path.resolve(a['generated-dir']),
@@ -188,12 +195,15 @@ export async function main(argv: string[]): Promise<number> {
   const { prefixes } = opts
   const wanted = (name: string) => prefixes.length === 0 || prefixes.some((p) => name.startsWith(p))
   const loadOnly = (p: string) =>
-    p.startsWith('abuse') || LOAD_ENTRIES.some((e) => e.startsWith(p) || p.startsWith(e))
+    p.startsWith('abuse') ||
+    p.startsWith('soak') ||
+    LOAD_ENTRIES.some((e) => e.startsWith(p) || p.startsWith(e))
   const runMicroCases = prefixes.length === 0 || prefixes.some((p) => !loadOnly(p))
   // The soak runs only when asked for by name (it is long); it replaces the ordinary load run.
   const soak = prefixes.includes('soak')
+  const soakHealthz = prefixes.includes('soak.healthz')
   const runLoad = soak || LOAD_ENTRIES.some(wanted)
-  if (soak && opts.durationS === undefined) opts.durationS = 600
+  if ((soak || soakHealthz) && opts.durationS === undefined) opts.durationS = 600
   const runFlood = wanted('abuse.flood')
 
   const results: (BenchEntry | MicroResult)[] = []
@@ -223,6 +233,16 @@ export async function main(argv: string[]): Promise<number> {
     results.push(...load.entries.filter((e) => wanted(e.name)))
     if (!load.ok) failed = true
   }
+  if (soakHealthz) {
+    try {
+      const e = await runHealthzSoak({ ...opts, durationS: opts.durationS!, log })
+      results.push(e)
+      if ((e.errors as number) > 0) failed = true
+    } catch (e) {
+      log(`soak.healthz failed: ${(e as Error).stack ?? e}`)
+      failed = true
+    }
+  }
   if (runFlood) {
     try {
       results.push(...(await runAbuse({ ...opts.flood, log })))
@@ -246,6 +266,7 @@ export async function main(argv: string[]): Promise<number> {
       duration_s: opts.durationS ?? null,
       metrics_per_batch: opts.metricsPerBatch,
       ecdsa_backend: opts.ecdsaBackend ?? null,
+      local_observability: runLoad ? opts.localObservability : null,
       iterations_override: opts.iterations ?? null,
       flood: runFlood ? opts.flood : null,
       wall_s: Math.round((Date.now() - started) / 100) / 10,

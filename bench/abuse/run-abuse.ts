@@ -17,6 +17,7 @@ import { areaGrowth, COLLECTOR_AREAS, stateSummary } from '../harness/state-size
 import { summarize } from '../harness/stats.ts'
 import { enrollSimAgent } from '../sim/enroll-sim-agent.ts'
 import { sendSimBatches } from '../sim/send-sim-batches.ts'
+import { nodeQuoteSigner } from '../sim/node-signer.ts'
 import { createSoftTpm } from '../sim/soft-tpm.ts'
 import type { BenchEntry } from '../ingest/run-ingest.ts'
 
@@ -178,7 +179,7 @@ export async function runAbuse(o: AbuseOptions): Promise<BenchEntry[]> {
 
 /** Allow the legitimate soft-TPM agent's EK only, and enroll it. */
 async function allowAndEnroll(c: Awaited<ReturnType<typeof startCollector>>) {
-  const tpm = await createSoftTpm()
+  const tpm = await createSoftTpm({ signer: nodeQuoteSigner })
   const al = await c.api('operator', '/v1/config/allowlist', {
     method: 'PUT',
     body: JSON.stringify({

@@ -45,6 +45,11 @@ export interface CollectorOptions {
   workerVars?: Record<string, string>
   /** Serve a bundle frozen at start rather than the watched sources. */
   snapshot?: boolean
+  /**
+   * wrangler dev's local observability (tail events of every invocation kept for the local
+   * dashboard; development tooling, not deployed). Unset: wrangler's default (on).
+   */
+  localObservability?: boolean
 }
 
 /**
@@ -102,6 +107,10 @@ export async function startCollector(opts: CollectorOptions = {}): Promise<Colle
         ...Object.entries(opts.workerVars ?? {}).flatMap(([k, v]) => ['--var', `${k}:${v}`]),
       ],
       readyPath: '/healthz',
+      env:
+        opts.localObservability === undefined
+          ? {}
+          : { X_LOCAL_OBSERVABILITY: String(opts.localObservability) },
     })
     const token = (role: DevRole) => mintDevToken(vars.DEV_ADMIN_JWKS, role)
     try {

@@ -1,31 +1,52 @@
 /**
- * Resident memory of the workerd processes of one `wrangler dev` (its process group), read from
- * Linux /proc: /proc/<pid>/stat gives the command and process group, /proc/<pid>/status VmRSS the
- * resident set. Used by the soak benchmark to show whether the collector's memory stays flat.
+ * Resident memory and CPU time of the workerd processes of one `wrangler dev` (its process group),
+ * read from Linux /proc: /proc/<pid>/stat gives the command, process group and CPU time,
+ * /proc/<pid>/status VmRSS the resident set. The soak benchmark uses the memory to show whether
+ * the collector's stays flat; the load run uses the CPU time to say what a request costs the
+ * collector whatever else the machine runs (throughput alone moves with the other load).
  * Leaves out other platforms (returns null where /proc is missing).
  */
 import { readdirSync, readFileSync } from 'node:fs'
 
-export function workerdRssBytes(processGroup: number): number | null {
+/** Clock ticks per second of /proc/<pid>/stat's utime and stime (USER_HZ, 100 on Linux). */
+const USER_HZ = 100
+
+/** Calls `each(pid, statFields)` for every workerd process in the group; false without /proc. */
+function forEachWorkerd(processGroup: number, each: (pid: string, fields: string[]) => void) {
   let pids: string[]
   try {
     pids = readdirSync('/proc').filter((d) => /^\d+$/.test(d))
   } catch {
-    return null
+    return false
   }
-  let total = 0
   for (const pid of pids) {
     try {
       const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
       // "pid (comm) state ppid pgrp ...": comm may contain spaces, so split after the last ')'.
       const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'))
-      const pgrp = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2])
-      if (comm !== 'workerd' || pgrp !== processGroup) continue
-      const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))
-      if (m) total += Number(m[1]) * 1024
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+      if (comm !== 'workerd' || Number(fields[2]) !== processGroup) continue
+      each(pid, fields)
     } catch {
       /* the process ended meanwhile */
     }
   }
-  return total || null
+  return true
+}
+
+export function workerdRssBytes(processGroup: number): number | null {
+  let total = 0
+  const ok = forEachWorkerd(processGroup, (pid) => {
+    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))
+    if (m) total += Number(m[1]) * 1024
+  })
+  return ok && total ? total : null
+}
+
+/** User + system CPU milliseconds the group's workerd processes (all threads) have used. */
+export function workerdCpuMs(processGroup: number): number | null {
+  let ticks = 0
+  // After "state": ppid pgrp session tty_nr tpgid flags minflt cminflt majflt cmajflt utime stime.
+  const ok = forEachWorkerd(processGroup, (_pid, f) => (ticks += Number(f[11]) + Number(f[12])))
+  return ok && ticks ? (ticks * 1000) / USER_HZ : null
 }

@@ -45,6 +45,8 @@ export async function startWranglerDev(o: {
   cwd?: string
   /** Path that must answer 2xx before the server counts as up. */
   readyPath: string
+  /** Extra environment for wrangler (e.g. X_LOCAL_OBSERVABILITY). */
+  env?: Record<string, string>
   timeoutMs?: number
 }): Promise<WranglerDev> {
   const port = await freePortPair()
@@ -65,7 +67,7 @@ export async function startWranglerDev(o: {
     ],
     {
       cwd: o.cwd ?? REPO_ROOT,
-      env: wranglerEnv(),
+      env: { ...wranglerEnv(), ...o.env },
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true,
     },

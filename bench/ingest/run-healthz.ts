@@ -7,6 +7,7 @@
  * The ingest bench runs it before the agents enroll and again after sync, and reports the mean.
  * Leaves out keep-alive tuning: both runs use Node's default fetch agent.
  */
+import { workerdCpuMs } from '../harness/process-rss.ts'
 import { summarize } from '../harness/stats.ts'
 import type { BenchEntry } from './run-ingest.ts'
 
@@ -16,10 +17,12 @@ export async function runHealthz(
   url: string,
   clients: number,
   durationS: number,
+  processGroup?: number,
 ): Promise<BenchEntry> {
   const samples: number[] = []
   let errors = 0
   const until = Date.now() + durationS * 1000
+  const cpu = cpuMeter(processGroup)
   const t0 = performance.now()
   await Promise.all(
     Array.from({ length: clients }, async () => {
@@ -45,17 +48,46 @@ export async function runHealthz(
     duration_s: round(seconds, 2),
     clients,
     errors,
+    ...cpu.per('request', samples.length),
+  }
+}
+
+/**
+ * CPU used from now until `per()`: the collector's workerd processes (with the dev proxy) and this
+ * Node process (the load generator), per unit of work. Unlike a rate, this holds when other
+ * processes take the machine's cores, so it compares runs on a shared machine.
+ */
+export function cpuMeter(processGroup: number | undefined) {
+  const workerd0 = processGroup === undefined ? null : workerdCpuMs(processGroup)
+  const node0 = process.cpuUsage()
+  return {
+    per(unit: string, n: number): Record<string, number | null> {
+      const w1 = processGroup === undefined ? null : workerdCpuMs(processGroup)
+      const node = process.cpuUsage(node0)
+      return {
+        [`workerd_cpu_ms_per_${unit}`]:
+          workerd0 === null || w1 === null || n === 0 ? null : round((w1 - workerd0) / n, 3),
+        [`client_cpu_ms_per_${unit}`]:
+          n === 0 ? null : round((node.user + node.system) / 1000 / n, 3),
+      }
+    },
   }
 }
 
 /** Two runs (before and after the ingest load) as one entry: the mean rate, both runs kept. */
 export function combineHealthz(before: BenchEntry, after: BenchEntry): BenchEntry {
   const rate = (e: BenchEntry) => e.throughput_per_s as number
+  const mean = (k: string) => {
+    const [a, b] = [before[k], after[k]]
+    return typeof a === 'number' && typeof b === 'number' ? round((a + b) / 2, 3) : null
+  }
   return {
     ...after,
     throughput_per_s: round((rate(before) + rate(after)) / 2),
     before_per_s: rate(before),
     after_per_s: rate(after),
+    workerd_cpu_ms_per_request: mean('workerd_cpu_ms_per_request'),
+    client_cpu_ms_per_request: mean('client_cpu_ms_per_request'),
     errors: (before.errors as number) + (after.errors as number),
   }
 }

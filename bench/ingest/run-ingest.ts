@@ -19,8 +19,9 @@ import { startCollector } from '../harness/collector.ts'
 import { summarize } from '../harness/stats.ts'
 import { enrollSimAgent, type SimAgent } from '../sim/enroll-sim-agent.ts'
 import { sendSimBatches, type BatchSample } from '../sim/send-sim-batches.ts'
+import { nodeQuoteSigner } from '../sim/node-signer.ts'
 import { createSoftTpm } from '../sim/soft-tpm.ts'
-import { combineHealthz, runHealthz } from './run-healthz.ts'
+import { combineHealthz, cpuMeter, runHealthz } from './run-healthz.ts'
 import { provenanceRead } from './provenance-read.ts'
 import { sampleRss, soakEntry, type SoakOptions } from './soak.ts'
 import { countRolledUpPoints, storageEntry } from './storage-cost.ts'
@@ -33,6 +34,8 @@ export interface IngestOptions {
   metricsPerBatch: number
   /** The collector's ECDSA_BACKEND ('wasm' | 'noble'); unset keeps the collector's default. */
   ecdsaBackend?: string
+  /** wrangler dev's local observability (X_LOCAL_OBSERVABILITY); unset keeps wrangler's default. */
+  localObservability?: boolean
   /** Seconds to wait for the sync consumer after the load ends. */
   syncTimeoutS: number
   /** Seconds of `GET /healthz` load before the agents enroll (platform.healthz). */
@@ -48,6 +51,8 @@ export type BenchEntry = { name: string; median_ms: number; p99_ms: number; n: n
 >
 
 const round = (x: number, d = 3) => Math.round(x * 10 ** d) / 10 ** d
+const ratioOf = (a: unknown, b: unknown) =>
+  typeof a === 'number' && typeof b === 'number' && b > 0 ? round(a / b) : null
 
 /** A position per agent, spread out but well inside the dev world zone. */
 function location(i: number) {
@@ -56,7 +61,9 @@ function location(i: number) {
 
 async function admitAgents(c: Collector, k: number, log: (s: string) => void): Promise<SimAgent[]> {
   const t0 = performance.now()
-  const tpms = await Promise.all(Array.from({ length: k }, () => createSoftTpm()))
+  const tpms = await Promise.all(
+    Array.from({ length: k }, () => createSoftTpm({ signer: nodeQuoteSigner })),
+  )
   const res = await c.api('operator', '/v1/config/allowlist', {
     method: 'PUT',
     body: JSON.stringify({
@@ -118,6 +125,7 @@ export async function runIngest(o: IngestOptions): Promise<BenchEntry[]> {
   o.log(`ingest: starting collector (wrangler dev)`)
   const c = await startCollector({
     snapshot: true,
+    localObservability: o.localObservability,
     workerVars: {
       ...(o.ecdsaBackend ? { ECDSA_BACKEND: o.ecdsaBackend } : {}),
       ...(o.soak ? { SYNC_FAULTS: o.soak.faults } : {}),
@@ -125,10 +133,12 @@ export async function runIngest(o: IngestOptions): Promise<BenchEntry[]> {
   })
   try {
     o.log(`platform.healthz: ${o.agents} clients x ${o.healthzS ?? 10} s`)
-    const healthzBefore = await runHealthz(c.url, o.agents, o.healthzS ?? 10)
+    const healthzBefore = await runHealthz(c.url, o.agents, o.healthzS ?? 10, c.processGroup)
     o.log(`platform.healthz: ${healthzBefore.throughput_per_s} requests/s`)
     const agents = await admitAgents(c, o.agents, o.log)
     const rss = o.soak ? sampleRss(c.processGroup) : null
+    // Until every batch is stored: the consumer's share is part of what a batch costs.
+    const cpu = cpuMeter(c.processGroup)
     const { perAgent, loadS } = await sendLoad(c.url, agents, o)
     const all: BatchSample[] = perAgent.flat()
     const { answered, ok, ids, last, rejected, rejectedCodes, unanswered, networkErrors } =
@@ -137,10 +147,13 @@ export async function runIngest(o: IngestOptions): Promise<BenchEntry[]> {
       `ingest: ${last.size} batches (${all.length} POSTs) in ${round(loadS, 1)} s, ${ids.size} accepted`,
     )
     const sync = await waitForSync(c, ids, o.syncTimeoutS, o.log)
+    // Before the second healthz run: its thousands of requests are not the soak's load.
+    const rssSamples = rss?.stop()
+    const cpuPerBatch = cpu.per('batch', ids.size)
     // Measured again after the load, so a machine that got busier or quieter meanwhile shows.
     const healthz = combineHealthz(
       healthzBefore,
-      await runHealthz(c.url, o.agents, o.healthzS ?? 10),
+      await runHealthz(c.url, o.agents, o.healthzS ?? 10, c.processGroup),
     )
     const { rows } = sync
     const points = await countRolledUpPoints(c)
@@ -160,6 +173,10 @@ export async function runIngest(o: IngestOptions): Promise<BenchEntry[]> {
       throughput_per_s: round(ids.size / loadS, 1),
       // Batches per trivial request of the same stack (the target: at least 0.5, docs/benchmarks.md).
       healthz_ratio: round(ids.size / loadS / (healthz.throughput_per_s as number), 3),
+      // The same ratio from the collector's CPU per request and per batch (sync included): what
+      // the ratio would be if the collector had the cores to itself.
+      cpu_ratio: ratioOf(healthz.workerd_cpu_ms_per_request, cpuPerBatch.workerd_cpu_ms_per_batch),
+      ...cpuPerBatch,
       duration_s: round(loadS, 2),
       agents: agents.length,
       batches_per_agent: o.durationS === undefined ? o.batches : null,
@@ -186,7 +203,7 @@ export async function runIngest(o: IngestOptions): Promise<BenchEntry[]> {
     )
     const entries = [healthz, server, client, lag, await storageEntry(c, storedIds.size)]
     if (!o.soak) entries.push(await provenanceRead(c, [...storedIds]))
-    if (o.soak && rss) entries.push(soakEntry(o.soak, client, lag, rss.stop(), logs))
+    if (o.soak && rssSamples) entries.push(soakEntry(o.soak, client, lag, rssSamples, logs))
     return entries
   } catch (e) {
     o.log(`ingest failed; collector log tail:\n${c.logs().slice(-4000)}`)

@@ -6,7 +6,10 @@
  * duplicated 0, every metric point folded into the rollups exactly once) and the workerd
  * process's resident memory flat (growth from the first sample after warm-up to the end).
  * The load itself is run-ingest.ts with pacing; this file samples memory and builds the entry.
+ * `soak.healthz` is the control: the same collector settings, rate and duration with `GET /healthz`
+ * instead of batches, so a growth both show is the local runtime's, not the ingest path's.
  */
+import { startCollector } from '../harness/collector.ts'
 import { workerdRssBytes } from '../harness/process-rss.ts'
 import type { BenchEntry } from './run-ingest.ts'
 
@@ -40,6 +43,29 @@ export function sampleRss(processGroup: number, everyMs = 5000) {
   }
 }
 
+/** Memory figures of a run: after warm-up (the first tenth), at the end, the growth between. */
+function rssFigures(rss: [number, number][], requests: number) {
+  // Warm-up: the first tenth of the run (isolates, SQLite caches and JIT settle).
+  const end = rss.at(-1)?.[0] ?? 0
+  const base = rss.find(([t]) => t >= end / 10) ?? rss[0]
+  const last = rss.at(-1)
+  const growth = base && last ? Math.round(((last[1] - base[1]) / base[1]) * 1000) / 10 : null
+  return {
+    rss_mb: {
+      after_warmup: base ? mb(base[1]) : null,
+      end: last ? mb(last[1]) : null,
+      max: rss.length ? mb(Math.max(...rss.map((x) => x[1]))) : null,
+    },
+    rss_growth_pct: growth,
+    // Per request over the whole run: comparable between soak and soak.healthz.
+    rss_growth_kb_per_request:
+      rss.length > 1 && requests > 0
+        ? Math.round((rss.at(-1)![1] - rss[0]![1]) / 1024 / requests)
+        : null,
+    rss_samples: rss.length,
+  }
+}
+
 export function soakEntry(
   o: SoakOptions,
   client: BenchEntry,
@@ -47,11 +73,6 @@ export function soakEntry(
   rss: [number, number][],
   logs: string,
 ): BenchEntry {
-  // Warm-up: the first tenth of the run (isolates, SQLite caches and JIT settle).
-  const end = rss.at(-1)?.[0] ?? 0
-  const base = rss.find(([t]) => t >= end / 10) ?? rss[0]
-  const last = rss.at(-1)
-  const growth = base && last ? Math.round(((last[1] - base[1]) / base[1]) * 1000) / 10 : null
   return {
     name: 'soak',
     kind: 'load',
@@ -72,12 +93,54 @@ export function soakEntry(
     metric_points: client.metric_points,
     metric_points_expected: client.metric_points_expected,
     dead_letters: client.dead_letters,
-    rss_mb: {
-      after_warmup: base ? mb(base[1]) : null,
-      end: last ? mb(last[1]) : null,
-      max: rss.length ? mb(Math.max(...rss.map((x) => x[1]))) : null,
-    },
-    rss_growth_pct: growth,
-    rss_samples: rss.length,
+    ...rssFigures(rss, client.posts as number),
+  }
+}
+
+/**
+ * `soak.healthz`: a fresh collector (same settings as the soak's, no faults: healthz never reaches
+ * the consumer) under `GET /healthz` paced at `rate` per second for `durationS`, memory sampled
+ * as in the soak. Requests that fail are counted, not retried.
+ */
+export async function runHealthzSoak(o: {
+  rate: number
+  durationS: number
+  localObservability?: boolean
+  log: (s: string) => void
+}): Promise<BenchEntry> {
+  const c = await startCollector({ snapshot: true, localObservability: o.localObservability })
+  try {
+    o.log(`soak.healthz: GET /healthz at ${o.rate}/s for ${o.durationS} s`)
+    const rss = sampleRss(c.processGroup)
+    const t0 = Date.now()
+    const inflight = new Set<Promise<void>>()
+    let sent = 0
+    let errors = 0
+    while (Date.now() - t0 < o.durationS * 1000) {
+      const p = fetch(`${c.url}/healthz`)
+        .then(async (r) => void (await r.arrayBuffer(), r.ok || errors++))
+        .catch(() => void errors++)
+        .finally(() => inflight.delete(p))
+      inflight.add(p)
+      sent++
+      const wait = t0 + (sent * 1000) / o.rate - Date.now()
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait))
+    }
+    await Promise.all(inflight)
+    const seconds = (Date.now() - t0) / 1000
+    return {
+      name: 'soak.healthz',
+      kind: 'load',
+      n: sent,
+      median_ms: 0,
+      p99_ms: 0,
+      rate_target_per_s: o.rate,
+      throughput_per_s: Math.round((sent / seconds) * 10) / 10,
+      duration_s: Math.round(seconds * 10) / 10,
+      errors,
+      ...rssFigures(rss.stop(), sent),
+    }
+  } finally {
+    await c.stop()
   }
 }

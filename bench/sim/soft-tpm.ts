@@ -23,7 +23,7 @@ import type { EccPublic, PcrSelection, PcrValues, RsaPublic } from '../../attest
 import { AK_TEMPLATES } from '../../agent/tpm/templates/ak-templates.ts'
 import { EK_RSA_L1 } from '../../agent/tpm/templates/ek-templates.ts'
 import { softActivateCredential } from './soft-activate.ts'
-import { softQuote, type SoftQuote } from './soft-quote.ts'
+import { softQuote, type QuoteSigner, type SoftQuote } from './soft-quote.ts'
 
 const PCR_COUNT = 24
 /** swtpm-like constants: this stand-in never reboots. */
@@ -51,7 +51,10 @@ function rebuild<T extends RsaPublic | EccPublic>(fields: T): T {
   return parseTpmtPublic(marshalTpmtPublic(fields)) as T
 }
 
-export async function createSoftTpm(): Promise<SoftTpm> {
+/** Makes the quote signer for an AK (soft-quote.ts's `sign`); @noble/curves when absent. */
+export type QuoteSignerFactory = (ak: EccPublic, akPrivate: Uint8Array) => QuoteSigner
+
+export async function createSoftTpm(o: { signer?: QuoteSignerFactory } = {}): Promise<SoftTpm> {
   const ekPair = (await crypto.subtle.generateKey(
     {
       name: 'RSA-OAEP',
@@ -74,6 +77,7 @@ export async function createSoftTpm(): Promise<SoftTpm> {
     y: akPoint.subarray(33),
   })
   const akName = objectName(ak)
+  const sign = o.signer?.(ak, akPrivate)
 
   const pcrs: Uint8Array[] = Array.from({ length: PCR_COUNT }, () => new Uint8Array(32))
   // Milliseconds since "power on", never repeating: the collector wants it strictly rising.
@@ -122,6 +126,7 @@ export async function createSoftTpm(): Promise<SoftTpm> {
           safe: true,
         },
         firmwareVersion: FIRMWARE_VERSION,
+        sign,
       })
     },
   }

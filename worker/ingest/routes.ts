@@ -27,6 +27,7 @@ import { rememberBoot } from '../bootlog/judge-boot.ts'
 import type { AdmitRequest } from '../ledger/types.ts'
 import { POLICY_CODES, verifyBatch, wireQuote, type VerifiedBatch } from './verify-batch.ts'
 import { AGENT_ID } from '../http/params.ts'
+import { announceBatch } from '../sync/announce.ts'
 
 /** Refusals after which the cached agent record is dropped: it no longer matches the ledger's. */
 const FORGET_ON: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
@@ -246,13 +247,9 @@ ingestRoutes.post('/v1/agents/:agentId/batches', async (c) => {
   const a = res.accepted!
   // The batch is admitted: its log is now this agent's accepted boot.
   if (out.boot) await rememberBoot(c.env.DB, agentId, out.boot, now)
-  // The ledger's outbox already holds the batch; this notification is the fast path, its alarm
-  // re-announces anything the consumer has not confirmed.
-  c.executionCtx.waitUntil(
-    c.env.SYNC_QUEUE.send({ type: 'batch', agentId, batchId: a.batchId }).catch((e: unknown) =>
-      console.error('sync notification failed; the ledger alarm will retry', e),
-    ),
-  )
+  // The ledger's outbox already holds the batch; this notification is the fast path (coalesced
+  // with the isolate's other acceptances), its alarm re-announces anything not confirmed stored.
+  announceBatch(c.env, c.executionCtx, { agentId, batchId: a.batchId })
   const { batchId, receipt, verdict, findings, zone } = a
   return c.json({ batchId, receipt, verdict, findings, zone, ...nextNonce }, 202)
 })

@@ -39,11 +39,31 @@ import type {
 
 /** Accepted batch ids remembered for idempotent retries (by seq, newest kept). */
 const ACCEPTED_MEMORY = 10_000
+/**
+ * Expired spent nonces and accepted ids beyond ACCEPTED_MEMORY are pruned at most this often, not
+ * on every admission (each prune scans: spent_nonces by expiry, accepted by OFFSET). Keeping rows
+ * a little longer changes no decision: an expired nonce is refused by its tag, and a remembered id
+ * only answers a retry with its receipt.
+ */
+const PRUNE_EVERY_MS = 10_000
 /** Outbox entries not confirmed stored after this long are announced to the queue again. */
 export const OUTBOX_RENOTIFY_MS = 30_000
 
 export class AgentLedger extends DurableObject<Env> {
   private readonly sql: SqlStorage
+  /*
+   * In-memory copies of the `agent` and `replay` rows: an admission reads both twice (the checks,
+   * then again inside the commit). The object is their only writer and runs one turn at a time,
+   * so a copy is exact as long as every write drops it (putAgent, putReplay, the move's
+   * import/clear) and only a committed state is put back (after transactionSync returned).
+   * undefined: not read yet; lost with the instance. Callers must not mutate what they get.
+   */
+  private agentRow: AgentRecord | null | undefined
+  private replayRow: ReplayState | undefined
+  /** An alarm is known to be set; alarmEpoch counts deletions, so a stale await cannot set it. */
+  private alarmKnown = false
+  private alarmEpoch = 0
+  private prunedAt = 0
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env)
@@ -70,14 +90,29 @@ export class AgentLedger extends DurableObject<Env> {
   }
 
   private loadAgent(): AgentRecord | null {
+    if (this.agentRow !== undefined) return this.agentRow
     const row = this.sql
       .exec<{ record: string }>('SELECT record FROM agent WHERE id = 1')
       .toArray()[0]
-    return row ? (JSON.parse(row.record) as AgentRecord) : null
+    this.agentRow = row ? (JSON.parse(row.record) as AgentRecord) : null
+    return this.agentRow
   }
 
   private putAgent(r: AgentRecord): void {
+    // Dropped, not replaced: the write may still be rolled back with its transaction.
+    this.agentRow = undefined
     this.sql.exec('INSERT OR REPLACE INTO agent (id, record) VALUES (1, ?)', JSON.stringify(r))
+  }
+
+  /**
+   * Drop what this instance remembers of its tables (the agent and replay rows, the alarm, the
+   * last prune): after a move rewrote or emptied them, and for tests that write them directly.
+   */
+  forgetCopies(): void {
+    this.forgetAlarm()
+    this.prunedAt = 0
+    this.agentRow = undefined
+    this.replayRow = undefined
   }
 
   revoke(reason: string): Promise<RpcResult<AgentRecord>> {
@@ -130,6 +165,7 @@ export class AgentLedger extends DurableObject<Env> {
   }
 
   async importMoved(rows: LedgerRows, from: Jurisdiction | 'none'): Promise<void> {
+    this.forgetCopies()
     this.ctx.storage.transactionSync(() => importRows(this.sql, rows, from))
     if (this.outboxDepth() > 0) await this.ensureOutboxAlarm()
   }
@@ -144,6 +180,7 @@ export class AgentLedger extends DurableObject<Env> {
   }
 
   async clearAfterMove(to: Jurisdiction | 'none'): Promise<void> {
+    this.forgetCopies()
     this.ctx.storage.transactionSync(() => clearRows(this.sql, to))
     await this.ctx.storage.deleteAlarm()
   }
@@ -223,20 +260,33 @@ export class AgentLedger extends DurableObject<Env> {
 
   /** Remember a spent nonce until it expires (then its tag's expiry refuses it anyway). */
   private spendNonce(nonce: string, expiresAt: number): void {
-    this.sql.exec('DELETE FROM spent_nonces WHERE expires_at <= ?', Date.now())
     this.sql.exec('INSERT INTO spent_nonces (nonce, expires_at) VALUES (?, ?)', nonce, expiresAt)
   }
 
+  /** Drop expired spent nonces and accepted ids beyond the memory, at most every PRUNE_EVERY_MS. */
+  private pruneDue(now: number): void {
+    if (now - this.prunedAt < PRUNE_EVERY_MS) return
+    this.prunedAt = now
+    this.sql.exec('DELETE FROM spent_nonces WHERE expires_at <= ?', now)
+    this.sql.exec(
+      'DELETE FROM accepted WHERE seq < (SELECT seq FROM accepted ORDER BY seq DESC LIMIT 1 OFFSET ?)',
+      ACCEPTED_MEMORY - 1,
+    )
+  }
+
   private replay(): ReplayState {
+    if (this.replayRow !== undefined) return this.replayRow
     const row = this.sql
       .exec<{ state: string }>('SELECT state FROM replay WHERE id = 1')
       .toArray()[0]
-    return row
+    this.replayRow = row
       ? (JSON.parse(row.state) as ReplayState)
       : { lastSeq: null, resetCount: null, restartCount: null, clock: null, lastFix: null }
+    return this.replayRow
   }
 
   private putReplay(s: ReplayState): void {
+    this.replayRow = undefined
     this.sql.exec('INSERT OR REPLACE INTO replay (id, state) VALUES (1, ?)', JSON.stringify(s))
   }
 
@@ -274,18 +324,19 @@ export class AgentLedger extends DurableObject<Env> {
       iat: Math.floor(req.batch.acceptedAt / 1000),
     })
     const b: AcceptedBatch = { ...req.batch, findings, verdict, receipt }
+    const replay: ReplayState = {
+      lastSeq: req.batch.seq,
+      resetCount: req.clock.resetCount,
+      restartCount: req.clock.restartCount,
+      clock: req.clock.clock,
+      lastFix: req.fix,
+    }
     this.ctx.storage.transactionSync(() => {
       const again = this.admissionCheck(req)
       if (again.kind === 'duplicate')
         throw new AegisError('ERR_NONCE_REPLAYED', 'batch was admitted concurrently')
       this.spendNonce(req.batch.nonce, again.nonceExpiresAt)
-      this.putReplay({
-        lastSeq: req.batch.seq,
-        resetCount: req.clock.resetCount,
-        restartCount: req.clock.restartCount,
-        clock: req.clock.clock,
-        lastFix: req.fix,
-      })
+      this.putReplay(replay)
       this.sql.exec(
         'INSERT INTO accepted (batch_id, seq, receipt, accepted_at) VALUES (?, ?, ?, ?)',
         b.batchId,
@@ -293,10 +344,7 @@ export class AgentLedger extends DurableObject<Env> {
         b.receipt,
         b.acceptedAt,
       )
-      this.sql.exec(
-        'DELETE FROM accepted WHERE seq < (SELECT seq FROM accepted ORDER BY seq DESC LIMIT 1 OFFSET ?)',
-        ACCEPTED_MEMORY - 1,
-      )
+      this.pruneDue(b.acceptedAt)
       this.sql.exec(
         'INSERT INTO outbox (batch_id, record, created_at, notified_at) VALUES (?, ?, ?, ?)',
         b.batchId,
@@ -305,6 +353,8 @@ export class AgentLedger extends DurableObject<Env> {
         b.acceptedAt,
       )
     })
+    // Committed: the copy may be put back (putReplay dropped it inside the transaction).
+    this.replayRow = replay
     const next = issueNonce(this.env, req.batch.agentId, req.nonceTtlSeconds)
     await this.ensureOutboxAlarm()
     return {
@@ -389,10 +439,23 @@ export class AgentLedger extends DurableObject<Env> {
 
   // ---- outbox: accepted batches until the sync consumer has stored them ------------------------
 
+  /**
+   * Storage is asked only while no alarm is known to be set. A deletion (forgetAlarm, issued in
+   * the same turn as deleteAlarm) bumps alarmEpoch, so a check that awaited across it does not
+   * mark the deleted alarm as set; storage operations apply in order, so such a check saw null.
+   */
   private async ensureOutboxAlarm(): Promise<void> {
+    if (this.alarmKnown) return
+    const epoch = this.alarmEpoch
     if ((await this.ctx.storage.getAlarm()) === null) {
       await this.ctx.storage.setAlarm(Date.now() + OUTBOX_RENOTIFY_MS)
     }
+    if (epoch === this.alarmEpoch) this.alarmKnown = true
+  }
+
+  private forgetAlarm(): void {
+    this.alarmKnown = false
+    this.alarmEpoch++
   }
 
   /** The consumer reads the full record from here (queue messages only carry ids). */
@@ -428,7 +491,10 @@ export class AgentLedger extends DurableObject<Env> {
       'DELETE FROM outbox WHERE batch_id IN (SELECT value FROM json_each(?))',
       JSON.stringify(batchIds),
     )
-    if (this.outboxDepth() === 0) await this.ctx.storage.deleteAlarm()
+    if (this.outboxDepth() === 0) {
+      this.forgetAlarm()
+      await this.ctx.storage.deleteAlarm()
+    }
   }
 
   outboxDepth(): number {
@@ -440,6 +506,8 @@ export class AgentLedger extends DurableObject<Env> {
    * waitUntil after the 202). Runs while anything is outstanding; the consumer is idempotent.
    */
   override async alarm(): Promise<void> {
+    // The alarm that fired is spent; the next admission asks storage again.
+    this.forgetAlarm()
     const now = Date.now()
     const stale = this.sql
       .exec<{ batch_id: string }>(

@@ -5,7 +5,7 @@ import { sha256 } from '@noble/hashes/sha2.js'
 import { toB64url, toHex, utf8 } from '../../../attest/bytes/encoding.ts'
 import type { AcceptedBatch, AgentRecord } from '../../../worker/ledger/types.ts'
 
-export function agentRecord(agentId: string): AgentRecord {
+export function agentRecord(agentId: string, over: Partial<AgentRecord> = {}): AgentRecord {
   return {
     agentId,
     version: 1,
@@ -25,6 +25,7 @@ export function agentRecord(agentId: string): AgentRecord {
     enrolledAt: 1,
     revokedAt: null,
     revokedReason: null,
+    ...over,
   }
 }
 

@@ -29,7 +29,8 @@ export async function resetState(agentIds: string[] = []): Promise<void> {
   for (const name of agentIds) {
     const id = env.AGENT_LEDGER.idFromName(name)
     if (!existing.has(id.toString())) continue
-    await runInDurableObject(env.AGENT_LEDGER.get(id), async (_o, state) => {
+    await runInDurableObject(env.AGENT_LEDGER.get(id), async (ledger, state) => {
+      ledger.forgetCopies() // the rows below go behind the ledger's back
       await state.storage.deleteAlarm()
       for (const t of LEDGER_TABLES) state.storage.sql.exec(`DELETE FROM ${t}`)
     })

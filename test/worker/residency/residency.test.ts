@@ -53,7 +53,8 @@ async function enroll(agentId: string): Promise<void> {
   )
     .bind(agentId)
     .run()
-  await runInDurableObject(ledger(agentId), (_o, state) => {
+  await runInDurableObject(ledger(agentId), (o, state) => {
+    o.forgetCopies() // written behind the ledger's back
     state.storage.sql.exec(
       'INSERT INTO agent (id, record) VALUES (1, ?)',
       JSON.stringify(record(agentId)),
