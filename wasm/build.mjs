@@ -41,9 +41,9 @@ const FLAGS = [
   'abort=',
   // Fixed pages: the per-key cache (wasm/ecdsa/key-cache.ts) and the tables; never grows.
   '--initialMemory',
-  '4',
+  '10',
   '--maximumMemory',
-  '4',
+  '10',
 ]
 
 function writeAtomic(file, data) {

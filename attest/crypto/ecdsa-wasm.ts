@@ -8,8 +8,8 @@
  * Takes an already compiled WebAssembly.Module (workerd cannot compile Wasm at run time; wrangler
  * and the vitest pool hand one over for `import mod from '.../ecdsa.wasm'`) and instantiates it
  * synchronously with no imports. Keeps each key's precomputation in one of the kernel's cache
- * slots (least recently used key evicted; `keyCache: false` turns it off), so the repeated
- * signatures of one AK skip it. Leaves out P-521, which goes to `fallback` when one is given.
+ * slots (frequency-admitted, least recently used evicted: SlotPolicy; `keyCache: false` turns it
+ * off), so the repeated signatures of one AK skip it. Leaves out P-521, which goes to `fallback` when one is given.
  */
 import { AegisError } from '../errors.ts'
 import type { EccCurve } from '../tpm/types.ts'
@@ -25,33 +25,78 @@ interface KernelExports {
 
 /**
  * Which kernel cache slot holds which key, least recently used first (a Map keeps insertion
- * order). The kernel checks the key in the slot itself, so this only decides where a key goes.
+ * order), and which keys earn one. The kernel checks the key in the slot itself, so this only
+ * decides where a key goes. Filling a slot costs about two uncached verifications, so an isolate
+ * that serves more AKs than there are slots must not refill on every miss: round-robin traffic
+ * over an LRU alone evicts every key just before its next use and makes each verification dearer
+ * than with no cache. Admission is therefore by frequency (TinyLFU, Einziger, Friedman and Manes,
+ * "TinyLFU: A Highly Efficient Cache Admission Policy", ACM ToS 2017): a key that misses when the
+ * slots are full takes the least recently used key's slot only if it has been asked for more
+ * often; otherwise that call verifies uncached (slot -1). The counts are aged: after AGE_AFTER
+ * lookups per slot, or when more than MAX_COUNTED keys per slot are counted, all are halved (and
+ * keys at zero dropped), so a fleet's changing mix wins slots again and the counts stay bounded.
  */
-class SlotLru {
+export class SlotPolicy {
   private readonly slots = new Map<string, number>()
-  constructor(private readonly size: number) {}
+  private readonly counts = new Map<string, number>()
+  /** Slot numbers not given to any key. */
+  private readonly free: number[]
+  private total = 0
+  constructor(private readonly size: number) {
+    this.free = Array.from({ length: size }, (_, i) => size - 1 - i)
+  }
 
+  /** The slot to verify with: the key's own, a newly given one, or -1 (uncached). */
   slotFor(key: string): number {
+    const seen = this.count(key)
     const hit = this.slots.get(key)
     if (hit !== undefined) {
       this.slots.delete(key)
       this.slots.set(key, hit)
       return hit
     }
-    let slot = this.slots.size
-    if (slot >= this.size) {
-      const [oldest, freed] = this.slots.entries().next().value as [string, number]
-      this.slots.delete(oldest)
-      slot = freed
+    const slot = this.free.pop()
+    if (slot !== undefined) {
+      this.slots.set(key, slot)
+      return slot
     }
-    this.slots.set(key, slot)
-    return slot
+    const [oldest, freed] = this.slots.entries().next().value as [string, number]
+    if (seen <= (this.counts.get(oldest) ?? 0)) return -1
+    this.slots.delete(oldest)
+    this.slots.set(key, freed)
+    return freed
   }
 
   forget(key: string): void {
+    const slot = this.slots.get(key)
     this.slots.delete(key)
+    this.counts.delete(key)
+    if (slot !== undefined) this.free.push(slot)
+  }
+
+  private count(key: string): number {
+    const n = (this.counts.get(key) ?? 0) + 1
+    this.counts.set(key, n)
+    if (++this.total >= AGE_AFTER * this.size || this.counts.size > MAX_COUNTED * this.size) {
+      this.age()
+      return this.counts.get(key) ?? 0
+    }
+    return n
+  }
+
+  private age(): void {
+    this.total = 0
+    for (const [k, v] of this.counts) {
+      if (v >> 1 === 0 && !this.slots.has(k)) this.counts.delete(k)
+      else this.counts.set(k, v >> 1)
+    }
   }
 }
+
+/** Counts are halved after this many lookups per slot. */
+const AGE_AFTER = 16
+/** Keys counted at most, per slot (a fleet's long tail is forgotten at the next ageing). */
+const MAX_COUNTED = 64
 
 /** A Map key for a public key: the coordinates as a latin1 string (cheap, collision-free). */
 function keyId(id: number, x: Uint8Array, y: Uint8Array): string {
@@ -113,7 +158,7 @@ export function createWasmEcdsaBackend(
   // Per-key precomputation across calls (wasm/ecdsa/key-cache.ts), on unless turned off.
   const slots = kernel.cacheSlots?.() ?? 0
   const lru =
-    opts.keyCache !== false && slots > 0 && kernel.verifyCached ? new SlotLru(slots) : null
+    opts.keyCache !== false && slots > 0 && kernel.verifyCached ? new SlotPolicy(slots) : null
 
   return {
     name: 'wasm',
@@ -138,7 +183,7 @@ export function createWasmEcdsaBackend(
           `${curve} public key coordinates must be ${size} bytes`,
         )
       }
-      // The memory never grows (fixed at four pages), but a detached view would fail silently.
+      // The memory never grows (fixed at ten pages), but a detached view would fail silently.
       if (view.byteLength === 0) view = new Uint8Array(kernel.memory.buffer, base, 5 * SLOT)
       view.fill(0)
       view.set(x, 0)
@@ -156,7 +201,8 @@ export function createWasmEcdsaBackend(
       let rc: number
       const cacheKey = lru ? keyId(id, x, y) : ''
       try {
-        rc = lru ? kernel.verifyCached!(id, lru.slotFor(cacheKey)) : kernel.verify(id)
+        const slot = lru ? lru.slotFor(cacheKey) : -1
+        rc = slot >= 0 ? kernel.verifyCached!(id, slot) : kernel.verify(id)
       } catch (err) {
         // A trap is a kernel bug, never a property of the inputs.
         throw new AegisError('ERR_INTERNAL', 'ECDSA Wasm kernel trapped', { cause: err })

@@ -36,17 +36,24 @@ interface Fixture {
 interface Ctx extends Fixture {
   backend: EcdsaBackend
   key: CryptoKey
+  fleet?: Fixture[]
+  pick?: () => Fixture
 }
+
+/** Keys in the fleet case: four times the kernel's cache slots (wasm/ecdsa/key-cache.ts). */
+const FLEET_KEYS = 128
 
 const CURVES = {
   'P-256': { noble: p256, hash: sha256, webHash: 'SHA-256', size: 32, tag: 'p256' },
   'P-384': { noble: p384, hash: sha384, webHash: 'SHA-384', size: 48, tag: 'p384' },
 } as const
 
-function fixture(curve: 'P-256' | 'P-384'): Fixture {
+function fixture(curve: 'P-256' | 'P-384', label = ''): Fixture {
   const c = CURVES[curve]
   const { Fn } = c.noble.Point
-  const d = Fn.create(bytesToBigInt(c.hash(new TextEncoder().encode(`aegis bench ${curve} key`))))
+  const d = Fn.create(
+    bytesToBigInt(c.hash(new TextEncoder().encode(`aegis bench ${curve} key${label}`))),
+  )
   const secretKey = Fn.toBytes(d)
   const pub = c.noble.getPublicKey(secretKey, false)
   const msg = new Uint8Array(new TextEncoder().encode(`{"agentId":"bench","seq":1,"metrics":[]}`))
@@ -123,6 +130,20 @@ function cases3(
         backend: createWasmEcdsaBackend(ecdsaWasm, undefined, { keyCache: false }),
       }),
       run: runBackend,
+    },
+    {
+      // A fleet: FLEET_KEYS AKs in turn, four times the kernel's cache slots, as an isolate that
+      // serves many agents sees them. Each run verifies the next key's signature.
+      name: `ecdsa.${tag}.wasm-fleet`,
+      iterations: iterations.wasm,
+      warmup: iterations.wasm,
+      setup: async () => {
+        const ctx = await setup(curve)
+        const fleet = Array.from({ length: FLEET_KEYS }, (_, i) => fixture(curve, ` ${i}`))
+        let next = 0
+        return { ...ctx, fleet, pick: () => fleet[next++ % fleet.length]! }
+      },
+      run: (c) => runBackend({ ...c, ...c.pick!() }),
     },
     {
       name: `ecdsa.${tag}.noble`,

@@ -4,14 +4,16 @@ import { describe, expect, it } from 'vitest'
 import { cases } from '../../bench/cases/ecdsa.ts'
 
 describe('bench/cases/ecdsa.ts', () => {
-  it('exports the eight named cases', () => {
+  it('exports the ten named cases', () => {
     expect(cases.map((c) => c.name)).toEqual([
       'ecdsa.p256.wasm',
       'ecdsa.p256.wasm-uncached',
+      'ecdsa.p256.wasm-fleet',
       'ecdsa.p256.noble',
       'ecdsa.p256.webcrypto',
       'ecdsa.p384.wasm',
       'ecdsa.p384.wasm-uncached',
+      'ecdsa.p384.wasm-fleet',
       'ecdsa.p384.noble',
       'ecdsa.p384.webcrypto',
     ])

@@ -35,7 +35,7 @@ import {
 import { PT, X, Y, Z, copyPoint, pointAdd, pointAddAffine, pointDouble, setInfinity } from './point'
 import { wnaf } from './wnaf'
 
-export const CACHE_SLOTS: i32 = 8
+export const CACHE_SLOTS: i32 = 32
 const W_C: i32 = 6
 const ENTRIES: i32 = 1 << (W_C - 2)
 /** An affine entry: x then y, FE bytes each. */
