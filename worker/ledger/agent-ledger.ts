@@ -25,6 +25,7 @@ import {
   type LedgerRows,
   type MovingRecord,
 } from '../residency/ledger-transfer.ts'
+import { ensureLedgerSchema } from './ledger-schema.ts'
 import { captureAsync, type RpcResult } from './rpc-result.ts'
 import { checkNonce, issueNonce } from './stateless-nonce.ts'
 import type {
@@ -49,6 +50,27 @@ const PRUNE_EVERY_MS = 10_000
 /** Outbox entries not confirmed stored after this long are announced to the queue again. */
 export const OUTBOX_RENOTIFY_MS = 30_000
 
+/**
+ * The storage's SQL interface with every statement's rowsWritten added up (index entries included,
+ * as Durable Object SQLite storage bills them): statements without result rows run to completion
+ * inside exec(), so the count is final when it returns; a SELECT writes nothing.
+ */
+function countWrites(sql: SqlStorage, add: (n: number) => void): SqlStorage {
+  return new Proxy(sql, {
+    get(target, prop) {
+      if (prop === 'exec') {
+        return (query: string, ...bindings: unknown[]) => {
+          const cursor = target.exec(query, ...bindings)
+          add(cursor.rowsWritten)
+          return cursor
+        }
+      }
+      const v = Reflect.get(target, prop, target) as unknown
+      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v
+    },
+  })
+}
+
 export class AgentLedger extends DurableObject<Env> {
   private readonly sql: SqlStorage
   /*
@@ -65,21 +87,14 @@ export class AgentLedger extends DurableObject<Env> {
   private alarmEpoch = 0
   private prunedAt = 0
 
+  /** SQLite rows written through this instance (each cursor's rowsWritten): the billed figure. */
+  private written = 0
+
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env)
-    this.sql = ctx.storage.sql
+    this.sql = countWrites(ctx.storage.sql, (n) => (this.written += n))
     void ctx.blockConcurrencyWhile(async () => {
-      this.sql.exec(`
-        CREATE TABLE IF NOT EXISTS agent (id INTEGER PRIMARY KEY CHECK (id = 1), record TEXT NOT NULL);
-        CREATE TABLE IF NOT EXISTS used_challenges (enrollment_id TEXT PRIMARY KEY, expires_at INTEGER NOT NULL);
-        CREATE TABLE IF NOT EXISTS spent_nonces (nonce TEXT PRIMARY KEY, expires_at INTEGER NOT NULL);
-        CREATE TABLE IF NOT EXISTS replay (id INTEGER PRIMARY KEY CHECK (id = 1), state TEXT NOT NULL);
-        CREATE TABLE IF NOT EXISTS accepted (
-          batch_id TEXT PRIMARY KEY, seq INTEGER NOT NULL, receipt TEXT NOT NULL, accepted_at INTEGER NOT NULL);
-        CREATE INDEX IF NOT EXISTS accepted_seq ON accepted(seq);
-        CREATE TABLE IF NOT EXISTS outbox (
-          batch_id TEXT PRIMARY KEY, record TEXT NOT NULL, created_at INTEGER NOT NULL, notified_at INTEGER NOT NULL);
-      `)
+      ctx.storage.transactionSync(() => ensureLedgerSchema(this.sql))
     })
   }
 
@@ -288,6 +303,11 @@ export class AgentLedger extends DurableObject<Env> {
   private putReplay(s: ReplayState): void {
     this.replayRow = undefined
     this.sql.exec('INSERT OR REPLACE INTO replay (id, state) VALUES (1, ?)', JSON.stringify(s))
+  }
+
+  /** Rows this instance has written so far (tests and docs/scale.md: rows per admission). */
+  rowsWritten(): number {
+    return this.written
   }
 
   getReplayState(): ReplayState {

@@ -20,6 +20,7 @@ export type AgentLedgerApi = RpcApi<
   | 'clearAfterMove'
   | 'moveOrigin'
   | 'moveCleared'
+  | 'rowsWritten'
 >
 
 /** The agent's ledger, in its jurisdiction's namespace (worker/residency, docs/sovereignty.md). */

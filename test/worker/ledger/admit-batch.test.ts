@@ -12,6 +12,7 @@ import { checkNonce } from '../../../worker/ledger/stateless-nonce.ts'
 import type { AdmitResult } from '../../../worker/ledger/types.ts'
 import type { RpcResult } from '../../../worker/ledger/rpc-result.ts'
 import {
+  accepted,
   admitRequest,
   enrolledAgent,
   freshNonce,
@@ -20,11 +21,6 @@ import {
   type LedgerAgent,
   type TpmClock,
 } from './ledger-fixture.ts'
-
-function accepted(r: RpcResult<AdmitResult>): AdmitResult {
-  if (!r.ok) throw new Error(`expected acceptance, got ${r.error.code}: ${r.error.message}`)
-  return r.value
-}
 
 let a: LedgerAgent
 

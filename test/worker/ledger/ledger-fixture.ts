@@ -12,7 +12,8 @@ import { parseTpmsAttest } from '../../../attest/tpm/attest.ts'
 import { createSoftTpm, type SoftTpm } from '../../../bench/sim/soft-tpm.ts'
 import { agentLedger, type AgentLedgerApi } from '../../../worker/ledger/ledger-stub.ts'
 import { issueNonce } from '../../../worker/ledger/stateless-nonce.ts'
-import type { AdmitRequest, AgentRecord } from '../../../worker/ledger/types.ts'
+import type { AdmitRequest, AdmitResult, AgentRecord } from '../../../worker/ledger/types.ts'
+import type { RpcResult } from '../../../worker/ledger/rpc-result.ts'
 
 export interface LedgerAgent {
   tpm: SoftTpm
@@ -130,4 +131,10 @@ export async function ledgerState(a: LedgerAgent): Promise<Record<string, unknow
       alarm: await state.storage.getAlarm(),
     }
   })
+}
+
+/** The value of an admission that must have been accepted (the test fails with the code if not). */
+export function accepted(r: RpcResult<AdmitResult>): AdmitResult {
+  if (!r.ok) throw new Error(`expected acceptance, got ${r.error.code}: ${r.error.message}`)
+  return r.value
 }

@@ -1,0 +1,102 @@
+/**
+ * What one admission and its acknowledgement write to the ledger's SQLite storage, counted as
+ * Durable Object storage bills it (each statement's rowsWritten, index entries included): the
+ * per-batch figure docs/scale.md prices. The figures are bounds, so a change that adds a write
+ * to the hot path shows here.
+ */
+import { runInDurableObject } from 'cloudflare:test'
+import { beforeEach, describe, expect, it } from 'vitest'
+import { LEGACY_LEDGER_SCHEMA, ensureLedgerSchema } from '../../../worker/ledger/ledger-schema.ts'
+import { accepted, admitRequest, enrolledAgent, type LedgerAgent } from './ledger-fixture.ts'
+
+let a: LedgerAgent
+
+beforeEach(async () => {
+  a = await enrolledAgent()
+})
+
+describe('AgentLedger rows written per batch', () => {
+  it('an admission, then its acknowledgement', async () => {
+    // A first batch, so the replay row exists and the prune has run (steady state)
+    const first = accepted(await a.ledger.admitBatch(admitRequest(a, { seq: 1 })))
+    let nonce = first.nextNonce
+    const counts: { admit: number; ack: number }[] = []
+    for (let seq = 2; seq <= 6; seq++) {
+      const req = admitRequest(a, { seq, nonce })
+      const w0 = await a.ledger.rowsWritten()
+      const r = accepted(await a.ledger.admitBatch(req))
+      const w1 = await a.ledger.rowsWritten()
+      await a.ledger.ackOutbox([r.accepted!.batchId])
+      const w2 = await a.ledger.rowsWritten()
+      counts.push({ admit: w1 - w0, ack: w2 - w1 })
+      nonce = r.nextNonce
+    }
+    // spent nonce, replay state, accepted id, outbox entry; the ack deletes the outbox entry.
+    // (The rowid tables with an index on accepted.seq wrote 8 per admission.)
+    expect(counts).toEqual(Array.from({ length: 5 }, () => ({ admit: 4, ack: 1 })))
+  })
+})
+
+describe('the ledger schema migration (worker/ledger/ledger-schema.ts)', () => {
+  it('rebuilds the old rowid tables WITHOUT ROWID, keeping every row, and the ledger goes on', async () => {
+    // A ledger as the old code left it: an accepted batch, its spent nonce and outbox entry.
+    const req = admitRequest(a, { seq: 1 })
+    const first = accepted(await a.ledger.admitBatch(req))
+    const dump = (sql: SqlStorage) =>
+      Object.fromEntries(
+        ['spent_nonces', 'accepted', 'outbox'].map((t) => [
+          t,
+          sql.exec(`SELECT * FROM ${t} ORDER BY 1`).toArray(),
+        ]),
+      )
+    const before = await runInDurableObject(a.stub, (_o, state) => {
+      const sql = state.storage.sql
+      const rows = dump(sql)
+      sql.exec('DROP TABLE spent_nonces; DROP TABLE accepted; DROP TABLE outbox')
+      sql.exec(LEGACY_LEDGER_SCHEMA)
+      for (const [t, rs] of Object.entries(rows)) {
+        for (const r of rs) {
+          const cols = Object.keys(r)
+          sql.exec(
+            `INSERT INTO ${t} (${cols.join(', ')}) VALUES (${cols.map(() => '?').join(', ')})`,
+            ...cols.map((c) => r[c]),
+          )
+        }
+      }
+      return rows
+    })
+    expect(before.accepted).toHaveLength(1)
+
+    const after = await runInDurableObject(a.stub, (_o, state) => {
+      const sql = state.storage.sql
+      const legacy = sql
+        .exec<{ sql: string }>("SELECT sql FROM sqlite_master WHERE name = 'accepted'")
+        .one().sql
+      state.storage.transactionSync(() => ensureLedgerSchema(sql))
+      const schema = sql
+        .exec<{ name: string; sql: string | null }>(
+          "SELECT name, sql FROM sqlite_master WHERE name IN ('spent_nonces', 'accepted', 'outbox', 'accepted_seq')",
+        )
+        .toArray()
+      return { legacy, schema, rows: dump(sql) }
+    })
+    expect(after.legacy).not.toMatch(/WITHOUT ROWID/)
+    expect(after.rows).toEqual(before)
+    expect(after.schema.map((s) => s.name).sort()).toEqual(['accepted', 'outbox', 'spent_nonces'])
+    for (const s of after.schema) expect(s.sql).toMatch(/WITHOUT ROWID/)
+
+    // The migrated ledger still refuses the spent nonce and admits the next batch.
+    const replay = await a.ledger.admitBatch(req)
+    expect(replay.ok).toBe(false)
+    const next = accepted(
+      await a.ledger.admitBatch(admitRequest(a, { seq: 2, nonce: first.nextNonce })),
+    )
+    expect(next.accepted?.seq).toBe(2)
+    // and running it again changes nothing
+    const again = await runInDurableObject(a.stub, (_o, state) => {
+      state.storage.transactionSync(() => ensureLedgerSchema(state.storage.sql))
+      return dump(state.storage.sql)
+    })
+    expect(again.accepted).toHaveLength(2)
+  })
+})
