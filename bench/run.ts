@@ -17,7 +17,7 @@
  *                           collector's, docs/benchmarks.md)
  *   --flood-duration S (60)  --flood-concurrency N (32)  --flood-clients N (64)   abuse.flood
  *   --generated-dir DIR     where the micro worker is generated (bench/.generated)
- *   --only soak [--duration S (600)] [--rate R (30 batches/s)] [--faults SPEC]
+ *   --only soak [--duration S (600)] [--rate R (180 batches/s: half of the ingest maximum measured on the 2-core machine)] [--faults SPEC]
  *                           paced load with development-only sync faults (SYNC_FAULTS, default
  *                           r2/log/d1/ack at 2% each) and workerd memory sampling; run only by name
  *   --only soak.healthz     its control: GET /healthz at the same --rate and --duration, memory
@@ -164,7 +164,7 @@ function readOptions(argv: string[]) {
       out: path.resolve(a.out ?? path.join(REPO_ROOT, 'bench/out/latest.json')),
       ecdsaBackend: a['ecdsa-backend'],
       localObservability: a['local-observability'] ?? false,
-      rate: positiveInt('rate', a.rate, 30),
+      rate: positiveInt('rate', a.rate, 180),
       faults: a.faults ?? DEFAULT_FAULTS,
       generatedDir: a['generated-dir'] === undefined ? undefined : path.resolve(a['generated-dir']),
       flood: {
