@@ -8,13 +8,13 @@
 import { runInDurableObject } from 'cloudflare:test'
 import { env } from 'cloudflare:workers'
 import { beforeEach, describe, expect, it } from 'vitest'
-import { sha256 } from '@noble/hashes/sha2.js'
-import { toB64url, toHex, utf8 } from '../../../attest/bytes/encoding.ts'
+import { utf8 } from '../../../attest/bytes/encoding.ts'
 import type { RpcResult } from '../../../worker/ledger/rpc-result.ts'
 import type { AdmitRequest, AdmitResult, AgentRecord } from '../../../worker/ledger/types.ts'
 import { issueNonce } from '../../../worker/ledger/stateless-nonce.ts'
 import { resetState } from '../helpers/reset.ts'
 import { agentRecord } from '../helpers/ledger-records.ts'
+import { admittedBatch } from './ledger-fixture.ts'
 
 const AGENT = 'c1'.repeat(32)
 const AK_NAME = '000b' + '11'.repeat(32)
@@ -38,23 +38,7 @@ function request(seq: number, nonce: string, recordVersion = 1): AdmitRequest {
     fix,
     geo: { maxSpeedMps: 1000, enforce: true },
     nonceTtlSeconds: 60,
-    batch: {
-      batchId: toHex(sha256(payload)),
-      agentId: AGENT,
-      seq,
-      acceptedAt: Date.now(),
-      findings: [],
-      zone: null,
-      cfCountry: null,
-      verifyMs: 1,
-      payload: toB64url(payload),
-      nonce,
-      quote: { attest: 'AA', signature: 'AA', pcrs: {} },
-      akPublic: 'AA',
-      akName: AK_NAME,
-      ekCertSha256: null,
-      policyVersion: 0,
-    },
+    batch: admittedBatch({ agentId: AGENT, akName: AK_NAME, seq, payload, nonce, at: Date.now() }),
   }
 }
 

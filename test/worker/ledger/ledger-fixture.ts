@@ -78,6 +78,37 @@ export interface BatchOpts {
   value?: number
 }
 
+/**
+ * The batch half of an admission request, as the ingest route fills it after verification:
+ * batchId = SHA-256(payload), placeholder quote and AK (the ledger does not re-verify them).
+ */
+export function admittedBatch(b: {
+  agentId: string
+  akName: string
+  seq: number
+  payload: Uint8Array
+  nonce: string
+  at: number
+}): AdmitRequest['batch'] {
+  return {
+    batchId: toHex(sha256(b.payload)),
+    agentId: b.agentId,
+    seq: b.seq,
+    acceptedAt: b.at,
+    findings: [],
+    zone: null,
+    cfCountry: null,
+    verifyMs: 1,
+    payload: toB64url(b.payload),
+    nonce: b.nonce,
+    quote: { attest: 'AA', signature: 'AA', pcrs: {} },
+    akPublic: 'AA',
+    akName: b.akName,
+    ekCertSha256: null,
+    policyVersion: 0,
+  }
+}
+
 /** The request the ingest route sends after verifying a batch (worker/ingest/routes.ts). */
 export function admitRequest(a: LedgerAgent, o: BatchOpts): AdmitRequest {
   const nonce = o.nonce ?? freshNonce(a)
@@ -99,23 +130,14 @@ export function admitRequest(a: LedgerAgent, o: BatchOpts): AdmitRequest {
     fix,
     geo: { maxSpeedMps: 300, enforce: true },
     nonceTtlSeconds: 60,
-    batch: {
-      batchId: toHex(sha256(payload)),
+    batch: admittedBatch({
       agentId: a.agentId,
-      seq: o.seq,
-      acceptedAt: now,
-      findings: [],
-      zone: null,
-      cfCountry: null,
-      verifyMs: 1,
-      payload: toB64url(payload),
-      nonce,
-      quote: { attest: 'AA', signature: 'AA', pcrs: {} },
-      akPublic: 'AA',
       akName: a.akName,
-      ekCertSha256: null,
-      policyVersion: 0,
-    },
+      seq: o.seq,
+      payload,
+      nonce,
+      at: now,
+    }),
   }
 }
 
