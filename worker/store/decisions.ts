@@ -1,5 +1,5 @@
 /**
- * D1 `decisions` (migrations/0001_init.sql): the audit trail, one row per decision of an enrolled
+ * D1 `decisions` (migrations/0001_init.sql; 0007 dropped an index no query used): the audit trail, one row per decision of an enrolled
  * agent (anonymous refusals are counted in `refusals`). Inserted from one statement by the sync
  * consumer: recorded decisions (audit/record-decision.ts) and the accept decision stored with its
  * batch (sync/write-rows.ts). INSERT OR IGNORE: the unique index on an accepted batch_id makes a
