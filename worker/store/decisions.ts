@@ -1,9 +1,10 @@
 /**
- * D1 `decisions` (migrations/0001_init.sql; 0007 dropped an index no query used): the audit trail, one row per decision of an enrolled
- * agent (anonymous refusals are counted in `refusals`). Inserted from one statement by the sync
+ * D1 `decisions` (migrations/0001_init.sql; 0007 dropped an index no query used, 0008 the
+ * AUTOINCREMENT and the unique index on accepted batch ids): the audit trail, one row per decision
+ * of an enrolled agent (anonymous refusals are counted in `refusals`). Inserted by the sync
  * consumer: recorded decisions (audit/record-decision.ts) and the accept decision stored with its
- * batch (sync/write-rows.ts). INSERT OR IGNORE: the unique index on an accepted batch_id makes a
- * redelivered accept a no-op instead of a failed D1 batch.
+ * batch (sync/write-rows.ts), the latter only while the batch row does not exist yet, so a
+ * redelivered accept is a no-op.
  */
 import type { ErrorCode } from '../../attest/errors.ts'
 
@@ -20,24 +21,48 @@ export interface DecisionRow {
   detail: Record<string, unknown> | null
 }
 
+const COLUMNS = 'at, kind, agent_id, batch_id, verdict, code, zone, cf_country, verify_ms, detail'
+
 export function insertDecision(db: D1Database, d: DecisionRow): D1PreparedStatement {
-  return db
-    .prepare(
-      `INSERT OR IGNORE INTO decisions (at, kind, agent_id, batch_id, verdict, code, zone, cf_country, verify_ms, detail)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    )
-    .bind(
-      d.at,
-      d.kind,
-      d.agentId,
-      d.batchId,
-      d.verdict,
-      d.code,
-      d.zone,
-      d.cfCountry,
-      d.verifyMs,
-      d.detail ? JSON.stringify(d.detail) : null,
-    )
+  return bindDecision(
+    db.prepare(
+      `INSERT INTO decisions (${COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)`,
+    ),
+    d,
+  )
+}
+
+/**
+ * A stored batch's accept decision, inserted only while the batch's row does not exist yet: run
+ * before insertBatch in the same D1 batch (a transaction), a replayed store adds no second row.
+ * (An index enforcing it would cost a billed row on every batch: migration 0008.)
+ */
+export function insertAcceptDecision(
+  db: D1Database,
+  d: DecisionRow & { batchId: string },
+): D1PreparedStatement {
+  return bindDecision(
+    db.prepare(
+      `INSERT INTO decisions (${COLUMNS}) SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10
+        WHERE NOT EXISTS (SELECT 1 FROM batches WHERE batch_id = ?4)`,
+    ),
+    d,
+  )
+}
+
+function bindDecision(stmt: D1PreparedStatement, d: DecisionRow): D1PreparedStatement {
+  return stmt.bind(
+    d.at,
+    d.kind,
+    d.agentId,
+    d.batchId,
+    d.verdict,
+    d.code,
+    d.zone,
+    d.cfCountry,
+    d.verifyMs,
+    d.detail ? JSON.stringify(d.detail) : null,
+  )
 }
 
 /** The time window [from, to] (ms) and page size of an audit listing. */

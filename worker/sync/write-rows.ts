@@ -2,16 +2,16 @@
  * The D1 side of storing a pack, one D1 batch (one transaction): for each batch, in this order,
  *   1. fold its metrics into its rollup bucket (minute, zone, agent) — only while its batch row
  *      does not exist yet, so a replayed store folds nothing twice and nobody re-reads raw points;
- *   2. its accept decision (INSERT OR IGNORE on the unique accepted-batch index);
+ *   2. its accept decision, likewise only while its batch row does not exist yet;
  *   3. its batch row with where its bundle lies in the pack.
- * Three table rows per batch (docs/scale.md). Returns the table rows written (`changes` summed over
+ * Three table rows per batch, six billed rows with their index entries (docs/scale.md). Returns the table rows written (`changes` summed over
  * the statements) and D1's `rows_written` (what D1 bills: every index entry counts too).
  * Raw metric points are not stored in D1: the bundle in R2 holds them (migration 0005).
  */
 import { fromB64url } from '../../attest/bytes/encoding.ts'
 import { parseBatchPayload, type BatchPayload } from '../../attest/ingest/batch-payload.ts'
 import { insertBatch } from '../store/batches.ts'
-import { insertDecision } from '../store/decisions.ts'
+import { insertAcceptDecision } from '../store/decisions.ts'
 import { foldRollup, type RollupMetrics } from '../store/rollups.ts'
 import { centralLocation, type CentralPlace } from '../residency/central-rows.ts'
 import type { Pack } from './pack-bundles.ts'
@@ -60,7 +60,7 @@ export async function writeRows(
         metrics: foldMetrics(p.metrics),
         batchId: b.batchId,
       }),
-      insertDecision(db, {
+      insertAcceptDecision(db, {
         at: b.acceptedAt,
         kind: 'batch',
         agentId: b.agentId,

@@ -1,7 +1,7 @@
 /**
  * What storing a pack writes to D1 (worker/sync/write-rows.ts), as D1 bills it: per batch one
  * rollup fold, one accept decision and one batch row (3 table rows), and `rows_written` with their
- * index entries. The bounds are exact, so an index or a row added to the hot path shows here;
+ * index entries (6 since migration 0008). The bounds are exact, so an index or a row added to the hot path shows here;
  * the query plans check that every index on `decisions` is one a query uses.
  */
 import { env } from 'cloudflare:workers'
@@ -29,7 +29,7 @@ async function packOf(n: number, from = 1) {
       lat: 1,
       lon: 2,
       metrics: [
-        { name: 'temp.c', value: i },
+        { name: 'temp.c', value: from + i },
         { name: 'rh.pct', value: 50 },
       ],
       zone: 'z1',
@@ -40,16 +40,36 @@ async function packOf(n: number, from = 1) {
 }
 
 describe('writeRows: D1 rows per stored batch', () => {
-  it('3 table rows and 9 billed rows per batch; a replay writes no table row', async () => {
+  it('3 table rows and 6 billed rows per batch; a replay writes no table row', async () => {
     const pack = await packOf(10)
     const indices = new Map(pack.entries.map((e, i) => [e.b.batchId, i]))
     const w = await writeRows(env.DB, pack, indices)
     expect(w.rows).toBe(3 * 10)
-    // rollup row, decision row + decisions_agent_at, decisions_at, decisions_accepted_batch,
-    // batch row + its primary key and (agent_id, seq) indexes: 9 (10 with decisions_code_at)
-    expect(w.billed).toBe(9 * 10)
+    // rollup row; decision row + decisions_agent_at, decisions_at; batch row (WITHOUT ROWID) +
+    // (agent_id, seq): 6. Before migration 0008: 9 (sqlite_sequence, decisions_accepted_batch and
+    // the batches key's own index); before 0007: 10 (decisions_code_at).
+    expect(w.billed).toBe(6 * 10)
     const again = await writeRows(env.DB, pack, indices)
     expect(again.rows).toBe(0)
+    expect(again.billed).toBe(0)
+    const n = await env.DB.prepare(
+      "SELECT count(*) AS n, count(DISTINCT batch_id) AS ids FROM decisions WHERE verdict != 'reject'",
+    ).first<{ n: number; ids: number }>()
+    expect(n).toEqual({ n: 10, ids: 10 })
+  })
+
+  it('a pack stored again with new batches adds decisions for the new ones only', async () => {
+    const first = await packOf(4)
+    await writeRows(env.DB, first, new Map())
+    // A redelivery that overlaps: batches 3-6, two stored already.
+    const overlap = await packOf(4, 3)
+    const w = await writeRows(env.DB, overlap, new Map())
+    expect(w.rows).toBe(3 * 2)
+    const { results } = await env.DB.prepare(
+      'SELECT batch_id, count(*) AS n FROM decisions GROUP BY batch_id',
+    ).all<{ batch_id: string; n: number }>()
+    expect(results.length).toBe(6)
+    expect(results.every((r) => r.n === 1)).toBe(true)
   })
 
   it('every index on decisions serves a query the worker makes', async () => {
@@ -76,8 +96,7 @@ describe('writeRows: D1 rows per stored batch', () => {
       "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'decisions' AND sql IS NOT NULL",
     ).all<{ name: string }>()
     const names = results.map((r) => r.name).sort()
-    // decisions_accepted_batch is the unique constraint that makes a replayed accept a no-op
-    expect(names).toEqual(['decisions_accepted_batch', 'decisions_agent_at', 'decisions_at'])
+    expect(names).toEqual(['decisions_agent_at', 'decisions_at'])
     expect(used).toContain('decisions_at')
     expect(used).toContain('decisions_agent_at')
   })
