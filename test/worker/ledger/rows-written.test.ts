@@ -35,6 +35,20 @@ describe('AgentLedger rows written per batch', () => {
     // (The rowid tables with an index on accepted.seq wrote 8 per admission.)
     expect(counts).toEqual(Array.from({ length: 5 }, () => ({ admit: 4, ack: 1 })))
   })
+
+  it('later, the prune deletes every spent nonce once it expired: one more row per batch', async () => {
+    let nonce = accepted(await a.ledger.admitBatch(admitRequest(a, { seq: 1 }))).nextNonce
+    for (let seq = 2; seq <= 5; seq++)
+      nonce = accepted(await a.ledger.admitBatch(admitRequest(a, { seq, nonce }))).nextNonce
+    // Ten minutes on (the ledger prunes on the admission's acceptedAt, at most every 10 s): every
+    // nonce spent so far has expired (60 s), this admission's own included.
+    const req = admitRequest(a, { seq: 6, nonce })
+    req.batch.acceptedAt += 600_000
+    const w0 = await a.ledger.rowsWritten()
+    accepted(await a.ledger.admitBatch(req))
+    const w1 = await a.ledger.rowsWritten()
+    expect(w1 - w0).toBe(4 + 6)
+  })
 })
 
 describe('the ledger schema migration (worker/ledger/ledger-schema.ts)', () => {
