@@ -6,6 +6,7 @@
  */
 import { insertDecision, type DecisionRow } from '../store/decisions.ts'
 import { countRefusal } from '../store/refusals.ts'
+import { countDecision } from '../store/totals.ts'
 import { centralDecision } from '../residency/central-decision.ts'
 
 export interface Decision extends DecisionRow {
@@ -28,20 +29,25 @@ export function recordDecision(
   )
 }
 
-/** Store queued decisions: anonymous refusals counted, the others one row each. */
+/**
+ * Store queued decisions: anonymous refusals counted, the others one row each and counted in
+ * decision_totals (GET /metrics, store/totals.ts).
+ */
 export async function insertDecisions(db: D1Database, all: Decision[]): Promise<void> {
   if (all.length === 0) return
   await db.batch(
-    all.map(({ aggregate, ...d }) =>
+    all.flatMap(({ aggregate, ...d }) =>
       aggregate
-        ? countRefusal(db, {
-            at: d.at,
-            kind: d.kind,
-            code: d.code ?? 'ERR_INTERNAL',
-            agentId: d.agentId ?? '',
-            client: aggregate.client,
-          })
-        : insertDecision(db, d),
+        ? [
+            countRefusal(db, {
+              at: d.at,
+              kind: d.kind,
+              code: d.code ?? 'ERR_INTERNAL',
+              agentId: d.agentId ?? '',
+              client: aggregate.client,
+            }),
+          ]
+        : [insertDecision(db, d), countDecision(db, d)],
     ),
   )
 }

@@ -17,7 +17,7 @@ import type { AppEnv } from '../app-env.ts'
 import { requireRole } from '../auth/require-role.ts'
 import { fleetRows } from '../store/agents.ts'
 import { rejectionCounts } from '../store/decisions.ts'
-import { metricNames } from '../store/rollups.ts'
+import { metricNames } from '../store/totals.ts'
 import { AGENT_ID, queryTime } from '../http/params.ts'
 
 const MAX_AGENTS = 5000

@@ -1,15 +1,15 @@
 /**
  * GET /metrics (viewer role): Prometheus text exposition (format 0.0.4) of the collector's state
  * from D1: decisions by verdict and code, stored batches, sync lag over the last 5 minutes,
- * dead-lettered messages and agents by status. Counters are totals over the retained audit trail.
+ * dead-lettered messages and agents by status. Counters are all-time totals kept as data is
+ * stored (store/totals.ts), so a scrape reads a few rows however long the history (docs/scale.md).
  */
 import { Hono } from 'hono'
 import type { AppEnv } from '../app-env.ts'
 import { requireRole } from '../auth/require-role.ts'
 import { countAgentsByStatus } from '../store/agents.ts'
-import { countBatches, syncLag } from '../store/batches.ts'
 import { countDeadLetters } from '../store/dead-letters.ts'
-import { countDecisions } from '../store/decisions.ts'
+import { readDecisionTotals, readTotals, recentSyncLag } from '../store/totals.ts'
 
 export const metricsRoutes = new Hono<AppEnv>()
 
@@ -21,9 +21,9 @@ metricsRoutes.get('/metrics', requireRole('viewer'), async (c) => {
   const since = Date.now() - 5 * 60_000
   const db = c.env.DB
   const [decisions, batches, lag, dead, agents] = await db.batch([
-    countDecisions(db),
-    countBatches(db),
-    syncLag(db, since),
+    readDecisionTotals(db),
+    readTotals(db),
+    recentSyncLag(db, since),
     countDeadLetters(db),
     countAgentsByStatus(db),
   ])
@@ -50,7 +50,9 @@ metricsRoutes.get('/metrics', requireRole('viewer'), async (c) => {
       (r) => [{ kind: r.kind, verdict: r.verdict, code: r.code }, r.n],
     ),
   )
-  const b = batches!.results[0] as { n: number; points: number }
+  const total = (name: string) =>
+    (batches!.results as { name: string; n: number }[]).find((r) => r.name === name)?.n ?? 0
+  const b = { n: total('batches_stored'), points: total('points_stored') }
   metric('aegis_batches_stored_total', 'counter', 'Accepted batches stored in D1 and R2.', [
     [{}, b.n],
   ])

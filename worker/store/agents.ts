@@ -210,16 +210,19 @@ interface FleetRaw {
 }
 
 export async function fleetRows(db: D1Database, limit: number): Promise<FleetRow[]> {
-  // The latest batch by seq: seq rises per agent, and (agent_id, seq) is indexed.
+  // Every per-agent figure is an index lookup (docs/scale.md "Reads that do not grow with the
+  // history"): the latest batch by seq (seq rises per agent, (agent_id, seq) is indexed), the
+  // count kept in agent_totals, the latest rejection in the rejections-only index.
   const { results } = await db
     .prepare(
       `SELECT a.agent_id, a.status, a.zones, a.sensor_id, a.enrolled_at, r.jurisdiction,
-            (SELECT COUNT(*) FROM batches x WHERE x.agent_id = a.agent_id) AS batches,
+            COALESCE(t.batches, 0) AS batches,
             b.batch_id, b.seq, b.accepted_at, b.zone, b.lat, b.lon, b.accuracy_m,
             (SELECT d.code || '|' || d.at || '|' || COALESCE(d.detail, '') FROM decisions d
                WHERE d.agent_id = a.agent_id AND d.verdict = 'reject' ORDER BY d.at DESC, d.id DESC LIMIT 1) AS last_reject
        FROM agents a
        LEFT JOIN agent_residency r ON r.agent_id = a.agent_id
+       LEFT JOIN agent_totals t ON t.agent_id = a.agent_id
        LEFT JOIN batches b ON b.batch_id =
             (SELECT y.batch_id FROM batches y WHERE y.agent_id = a.agent_id ORDER BY y.seq DESC LIMIT 1)
       ORDER BY a.agent_id LIMIT ?1`,
@@ -263,11 +266,12 @@ export async function agentSummaries(db: D1Database, limit: number): Promise<Age
   const { results } = await db
     .prepare(
       `SELECT a.agent_id, a.status, a.zones, a.sensor_id, r.jurisdiction,
-            (SELECT MAX(accepted_at) FROM batches b WHERE b.agent_id = a.agent_id) AS last_accepted,
-            (SELECT COUNT(*) FROM batches b WHERE b.agent_id = a.agent_id) AS batches,
+            (SELECT b.accepted_at FROM batches b WHERE b.agent_id = a.agent_id ORDER BY b.seq DESC LIMIT 1) AS last_accepted,
+            COALESCE(t.batches, 0) AS batches,
             (SELECT d.code || '|' || d.at FROM decisions d
                WHERE d.agent_id = a.agent_id AND d.verdict = 'reject' ORDER BY d.at DESC LIMIT 1) AS last_reject
        FROM agents a LEFT JOIN agent_residency r ON r.agent_id = a.agent_id
+       LEFT JOIN agent_totals t ON t.agent_id = a.agent_id
       ORDER BY a.agent_id LIMIT ?1`,
     )
     .bind(limit)

@@ -101,21 +101,6 @@ export async function bundleLocation(
   }
 }
 
-/** Stored batches and their metric points, for GET /metrics: one row {n, points}. */
-export function countBatches(db: D1Database): D1PreparedStatement {
-  return db.prepare('SELECT COUNT(*) AS n, COALESCE(SUM(metric_count), 0) AS points FROM batches')
-}
-
-/** Acceptance-to-storage lag of batches stored since `since`: one row {n, avg, max}. */
-export function syncLag(db: D1Database, since: number): D1PreparedStatement {
-  return db
-    .prepare(
-      `SELECT COUNT(*) AS n, COALESCE(AVG(stored_at - accepted_at), 0) AS avg, COALESCE(MAX(stored_at - accepted_at), 0) AS max
-         FROM batches WHERE stored_at >= ?`,
-    )
-    .bind(since)
-}
-
 /** A stored bundle of one agent, as a residency move reads it (worker/residency/move-evidence.ts). */
 export interface MovableBundle {
   batch_id: string

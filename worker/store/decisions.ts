@@ -97,10 +97,16 @@ export async function listDecisions(
     scope?: readonly string[] | undefined
   } & ListRange,
 ): Promise<StoredDecision[]> {
+  // The filter that narrows most goes in as a plain condition, so the index that serves it is
+  // used (a `?1 IS NULL OR agent_id = ?1` pattern can use none): one agent's decisions walk
+  // decisions_agent_at, rejections the rejections-only decisions_reject_at, the rest decisions_at.
+  // Without it, an agent's listing would read every decision of the fleet in the time range.
+  const narrow =
+    q.agentId !== null ? 'agent_id = ?1' : q.verdict === 'reject' ? "verdict = 'reject'" : 'TRUE'
   const { results } = await db
     .prepare(
       `SELECT id, at, kind, agent_id, batch_id, verdict, code, zone, cf_country, verify_ms, detail
-         FROM decisions WHERE (?1 IS NULL OR agent_id = ?1) AND (?2 IS NULL OR code = ?2)
+         FROM decisions WHERE ${narrow} AND (?1 IS NULL OR agent_id = ?1) AND (?2 IS NULL OR code = ?2)
           AND (?3 IS NULL OR verdict = ?3) AND at >= ?4 AND at <= ?5
           AND (?7 IS NULL OR agent_id IS NULL OR NOT EXISTS (
             SELECT 1 FROM agent_residency r WHERE r.agent_id = decisions.agent_id
@@ -134,13 +140,6 @@ export async function rejectionCounts(
     .bind(q.from, q.to, q.agentId)
     .all<{ code: string | null; n: number }>()
   return results
-}
-
-/** Decisions by kind, verdict and code ('' for none), for GET /metrics. */
-export function countDecisions(db: D1Database): D1PreparedStatement {
-  return db.prepare(
-    `SELECT kind, verdict, COALESCE(code, '') AS code, COUNT(*) AS n FROM decisions GROUP BY kind, verdict, code`,
-  )
 }
 
 export function deleteDecisionsBefore(db: D1Database, at: number): D1PreparedStatement {

@@ -83,17 +83,6 @@ export async function rollupSeries(
   return results.map(({ agent_id, ...r }) => ({ ...r, agentId: agent_id }))
 }
 
-/** Metric names seen in buckets since `fromMinute` (at most 500, sorted). */
-export async function metricNames(db: D1Database, fromMinute: number): Promise<string[]> {
-  const { results } = await db
-    .prepare(
-      'SELECT DISTINCT j.key AS metric FROM rollups, json_each(rollups.metrics) AS j WHERE minute >= ?1 ORDER BY metric LIMIT 500',
-    )
-    .bind(fromMinute)
-    .all<{ metric: string }>()
-  return results.map((r) => r.metric)
-}
-
 export function deleteRollupsBefore(db: D1Database, minute: number): D1PreparedStatement {
   return db.prepare('DELETE FROM rollups WHERE minute < ?').bind(minute)
 }

@@ -3,8 +3,11 @@
  *   1. fold its metrics into its rollup bucket (minute, zone, agent) — only while its batch row
  *      does not exist yet, so a replayed store folds nothing twice and nobody re-reads raw points;
  *   2. its accept decision, likewise only while its batch row does not exist yet;
- *   3. its batch row with where its bundle lies in the pack.
- * Three table rows per batch, six billed rows with their index entries (docs/scale.md). Returns the table rows written (`changes` summed over
+ *   3. its batch row with where its bundle lies in the pack;
+ * and before them, once per pack, the counters /metrics and the fleet views read (store/totals.ts:
+ * batches, points, accept decisions, per agent, the pack's sync lag).
+ * Three table rows per batch, six billed rows with their index entries, and about four rows per
+ * pack plus one per agent in it for the counters (docs/scale.md). Returns the table rows written (`changes` summed over
  * the statements) and D1's `rows_written` (what D1 bills: every index entry counts too).
  * Raw metric points are not stored in D1: the bundle in R2 holds them (migration 0005).
  */
@@ -13,6 +16,7 @@ import { parseBatchPayload, type BatchPayload } from '../../attest/ingest/batch-
 import { insertBatch } from '../store/batches.ts'
 import { insertAcceptDecision } from '../store/decisions.ts'
 import { foldRollup, type RollupMetrics } from '../store/rollups.ts'
+import { countStoredPack, type CountedBatch } from '../store/totals.ts'
 import { centralLocation, type CentralPlace } from '../residency/central-rows.ts'
 import type { Pack } from './pack-bundles.ts'
 
@@ -48,8 +52,19 @@ export async function writeRows(
 ): Promise<RowsWritten> {
   const now = Date.now()
   const stmts: D1PreparedStatement[] = []
+  const counted: CountedBatch[] = []
   for (const { b, sha256, offset, length } of pack.entries) {
     const p = parseBatchPayload(fromB64url(b.payload))
+    counted.push({
+      batchId: b.batchId,
+      agentId: b.agentId,
+      points: p.metrics.length,
+      verdict: b.verdict,
+      code: b.findings[0] ?? '',
+      acceptedAt: b.acceptedAt,
+      names: [...new Set(p.metrics.map((m) => m.name))],
+      minute: Math.floor(p.collectedAt / 60_000),
+    })
     const loc = centralLocation(p.location, place)
     const minute = Math.floor(p.collectedAt / 60_000)
     stmts.push(
@@ -96,7 +111,11 @@ export async function writeRows(
       }),
     )
   }
-  const res = await db.batch(stmts)
+  // The counters first: they count only batches whose row the statements below will insert.
+  const res = await db.batch([
+    ...countStoredPack(db, { key: pack.key, storedAt: now, batches: counted }),
+    ...stmts,
+  ])
   return {
     rows: res.reduce((n, r) => n + (r.meta.changes ?? 0), 0),
     billed: res.reduce((n, r) => n + (r.meta.rows_written ?? 0), 0),

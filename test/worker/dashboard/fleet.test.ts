@@ -36,6 +36,13 @@ async function batch(agentId: string, seq: number, at: number, lat: number, lon:
   )
     .bind(batchId, agentId, seq, at, lat, lon, '00'.repeat(32))
     .run()
+  // and its count, as the consumer keeps it (worker/store/totals.ts)
+  await env.DB.prepare(
+    `INSERT INTO agent_totals (agent_id, batches) VALUES (?1, 1)
+     ON CONFLICT (agent_id) DO UPDATE SET batches = batches + 1`,
+  )
+    .bind(agentId)
+    .run()
   return batchId
 }
 
@@ -59,6 +66,13 @@ async function rollup(metric: string, minute: number) {
      ON CONFLICT DO UPDATE SET metrics = json_set(metrics, '$."' || ?3 || '"', json('[1, 1, 1, 1]'))`,
   )
     .bind(minute, A, metric)
+    .run()
+  // and its name, as the consumer keeps it (worker/store/totals.ts)
+  await env.DB.prepare(
+    `INSERT INTO metric_names (name, last_minute) VALUES (?1, ?2)
+     ON CONFLICT (name) DO UPDATE SET last_minute = MAX(last_minute, excluded.last_minute)`,
+  )
+    .bind(metric, minute)
     .run()
 }
 

@@ -18,6 +18,11 @@ const TABLES = [
   'batches',
   'rollups',
   'dead_letters',
+  'totals',
+  'decision_totals',
+  'agent_totals',
+  'sync_packs',
+  'metric_names',
 ]
 const LEDGER_TABLES = ['agent', 'used_challenges', 'spent_nonces', 'replay', 'accepted', 'outbox']
 

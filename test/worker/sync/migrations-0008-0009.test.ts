@@ -2,7 +2,8 @@
  * Migration 0008 (fewer billed rows per batch, docs/scale.md) rebuilds `decisions` without
  * AUTOINCREMENT and `batches` WITHOUT ROWID. On a database built by 0001-0007 with rows in both
  * tables, applying it must keep every row (decision ids included), leave the new schema, and keep
- * ids ascending for new decisions.
+ * ids ascending for new decisions. Migration 0009 (bounded reads) must then seed its counters
+ * from the rows already there.
  */
 import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
@@ -33,7 +34,7 @@ async function indexesOf(table: string): Promise<string[]> {
   return results.map((r) => r.name)
 }
 
-describe('migration 0008', () => {
+describe('migrations 0008 and 0009', () => {
   it('keeps decisions (ids included) and batches across the rebuild', async () => {
     // Start over from an empty schema (this file's storage is its own) and stop before 0008.
     const { results } = await env.DB.prepare(
@@ -87,5 +88,21 @@ describe('migration 0008', () => {
     await decision(4000, 'reject', null).run()
     const last = await env.DB.prepare('SELECT max(id) AS id FROM decisions').first<{ id: number }>()
     expect(last?.id).toBe(4)
+
+    await run(migrations.find((m) => m.name.startsWith('0009'))!)
+    const rows = async (sql: string) => (await env.DB.prepare(sql).all()).results
+    expect(await rows('SELECT name, n FROM totals ORDER BY name')).toEqual([
+      { name: 'batches_stored', n: 2 },
+      { name: 'points_stored', n: 16 },
+    ])
+    expect(
+      await rows('SELECT kind, verdict, code, n FROM decision_totals ORDER BY verdict'),
+    ).toEqual([
+      { kind: 'batch', verdict: 'accept', code: '', n: 2 },
+      { kind: 'batch', verdict: 'reject', code: 'ERR_NONCE_REPLAYED', n: 1 },
+    ])
+    expect(await rows('SELECT agent_id, batches FROM agent_totals')).toEqual([
+      { agent_id: 'a1', batches: 2 },
+    ])
   })
 })
