@@ -34,13 +34,32 @@ function forEachWorkerd(processGroup: number, each: (pid: string, fields: string
   return true
 }
 
-export function workerdRssBytes(processGroup: number): number | null {
-  let total = 0
+/**
+ * The role of a workerd process of `wrangler dev`: `proxy` is wrangler's ProxyWorker process, the
+ * one whose entry socket is the public port (development only: nothing like it runs deployed);
+ * `runtime` is the process that runs the collector itself (the worker, its Durable Objects and
+ * queue consumer, miniflare's D1/R2/queue shims).
+ */
+export type WorkerdRole = 'runtime' | 'proxy'
+
+function roleOf(pid: string, publicPort: number): WorkerdRole {
+  const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')
+  return args.some((a) => a.startsWith('--socket-addr=entry=') && a.endsWith(`:${publicPort}`))
+    ? 'proxy'
+    : 'runtime'
+}
+
+/** Resident bytes of the group's workerd processes by role (null without /proc). */
+export function workerdRssByRole(
+  processGroup: number,
+  publicPort: number,
+): Record<WorkerdRole, number> | null {
+  const out: Record<WorkerdRole, number> = { runtime: 0, proxy: 0 }
   const ok = forEachWorkerd(processGroup, (pid) => {
     const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))
-    if (m) total += Number(m[1]) * 1024
+    if (m) out[roleOf(pid, publicPort)] += Number(m[1]) * 1024
   })
-  return ok && total ? total : null
+  return ok && out.runtime + out.proxy ? out : null
 }
 
 /** User + system CPU milliseconds the group's workerd processes (all threads) have used. */

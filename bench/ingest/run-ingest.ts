@@ -136,7 +136,7 @@ export async function runIngest(o: IngestOptions): Promise<BenchEntry[]> {
     const healthzBefore = await runHealthz(c.url, o.agents, o.healthzS ?? 10, c.processGroup)
     o.log(`platform.healthz: ${healthzBefore.throughput_per_s} requests/s`)
     const agents = await admitAgents(c, o.agents, o.log)
-    const rss = o.soak ? sampleRss(c.processGroup) : null
+    const rss = o.soak ? sampleRss(c.processGroup, c.url) : null
     // Until every batch is stored: the consumer's share is part of what a batch costs.
     const cpu = cpuMeter(c.processGroup)
     const { perAgent, loadS } = await sendLoad(c.url, agents, o)

@@ -10,7 +10,7 @@
  * instead of batches, so a growth both show is the local runtime's, not the ingest path's.
  */
 import { startCollector } from '../harness/collector.ts'
-import { workerdRssBytes } from '../harness/process-rss.ts'
+import { workerdRssByRole } from '../harness/process-rss.ts'
 import type { BenchEntry } from './run-ingest.ts'
 
 export const DEFAULT_FAULTS = 'r2:0.02,log:0.02,d1:0.02,ack:0.02'
@@ -24,18 +24,26 @@ export interface SoakOptions {
 
 const mb = (b: number) => Math.round((b / 2 ** 20) * 10) / 10
 
-/** Samples workerd's RSS every `everyMs` until stopped; the samples are [msSinceStart, bytes]. */
-export function sampleRss(processGroup: number, everyMs = 5000) {
+/** One memory sample: ms since the sampler started, resident bytes of each workerd process. */
+export interface RssSample {
+  t: number
+  runtime: number
+  proxy: number
+}
+
+/** Samples workerd's RSS by process every `everyMs` until stopped. */
+export function sampleRss(processGroup: number, url: string, everyMs = 5000) {
   const t0 = Date.now()
-  const samples: [number, number][] = []
+  const port = Number(new URL(url).port)
+  const samples: RssSample[] = []
   const take = () => {
-    const b = workerdRssBytes(processGroup)
-    if (b !== null) samples.push([Date.now() - t0, b])
+    const b = workerdRssByRole(processGroup, port)
+    if (b !== null) samples.push({ t: Date.now() - t0, ...b })
   }
   take()
   const timer = setInterval(take, everyMs)
   return {
-    stop(): [number, number][] {
+    stop(): RssSample[] {
       clearInterval(timer)
       take()
       return samples
@@ -43,26 +51,42 @@ export function sampleRss(processGroup: number, everyMs = 5000) {
   }
 }
 
-/** Memory figures of a run: after warm-up (the first tenth), at the end, the growth between. */
-function rssFigures(rss: [number, number][], requests: number) {
+const pct = (from: number, to: number) => Math.round(((to - from) / from) * 1000) / 10
+
+/**
+ * Memory figures of a run: after warm-up (the first tenth), at the end, the growth between, for
+ * both workerd processes together and for each: `runtime` runs the collector (what a deployment
+ * runs), `proxy` is wrangler's development proxy (bench/harness/process-rss.ts).
+ */
+function rssFigures(rss: RssSample[], requests: number) {
   // Warm-up: the first tenth of the run (isolates, SQLite caches and JIT settle).
-  const end = rss.at(-1)?.[0] ?? 0
-  const base = rss.find(([t]) => t >= end / 10) ?? rss[0]
+  const end = rss.at(-1)?.t ?? 0
+  const base = rss.find((s) => s.t >= end / 10) ?? rss[0]
+  const first = rss[0]
   const last = rss.at(-1)
-  const growth = base && last ? Math.round(((last[1] - base[1]) / base[1]) * 1000) / 10 : null
+  const total = (s: RssSample) => s.runtime + s.proxy
+  const part = (f: (s: RssSample) => number) =>
+    base && last
+      ? { after_warmup: mb(f(base)), end: mb(f(last)), growth_pct: pct(f(base), f(last)) }
+      : null
   return {
     rss_mb: {
-      after_warmup: base ? mb(base[1]) : null,
-      end: last ? mb(last[1]) : null,
-      max: rss.length ? mb(Math.max(...rss.map((x) => x[1]))) : null,
+      after_warmup: base ? mb(total(base)) : null,
+      end: last ? mb(total(last)) : null,
+      max: rss.length ? mb(Math.max(...rss.map(total))) : null,
     },
-    rss_growth_pct: growth,
+    rss_growth_pct: base && last ? pct(total(base), total(last)) : null,
+    rss_by_process: { runtime: part((s) => s.runtime), proxy: part((s) => s.proxy) },
     // Per request over the whole run: comparable between soak and soak.healthz.
     rss_growth_kb_per_request:
-      rss.length > 1 && requests > 0
-        ? Math.round((rss.at(-1)![1] - rss[0]![1]) / 1024 / requests)
+      first && last && rss.length > 1 && requests > 0
+        ? Math.round((total(last) - total(first)) / 1024 / requests)
         : null,
     rss_samples: rss.length,
+    // Every sample in MB, first of each minute: the shape of the curve, not only its ends.
+    rss_curve_mb: rss
+      .filter((s, i) => i === 0 || Math.floor(s.t / 60_000) > Math.floor(rss[i - 1]!.t / 60_000))
+      .map((s) => ({ s: Math.round(s.t / 1000), runtime: mb(s.runtime), proxy: mb(s.proxy) })),
   }
 }
 
@@ -70,7 +94,7 @@ export function soakEntry(
   o: SoakOptions,
   client: BenchEntry,
   lag: BenchEntry,
-  rss: [number, number][],
+  rss: RssSample[],
   logs: string,
 ): BenchEntry {
   return {
@@ -111,7 +135,7 @@ export async function runHealthzSoak(o: {
   const c = await startCollector({ snapshot: true, localObservability: o.localObservability })
   try {
     o.log(`soak.healthz: GET /healthz at ${o.rate}/s for ${o.durationS} s`)
-    const rss = sampleRss(c.processGroup)
+    const rss = sampleRss(c.processGroup, c.url)
     const t0 = Date.now()
     const inflight = new Set<Promise<void>>()
     let sent = 0
