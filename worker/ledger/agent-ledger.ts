@@ -38,31 +38,50 @@ import type {
   ReplayState,
 } from './types.ts'
 
-/** Accepted batch ids remembered for idempotent retries (by seq, newest kept). */
+/** Accepted batches remembered for idempotent retries: the last ACCEPTED_MEMORY seqs. */
 const ACCEPTED_MEMORY = 10_000
 /**
- * Expired spent nonces and accepted ids beyond ACCEPTED_MEMORY are pruned at most this often, not
- * on every admission (each prune scans: spent_nonces by expiry, accepted by OFFSET). Keeping rows
- * a little longer changes no decision: an expired nonce is refused by its tag, and a remembered id
- * only answers a retry with its receipt.
+ * Expired spent nonces and accepted batches older than ACCEPTED_MEMORY seqs are pruned at most
+ * this often per instance. `accepted` is keyed by seq, so its prune reads only the rows it deletes
+ * (a hibernated ledger starts with no memory of its last prune: at one batch a minute it prunes on
+ * every admission, which must stay cheap). Keeping rows a little longer changes no decision: an
+ * expired nonce is refused by its tag, and a remembered batch only answers a retry with its
+ * receipt.
  */
 const PRUNE_EVERY_MS = 10_000
 /** Outbox entries not confirmed stored after this long are announced to the queue again. */
 export const OUTBOX_RENOTIFY_MS = 30_000
 
 /**
- * The storage's SQL interface with every statement's rowsWritten added up (index entries included,
- * as Durable Object SQLite storage bills them): statements without result rows run to completion
- * inside exec(), so the count is final when it returns; a SELECT writes nothing.
+ * The storage's SQL interface with every statement's rowsWritten and rowsRead added up (index
+ * entries included, as Durable Object SQLite storage bills them). Statements without result rows
+ * run to completion inside exec(); a query's rows are read as its cursor is consumed, so reads are
+ * counted again after toArray() and one() (the ways this class consumes cursors).
  */
-function countWrites(sql: SqlStorage, add: (n: number) => void): SqlStorage {
+function countRows(sql: SqlStorage, add: (written: number, read: number) => void): SqlStorage {
   return new Proxy(sql, {
     get(target, prop) {
       if (prop === 'exec') {
         return (query: string, ...bindings: unknown[]) => {
           const cursor = target.exec(query, ...bindings)
-          add(cursor.rowsWritten)
-          return cursor
+          let read = cursor.rowsRead
+          add(cursor.rowsWritten, read)
+          const counted =
+            <F extends (...a: never[]) => unknown>(f: F) =>
+            (...a: Parameters<F>) => {
+              const out = f.apply(cursor, a)
+              add(0, cursor.rowsRead - read)
+              read = cursor.rowsRead
+              return out
+            }
+          return new Proxy(cursor, {
+            get(c, k) {
+              if (k === 'toArray') return counted(c.toArray)
+              if (k === 'one') return counted(c.one)
+              const v = Reflect.get(c, k, c) as unknown
+              return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(c) : v
+            },
+          })
         }
       }
       const v = Reflect.get(target, prop, target) as unknown
@@ -87,12 +106,16 @@ export class AgentLedger extends DurableObject<Env> {
   private alarmEpoch = 0
   private prunedAt = 0
 
-  /** SQLite rows written through this instance (each cursor's rowsWritten): the billed figure. */
+  /** SQLite rows written and read through this instance (each cursor's): the billed figures. */
   private written = 0
+  private read = 0
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env)
-    this.sql = countWrites(ctx.storage.sql, (n) => (this.written += n))
+    this.sql = countRows(ctx.storage.sql, (w, r) => {
+      this.written += w
+      this.read += r
+    })
     void ctx.blockConcurrencyWhile(async () => {
       ctx.storage.transactionSync(() => ensureLedgerSchema(this.sql))
     })
@@ -278,15 +301,15 @@ export class AgentLedger extends DurableObject<Env> {
     this.sql.exec('INSERT INTO spent_nonces (nonce, expires_at) VALUES (?, ?)', nonce, expiresAt)
   }
 
-  /** Drop expired spent nonces and accepted ids beyond the memory, at most every PRUNE_EVERY_MS. */
-  private pruneDue(now: number): void {
+  /**
+   * Drop expired spent nonces and accepted batches ACCEPTED_MEMORY seqs behind `seq`, at most every
+   * PRUNE_EVERY_MS: a range of `accepted`'s key, so only the deleted rows are read.
+   */
+  private pruneDue(now: number, seq: number): void {
     if (now - this.prunedAt < PRUNE_EVERY_MS) return
     this.prunedAt = now
     this.sql.exec('DELETE FROM spent_nonces WHERE expires_at <= ?', now)
-    this.sql.exec(
-      'DELETE FROM accepted WHERE seq < (SELECT seq FROM accepted ORDER BY seq DESC LIMIT 1 OFFSET ?)',
-      ACCEPTED_MEMORY - 1,
-    )
+    this.sql.exec('DELETE FROM accepted WHERE seq <= ?', seq - ACCEPTED_MEMORY)
   }
 
   private replay(): ReplayState {
@@ -308,6 +331,11 @@ export class AgentLedger extends DurableObject<Env> {
   /** Rows this instance has written so far (tests and docs/scale.md: rows per admission). */
   rowsWritten(): number {
     return this.written
+  }
+
+  /** Rows this instance has read so far (tests and docs/scale.md: what an admission reads). */
+  rowsRead(): number {
+    return this.read
   }
 
   getReplayState(): ReplayState {
@@ -357,14 +385,15 @@ export class AgentLedger extends DurableObject<Env> {
         throw new AegisError('ERR_NONCE_REPLAYED', 'batch was admitted concurrently')
       this.spendNonce(req.batch.nonce, again.nonceExpiresAt)
       this.putReplay(replay)
+      // OR REPLACE: after a re-enrollment reset the seqs, a new batch may reuse an old one's seq.
       this.sql.exec(
-        'INSERT INTO accepted (batch_id, seq, receipt, accepted_at) VALUES (?, ?, ?, ?)',
-        b.batchId,
+        'INSERT OR REPLACE INTO accepted (seq, batch_id, receipt, accepted_at) VALUES (?, ?, ?, ?)',
         b.seq,
+        b.batchId,
         b.receipt,
         b.acceptedAt,
       )
-      this.pruneDue(b.acceptedAt)
+      this.pruneDue(b.acceptedAt, b.seq)
       this.sql.exec(
         'INSERT INTO outbox (batch_id, record, created_at, notified_at) VALUES (?, ?, ?, ?)',
         b.batchId,
@@ -405,14 +434,18 @@ export class AgentLedger extends DurableObject<Env> {
       .toArray()
     if (spent.length) throw new AegisError('ERR_NONCE_REPLAYED', 'nonce was already used')
 
-    // A payload accepted before (its response was lost): answered with the original receipt.
-    const dup = this.sql
-      .exec<{ receipt: string; accepted_at: number }>(
-        'SELECT receipt, accepted_at FROM accepted WHERE batch_id = ?',
-        req.batch.batchId,
+    // A payload accepted before (its response was lost): answered with the original receipt. The
+    // payload holds its seq, so the same batch id means the same seq; another batch under an
+    // accepted seq is refused by the seq check below.
+    const bySeq = this.sql
+      .exec<{ batch_id: string; receipt: string; accepted_at: number }>(
+        'SELECT batch_id, receipt, accepted_at FROM accepted WHERE seq = ?',
+        req.batch.seq,
       )
       .toArray()[0]
-    if (dup) return { kind: 'duplicate', dup, nonceExpiresAt }
+    if (bySeq && bySeq.batch_id === req.batch.batchId) {
+      return { kind: 'duplicate', dup: bySeq, nonceExpiresAt }
+    }
 
     const rs = this.replay()
     checkClock(rs, req.clock)

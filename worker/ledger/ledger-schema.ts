@@ -1,11 +1,13 @@
 /**
- * The AgentLedger's SQLite tables, and the one migration they have had. The keyed tables
+ * The AgentLedger's SQLite tables, and the migrations they have had. The keyed tables
  * (spent_nonces, accepted, outbox) are WITHOUT ROWID: a row is stored once, in its primary key's
- * b-tree, instead of once in a rowid table and again in the key's automatic index, and
- * `accepted` has no index on seq any more (its prune, at most every 10 s, scans). Durable Object
+ * b-tree, instead of once in a rowid table and again in the key's automatic index. Durable Object
  * storage bills every row written, index entries included: an admission wrote 8 rows and now
- * writes 4 (test/worker/ledger/rows-written.test.ts; docs/scale.md prices it).
- * Ledgers created before this change are rebuilt in place on their first start, in one
+ * writes 4 (test/worker/ledger/rows-written.test.ts; docs/scale.md prices it). `accepted` is keyed
+ * by seq, not batch id: its prune deletes a key range and reads only what it deletes (keyed by
+ * batch id without a seq index, every prune read all 10,000 remembered rows), and a retry is found
+ * by its seq (the payload holds it), then compared by batch id.
+ * Ledgers created before either change are rebuilt in place on their first start, in one
  * transaction (rows copied, old tables dropped).
  */
 
@@ -15,33 +17,43 @@ const TABLES: Record<string, string> = {
   spent_nonces: '(nonce TEXT PRIMARY KEY, expires_at INTEGER NOT NULL) WITHOUT ROWID',
   replay: '(id INTEGER PRIMARY KEY CHECK (id = 1), state TEXT NOT NULL)',
   accepted:
-    '(batch_id TEXT PRIMARY KEY, seq INTEGER NOT NULL, receipt TEXT NOT NULL, accepted_at INTEGER NOT NULL) WITHOUT ROWID',
+    '(seq INTEGER PRIMARY KEY, batch_id TEXT NOT NULL, receipt TEXT NOT NULL, accepted_at INTEGER NOT NULL) WITHOUT ROWID',
   outbox:
     '(batch_id TEXT PRIMARY KEY, record TEXT NOT NULL, created_at INTEGER NOT NULL, notified_at INTEGER NOT NULL) WITHOUT ROWID',
 }
 
-/** Tables that were rowid tables before, with their columns (copied by name). */
-const REKEYED: Record<string, string> = {
-  spent_nonces: 'nonce, expires_at',
-  accepted: 'batch_id, seq, receipt, accepted_at',
-  outbox: 'batch_id, record, created_at, notified_at',
+/**
+ * Tables whose key changed, with their columns (copied by name), and how to tell the current form:
+ * rowid tables before the first change; `accepted` keyed by batch_id before the second.
+ */
+const REKEYED: Record<string, { columns: string; current: RegExp }> = {
+  spent_nonces: { columns: 'nonce, expires_at', current: /WITHOUT\s+ROWID/i },
+  accepted: {
+    columns: 'seq, batch_id, receipt, accepted_at',
+    current: /\(\s*seq\s+INTEGER\s+PRIMARY\s+KEY[\s\S]*WITHOUT\s+ROWID/i,
+  },
+  outbox: { columns: 'batch_id, record, created_at, notified_at', current: /WITHOUT\s+ROWID/i },
 }
 
 /**
- * Create what is missing and rebuild any keyed table still in the old rowid form. Run inside a
+ * Create what is missing and rebuild any keyed table still in an old form. Run inside a
  * transaction (the constructor's transactionSync), so a failed rebuild leaves the old tables.
  */
 export function ensureLedgerSchema(sql: SqlStorage): void {
-  for (const [name, columns] of Object.entries(REKEYED)) {
+  for (const [name, { columns, current }] of Object.entries(REKEYED)) {
     const row = sql
       .exec<{ sql: string }>(
         "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?",
         name,
       )
       .toArray()[0]
-    if (!row || /WITHOUT\s+ROWID/i.test(row.sql)) continue
+    if (!row || current.test(row.sql)) continue
     sql.exec(`CREATE TABLE ${name}_rekeyed ${TABLES[name]}`)
-    sql.exec(`INSERT INTO ${name}_rekeyed (${columns}) SELECT ${columns} FROM ${name}`)
+    // Oldest first, OR REPLACE: where a re-enrollment reused a seq, the newest batch keeps it.
+    const order = name === 'accepted' ? ' ORDER BY accepted_at' : ''
+    sql.exec(
+      `INSERT OR REPLACE INTO ${name}_rekeyed (${columns}) SELECT ${columns} FROM ${name}${order}`,
+    )
     sql.exec(`DROP TABLE ${name}`)
     sql.exec(`ALTER TABLE ${name}_rekeyed RENAME TO ${name}`)
   }
@@ -50,7 +62,13 @@ export function ensureLedgerSchema(sql: SqlStorage): void {
     sql.exec(`CREATE TABLE IF NOT EXISTS ${name} ${def}`)
 }
 
-/** The tables as they were before (for the migration's test). */
+/** `accepted` as it was between the two changes (for the migrations' test). */
+export const BATCH_KEYED_ACCEPTED = `
+  CREATE TABLE IF NOT EXISTS accepted (batch_id TEXT PRIMARY KEY, seq INTEGER NOT NULL,
+    receipt TEXT NOT NULL, accepted_at INTEGER NOT NULL) WITHOUT ROWID;
+`
+
+/** The tables as they were before the first change (for the migrations' test). */
 export const LEGACY_LEDGER_SCHEMA = `
   CREATE TABLE IF NOT EXISTS spent_nonces (nonce TEXT PRIMARY KEY, expires_at INTEGER NOT NULL);
   CREATE TABLE IF NOT EXISTS accepted (

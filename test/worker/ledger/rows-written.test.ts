@@ -6,7 +6,11 @@
  */
 import { runInDurableObject } from 'cloudflare:test'
 import { beforeEach, describe, expect, it } from 'vitest'
-import { LEGACY_LEDGER_SCHEMA, ensureLedgerSchema } from '../../../worker/ledger/ledger-schema.ts'
+import {
+  BATCH_KEYED_ACCEPTED,
+  LEGACY_LEDGER_SCHEMA,
+  ensureLedgerSchema,
+} from '../../../worker/ledger/ledger-schema.ts'
 import { accepted, admitRequest, enrolledAgent, type LedgerAgent } from './ledger-fixture.ts'
 
 let a: LedgerAgent
@@ -49,9 +53,102 @@ describe('AgentLedger rows written per batch', () => {
     const w1 = await a.ledger.rowsWritten()
     expect(w1 - w0).toBe(4 + 6)
   })
+
+  it('after a re-enrollment reset the seqs, a new batch under an old seq is admitted', async () => {
+    const first = accepted(await a.ledger.admitBatch(admitRequest(a, { seq: 1 })))
+    // What activation does to the replay state (agent-ledger.ts): the next seq starts anew.
+    await runInDurableObject(a.stub, (ledger, state) => {
+      state.storage.sql.exec(
+        "UPDATE replay SET state = json_set(state, '$.lastSeq', NULL) WHERE id = 1",
+      )
+      ledger.forgetCopies()
+    })
+    const again = accepted(
+      await a.ledger.admitBatch(admitRequest(a, { seq: 1, value: 99, nonce: first.nextNonce })),
+    )
+    expect(again.accepted?.batchId).not.toBe(first.accepted!.batchId)
+    const rows = await runInDurableObject(a.stub, (_l, state) =>
+      state.storage.sql.exec('SELECT seq, batch_id FROM accepted').toArray(),
+    )
+    expect(rows).toEqual([{ seq: 1, batch_id: again.accepted!.batchId }])
+  })
+
+  it('an admission reads a handful of rows, however many batches the ledger remembers', async () => {
+    let nonce = accepted(await a.ledger.admitBatch(admitRequest(a, { seq: 1 }))).nextNonce
+    // 12,000 remembered batches, as a week at one batch a minute leaves them
+    await runInDurableObject(a.stub, (ledger, state) => {
+      const sql = state.storage.sql
+      for (let seq = 2; seq <= 12_001; seq++)
+        sql.exec(
+          'INSERT INTO accepted (seq, batch_id, receipt, accepted_at) VALUES (?, ?, ?, ?)',
+          seq,
+          seq.toString(16).padStart(64, '0'),
+          'r',
+          seq,
+        )
+      sql.exec("UPDATE replay SET state = json_set(state, '$.lastSeq', 12001) WHERE id = 1")
+      ledger.forgetCopies()
+    })
+    const reads: number[] = []
+    for (const seq of [12_002, 12_003, 12_004]) {
+      // A hibernated ledger: a fresh instance remembers no prune, so every admission prunes.
+      await runInDurableObject(a.stub, (ledger) => ledger.forgetCopies())
+      const r0 = await a.ledger.rowsRead()
+      nonce = accepted(await a.ledger.admitBatch(admitRequest(a, { seq, nonce }))).nextNonce
+      reads.push((await a.ledger.rowsRead()) - r0)
+    }
+    // The first prune deletes the 2,002 batches beyond the memory; the next ones one each.
+    expect(reads[0]).toBeGreaterThan(2_000)
+    expect(reads[1]).toBeLessThan(20)
+    expect(reads[2]).toBeLessThan(20)
+    const kept = await runInDurableObject(
+      a.stub,
+      (_l, state) =>
+        state.storage.sql.exec<{ n: number }>('SELECT count(*) AS n FROM accepted').one().n,
+    )
+    expect(kept).toBe(10_000)
+  })
 })
 
 describe('the ledger schema migration (worker/ledger/ledger-schema.ts)', () => {
+  it('rekeys accepted by seq, keeping every row, and a retry is still answered with its receipt', async () => {
+    const req = admitRequest(a, { seq: 1 })
+    const first = accepted(await a.ledger.admitBatch(req))
+    const before = await runInDurableObject(a.stub, (ledger, state) => {
+      const sql = state.storage.sql
+      const rows = sql.exec('SELECT seq, batch_id, receipt, accepted_at FROM accepted').toArray()
+      sql.exec('DROP TABLE accepted')
+      sql.exec(BATCH_KEYED_ACCEPTED)
+      for (const r of rows)
+        sql.exec(
+          'INSERT INTO accepted (batch_id, seq, receipt, accepted_at) VALUES (?, ?, ?, ?)',
+          r.batch_id,
+          r.seq,
+          r.receipt,
+          r.accepted_at,
+        )
+      ledger.forgetCopies()
+      return rows
+    })
+    const after = await runInDurableObject(a.stub, (_l, state) => {
+      const sql = state.storage.sql
+      state.storage.transactionSync(() => ensureLedgerSchema(sql))
+      return {
+        schema: sql
+          .exec<{ sql: string }>("SELECT sql FROM sqlite_master WHERE name = 'accepted'")
+          .one().sql,
+        rows: sql.exec('SELECT seq, batch_id, receipt, accepted_at FROM accepted').toArray(),
+      }
+    })
+    expect(after.schema).toMatch(/\(\s*seq INTEGER PRIMARY KEY/)
+    expect(after.rows).toEqual(before)
+    // The same payload again, with a fresh nonce: the original receipt, nothing admitted anew.
+    const retry = accepted(
+      await a.ledger.admitBatch({ ...req, batch: { ...req.batch, nonce: first.nextNonce } }),
+    )
+    expect(retry.duplicateOf?.receipt).toBe(first.accepted!.receipt)
+  })
+
   it('rebuilds the old rowid tables WITHOUT ROWID, keeping every row, and the ledger goes on', async () => {
     // A ledger as the old code left it: an accepted batch, its spent nonce and outbox entry.
     const req = admitRequest(a, { seq: 1 })
@@ -60,7 +157,9 @@ describe('the ledger schema migration (worker/ledger/ledger-schema.ts)', () => {
       Object.fromEntries(
         ['spent_nonces', 'accepted', 'outbox'].map((t) => [
           t,
-          sql.exec(`SELECT * FROM ${t} ORDER BY 1`).toArray(),
+          sql
+            .exec(`SELECT * FROM ${t} ORDER BY ${t === 'spent_nonces' ? 'nonce' : 'batch_id'}`)
+            .toArray(),
         ]),
       )
     const before = await runInDurableObject(a.stub, (_o, state) => {
