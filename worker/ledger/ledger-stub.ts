@@ -21,6 +21,7 @@ export type AgentLedgerApi = RpcApi<
   | 'moveOrigin'
   | 'moveCleared'
   | 'rowsWritten'
+  | 'rowsRead'
 >
 
 /** The agent's ledger, in its jurisdiction's namespace (worker/residency, docs/sovereignty.md). */

@@ -11,9 +11,11 @@ import {
   LEGACY_LEDGER_SCHEMA,
   ensureLedgerSchema,
 } from '../../../worker/ledger/ledger-schema.ts'
+import type { AgentLedger } from '../../../worker/ledger/agent-ledger.ts'
 import { accepted, admitRequest, enrolledAgent, type LedgerAgent } from './ledger-fixture.ts'
 
 let a: LedgerAgent
+const typed = (stub: DurableObjectStub) => stub as DurableObjectStub<AgentLedger>
 
 beforeEach(async () => {
   a = await enrolledAgent()
@@ -57,7 +59,7 @@ describe('AgentLedger rows written per batch', () => {
   it('after a re-enrollment reset the seqs, a new batch under an old seq is admitted', async () => {
     const first = accepted(await a.ledger.admitBatch(admitRequest(a, { seq: 1 })))
     // What activation does to the replay state (agent-ledger.ts): the next seq starts anew.
-    await runInDurableObject(a.stub, (ledger, state) => {
+    await runInDurableObject(typed(a.stub), (ledger, state) => {
       state.storage.sql.exec(
         "UPDATE replay SET state = json_set(state, '$.lastSeq', NULL) WHERE id = 1",
       )
@@ -76,7 +78,7 @@ describe('AgentLedger rows written per batch', () => {
   it('an admission reads a handful of rows, however many batches the ledger remembers', async () => {
     let nonce = accepted(await a.ledger.admitBatch(admitRequest(a, { seq: 1 }))).nextNonce
     // 12,000 remembered batches, as a week at one batch a minute leaves them
-    await runInDurableObject(a.stub, (ledger, state) => {
+    await runInDurableObject(typed(a.stub), (ledger, state) => {
       const sql = state.storage.sql
       for (let seq = 2; seq <= 12_001; seq++)
         sql.exec(
@@ -92,7 +94,7 @@ describe('AgentLedger rows written per batch', () => {
     const reads: number[] = []
     for (const seq of [12_002, 12_003, 12_004]) {
       // A hibernated ledger: a fresh instance remembers no prune, so every admission prunes.
-      await runInDurableObject(a.stub, (ledger) => ledger.forgetCopies())
+      await runInDurableObject(typed(a.stub), (ledger) => ledger.forgetCopies())
       const r0 = await a.ledger.rowsRead()
       nonce = accepted(await a.ledger.admitBatch(admitRequest(a, { seq, nonce }))).nextNonce
       reads.push((await a.ledger.rowsRead()) - r0)
@@ -114,7 +116,7 @@ describe('the ledger schema migration (worker/ledger/ledger-schema.ts)', () => {
   it('rekeys accepted by seq, keeping every row, and a retry is still answered with its receipt', async () => {
     const req = admitRequest(a, { seq: 1 })
     const first = accepted(await a.ledger.admitBatch(req))
-    const before = await runInDurableObject(a.stub, (ledger, state) => {
+    const before = await runInDurableObject(typed(a.stub), (ledger, state) => {
       const sql = state.storage.sql
       const rows = sql.exec('SELECT seq, batch_id, receipt, accepted_at FROM accepted').toArray()
       sql.exec('DROP TABLE accepted')
