@@ -66,18 +66,15 @@ function countRows(sql: SqlStorage, add: (written: number, read: number) => void
           const cursor = target.exec(query, ...bindings)
           let read = cursor.rowsRead
           add(cursor.rowsWritten, read)
-          const counted =
-            <F extends (...a: never[]) => unknown>(f: F) =>
-            (...a: Parameters<F>) => {
-              const out = f.apply(cursor, a)
-              add(0, cursor.rowsRead - read)
-              read = cursor.rowsRead
-              return out
-            }
+          const settle = <T>(out: T): T => {
+            add(0, cursor.rowsRead - read)
+            read = cursor.rowsRead
+            return out
+          }
           return new Proxy(cursor, {
             get(c, k) {
-              if (k === 'toArray') return counted(c.toArray)
-              if (k === 'one') return counted(c.one)
+              if (k === 'toArray') return () => settle(c.toArray())
+              if (k === 'one') return () => settle(c.one())
               const v = Reflect.get(c, k, c) as unknown
               return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(c) : v
             },

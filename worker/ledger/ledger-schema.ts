@@ -23,14 +23,16 @@ const TABLES: Record<string, string> = {
 }
 
 /**
- * Tables whose key changed, with their columns (copied by name), and how to tell the current form:
- * rowid tables before the first change; `accepted` keyed by batch_id before the second.
+ * Tables whose key changed, with their columns (copied by name, in `order`), and how to tell the
+ * current form: rowid tables before the first change; `accepted` keyed by batch_id before the
+ * second, copied oldest first so that where a re-enrollment reused a seq the newest batch keeps it.
  */
-const REKEYED: Record<string, { columns: string; current: RegExp }> = {
+const REKEYED: Record<string, { columns: string; current: RegExp; order?: string }> = {
   spent_nonces: { columns: 'nonce, expires_at', current: /WITHOUT\s+ROWID/i },
   accepted: {
     columns: 'seq, batch_id, receipt, accepted_at',
     current: /\(\s*seq\s+INTEGER\s+PRIMARY\s+KEY[\s\S]*WITHOUT\s+ROWID/i,
+    order: 'accepted_at',
   },
   outbox: { columns: 'batch_id, record, created_at, notified_at', current: /WITHOUT\s+ROWID/i },
 }
@@ -40,7 +42,7 @@ const REKEYED: Record<string, { columns: string; current: RegExp }> = {
  * transaction (the constructor's transactionSync), so a failed rebuild leaves the old tables.
  */
 export function ensureLedgerSchema(sql: SqlStorage): void {
-  for (const [name, { columns, current }] of Object.entries(REKEYED)) {
+  for (const [name, { columns, current, order }] of Object.entries(REKEYED)) {
     const row = sql
       .exec<{ sql: string }>(
         "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?",
@@ -49,10 +51,9 @@ export function ensureLedgerSchema(sql: SqlStorage): void {
       .toArray()[0]
     if (!row || current.test(row.sql)) continue
     sql.exec(`CREATE TABLE ${name}_rekeyed ${TABLES[name]}`)
-    // Oldest first, OR REPLACE: where a re-enrollment reused a seq, the newest batch keeps it.
-    const order = name === 'accepted' ? ' ORDER BY accepted_at' : ''
     sql.exec(
-      `INSERT OR REPLACE INTO ${name}_rekeyed (${columns}) SELECT ${columns} FROM ${name}${order}`,
+      `INSERT OR REPLACE INTO ${name}_rekeyed (${columns}) SELECT ${columns} FROM ${name}` +
+        (order ? ` ORDER BY ${order}` : ''),
     )
     sql.exec(`DROP TABLE ${name}`)
     sql.exec(`ALTER TABLE ${name}_rekeyed RENAME TO ${name}`)

@@ -5,10 +5,12 @@
  *   2. its accept decision, likewise only while its batch row does not exist yet;
  *   3. its batch row with where its bundle lies in the pack;
  * and before them, once per pack, the counters /metrics and the fleet views read (store/totals.ts:
- * batches, points, accept decisions, per agent, the pack's sync lag).
- * Three table rows per batch, six billed rows with their index entries, and about four rows per
- * pack plus one per agent in it for the counters (docs/scale.md). Returns the table rows written (`changes` summed over
- * the statements) and D1's `rows_written` (what D1 bills: every index entry counts too).
+ * batches, points, accept decisions, per agent, the pack's sync lag, metric names).
+ * Three table rows per batch (six billed with their index entries), and for the counters per pack
+ * the two totals, one row per accept verdict and code, the sync row, one per agent in it and one
+ * per metric name seen in a later minute than before (docs/scale.md).
+ * Returns the table rows written (`changes` summed over the statements) and D1's `rows_written`
+ * (what D1 bills: every index entry counts too).
  * Raw metric points are not stored in D1: the bundle in R2 holds them (migration 0005).
  */
 import { fromB64url } from '../../attest/bytes/encoding.ts'
@@ -55,6 +57,7 @@ export async function writeRows(
   const counted: CountedBatch[] = []
   for (const { b, sha256, offset, length } of pack.entries) {
     const p = parseBatchPayload(fromB64url(b.payload))
+    const minute = Math.floor(p.collectedAt / 60_000)
     counted.push({
       batchId: b.batchId,
       agentId: b.agentId,
@@ -63,10 +66,9 @@ export async function writeRows(
       code: b.findings[0] ?? '',
       acceptedAt: b.acceptedAt,
       names: [...new Set(p.metrics.map((m) => m.name))],
-      minute: Math.floor(p.collectedAt / 60_000),
+      minute,
     })
     const loc = centralLocation(p.location, place)
-    const minute = Math.floor(p.collectedAt / 60_000)
     stmts.push(
       foldRollup(db, {
         minute,
