@@ -197,6 +197,10 @@ describe('aggregated anonymous refusals', () => {
       n: number
     }>()
     expect(decisions!.n).toBe(2)
+    // and only theirs are counted for /metrics: anonymous refusals add no counter row
+    expect(
+      (await env.DB.prepare('SELECT kind, verdict, code, n FROM decision_totals').all()).results,
+    ).toEqual([{ kind: 'batch', verdict: 'reject', code: 'ERR_GEO_OUTSIDE', n: 2 }])
     // Auditors read them at GET /v1/refusals; viewers may not.
     const url = 'http://collector/v1/refusals?client=203.0.113.9&code=ERR_INPUT_MALFORMED'
     const as = async (role: string) =>
