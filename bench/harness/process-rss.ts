@@ -69,3 +69,19 @@ export function workerdCpuMs(processGroup: number): number | null {
   const ok = forEachWorkerd(processGroup, (_pid, f) => (ticks += Number(f[11]) + Number(f[12])))
   return ok && ticks ? (ticks * 1000) / USER_HZ : null
 }
+
+/**
+ * The same CPU time by role: what the collector's own process used apart from wrangler's dev
+ * proxy, which every request crosses locally and nothing deployed has (null without /proc).
+ */
+export function workerdCpuMsByRole(
+  processGroup: number,
+  publicPort: number,
+): Record<WorkerdRole, number> | null {
+  const ticks: Record<WorkerdRole, number> = { runtime: 0, proxy: 0 }
+  const ok = forEachWorkerd(processGroup, (pid, f) => {
+    ticks[roleOf(pid, publicPort)] += Number(f[11]) + Number(f[12])
+  })
+  if (!ok || ticks.runtime + ticks.proxy === 0) return null
+  return { runtime: (ticks.runtime * 1000) / USER_HZ, proxy: (ticks.proxy * 1000) / USER_HZ }
+}

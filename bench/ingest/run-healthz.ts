@@ -7,7 +7,7 @@
  * The ingest bench runs it before the agents enroll and again after sync, and reports the mean.
  * Leaves out keep-alive tuning: both runs use Node's default fetch agent.
  */
-import { workerdCpuMs } from '../harness/process-rss.ts'
+import { workerdCpuMs, workerdCpuMsByRole, type WorkerdRole } from '../harness/process-rss.ts'
 import { summarize } from '../harness/stats.ts'
 import type { BenchEntry } from './run-ingest.ts'
 
@@ -22,7 +22,7 @@ export async function runHealthz(
   const samples: number[] = []
   let errors = 0
   const until = Date.now() + durationS * 1000
-  const cpu = cpuMeter(processGroup)
+  const cpu = cpuMeter(processGroup, url)
   const t0 = performance.now()
   await Promise.all(
     Array.from({ length: clients }, async () => {
@@ -57,16 +57,26 @@ export async function runHealthz(
  * Node process (the load generator), per unit of work. Unlike a rate, this holds when other
  * processes take the machine's cores, so it compares runs on a shared machine.
  */
-export function cpuMeter(processGroup: number | undefined) {
+export function cpuMeter(processGroup: number | undefined, url?: string) {
+  const port = url === undefined ? undefined : Number(new URL(url).port)
+  const byRole = () =>
+    processGroup === undefined || port === undefined ? null : workerdCpuMsByRole(processGroup, port)
   const workerd0 = processGroup === undefined ? null : workerdCpuMs(processGroup)
+  const role0 = byRole()
   const node0 = process.cpuUsage()
   return {
     per(unit: string, n: number): Record<string, number | null> {
       const w1 = processGroup === undefined ? null : workerdCpuMs(processGroup)
+      const role1 = byRole()
       const node = process.cpuUsage(node0)
+      const perRole = (r: WorkerdRole) =>
+        role0 === null || role1 === null || n === 0 ? null : round((role1[r] - role0[r]) / n, 3)
       return {
         [`workerd_cpu_ms_per_${unit}`]:
           workerd0 === null || w1 === null || n === 0 ? null : round((w1 - workerd0) / n, 3),
+        // The collector's process alone, and wrangler's dev proxy (development only).
+        [`runtime_cpu_ms_per_${unit}`]: perRole('runtime'),
+        [`proxy_cpu_ms_per_${unit}`]: perRole('proxy'),
         [`client_cpu_ms_per_${unit}`]:
           n === 0 ? null : round((node.user + node.system) / 1000 / n, 3),
       }
@@ -87,6 +97,8 @@ export function combineHealthz(before: BenchEntry, after: BenchEntry): BenchEntr
     before_per_s: rate(before),
     after_per_s: rate(after),
     workerd_cpu_ms_per_request: mean('workerd_cpu_ms_per_request'),
+    runtime_cpu_ms_per_request: mean('runtime_cpu_ms_per_request'),
+    proxy_cpu_ms_per_request: mean('proxy_cpu_ms_per_request'),
     client_cpu_ms_per_request: mean('client_cpu_ms_per_request'),
     errors: (before.errors as number) + (after.errors as number),
   }

@@ -138,7 +138,7 @@ export async function runIngest(o: IngestOptions): Promise<BenchEntry[]> {
     const agents = await admitAgents(c, o.agents, o.log)
     const rss = o.soak ? sampleRss(c.processGroup, c.url) : null
     // Until every batch is stored: the consumer's share is part of what a batch costs.
-    const cpu = cpuMeter(c.processGroup)
+    const cpu = cpuMeter(c.processGroup, c.url)
     const { perAgent, loadS } = await sendLoad(c.url, agents, o)
     const all: BatchSample[] = perAgent.flat()
     const { answered, ok, ids, last, rejected, rejectedCodes, unanswered, networkErrors } =
@@ -176,6 +176,12 @@ export async function runIngest(o: IngestOptions): Promise<BenchEntry[]> {
       // The same ratio from the collector's CPU per request and per batch (sync included): what
       // the ratio would be if the collector had the cores to itself.
       cpu_ratio: ratioOf(healthz.workerd_cpu_ms_per_request, cpuPerBatch.workerd_cpu_ms_per_batch),
+      // The collector's process alone (wrangler's dev proxy left out): what a batch costs the
+      // runtime that would be deployed, in trivial requests of that runtime.
+      runtime_cpu_ratio: ratioOf(
+        healthz.runtime_cpu_ms_per_request,
+        cpuPerBatch.runtime_cpu_ms_per_batch,
+      ),
       ...cpuPerBatch,
       duration_s: round(loadS, 2),
       agents: agents.length,
