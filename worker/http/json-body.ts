@@ -13,6 +13,10 @@ async function readBodyBytes(req: Request, maxBytes: number): Promise<Uint8Array
     })
   }
   if (!req.body) return new Uint8Array(0)
+  // A declared length within the limit: the HTTP layer delivers exactly that many bytes (a body
+  // that does not match its Content-Length fails the read), so it is read in one call instead of
+  // one awaited read per chunk. Without a declared length (chunked), the limit is counted below.
+  if (declared !== null) return new Uint8Array(await req.arrayBuffer())
   const reader = req.body.getReader()
   const chunks: Uint8Array[] = []
   let n = 0
@@ -31,6 +35,8 @@ async function readBodyBytes(req: Request, maxBytes: number): Promise<Uint8Array
   return concat(...chunks)
 }
 
+const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false })
+
 export async function readJson(req: Request, maxBytes: number): Promise<unknown> {
   const type = req.headers.get('content-type') ?? ''
   if (!/^application\/(.+\+)?json\b/i.test(type)) {
@@ -38,7 +44,7 @@ export async function readJson(req: Request, maxBytes: number): Promise<unknown>
   }
   const bytes = await readBodyBytes(req, maxBytes)
   try {
-    return JSON.parse(new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes))
+    return JSON.parse(UTF8.decode(bytes))
   } catch (e) {
     throw new AegisError('ERR_INPUT_MALFORMED', 'body is not valid UTF-8 JSON', { cause: e })
   }

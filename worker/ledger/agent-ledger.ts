@@ -357,8 +357,8 @@ export class AgentLedger extends DurableObject<Env> {
    */
   private async doAdmitBatch(req: AdmitRequest): Promise<AdmitResult> {
     const first = this.admissionCheck(req)
-    if (first.kind === 'duplicate')
-      return this.answerDuplicate(req, first.dup, first.nonceExpiresAt)
+    const { nonceExpiresAt } = first
+    if (first.kind === 'duplicate') return this.answerDuplicate(req, first.dup, nonceExpiresAt)
     const findings = [...req.batch.findings, ...first.auditFindings]
     const verdict: AcceptedBatch['verdict'] = findings.length ? 'accept-audit' : 'accept'
     const receipt = await signReceipt(this.env, {
@@ -377,10 +377,10 @@ export class AgentLedger extends DurableObject<Env> {
       lastFix: req.fix,
     }
     this.ctx.storage.transactionSync(() => {
-      const again = this.admissionCheck(req)
+      const again = this.admissionCheck(req, nonceExpiresAt)
       if (again.kind === 'duplicate')
         throw new AegisError('ERR_NONCE_REPLAYED', 'batch was admitted concurrently')
-      this.spendNonce(req.batch.nonce, again.nonceExpiresAt)
+      this.spendNonce(req.batch.nonce, nonceExpiresAt)
       this.putReplay(replay)
       // OR REPLACE: after a re-enrollment reset the seqs, a new batch may reuse an old one's seq.
       this.sql.exec(
@@ -404,15 +404,30 @@ export class AgentLedger extends DurableObject<Env> {
     const next = issueNonce(this.env, req.batch.agentId, req.nonceTtlSeconds)
     await this.ensureOutboxAlarm()
     return {
-      accepted: b,
+      // What the route answers with; the full record stays in the outbox (not sent back).
+      accepted: {
+        batchId: b.batchId,
+        seq: b.seq,
+        acceptedAt: b.acceptedAt,
+        verdict,
+        findings,
+        zone: b.zone,
+        receipt,
+      },
       duplicateOf: null,
       nextNonce: next.nonce,
       nextNonceExpiresAt: next.expiresAt,
     }
   }
 
+  /**
+   * `checkedNonceExpiry`: the nonce's tag was already checked in an earlier pass (it binds the
+   * agent and the expiry, which no later turn changes), so the recheck inside the commit skips
+   * the MAC.
+   */
   private admissionCheck(
     req: AdmitRequest,
+    checkedNonceExpiry?: number,
   ):
     | { kind: 'new'; auditFindings: AcceptedBatch['findings']; nonceExpiresAt: number }
     | { kind: 'duplicate'; dup: { receipt: string; accepted_at: number }; nonceExpiresAt: number } {
@@ -424,25 +439,29 @@ export class AgentLedger extends DurableObject<Env> {
       throw new AegisError('ERR_QUOTE_SIGNER', 'quote was made by an AK that is no longer enrolled')
     }
     // Issued to this agent and unexpired (stateless tag), then not spent: spent nonces are kept
-    // until they expire, so a replay is named as such.
-    const nonceExpiresAt = checkNonce(this.env, req.batch.agentId, fromB64url(req.batch.nonce))
-    const spent = this.sql
-      .exec('SELECT 1 FROM spent_nonces WHERE nonce = ?', req.batch.nonce)
-      .toArray()
-    if (spent.length) throw new AegisError('ERR_NONCE_REPLAYED', 'nonce was already used')
+    // until they expire, so a replay is named as such. Spent, and what was accepted under this
+    // seq, are read in one statement (one row, whatever exists).
+    const nonceExpiresAt =
+      checkedNonceExpiry ?? checkNonce(this.env, req.batch.agentId, fromB64url(req.batch.nonce))
+    const r = this.sql
+      .exec<{
+        spent: number | null
+        batch_id: string | null
+        receipt: string
+        accepted_at: number
+      }>(
+        `SELECT (SELECT 1 FROM spent_nonces WHERE nonce = ?1) AS spent, a.batch_id, a.receipt,
+           a.accepted_at FROM (SELECT 1) LEFT JOIN accepted a ON a.seq = ?2`,
+        req.batch.nonce,
+        req.batch.seq,
+      )
+      .one()
+    if (r.spent !== null) throw new AegisError('ERR_NONCE_REPLAYED', 'nonce was already used')
 
     // A payload accepted before (its response was lost): answered with the original receipt. The
     // payload holds its seq, so the same batch id means the same seq; another batch under an
     // accepted seq is refused by the seq check below.
-    const bySeq = this.sql
-      .exec<{ batch_id: string; receipt: string; accepted_at: number }>(
-        'SELECT batch_id, receipt, accepted_at FROM accepted WHERE seq = ?',
-        req.batch.seq,
-      )
-      .toArray()[0]
-    if (bySeq && bySeq.batch_id === req.batch.batchId) {
-      return { kind: 'duplicate', dup: bySeq, nonceExpiresAt }
-    }
+    if (r.batch_id === req.batch.batchId) return { kind: 'duplicate', dup: r, nonceExpiresAt }
 
     const rs = this.replay()
     checkClock(rs, req.clock)

@@ -21,8 +21,17 @@ const LABEL = new TextEncoder().encode('aegis-nonce-v1')
 
 type KeyEnv = { COLLECTOR_SIGNING_JWKS?: string }
 
+/**
+ * HMAC keyed once per derived key and isolate: each tag clones the keyed state instead of hashing
+ * the padded key again (two SHA-256 blocks of every tag). Replaced when the key changes (a new
+ * collector secret), which collectorSecret answers with another array.
+ */
+let keyed: { key: Uint8Array; mac: ReturnType<typeof hmac.create> } | undefined
+
 function tag(env: KeyEnv, agentId: string, body: Uint8Array): Uint8Array {
-  const m = hmac.create(sha256, collectorSecret(env, 'nonce-mac-v1'))
+  const key = collectorSecret(env, 'nonce-mac-v1')
+  if (keyed?.key !== key) keyed = { key, mac: hmac.create(sha256, key) }
+  const m = keyed.mac.clone()
   m.update(LABEL)
   m.update(fromHex(agentId))
   m.update(body)

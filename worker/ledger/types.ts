@@ -117,9 +117,15 @@ export interface AdmitRequest {
   nonceTtlSeconds: number
 }
 
+/** What the ledger answers for an admitted batch: the decision, not the stored record. */
+export type AdmittedBatch = Pick<
+  AcceptedBatch,
+  'batchId' | 'seq' | 'acceptedAt' | 'verdict' | 'findings' | 'zone' | 'receipt'
+>
+
 export interface AdmitResult {
-  /** The stored record (verdict, findings, receipt), unless this was a duplicate. */
-  accepted: AcceptedBatch | null
+  /** The decision (verdict, findings, receipt), unless this was a duplicate. */
+  accepted: AdmittedBatch | null
   /** Set when this payload was already accepted: the original receipt, nothing stored again. */
   duplicateOf: { batchId: string; receipt: string; acceptedAt: number } | null
   nextNonce: string

@@ -50,7 +50,13 @@ describe('AgentLedger.admitBatch', () => {
     expect(s.accepted).toEqual([
       { batch_id: req.batch.batchId, seq: 1, receipt: r.accepted!.receipt },
     ])
-    expect(await a.ledger.getOutbox([req.batch.batchId])).toEqual([r.accepted])
+    // The outbox keeps the whole record for the consumer; the answer carries only the decision.
+    expect(await a.ledger.getOutbox([req.batch.batchId])).toEqual([
+      { ...req.batch, verdict: 'accept', findings: [], receipt: r.accepted!.receipt },
+    ])
+    expect(Object.keys(r.accepted!).sort()).toEqual(
+      ['acceptedAt', 'batchId', 'findings', 'receipt', 'seq', 'verdict', 'zone'].sort(),
+    )
     expect(s.alarm).toBeGreaterThanOrEqual(before + OUTBOX_RENOTIFY_MS)
   })
 
