@@ -15,8 +15,17 @@ async function readBodyBytes(req: Request, maxBytes: number): Promise<Uint8Array
   if (!req.body) return new Uint8Array(0)
   // A declared length within the limit: the HTTP layer delivers exactly that many bytes (a body
   // that does not match its Content-Length fails the read), so it is read in one call instead of
-  // one awaited read per chunk. Without a declared length (chunked), the limit is counted below.
-  if (declared !== null) return new Uint8Array(await req.arrayBuffer())
+  // one awaited read per chunk; the size is checked again for a Request built in-process. Without
+  // a declared length (chunked), the limit is counted as the body streams, below.
+  if (declared !== null) {
+    const bytes = new Uint8Array(await req.arrayBuffer())
+    if (bytes.byteLength > maxBytes) {
+      throw new AegisError('ERR_INPUT_TOO_LARGE', `body exceeds ${maxBytes} bytes`, {
+        detail: { maxBytes },
+      })
+    }
+    return bytes
+  }
   const reader = req.body.getReader()
   const chunks: Uint8Array[] = []
   let n = 0
