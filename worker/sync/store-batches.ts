@@ -13,7 +13,6 @@
  * retried (by the queue, with backoff). In development,
  * SYNC_FAULTS injects failures between the steps (inject-fault.ts).
  */
-import { serializeBundle } from '../../attest/bundle/serialize-bundle.ts'
 import { agentLedger } from '../ledger/ledger-stub.ts'
 import { evidenceBucket } from '../residency/bindings.ts'
 import { centralPlace, groupByJurisdiction, jurisdictionsOf } from '../residency/central-rows.ts'
@@ -21,7 +20,7 @@ import type { Jurisdiction } from '../residency/jurisdiction.ts'
 import type { AcceptedBatch, AgentRecord } from '../ledger/types.ts'
 import { appendToLog } from './append-to-log.ts'
 import { faultInjector, type FaultPoint } from './inject-fault.ts'
-import { buildBundle, packBundles, type PackItem } from './pack-bundles.ts'
+import { bundleItems, packBundles, type PackItem } from './pack-bundles.ts'
 import { writeRows } from './write-rows.ts'
 
 export interface AgentGroup {
@@ -49,21 +48,21 @@ export async function storeQueueBatch(
   const reads = (await readOutboxes(env, groups, failed)).filter((r) => r.records.length > 0)
   const fault = faultInjector(env as { SYNC_FAULTS?: string; ENVIRONMENT?: string })
   const itemsOf = (rs: AgentRead[]) =>
-    rs.flatMap((r) => r.records.map((b) => ({ b, ...serializeBundle(buildBundle(b, r.agent!)) })))
+    bundleItems(rs.flatMap((r) => r.records.map((b) => ({ b, agent: r.agent! }))))
   // One pack per jurisdiction: each goes to its own bucket (worker/residency, docs/sovereignty.md).
   const where = await jurisdictionsOf(env, reads)
   try {
     for (const [j, rs] of groupByJurisdiction(reads, where))
-      await storeItems(env, itemsOf(rs), rs.length, fault, j)
+      await storeItems(env, await itemsOf(rs), rs.length, fault, j)
   } catch (e) {
     if (reads.length === 1) failed.set(reads[0]!.agentId, e)
     else {
       console.error('storing the queue batch failed; storing agent by agent', e)
       await Promise.all(
         reads.map((r) =>
-          storeItems(env, itemsOf([r]), 1, fault, where.get(r.agentId) ?? null).catch(
-            (e2: unknown) => void failed.set(r.agentId, e2),
-          ),
+          itemsOf([r])
+            .then((items) => storeItems(env, items, 1, fault, where.get(r.agentId) ?? null))
+            .catch((e2: unknown) => void failed.set(r.agentId, e2)),
         ),
       )
     }
