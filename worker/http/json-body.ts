@@ -5,12 +5,16 @@
 import { concat } from '../../attest/bytes/encoding.ts'
 import { AegisError } from '../../attest/errors.ts'
 
+function tooLarge(maxBytes: number): AegisError {
+  return new AegisError('ERR_INPUT_TOO_LARGE', `body exceeds ${maxBytes} bytes`, {
+    detail: { maxBytes },
+  })
+}
+
 async function readBodyBytes(req: Request, maxBytes: number): Promise<Uint8Array> {
   const declared = req.headers.get('content-length')
   if (declared !== null && Number(declared) > maxBytes) {
-    throw new AegisError('ERR_INPUT_TOO_LARGE', `body exceeds ${maxBytes} bytes`, {
-      detail: { maxBytes },
-    })
+    throw tooLarge(maxBytes)
   }
   if (!req.body) return new Uint8Array(0)
   // A declared length within the limit: the HTTP layer delivers exactly that many bytes (a body
@@ -19,11 +23,7 @@ async function readBodyBytes(req: Request, maxBytes: number): Promise<Uint8Array
   // a declared length (chunked), the limit is counted as the body streams, below.
   if (declared !== null) {
     const bytes = new Uint8Array(await req.arrayBuffer())
-    if (bytes.byteLength > maxBytes) {
-      throw new AegisError('ERR_INPUT_TOO_LARGE', `body exceeds ${maxBytes} bytes`, {
-        detail: { maxBytes },
-      })
-    }
+    if (bytes.byteLength > maxBytes) throw tooLarge(maxBytes)
     return bytes
   }
   const reader = req.body.getReader()
@@ -35,9 +35,7 @@ async function readBodyBytes(req: Request, maxBytes: number): Promise<Uint8Array
     n += value.byteLength
     if (n > maxBytes) {
       await reader.cancel()
-      throw new AegisError('ERR_INPUT_TOO_LARGE', `body exceeds ${maxBytes} bytes`, {
-        detail: { maxBytes },
-      })
+      throw tooLarge(maxBytes)
     }
     chunks.push(value)
   }

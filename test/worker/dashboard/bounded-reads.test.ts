@@ -7,7 +7,6 @@
  */
 import { env } from 'cloudflare:workers'
 import { beforeEach, describe, expect, it } from 'vitest'
-import { serializeBundle } from '../../../attest/bundle/serialize-bundle.ts'
 import { insertDecisions } from '../../../worker/audit/record-decision.ts'
 import { countAgentsByStatus, agentSummaries, fleetRows } from '../../../worker/store/agents.ts'
 import { countDeadLetters } from '../../../worker/store/dead-letters.ts'
@@ -18,7 +17,7 @@ import {
   readTotals,
   recentSyncLag,
 } from '../../../worker/store/totals.ts'
-import { buildBundle, packBundles } from '../../../worker/sync/pack-bundles.ts'
+import { bundleItems, packBundles } from '../../../worker/sync/pack-bundles.ts'
 import { writeRows } from '../../../worker/sync/write-rows.ts'
 import { countingDb } from '../helpers/counting-db.ts'
 import { acceptedBatch, agentRecord } from '../helpers/ledger-records.ts'
@@ -57,11 +56,11 @@ async function storeHistory(n: number) {
         ],
         zone: 'z1',
       })
-      items.push({ b, ...serializeBundle(buildBundle(b, agent)) })
+      items.push({ b, agent })
     }
   }
   for (let i = 0; i < items.length; i += 100) {
-    const pack = await packBundles(items.slice(i, i + 100))
+    const pack = await packBundles(await bundleItems(items.slice(i, i + 100)))
     await writeRows(env.DB, pack, new Map())
   }
 }

@@ -9,8 +9,7 @@ import { beforeEach, describe, expect, it } from 'vitest'
 import { acceptedBatch } from '../helpers/ledger-records.ts'
 import { resetState } from '../helpers/reset.ts'
 import { agentRecord } from '../helpers/ledger-records.ts'
-import { buildBundle, packBundles } from '../../../worker/sync/pack-bundles.ts'
-import { serializeBundle } from '../../../attest/bundle/serialize-bundle.ts'
+import { bundleItems, packBundles } from '../../../worker/sync/pack-bundles.ts'
 import { writeRows } from '../../../worker/sync/write-rows.ts'
 
 const AGENT = 'cd'.repeat(32)
@@ -34,9 +33,9 @@ async function packOf(n: number, from = 1) {
       ],
       zone: 'z1',
     })
-    return { b, ...serializeBundle(buildBundle(b, agent)) }
+    return { b, agent }
   })
-  return packBundles(items)
+  return packBundles(await bundleItems(items))
 }
 
 describe('writeRows: D1 rows per stored batch', () => {
@@ -88,9 +87,9 @@ describe('writeRows: D1 rows per stored batch', () => {
         metrics: Array.from({ length: 8 }, (_, i) => ({ name: `m${i}`, value: i })),
         zone: 'z1',
       })
-      return { b, ...serializeBundle(buildBundle(b, agentRecord(id))) }
+      return { b, agent: agentRecord(id) }
     })
-    const w = await writeRows(env.DB, await packBundles(items), new Map())
+    const w = await writeRows(env.DB, await packBundles(await bundleItems(items)), new Map())
     // 3 per batch + per pack: 2 totals, 1 accept count, 100 agent counts, 1 sync row, 8 names
     expect(w.rows).toBe(300 + 2 + 1 + 100 + 1 + 8)
     expect(w.billed).toBe(600 + 2 + 1 + 100 + 1 + 8)
