@@ -12,6 +12,10 @@
  *   --iterations N   override every micro case's iteration count (quick runs)
  *   --sync-timeout S (120)  --out FILE (bench/out/latest.json)
  *   --ecdsa-backend wasm|noble  the collector's ECDSA_BACKEND for the load run (its default if unset)
+ *   --state-dir DIR         where the load runs' collectors keep D1/R2/DO/queue state (default
+ *                           /dev/shm when writable, else the tmpdir: a Durable Object commit
+ *                           on disk blocks local workerd's one thread in fsync; config.state_fs
+ *                           names the file system, docs/benchmarks.md "Disk flushes")
  *   --local-observability   keep wrangler dev's local observability on for the load run (off by
  *                           default: development tooling whose cost per invocation is not the
  *                           collector's, docs/benchmarks.md)
@@ -35,6 +39,7 @@ import { REPO_ROOT } from './harness/wrangler-dev.ts'
 import { runIngest, type BenchEntry } from './ingest/run-ingest.ts'
 import { runAbuse } from './abuse/run-abuse.ts'
 import { DEFAULT_FAULTS, runHealthzSoak } from './ingest/soak.ts'
+import { fileSystemOf, resolveStateDir } from './harness/state-dir.ts'
 
 export const LOAD_ENTRIES = [
   'platform.healthz',
@@ -139,6 +144,7 @@ function readOptions(argv: string[]) {
         'flood-clients': { type: 'string' },
         rate: { type: 'string' },
         faults: { type: 'string' },
+        'state-dir': { type: 'string' },
       },
       strict: true,
       allowPositionals: false,
@@ -164,6 +170,7 @@ function readOptions(argv: string[]) {
       out: path.resolve(a.out ?? path.join(REPO_ROOT, 'bench/out/latest.json')),
       ecdsaBackend: a['ecdsa-backend'],
       localObservability: a['local-observability'] ?? false,
+      stateDir: resolveStateDir(a['state-dir']),
       rate: positiveInt('rate', a.rate, 180),
       faults: a.faults ?? DEFAULT_FAULTS,
       generatedDir: a['generated-dir'] === undefined ? undefined : path.resolve(a['generated-dir']),
@@ -174,7 +181,7 @@ function readOptions(argv: string[]) {
       },
     }
   } catch (e) {
-    if (e instanceof UsageError) {
+    if (e instanceof UsageError || (e instanceof Error && e.message.startsWith('--state-dir'))) {
       log(`usage: ${e.message}`)
       return undefined
     }
@@ -245,7 +252,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   if (runFlood) {
     try {
-      results.push(...(await runAbuse({ ...opts.flood, log })))
+      results.push(...(await runAbuse({ ...opts.flood, stateDir: opts.stateDir, log })))
     } catch (e) {
       log(`abuse benchmark failed: ${(e as Error).stack ?? e}`)
       failed = true
@@ -267,6 +274,8 @@ export async function main(argv: string[]): Promise<number> {
       metrics_per_batch: opts.metricsPerBatch,
       ecdsa_backend: opts.ecdsaBackend ?? null,
       local_observability: runLoad ? opts.localObservability : null,
+      state_dir: runLoad || runFlood || soakHealthz ? opts.stateDir : null,
+      state_fs: runLoad || runFlood || soakHealthz ? fileSystemOf(opts.stateDir) : null,
       iterations_override: opts.iterations ?? null,
       flood: runFlood ? opts.flood : null,
       wall_s: Math.round((Date.now() - started) / 100) / 10,

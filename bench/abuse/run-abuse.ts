@@ -25,6 +25,8 @@ export interface AbuseOptions {
   durationS: number
   concurrency: number
   clients: number
+  /** Where the collector keeps its state (bench/harness/state-dir.ts). */
+  stateDir?: string
   log: (s: string) => void
 }
 
@@ -127,7 +129,7 @@ async function settled(c: Collector, log: (s: string) => void) {
 
 export async function runAbuse(o: AbuseOptions): Promise<BenchEntry[]> {
   o.log('abuse: starting collector (wrangler dev)')
-  const c = await startCollector({ snapshot: true })
+  const c = await startCollector({ snapshot: true, parentDir: o.stateDir })
   try {
     const agent = await allowAndEnroll(c)
     // Baseline: the same agent alone, so its figures under the flood have something to compare to.

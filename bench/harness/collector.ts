@@ -50,6 +50,11 @@ export interface CollectorOptions {
    * dashboard; development tooling, not deployed). Unset: wrangler's default (on).
    */
   localObservability?: boolean
+  /**
+   * The directory under which the collector's own temporary directory (env file, state) is
+   * made; the system tmpdir unless set (the bench passes its --state-dir: state-dir.ts).
+   */
+  parentDir?: string
 }
 
 /**
@@ -76,7 +81,7 @@ function snapshotWorker(dir: string): string {
 }
 
 export async function startCollector(opts: CollectorOptions = {}): Promise<Collector> {
-  const dir = mkdtempSync(path.join(tmpdir(), 'aegis-collector-'))
+  const dir = mkdtempSync(path.join(opts.parentDir ?? tmpdir(), 'aegis-collector-'))
   try {
     const vars = await makeDevVars()
     const envFile = path.join(dir, 'dev.env')

@@ -40,6 +40,8 @@ export interface IngestOptions {
   syncTimeoutS: number
   /** Seconds of `GET /healthz` load before the agents enroll (platform.healthz). */
   healthzS?: number
+  /** Where the collector keeps its state (bench/harness/state-dir.ts); the tmpdir if unset. */
+  stateDir?: string
   /** Paced load with injected sync faults and memory sampling (soak.ts). */
   soak?: SoakOptions
   log: (s: string) => void
@@ -126,6 +128,7 @@ export async function runIngest(o: IngestOptions): Promise<BenchEntry[]> {
   const c = await startCollector({
     snapshot: true,
     localObservability: o.localObservability,
+    parentDir: o.stateDir,
     workerVars: {
       ...(o.ecdsaBackend ? { ECDSA_BACKEND: o.ecdsaBackend } : {}),
       ...(o.soak ? { SYNC_FAULTS: o.soak.faults } : {}),

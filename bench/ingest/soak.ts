@@ -130,9 +130,15 @@ export async function runHealthzSoak(o: {
   rate: number
   durationS: number
   localObservability?: boolean
+  /** Where the collector keeps its state (bench/harness/state-dir.ts). */
+  stateDir?: string
   log: (s: string) => void
 }): Promise<BenchEntry> {
-  const c = await startCollector({ snapshot: true, localObservability: o.localObservability })
+  const c = await startCollector({
+    snapshot: true,
+    localObservability: o.localObservability,
+    parentDir: o.stateDir,
+  })
   try {
     o.log(`soak.healthz: GET /healthz at ${o.rate}/s for ${o.durationS} s`)
     const rss = sampleRss(c.processGroup, c.url)
