@@ -32,22 +32,32 @@ export function insertDecision(db: D1Database, d: DecisionRow): D1PreparedStatem
   )
 }
 
+// One decision per element of ?1 (a JSON array of DecisionRow, detail as JSON text), each only
+// while its batch's row does not exist yet.
+const INSERT_ACCEPT_DECISIONS = `
+  INSERT INTO decisions (${COLUMNS})
+    SELECT value ->> '$.at', value ->> '$.kind', value ->> '$.agentId', value ->> '$.batchId',
+      value ->> '$.verdict', value ->> '$.code', value ->> '$.zone', value ->> '$.cfCountry',
+      value ->> '$.verifyMs', value ->> '$.detail'
+      FROM json_each(?1)
+     WHERE NOT EXISTS (SELECT 1 FROM batches WHERE batch_id = value ->> '$.batchId')`
+
 /**
- * A stored batch's accept decision, inserted only while the batch's row does not exist yet: run
- * before insertBatch in the same D1 batch (a transaction), a replayed store adds no second row.
- * (An index enforcing it would cost a billed row on every batch: migration 0008.)
+ * A pack's accept decisions in one statement, each inserted only while its batch's row does not
+ * exist yet: run before insertBatches in the same D1 batch (a transaction), a replayed store adds
+ * no second row. (An index enforcing it would cost a billed row on every batch: migration 0008.)
  */
-export function insertAcceptDecision(
+export function insertAcceptDecisions(
   db: D1Database,
-  d: DecisionRow & { batchId: string },
+  rows: (DecisionRow & { batchId: string })[],
 ): D1PreparedStatement {
-  return bindDecision(
-    db.prepare(
-      `INSERT INTO decisions (${COLUMNS}) SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10
-        WHERE NOT EXISTS (SELECT 1 FROM batches WHERE batch_id = ?4)`,
-    ),
-    d,
-  )
+  return db
+    .prepare(INSERT_ACCEPT_DECISIONS)
+    .bind(
+      JSON.stringify(
+        rows.map((d) => ({ ...d, detail: d.detail ? JSON.stringify(d.detail) : null })),
+      ),
+    )
 }
 
 function bindDecision(stmt: D1PreparedStatement, d: DecisionRow): D1PreparedStatement {

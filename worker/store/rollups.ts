@@ -14,10 +14,14 @@ export type RollupMetrics = Record<string, [number, number, number, number, stri
 
 // Merge the stored bucket with the batch's: counts and sums add, min and max combine, a unit is
 // kept once known (MAX ignores NULL; rows folded before units were kept have none). json(v)
-// because a JSON subtype does not survive the subquery.
-const FOLD_ROLLUP = `
+// because a JSON subtype does not survive the subquery. One source row per element of ?1 (a JSON
+// array of RollupFold): SQLite applies the upsert row by row, so two batches of one bucket in a
+// pack fold one after the other. "WHERE" also ends the SELECT before ON CONFLICT (its parser).
+const FOLD_ROLLUPS = `
   INSERT INTO rollups (minute, zone, agent_id, metrics)
-  SELECT ?1, ?2, ?3, ?4 WHERE NOT EXISTS (SELECT 1 FROM batches WHERE batch_id = ?5)
+    SELECT value ->> '$.minute', value ->> '$.zone', value ->> '$.agentId', json(value -> '$.metrics')
+      FROM json_each(?1)
+     WHERE NOT EXISTS (SELECT 1 FROM batches WHERE batch_id = value ->> '$.batchId')
   ON CONFLICT (minute, zone, agent_id) DO UPDATE SET metrics = (
     SELECT json_group_object(k, json(v)) FROM (
       SELECT k, json_array(SUM(c), SUM(s), MIN(lo), MAX(hi), MAX(u)) AS v FROM (
@@ -29,17 +33,22 @@ const FOLD_ROLLUP = `
     )
   )`
 
+/** One batch's contribution to its bucket. */
+export interface RollupFold {
+  minute: number
+  zone: string
+  agentId: string
+  metrics: RollupMetrics
+  batchId: string
+}
+
 /**
- * Fold a batch's metrics into its bucket, only while the batch's row does not exist yet: run
- * before insertBatch in the same D1 batch, a replayed store folds nothing twice.
+ * Fold a pack's batches into their buckets in one statement, each only while its batch's row does
+ * not exist yet: run before insertBatches in the same D1 batch, a replayed store folds nothing
+ * twice.
  */
-export function foldRollup(
-  db: D1Database,
-  r: { minute: number; zone: string; agentId: string; metrics: RollupMetrics; batchId: string },
-): D1PreparedStatement {
-  return db
-    .prepare(FOLD_ROLLUP)
-    .bind(r.minute, r.zone, r.agentId, JSON.stringify(r.metrics), r.batchId)
+export function foldRollups(db: D1Database, folds: RollupFold[]): D1PreparedStatement {
+  return db.prepare(FOLD_ROLLUPS).bind(JSON.stringify(folds))
 }
 
 export interface RollupBucket {

@@ -18,13 +18,14 @@ beforeEach(async () => {
   await resetState()
 })
 
-async function packOf(n: number, from = 1) {
+/** n batches from seq `from`, one a minute, or `spacingMs` apart (1000: one rollup bucket). */
+async function packOf(n: number, from = 1, spacingMs = 60_000) {
   const agent = agentRecord(AGENT)
   const items = Array.from({ length: n }, (_, i) => {
     const b = acceptedBatch({
       agentId: AGENT,
       seq: from + i,
-      at: 1_750_000_000_000 + (from + i) * 60_000,
+      at: 1_750_000_000_000 + (from + i) * spacingMs,
       lat: 1,
       lon: 2,
       metrics: [
@@ -93,5 +94,124 @@ describe('writeRows: D1 rows per stored batch', () => {
     // 3 per batch + per pack: 2 totals, 1 accept count, 100 agent counts, 1 sync row, 8 names
     expect(w.rows).toBe(300 + 2 + 1 + 100 + 1 + 8)
     expect(w.billed).toBe(600 + 2 + 1 + 100 + 1 + 8)
+    // One statement per table, not per batch: 5 counters, the folds, the decisions, the rows.
+    expect(w.statements).toBe(8)
+  })
+})
+
+describe('writeRows: one statement per table and pack', () => {
+  type Rollup = { metrics: string }
+  const bucket = async () =>
+    JSON.parse(
+      (
+        await env.DB.prepare('SELECT metrics FROM rollups WHERE agent_id = ?')
+          .bind(AGENT)
+          .all<Rollup>()
+      ).results
+        .map((r) => r.metrics)
+        .join('') || 'null',
+    ) as Record<string, [number, number, number, number, string | null]> | null
+
+  it('folds the batches of one bucket in a pack one after the other', async () => {
+    // Three batches within one minute: temp.c = 1, 2, 3 (seq), rh.pct = 50 each.
+    const pack = await packOf(3, 1, 1000)
+    const w = await writeRows(env.DB, pack, new Map())
+    expect(w.statements).toBe(8)
+    const { results } = await env.DB.prepare('SELECT count(*) AS n FROM rollups').all<{
+      n: number
+    }>()
+    expect(results[0]!.n).toBe(1)
+    const m = await bucket()
+    expect(m!['temp.c']!.slice(0, 4)).toEqual([3, 6, 1, 3])
+    expect(m!['rh.pct']!.slice(0, 4)).toEqual([3, 150, 50, 50])
+  })
+
+  it('an overlapping redelivery folds only the batches not stored yet into a shared bucket', async () => {
+    await writeRows(env.DB, await packOf(2, 1, 1000), new Map())
+    // seq 2 again (stored) and seq 3 (new), same minute: the bucket counts 3, not 4.
+    const w = await writeRows(env.DB, await packOf(2, 2, 1000), new Map())
+    // seq 3's fold (an update), decision and row; the counters less the two metric names, which
+    // were already seen in this minute.
+    expect(w.rows).toBe(3 * 1 + 5)
+    const m = await bucket()
+    expect(m!['temp.c']!.slice(0, 4)).toEqual([3, 6, 1, 3])
+  })
+
+  it('stores each column as the per-batch statements did', async () => {
+    const agent = agentRecord(AGENT)
+    const b = {
+      ...acceptedBatch({
+        agentId: AGENT,
+        seq: 7,
+        at: 1_750_000_000_000,
+        lat: 48.137,
+        lon: 11.575,
+        metrics: [{ name: 'temp.c', value: 21.5, unit: 'Cel' }],
+        zone: '',
+      }),
+      zone: null,
+      verdict: 'accept-audit' as const,
+      findings: ['ERR_GEO_IMPOSSIBLE_TRAVEL' as const],
+      cfCountry: 'DE',
+      verifyMs: 0.625,
+    }
+    const pack = await packBundles(await bundleItems([{ b, agent }]))
+    await writeRows(env.DB, pack, new Map([[b.batchId, 41]]))
+    const row = await env.DB.prepare('SELECT * FROM batches WHERE batch_id = ?')
+      .bind(b.batchId)
+      .first<Record<string, unknown>>()
+    expect(row).toMatchObject({
+      agent_id: AGENT,
+      seq: 7,
+      accepted_at: b.acceptedAt,
+      collected_at: 1_750_000_000_000,
+      verdict: 'accept-audit',
+      findings: '["ERR_GEO_IMPOSSIBLE_TRAVEL"]',
+      zone: null,
+      cf_country: 'DE',
+      lat: 48.137,
+      lon: 11.575,
+      accuracy_m: 5,
+      metric_count: 1,
+      evidence_key: pack.key,
+      bundle_sha256: pack.entries[0]!.sha256,
+      log_index: 41,
+      bundle_offset: pack.entries[0]!.offset,
+      bundle_length: pack.entries[0]!.length,
+      jurisdiction: null,
+    })
+    const d = await env.DB.prepare('SELECT * FROM decisions WHERE batch_id = ?')
+      .bind(b.batchId)
+      .first<Record<string, unknown>>()
+    expect(d).toMatchObject({
+      at: b.acceptedAt,
+      kind: 'batch',
+      agent_id: AGENT,
+      verdict: 'accept-audit',
+      code: 'ERR_GEO_IMPOSSIBLE_TRAVEL',
+      zone: null,
+      cf_country: 'DE',
+      verify_ms: 0.625,
+    })
+    expect(JSON.parse(d!.detail as string)).toEqual({ findings: ['ERR_GEO_IMPOSSIBLE_TRAVEL'] })
+    const r = await env.DB.prepare('SELECT minute, zone, metrics FROM rollups').first<{
+      minute: number
+      zone: string
+      metrics: string
+    }>()
+    expect(r).toEqual({
+      minute: Math.floor(1_750_000_000_000 / 60_000),
+      zone: '',
+      metrics: JSON.stringify({ 'temp.c': [1, 21.5, 21.5, 21.5, 'Cel'] }),
+    })
+  })
+
+  it('stores a batch repeated in a pack once', async () => {
+    const pack = await packOf(2)
+    const twice = { ...pack, entries: [...pack.entries, pack.entries[0]!] }
+    const w = await writeRows(env.DB, twice, new Map())
+    expect(w.rows).toBe(3 * 2 + 7)
+    const n = await env.DB.prepare('SELECT count(*) AS n FROM decisions').first<{ n: number }>()
+    expect(n!.n).toBe(2)
   })
 })
