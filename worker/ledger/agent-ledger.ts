@@ -529,23 +529,30 @@ export class AgentLedger extends DurableObject<Env> {
 
   /** The consumer reads the full record from here (queue messages only carry ids). */
   getOutbox(batchIds: string[]): AcceptedBatch[] {
-    return this.sql
+    return JSON.parse(this.outboxJson(batchIds).json) as AcceptedBatch[]
+  }
+
+  /** The outbox entries among `batchIds`, oldest first, as the text of one JSON array. */
+  private outboxJson(batchIds: string[]): { json: string; n: number } {
+    const rows = this.sql
       .exec<{ record: string }>(
         'SELECT record FROM outbox WHERE batch_id IN (SELECT value FROM json_each(?)) ORDER BY created_at',
         JSON.stringify(batchIds),
       )
       .toArray()
-      .map((r) => JSON.parse(r.record) as AcceptedBatch)
+    return { json: `[${rows.map((r) => r.record).join(',')}]`, n: rows.length }
   }
 
   /**
    * The outbox entries among `batchIds` and the agent record their bundles need, in one RPC: the
-   * consumer's only read per agent and queue batch (hops per queue batch, not per batch).
+   * consumer's only read per agent and queue batch (hops per queue batch, not per batch). The
+   * entries travel as the JSON text they are stored as (one array, parsed once by the consumer)
+   * rather than as objects the RPC would serialize field by field.
    */
-  readOutbox(batchIds: string[]): { agent: AgentRecord | null; records: AcceptedBatch[] } {
+  readOutbox(batchIds: string[]): { agent: AgentRecord | null; records: string } {
     refuseIfMoving(this.sql, this.loadAgent())
-    const records = this.getOutbox(batchIds)
-    return { agent: records.length ? this.loadAgent() : null, records }
+    const { json, n } = this.outboxJson(batchIds)
+    return { agent: n > 0 ? this.loadAgent() : null, records: json }
   }
 
   /**

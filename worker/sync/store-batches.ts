@@ -121,7 +121,9 @@ async function readOutboxes(
   const settled = await Promise.all(
     groups.map(async ({ agentId, batchIds }): Promise<AgentRead | null> => {
       try {
-        const { agent, records } = await agentLedger(env, agentId).readOutbox(batchIds)
+        const read = await agentLedger(env, agentId).readOutbox(batchIds)
+        const { agent } = read
+        const records = JSON.parse(read.records) as AcceptedBatch[]
         // Nothing left: already stored and acknowledged earlier.
         if (records.length > 0 && !agent)
           throw new Error(`agent ${agentId} has outbox entries but no record`)

@@ -60,6 +60,26 @@ describe('AgentLedger.admitBatch', () => {
     expect(s.alarm).toBeGreaterThanOrEqual(before + OUTBOX_RENOTIFY_MS)
   })
 
+  it('hands the consumer its outbox entries as one JSON array text, with the agent record', async () => {
+    const r1 = accepted(await a.ledger.admitBatch(admitRequest(a, { seq: 1 })))
+    const req2 = admitRequest(a, { seq: 2, nonce: r1.nextNonce })
+    const r2 = accepted(await a.ledger.admitBatch(req2))
+    const ids = [r2.accepted!.batchId, r1.accepted!.batchId, 'ff'.repeat(32)]
+    const read = await a.ledger.readOutbox(ids)
+    expect(typeof read.records).toBe('string')
+    const records = JSON.parse(read.records) as { batchId: string; seq: number }[]
+    // Ordered by acceptance time; both may share a millisecond here, so compare by seq.
+    expect(records.map((b) => [b.batchId, b.seq]).sort((x, y) => +x[1]! - +y[1]!)).toEqual([
+      [r1.accepted!.batchId, 1],
+      [r2.accepted!.batchId, 2],
+    ])
+    expect(records).toEqual(await a.ledger.getOutbox(ids))
+    expect(read.agent).toMatchObject({ agentId: a.agentId })
+    // Nothing among the ids (stored and acknowledged already): no record either.
+    await a.ledger.ackOutbox(ids)
+    expect(await a.ledger.readOutbox(ids)).toEqual({ agent: null, records: '[]' })
+  })
+
   it('answers the retry of an accepted payload with the original receipt and stores nothing', async () => {
     const req = admitRequest(a, { seq: 1 })
     const first = accepted(await a.ledger.admitBatch(req))
