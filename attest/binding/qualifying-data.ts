@@ -4,7 +4,7 @@
  * - activation: SHA-256("aegis-activate\0" || enrollmentId || 0x00 || secret): the activation quote
  *   proves the AK can quote, pins the PCR baseline, and is bound to this challenge's secret.
  */
-import { sha256 } from '@noble/hashes/sha2.js'
+import { sha256 } from '../crypto/hash.ts'
 import { concat, utf8 } from '../bytes/encoding.ts'
 
 export function batchQualifyingData(nonce: Uint8Array, payload: Uint8Array): Uint8Array {

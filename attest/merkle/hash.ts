@@ -4,7 +4,7 @@
  * 0x00/0x01 prefixes are what stop a leaf from being passed off as an interior node (second
  * preimage). Leaves out other hash algorithms: the log is SHA-256 only.
  */
-import { sha256 } from '@noble/hashes/sha2.js'
+import { sha256 } from '../crypto/hash.ts'
 
 export const HASH_SIZE = 32
 

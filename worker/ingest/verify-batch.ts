@@ -5,7 +5,7 @@
  * Cryptographic and freshness checks always reject. Policy checks (PCR values, geofence, country)
  * reject in 'enforce' mode and become findings in 'audit' mode.
  */
-import { sha256 } from '@noble/hashes/sha2.js'
+import { sha256 } from '../../attest/crypto/hash.ts'
 import { toHex } from '../../attest/bytes/encoding.ts'
 import { batchQualifyingDataFromHash } from '../../attest/binding/qualifying-data.ts'
 import { expectedSensorPcr } from '../../attest/binding/sensor-identity.ts'

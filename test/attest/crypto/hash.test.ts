@@ -1,10 +1,20 @@
 /**
  * Digests against the FIPS 180-4 "abc" known answers (NIST CSRC example values), digest lengths,
- * and the TPM_ALG_ID mapping (TPM 2.0 Part 2 §6.3) including its refusals.
+ * and the TPM_ALG_ID mapping (TPM 2.0 Part 2 §6.3) including its refusals. These run in workerd,
+ * where digest() uses node:crypto (nodejs_compat): it must give the JavaScript fallback's bytes
+ * (what the browser console computes) at every block boundary, as plain Uint8Arrays of their own.
  */
 import { describe, expect, it } from 'vitest'
 import { toHex, utf8 } from '../../../attest/bytes/encoding.ts'
-import { digest, digestLength, hashAlgFromTpm, tpmAlgOfHash } from '../../../attest/crypto/hash.ts'
+import {
+  digest,
+  digestLength,
+  hashAlgFromTpm,
+  jsDigest,
+  NATIVE_DIGEST,
+  sha256,
+  tpmAlgOfHash,
+} from '../../../attest/crypto/hash.ts'
 import type { HashAlg } from '../../../attest/tpm/types.ts'
 import { code } from '../../helpers/error-code.ts'
 
@@ -24,6 +34,33 @@ describe('digest', () => {
       expect(digestLength(alg)).toBe(ABC[alg].length / 2)
     })
   }
+  it('runs native code in the worker runtime (node:crypto under nodejs_compat)', () => {
+    expect(NATIVE_DIGEST).toBe(true)
+  })
+
+  it("gives the JavaScript fallback's bytes at every block boundary, for every algorithm", () => {
+    const sizes = [0, 1, 55, 56, 63, 64, 65, 111, 112, 127, 128, 129, 1000, 4096, 100_003]
+    for (const alg of Object.keys(ABC) as HashAlg[]) {
+      for (const n of sizes) {
+        const data = new Uint8Array(n)
+        for (let i = 0; i < n; i += 65536) crypto.getRandomValues(data.subarray(i, i + 65536))
+        expect(toHex(digest(alg, data)), `${alg} of ${n} bytes`).toBe(toHex(jsDigest(alg, data)))
+      }
+    }
+    const view = new Uint8Array(new ArrayBuffer(100), 10, 50).fill(7)
+    expect(toHex(sha256(view))).toBe(toHex(jsDigest('sha256', view)))
+  })
+
+  it('returns a plain Uint8Array that owns its bytes', () => {
+    const a = sha256(utf8('abc'))
+    const b = sha256(utf8('abc'))
+    expect(Object.getPrototypeOf(a)).toBe(Uint8Array.prototype)
+    expect([a.byteOffset, a.byteLength, a.buffer.byteLength]).toEqual([0, 32, 32])
+    a[0] = a[0]! ^ 0xff
+    expect(toHex(b)).toBe(ABC.sha256)
+    expect(toHex(a.slice(1))).toBe(ABC.sha256.slice(2))
+  })
+
   it('refuses unknown names, including inherited object keys', () => {
     expect(code(() => digest('md5' as HashAlg, utf8('abc')))).toBe('ERR_TPM_UNSUPPORTED_ALG')
     expect(code(() => digestLength('constructor' as HashAlg))).toBe('ERR_TPM_UNSUPPORTED_ALG')
