@@ -478,7 +478,10 @@ export class ProvenanceLog extends DurableObject<Env> {
   }
 }
 
-/** The rows an append adds, in hex for the JSON that binds them: [idx, leafHash, batchId, bundleSha256] and [level, idx, hash]. */
+/**
+ * The rows an append adds, hashes in hex for the JSON that binds them: leaves as
+ * [idx, leafHash, batchId, bundleSha256], nodes as [level, idx, hash].
+ */
 interface NewRows {
   leaves: [number, string, string, string][]
   nodes: [number, number, string][]
