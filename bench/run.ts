@@ -98,6 +98,14 @@ function positiveInt(name: string, v: string | undefined, dflt: number): number 
 
 class UsageError extends Error {}
 
+function stateDirOption(v: string | undefined): string {
+  try {
+    return resolveStateDir(v)
+  } catch (e) {
+    throw new UsageError((e as Error).message)
+  }
+}
+
 /** The ingest (or soak) run; not ok when it lost or duplicated batches, or the soak drifted. */
 async function loadEntries(
   opts: Options,
@@ -170,7 +178,7 @@ function readOptions(argv: string[]) {
       out: path.resolve(a.out ?? path.join(REPO_ROOT, 'bench/out/latest.json')),
       ecdsaBackend: a['ecdsa-backend'],
       localObservability: a['local-observability'] ?? false,
-      stateDir: resolveStateDir(a['state-dir']),
+      stateDir: stateDirOption(a['state-dir']),
       rate: positiveInt('rate', a.rate, 180),
       faults: a.faults ?? DEFAULT_FAULTS,
       generatedDir: a['generated-dir'] === undefined ? undefined : path.resolve(a['generated-dir']),
@@ -181,7 +189,7 @@ function readOptions(argv: string[]) {
       },
     }
   } catch (e) {
-    if (e instanceof UsageError || (e instanceof Error && e.message.startsWith('--state-dir'))) {
+    if (e instanceof UsageError) {
       log(`usage: ${e.message}`)
       return undefined
     }
