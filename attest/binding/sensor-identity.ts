@@ -5,7 +5,7 @@
  * SHA-256(0^32 || measurement). The shared swtpm vectors extend sha256('gnss:ublox-m8:fw-3.01'),
  * i.e. sensorId 'gnss:ublox-m8' with firmware 'fw-3.01'.
  */
-import { sha256 } from '@noble/hashes/sha2.js'
+import { sha256 } from '../crypto/hash.ts'
 import { concat, utf8 } from '../bytes/encoding.ts'
 
 export interface SensorIdentity {

@@ -17,7 +17,7 @@
  * the quoted PCR values, which the report repeats for the auditor.
  */
 import { compactVerify, createLocalJWKSet, type JSONWebKeySet } from 'jose'
-import { sha256 } from '@noble/hashes/sha2.js'
+import { sha256 } from '../crypto/hash.ts'
 import { bytesEqual, fromB64url, fromHex, fromUtf8, toHex, utf8 } from '../bytes/encoding.ts'
 import { batchQualifyingData } from '../binding/qualifying-data.ts'
 import { AegisError, type ErrorCode } from '../errors.ts'

@@ -7,7 +7,7 @@
  * path that must still end at a configured root. Returns what the agent record keeps, including
  * the CA certificates of the path found, so bundles can carry them to auditors.
  */
-import { sha256 } from '@noble/hashes/sha2.js'
+import { sha256 } from '../crypto/hash.ts'
 import { toHex } from '../bytes/encoding.ts'
 import { AegisError } from '../errors.ts'
 import type { TpmPublic } from '../tpm/types.ts'

@@ -8,7 +8,7 @@
  * costs one cached comparison. Leaves storage to store/boot-logs.ts and the decision record to the
  * caller.
  */
-import { sha256 } from '@noble/hashes/sha2.js'
+import { sha256 } from '../../attest/crypto/hash.ts'
 import { concat, fromHex, toHex, utf8 } from '../../attest/bytes/encoding.ts'
 import { bootState } from '../../attest/eventlog/boot-state.ts'
 import { checkReplay } from '../../attest/eventlog/check-replay.ts'

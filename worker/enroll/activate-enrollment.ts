@@ -8,7 +8,7 @@
  * quote is refused with nothing stored (the 32-byte secret cannot be guessed, so a refusal need
  * not burn the challenge, and a stranger's attempts cannot spend the agent's).
  */
-import { sha256 } from '@noble/hashes/sha2.js'
+import { sha256 } from '../../attest/crypto/hash.ts'
 import { constantTimeEqual, fromB64url, fromHex } from '../../attest/bytes/encoding.ts'
 import { activationQualifyingData } from '../../attest/binding/qualifying-data.ts'
 import { expectedSensorPcr } from '../../attest/binding/sensor-identity.ts'

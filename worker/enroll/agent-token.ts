@@ -2,7 +2,7 @@
  * The attestation-result token an agent receives on activation: what the collector verified about
  * it (EK chain, AK binding, PCR baseline, sensor), shaped as an EAR by worker/tokens.
  */
-import { sha256 } from '@noble/hashes/sha2.js'
+import { sha256 } from '../../attest/crypto/hash.ts'
 import { fromHex, toHex, utf8, concat } from '../../attest/bytes/encoding.ts'
 import { fromB64url } from '../../attest/bytes/encoding.ts'
 import { parseTpmtPublic } from '../../attest/tpm/public.ts'

@@ -9,7 +9,7 @@
  */
 // The reply's wire shape is shared with the agent, bench and console.
 import type { EnrollReply } from '../../attest/wire/types.ts'
-import { sha256 } from '@noble/hashes/sha2.js'
+import { sha256 } from '../../attest/crypto/hash.ts'
 import { toB64url, toHex } from '../../attest/bytes/encoding.ts'
 import { ByteWriter } from '../../attest/bytes/writer.ts'
 import { makeCredential } from '../../attest/credential/make-credential.ts'

@@ -10,7 +10,7 @@
  * 'main', the log before shards, is the legacy shard: it takes no new batches, keeps answering
  * for what it holds and is closed into the root log like the others.
  */
-import { sha256 } from '@noble/hashes/sha2.js'
+import { sha256 } from '../../attest/crypto/hash.ts'
 import { toHex, utf8 } from '../../attest/bytes/encoding.ts'
 import { AegisError } from '../../attest/errors.ts'
 

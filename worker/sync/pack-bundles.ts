@@ -10,7 +10,7 @@
  */
 import { toHex } from '../../attest/bytes/encoding.ts'
 import { BUNDLE_FORMAT, type EvidenceBundle } from '../../attest/bundle/evidence-bundle.ts'
-import { bundleBytes } from '../../attest/bundle/serialize-bundle.ts'
+import { serializeBundle } from '../../attest/bundle/serialize-bundle.ts'
 import type { AcceptedBatch, AgentRecord } from '../ledger/types.ts'
 
 /** An accepted batch's evidence bundle: the batch as admitted plus the agent's EK and binding. */
@@ -53,22 +53,9 @@ export interface Pack {
   entries: (PackItem & { offset: number; length: number })[]
 }
 
-/**
- * Each batch's bundle bytes (serializeBundle's, attest/bundle) and their SHA-256, the log leaf,
- * hashed by the runtime's native digest: a bundle is ~4 KB, so in JavaScript its hash was the
- * consumer's largest CPU cost per batch.
- */
-export async function bundleItems(
-  batches: { b: AcceptedBatch; agent: AgentRecord }[],
-): Promise<PackItem[]> {
-  return Promise.all(
-    batches.map(async ({ b, agent }) => {
-      // TextEncoder output: a plain ArrayBuffer underneath.
-      const bytes = bundleBytes(buildBundle(b, agent)) as Uint8Array<ArrayBuffer>
-      const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes))
-      return { b, bytes, sha256: toHex(digest) }
-    }),
-  )
+/** Each batch's bundle bytes and their SHA-256 (the log leaf), as attest serializes them. */
+export function bundleItems(batches: { b: AcceptedBatch; agent: AgentRecord }[]): PackItem[] {
+  return batches.map(({ b, agent }) => ({ b, ...serializeBundle(buildBundle(b, agent)) }))
 }
 
 export const PACK_PREFIX = 'evidence/packs/'

@@ -53,16 +53,16 @@ export async function storeQueueBatch(
   const where = await jurisdictionsOf(env, reads)
   try {
     for (const [j, rs] of groupByJurisdiction(reads, where))
-      await storeItems(env, await itemsOf(rs), rs.length, fault, j)
+      await storeItems(env, itemsOf(rs), rs.length, fault, j)
   } catch (e) {
     if (reads.length === 1) failed.set(reads[0]!.agentId, e)
     else {
       console.error('storing the queue batch failed; storing agent by agent', e)
       await Promise.all(
         reads.map((r) =>
-          itemsOf([r])
-            .then((items) => storeItems(env, items, 1, fault, where.get(r.agentId) ?? null))
-            .catch((e2: unknown) => void failed.set(r.agentId, e2)),
+          storeItems(env, itemsOf([r]), 1, fault, where.get(r.agentId) ?? null).catch(
+            (e2: unknown) => void failed.set(r.agentId, e2),
+          ),
         ),
       )
     }
@@ -121,9 +121,8 @@ async function readOutboxes(
   const settled = await Promise.all(
     groups.map(async ({ agentId, batchIds }): Promise<AgentRead | null> => {
       try {
-        const read = await agentLedger(env, agentId).readOutbox(batchIds)
-        const { agent } = read
-        const records = JSON.parse(read.records) as AcceptedBatch[]
+        const { agent, records: json } = await agentLedger(env, agentId).readOutbox(batchIds)
+        const records = JSON.parse(json) as AcceptedBatch[]
         // Nothing left: already stored and acknowledged earlier.
         if (records.length > 0 && !agent)
           throw new Error(`agent ${agentId} has outbox entries but no record`)

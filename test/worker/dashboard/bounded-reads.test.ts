@@ -60,7 +60,7 @@ async function storeHistory(n: number) {
     }
   }
   for (let i = 0; i < items.length; i += 100) {
-    const pack = await packBundles(await bundleItems(items.slice(i, i + 100)))
+    const pack = await packBundles(bundleItems(items.slice(i, i + 100)))
     await writeRows(env.DB, pack, new Map())
   }
 }

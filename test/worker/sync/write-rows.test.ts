@@ -36,7 +36,7 @@ async function packOf(n: number, from = 1, spacingMs = 60_000) {
     })
     return { b, agent }
   })
-  return packBundles(await bundleItems(items))
+  return packBundles(bundleItems(items))
 }
 
 describe('writeRows: D1 rows per stored batch', () => {
@@ -90,7 +90,7 @@ describe('writeRows: D1 rows per stored batch', () => {
       })
       return { b, agent: agentRecord(id) }
     })
-    const w = await writeRows(env.DB, await packBundles(await bundleItems(items)), new Map())
+    const w = await writeRows(env.DB, await packBundles(bundleItems(items)), new Map())
     // 3 per batch + per pack: 2 totals, 1 accept count, 100 agent counts, 1 sync row, 8 names
     expect(w.rows).toBe(300 + 2 + 1 + 100 + 1 + 8)
     expect(w.billed).toBe(600 + 2 + 1 + 100 + 1 + 8)
@@ -155,7 +155,7 @@ describe('writeRows: one statement per table and pack', () => {
       cfCountry: 'DE',
       verifyMs: 0.625,
     }
-    const pack = await packBundles(await bundleItems([{ b, agent }]))
+    const pack = await packBundles(bundleItems([{ b, agent }]))
     await writeRows(env.DB, pack, new Map([[b.batchId, 41]]))
     const row = await env.DB.prepare('SELECT * FROM batches WHERE batch_id = ?')
       .bind(b.batchId)
