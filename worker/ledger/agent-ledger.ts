@@ -27,7 +27,7 @@ import {
 } from '../residency/ledger-transfer.ts'
 import { ensureLedgerSchema } from './ledger-schema.ts'
 import { captureAsync, type RpcResult } from './rpc-result.ts'
-import { checkNonce, issueNonce } from './stateless-nonce.ts'
+import { checkNonce, issueNonce, nonceOrder, orderIssuedAt } from './stateless-nonce.ts'
 import type {
   AcceptedBatch,
   AdmitRequest,
@@ -293,19 +293,13 @@ export class AgentLedger extends DurableObject<Env> {
     return a
   }
 
-  /** Remember a spent nonce until it expires (then its tag's expiry refuses it anyway). */
-  private spendNonce(nonce: string, expiresAt: number): void {
-    this.sql.exec('INSERT INTO spent_nonces (nonce, expires_at) VALUES (?, ?)', nonce, expiresAt)
-  }
-
   /**
-   * Drop expired spent nonces and accepted batches ACCEPTED_MEMORY seqs behind `seq`, at most every
-   * PRUNE_EVERY_MS: a range of `accepted`'s key, so only the deleted rows are read.
+   * Drop accepted batches ACCEPTED_MEMORY seqs behind `seq`, at most every PRUNE_EVERY_MS: a range
+   * of `accepted`'s key, so only the deleted rows are read.
    */
   private pruneDue(now: number, seq: number): void {
     if (now - this.prunedAt < PRUNE_EVERY_MS) return
     this.prunedAt = now
-    this.sql.exec('DELETE FROM spent_nonces WHERE expires_at <= ?', now)
     this.sql.exec('DELETE FROM accepted WHERE seq <= ?', seq - ACCEPTED_MEMORY)
   }
 
@@ -316,7 +310,14 @@ export class AgentLedger extends DurableObject<Env> {
       .toArray()[0]
     this.replayRow = row
       ? (JSON.parse(row.state) as ReplayState)
-      : { lastSeq: null, resetCount: null, restartCount: null, clock: null, lastFix: null }
+      : {
+          lastSeq: null,
+          resetCount: null,
+          restartCount: null,
+          clock: null,
+          lastFix: null,
+          nonce: null,
+        }
     return this.replayRow
   }
 
@@ -341,7 +342,7 @@ export class AgentLedger extends DurableObject<Env> {
 
   /**
    * The one stateful step of batch ingest, atomic per agent: agent active with this AK, nonce
-   * issued to this agent, unexpired and unused, TPM clock monotonic (resetCount and restartCount
+   * issued to this agent, unexpired and issued after the last one spent, TPM clock monotonic (resetCount and restartCount
    * never decrease; within one boot the clock rises), seq strictly increasing, and plausible travel
    * since the last fix. Any failure throws and changes nothing. Success consumes the nonce,
    * advances the replay state and issues the next nonce.
@@ -357,8 +358,8 @@ export class AgentLedger extends DurableObject<Env> {
    */
   private async doAdmitBatch(req: AdmitRequest): Promise<AdmitResult> {
     const first = this.admissionCheck(req)
-    const { nonceExpiresAt } = first
-    if (first.kind === 'duplicate') return this.answerDuplicate(req, first.dup, nonceExpiresAt)
+    const { nonceExpiresAt, nonce } = first
+    if (first.kind === 'duplicate') return this.answerDuplicate(req, first.dup, nonce)
     const findings = [...req.batch.findings, ...first.auditFindings]
     const verdict: AcceptedBatch['verdict'] = findings.length ? 'accept-audit' : 'accept'
     const receipt = await signReceipt(this.env, {
@@ -369,18 +370,19 @@ export class AgentLedger extends DurableObject<Env> {
       iat: Math.floor(req.batch.acceptedAt / 1000),
     })
     const b: AcceptedBatch = { ...req.batch, findings, verdict, receipt }
+    // Spending the nonce is advancing the replay state's order key: no row of its own.
     const replay: ReplayState = {
       lastSeq: req.batch.seq,
       resetCount: req.clock.resetCount,
       restartCount: req.clock.restartCount,
       clock: req.clock.clock,
       lastFix: req.fix,
+      nonce,
     }
     this.ctx.storage.transactionSync(() => {
       const again = this.admissionCheck(req, nonceExpiresAt)
       if (again.kind === 'duplicate')
         throw new AegisError('ERR_NONCE_REPLAYED', 'batch was admitted concurrently')
-      this.spendNonce(req.batch.nonce, nonceExpiresAt)
       this.putReplay(replay)
       // OR REPLACE: after a re-enrollment reset the seqs, a new batch may reuse an old one's seq.
       this.sql.exec(
@@ -401,7 +403,7 @@ export class AgentLedger extends DurableObject<Env> {
     })
     // Committed: the copy may be put back (putReplay dropped it inside the transaction).
     this.replayRow = replay
-    const next = issueNonce(this.env, req.batch.agentId, req.nonceTtlSeconds)
+    const next = this.nextNonce(req, nonce)
     await this.ensureOutboxAlarm()
     return {
       // What the route answers with; the full record stays in the outbox (not sent back).
@@ -420,17 +422,39 @@ export class AgentLedger extends DurableObject<Env> {
     }
   }
 
+  /** The reply's next nonce, issued after the one just spent whatever this isolate's clock says. */
+  private nextNonce(req: AdmitRequest, spent: string) {
+    return issueNonce(
+      this.env,
+      req.batch.agentId,
+      req.nonceTtlSeconds,
+      Date.now(),
+      orderIssuedAt(spent) + 1,
+    )
+  }
+
   /**
    * `checkedNonceExpiry`: the nonce's tag was already checked in an earlier pass (it binds the
-   * agent and the expiry, which no later turn changes), so the recheck inside the commit skips
-   * the MAC.
+   * agent, the issue time and the expiry, which no later turn changes), so the recheck inside the
+   * commit skips the MAC; its order is compared again (another admission may have spent a later
+   * nonce meanwhile).
    */
   private admissionCheck(
     req: AdmitRequest,
     checkedNonceExpiry?: number,
   ):
-    | { kind: 'new'; auditFindings: AcceptedBatch['findings']; nonceExpiresAt: number }
-    | { kind: 'duplicate'; dup: { receipt: string; accepted_at: number }; nonceExpiresAt: number } {
+    | {
+        kind: 'new'
+        auditFindings: AcceptedBatch['findings']
+        nonceExpiresAt: number
+        nonce: string
+      }
+    | {
+        kind: 'duplicate'
+        dup: { receipt: string; accepted_at: number }
+        nonceExpiresAt: number
+        nonce: string
+      } {
     const agent = this.activeAgent()
     if ((agent.version ?? 0) !== req.recordVersion) {
       throw new AegisError('ERR_AGENT_STALE', 'the agent record changed since it was read')
@@ -438,32 +462,32 @@ export class AgentLedger extends DurableObject<Env> {
     if (agent.akName !== req.batch.akName) {
       throw new AegisError('ERR_QUOTE_SIGNER', 'quote was made by an AK that is no longer enrolled')
     }
-    // Issued to this agent and unexpired (stateless tag), then not spent: spent nonces are kept
-    // until they expire, so a replay is named as such. Spent, and what was accepted under this
-    // seq, are read in one statement (one row, whatever exists).
-    const nonceExpiresAt =
-      checkedNonceExpiry ?? checkNonce(this.env, req.batch.agentId, fromB64url(req.batch.nonce))
-    const r = this.sql
-      .exec<{
-        spent: number | null
-        batch_id: string | null
-        receipt: string
-        accepted_at: number
-      }>(
-        `SELECT (SELECT 1 FROM spent_nonces WHERE nonce = ?1) AS spent, a.batch_id, a.receipt,
-           a.accepted_at FROM (SELECT 1) LEFT JOIN accepted a ON a.seq = ?2`,
-        req.batch.nonce,
-        req.batch.seq,
+    // Issued to this agent and unexpired (stateless tag), then issued after the last nonce spent:
+    // nonces are spent in issue order, so the replay state's one key says whether this one was
+    // spent (equal) or is older than one that was (smaller), and a replay is named as such.
+    const bytes = fromB64url(req.batch.nonce)
+    const nonceExpiresAt = checkedNonceExpiry ?? checkNonce(this.env, req.batch.agentId, bytes)
+    const nonce = nonceOrder(bytes)
+    const rs = this.replay()
+    const last = rs.nonce ?? null
+    if (last !== null && nonce <= last) {
+      throw new AegisError(
+        'ERR_NONCE_REPLAYED',
+        nonce === last ? 'nonce was already used' : 'nonce is older than the last one spent',
       )
-      .one()
-    if (r.spent !== null) throw new AegisError('ERR_NONCE_REPLAYED', 'nonce was already used')
-
+    }
     // A payload accepted before (its response was lost): answered with the original receipt. The
     // payload holds its seq, so the same batch id means the same seq; another batch under an
     // accepted seq is refused by the seq check below.
-    if (r.batch_id === req.batch.batchId) return { kind: 'duplicate', dup: r, nonceExpiresAt }
+    const r = this.sql
+      .exec<{ batch_id: string; receipt: string; accepted_at: number }>(
+        'SELECT batch_id, receipt, accepted_at FROM accepted WHERE seq = ?',
+        req.batch.seq,
+      )
+      .toArray()[0]
+    if (r && r.batch_id === req.batch.batchId)
+      return { kind: 'duplicate', dup: r, nonceExpiresAt, nonce }
 
-    const rs = this.replay()
     checkClock(rs, req.clock)
     if (rs.lastSeq !== null && req.batch.seq <= rs.lastSeq) {
       throw new AegisError(
@@ -483,17 +507,19 @@ export class AgentLedger extends DurableObject<Env> {
         auditFindings.push('ERR_GEO_IMPOSSIBLE_TRAVEL')
       }
     }
-    return { kind: 'new', auditFindings, nonceExpiresAt }
+    return { kind: 'new', auditFindings, nonceExpiresAt, nonce }
   }
 
   /** The verified retry of an accepted payload spends its fresh nonce and stores nothing else. */
   private answerDuplicate(
     req: AdmitRequest,
     dup: { receipt: string; accepted_at: number },
-    nonceExpiresAt: number,
+    nonce: string,
   ): AdmitResult {
-    this.spendNonce(req.batch.nonce, nonceExpiresAt)
-    const next = issueNonce(this.env, req.batch.agentId, req.nonceTtlSeconds)
+    const spent = { ...this.replay(), nonce }
+    this.putReplay(spent)
+    this.replayRow = spent
+    const next = this.nextNonce(req, nonce)
     return {
       accepted: null,
       duplicateOf: {

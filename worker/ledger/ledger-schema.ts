@@ -1,10 +1,12 @@
 /**
  * The AgentLedger's SQLite tables, and the migrations they have had. The keyed tables
- * (spent_nonces, accepted, outbox) are WITHOUT ROWID: a row is stored once, in its primary key's
+ * (accepted, outbox) are WITHOUT ROWID: a row is stored once, in its primary key's
  * b-tree, instead of once in a rowid table and again in the key's automatic index. Durable Object
- * storage bills every row written, index entries included: an admission wrote 8 rows and now
- * writes 4 (test/worker/ledger/rows-written.test.ts; docs/scale.md prices it). `accepted` is keyed
- * by seq, not batch id: its prune deletes a key range and reads only what it deletes (keyed by
+ * storage bills every row written, index entries included: an admission wrote 8 rows, then 4, and
+ * now writes 3 (test/worker/ledger/rows-written.test.ts; docs/scale.md prices it): since nonces
+ * are spent in issue order (stateless-nonce.ts), the replay state's order key replaced the
+ * `spent_nonces` table (a row per admission, and another to prune it), which is dropped.
+ * `accepted` is keyed by seq, not batch id: its prune deletes a key range and reads only what it deletes (keyed by
  * batch id without a seq index, every prune read all 10,000 remembered rows), and a retry is found
  * by its seq (the payload holds it), then compared by batch id.
  * Ledgers created before either change are rebuilt in place on their first start, in one
@@ -14,7 +16,6 @@
 const TABLES: Record<string, string> = {
   agent: '(id INTEGER PRIMARY KEY CHECK (id = 1), record TEXT NOT NULL)',
   used_challenges: '(enrollment_id TEXT PRIMARY KEY, expires_at INTEGER NOT NULL)',
-  spent_nonces: '(nonce TEXT PRIMARY KEY, expires_at INTEGER NOT NULL) WITHOUT ROWID',
   replay: '(id INTEGER PRIMARY KEY CHECK (id = 1), state TEXT NOT NULL)',
   accepted:
     '(seq INTEGER PRIMARY KEY, batch_id TEXT NOT NULL, receipt TEXT NOT NULL, accepted_at INTEGER NOT NULL) WITHOUT ROWID',
@@ -28,7 +29,6 @@ const TABLES: Record<string, string> = {
  * second, copied oldest first so that where a re-enrollment reused a seq the newest batch keeps it.
  */
 const REKEYED: Record<string, { columns: string; current: RegExp; order?: string }> = {
-  spent_nonces: { columns: 'nonce, expires_at', current: /WITHOUT\s+ROWID/i },
   accepted: {
     columns: 'seq, batch_id, receipt, accepted_at',
     current: /\(\s*seq\s+INTEGER\s+PRIMARY\s+KEY[\s\S]*WITHOUT\s+ROWID/i,
@@ -59,6 +59,8 @@ export function ensureLedgerSchema(sql: SqlStorage): void {
     sql.exec(`ALTER TABLE ${name}_rekeyed RENAME TO ${name}`)
   }
   sql.exec('DROP INDEX IF EXISTS accepted_seq')
+  // Spent version-1 nonces: that format is refused now (stateless-nonce.ts), so they guard nothing.
+  sql.exec('DROP TABLE IF EXISTS spent_nonces')
   for (const [name, def] of Object.entries(TABLES))
     sql.exec(`CREATE TABLE IF NOT EXISTS ${name} ${def}`)
 }

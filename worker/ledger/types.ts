@@ -73,6 +73,11 @@ export interface ReplayState {
   /** TPM clock (ms) as a decimal string (u64). */
   clock: string | null
   lastFix: LocationFix | null
+  /**
+   * Order key of the last nonce spent (stateless-nonce.ts `nonceOrder`): a nonce is spent only if
+   * its key is greater. Absent in replay states written before nonces were ordered.
+   */
+  nonce?: string | null
 }
 
 /**

@@ -1,7 +1,7 @@
 /**
  * Moving an agent's ledger between jurisdictions (move-agent.ts), on the ledger's side: the rows
  * of every table are copied as they are, so the moved ledger is the same ledger (record, replay
- * state, spent nonces, accepted ids, outbox) in another namespace. The old ledger is first frozen
+ * state with the last spent nonce, accepted ids, outbox) in another namespace. The old ledger is first frozen
  * (the record gets `movingTo`), so no batch is admitted there between the copy and the switch;
  * after the switch it is emptied and keeps only a tombstone naming the new jurisdiction, no
  * personal data. Frozen or moved, it refuses admission with ERR_RESIDENCY_MOVING (503, retried by
@@ -12,7 +12,7 @@ import type { AgentRecord } from '../ledger/types.ts'
 import type { Jurisdiction } from './jurisdiction.ts'
 
 /** The AgentLedger tables, in the order they are restored. */
-const TABLES = ['agent', 'used_challenges', 'spent_nonces', 'replay', 'accepted', 'outbox']
+const TABLES = ['agent', 'used_challenges', 'replay', 'accepted', 'outbox']
 
 export type LedgerRows = Record<string, Record<string, SqlStorageValue>[]>
 

@@ -24,7 +24,7 @@ const TABLES = [
   'sync_packs',
   'metric_names',
 ]
-const LEDGER_TABLES = ['agent', 'used_challenges', 'spent_nonces', 'replay', 'accepted', 'outbox']
+const LEDGER_TABLES = ['agent', 'used_challenges', 'replay', 'accepted', 'outbox']
 
 export async function resetState(agentIds: string[] = []): Promise<void> {
   await env.DB.batch(TABLES.map((t) => env.DB.prepare(`DELETE FROM ${t}`)))

@@ -1,6 +1,7 @@
 /**
  * AgentLedger.admitBatch inside workerd, over the real DO RPC: acceptance (receipt, next nonce,
- * replay state, outbox, alarm), the idempotent retry of an accepted payload, a spent nonce, a seq
+ * replay state, outbox, alarm), the idempotent retry of an accepted payload, a spent nonce, a nonce
+ * issued before the last one spent (also across a re-enrollment and a move), a seq
  * that does not rise, and the TPM clock check (resetCount, restartCount, clock going backwards).
  * Every rejection must leave the ledger exactly as it was.
  */
@@ -8,7 +9,8 @@ import { env } from 'cloudflare:workers'
 import { beforeEach, describe, expect, it } from 'vitest'
 import { fromB64url } from '../../../attest/bytes/encoding.ts'
 import { OUTBOX_RENOTIFY_MS } from '../../../worker/ledger/agent-ledger.ts'
-import { checkNonce } from '../../../worker/ledger/stateless-nonce.ts'
+import { ledgerIn } from '../../../worker/residency/routed-ledger.ts'
+import { checkNonce, issueNonce, nonceOrder } from '../../../worker/ledger/stateless-nonce.ts'
 import type { AdmitResult } from '../../../worker/ledger/types.ts'
 import type { RpcResult } from '../../../worker/ledger/rpc-result.ts'
 import {
@@ -40,13 +42,16 @@ describe('AgentLedger.admitBatch', () => {
     expect(r.nextNonce).not.toBe(req.batch.nonce)
     expect(checkNonce(env, a.agentId, fromB64url(r.nextNonce))).toBe(r.nextNonceExpiresAt)
 
+    // Spending the nonce is the replay state's order key: no row of its own.
     expect(await a.ledger.getReplayState()).toEqual({
       lastSeq: 1,
       ...req.clock,
       lastFix: req.fix,
+      nonce: nonceOrder(fromB64url(req.batch.nonce)),
     })
+    // The next nonce comes after the one spent, so the agent can spend it.
+    expect(nonceOrder(fromB64url(r.nextNonce)) > nonceOrder(fromB64url(req.batch.nonce))).toBe(true)
     const s = await ledgerState(a)
-    expect(s.spent).toEqual([{ nonce: req.batch.nonce }])
     expect(s.accepted).toEqual([
       { batch_id: req.batch.batchId, seq: 1, receipt: r.accepted!.receipt },
     ])
@@ -97,13 +102,20 @@ describe('AgentLedger.admitBatch', () => {
     })
     // The retry's own nonce is spent (it cannot be used again); nothing else changes.
     const after = await ledgerState(a)
-    expect(after).toEqual({
-      ...before,
-      spent: [...(before.spent as { nonce: string }[]), { nonce: retry.batch.nonce }].sort(
-        (x, y) => (x.nonce < y.nonce ? -1 : 1),
-      ),
-    })
+    const replay = (s: Record<string, unknown>) =>
+      JSON.parse((s.replay as { state: string }[])[0]!.state) as Record<string, unknown>
+    expect(replay(after)).toEqual({ ...replay(before), nonce: nonceOrder(fromB64url(nonce)) })
+    expect({ ...after, replay: null }).toEqual({ ...before, replay: null })
     expect(await a.ledger.outboxDepth()).toBe(1)
+    const again = await a.ledger.admitBatch({
+      ...retry,
+      batch: { ...retry.batch, nonce: r.nextNonce },
+    })
+    expect(accepted(again).duplicateOf?.receipt).toBe(first.accepted!.receipt)
+    expect(await a.ledger.admitBatch(retry)).toMatchObject({
+      ok: false,
+      error: { code: 'ERR_NONCE_REPLAYED' },
+    })
   })
 
   it('refuses a spent nonce and leaves no state', async () => {
@@ -113,6 +125,70 @@ describe('AgentLedger.admitBatch', () => {
     const r = await a.ledger.admitBatch(admitRequest(a, { seq: 2, nonce: first.batch.nonce }))
     expect(r).toMatchObject({ ok: false, error: { code: 'ERR_NONCE_REPLAYED' } })
     expect(await ledgerState(a)).toEqual(before)
+  })
+
+  it('refuses a nonce issued before the last one spent, and leaves no state', async () => {
+    // Both unexpired and unspent; the later one is spent first.
+    const older = freshNonce(a)
+    const newer = freshNonce(a)
+    accepted(await a.ledger.admitBatch(admitRequest(a, { seq: 1, nonce: newer })))
+    const before = await ledgerState(a)
+    const r = await a.ledger.admitBatch(admitRequest(a, { seq: 2, nonce: older }))
+    expect(r).toMatchObject({
+      ok: false,
+      error: { code: 'ERR_NONCE_REPLAYED', message: 'nonce is older than the last one spent' },
+    })
+    expect(await ledgerState(a)).toEqual(before)
+    // A nonce issued afterwards is spent as usual.
+    accepted(await a.ledger.admitBatch(admitRequest(a, { seq: 2 })))
+  })
+
+  it('issues the next nonce after the one spent, even when that one was issued ahead of its clock', async () => {
+    // A nonce from an isolate whose clock ran 3 s ahead of this ledger's.
+    const ahead = issueNonce(env, a.agentId, 60, Date.now() + 3_000).nonce
+    const r = accepted(await a.ledger.admitBatch(admitRequest(a, { seq: 1, nonce: ahead })))
+    expect(nonceOrder(fromB64url(r.nextNonce)) > nonceOrder(fromB64url(ahead))).toBe(true)
+    accepted(await a.ledger.admitBatch(admitRequest(a, { seq: 2, nonce: r.nextNonce })))
+  })
+
+  it('keeps the nonce order across a re-enrollment', async () => {
+    const older = freshNonce(a)
+    accepted(await a.ledger.admitBatch(admitRequest(a, { seq: 1 })))
+    const rs = await a.ledger.getReplayState()
+    // Activation again (the same TPM re-enrolled): seqs start again, the spent order stays.
+    const rec = (await a.ledger.getAgent())!
+    const again = await a.ledger.activate(
+      {
+        enrollmentId: 'e'.repeat(32),
+        secretSha256: '0'.repeat(64),
+        expiresAt: Date.now() + 60_000,
+        record: rec,
+      },
+      {},
+      'x.y.z',
+    )
+    expect(again).toMatchObject({ ok: true, value: { version: 2 } })
+    expect(await a.ledger.getReplayState()).toEqual({ ...rs, lastSeq: null })
+    const req = { ...admitRequest(a, { seq: 1, nonce: older }), recordVersion: 2 }
+    expect(await a.ledger.admitBatch(req)).toMatchObject({
+      ok: false,
+      error: { code: 'ERR_NONCE_REPLAYED' },
+    })
+    accepted(await a.ledger.admitBatch({ ...admitRequest(a, { seq: 1 }), recordVersion: 2 }))
+  })
+
+  it('moves the spent nonce order with the ledger to another jurisdiction', async () => {
+    const older = freshNonce(a)
+    const r1 = accepted(await a.ledger.admitBatch(admitRequest(a, { seq: 1 })))
+    const rows = await ledgerIn(env, a.agentId, null).freezeForMove('eu')
+    const eu = ledgerIn(env, a.agentId, 'eu')
+    await eu.importMoved(rows!, 'none')
+    expect(await eu.getReplayState()).toEqual(await a.ledger.getReplayState())
+    expect(await eu.admitBatch(admitRequest(a, { seq: 2, nonce: older }))).toMatchObject({
+      ok: false,
+      error: { code: 'ERR_NONCE_REPLAYED' },
+    })
+    accepted(await eu.admitBatch(admitRequest(a, { seq: 2, nonce: r1.nextNonce })))
   })
 
   it('refuses a nonce issued to another agent', async () => {

@@ -3,7 +3,8 @@
  * SQLite-backed Durable Object: every write through the ledger drops its copy, so a revocation,
  * a re-zoning, a move or an acknowledged outbox takes effect on the next admission; the copies
  * never admit a revoked, moving or replayed batch; the outbox alarm comes back after the outbox
- * emptied; and expired spent nonces are pruned.
+ * emptied; and the spent nonce order a duplicate's answer advances is the one the next admission
+ * and a fresh instance see.
  */
 import { runInDurableObject } from 'cloudflare:test'
 import { env } from 'cloudflare:workers'
@@ -124,19 +125,16 @@ describe('AgentLedger in-memory copies', () => {
     expect(await alarm()).not.toBeNull()
   })
 
-  it('prunes expired spent nonces on an admission (at most every 10 s per instance)', async () => {
-    await runInDurableObject(ledger(), (o, state) => {
-      o.forgetCopies() // as a fresh instance: it has not pruned yet, its next admission does
-      state.storage.sql.exec("INSERT INTO spent_nonces (nonce, expires_at) VALUES ('old', 1)")
-    })
-    const spent = () =>
-      runInDurableObject(
-        ledger(),
-        (_o, state) =>
-          state.storage.sql.exec("SELECT count(*) AS n FROM spent_nonces WHERE nonce = 'old'").one()
-            .n as number,
-      )
-    expect(await admit(1)).toMatchObject({ ok: true })
-    expect(await spent()).toBe(0)
+  it('a duplicate answer spends its nonce in the copy and in storage alike', async () => {
+    const first = await admit(1)
+    expect(first).toMatchObject({ ok: true })
+    // The same batch again under a fresh nonce: answered as a duplicate, its nonce spent.
+    const n = freshNonce()
+    expect(await admit(1, n)).toMatchObject({ ok: true })
+    // This instance's copy refuses it again, and so does a fresh instance reading storage.
+    expect(await admit(2, n)).toEqual({ ok: false, code: 'ERR_NONCE_REPLAYED' })
+    await runInDurableObject(ledger(), (o) => o.forgetCopies())
+    expect(await admit(2, n)).toEqual({ ok: false, code: 'ERR_NONCE_REPLAYED' })
+    expect(await admit(2)).toMatchObject({ ok: true })
   })
 })

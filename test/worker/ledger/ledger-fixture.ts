@@ -147,7 +147,6 @@ export async function ledgerState(a: LedgerAgent): Promise<Record<string, unknow
     const rows = (sql: string) => state.storage.sql.exec(sql).toArray()
     return {
       replay: rows('SELECT state FROM replay'),
-      spent: rows('SELECT nonce FROM spent_nonces ORDER BY nonce'),
       accepted: rows('SELECT batch_id, seq, receipt FROM accepted ORDER BY seq'),
       outbox: rows('SELECT batch_id, notified_at FROM outbox ORDER BY created_at'),
       alarm: await state.storage.getAlarm(),

@@ -37,23 +37,31 @@ describe('AgentLedger rows written per batch', () => {
       counts.push({ admit: w1 - w0, ack: w2 - w1 })
       nonce = r.nextNonce
     }
-    // spent nonce, replay state, accepted id, outbox entry; the ack deletes the outbox entry.
-    // (The rowid tables with an index on accepted.seq wrote 8 per admission.)
-    expect(counts).toEqual(Array.from({ length: 5 }, () => ({ admit: 4, ack: 1 })))
+    // replay state (which holds the spent nonce's order key), accepted id, outbox entry; the ack
+    // deletes the outbox entry. (The rowid tables with an index on accepted.seq wrote 8 per
+    // admission, then 4 with a spent_nonces row each.)
+    expect(counts).toEqual(Array.from({ length: 5 }, () => ({ admit: 3, ack: 1 })))
   })
 
-  it('later, the prune deletes every spent nonce once it expired: one more row per batch', async () => {
+  it('later, nothing of the spent nonces is left to prune: no more rows per batch', async () => {
     let nonce = accepted(await a.ledger.admitBatch(admitRequest(a, { seq: 1 }))).nextNonce
     for (let seq = 2; seq <= 5; seq++)
       nonce = accepted(await a.ledger.admitBatch(admitRequest(a, { seq, nonce }))).nextNonce
     // Ten minutes on (the ledger prunes on the admission's acceptedAt, at most every 10 s): every
-    // nonce spent so far has expired (60 s), this admission's own included.
+    // nonce spent so far has expired (60 s); a spent_nonces table had one row each to delete now.
     const req = admitRequest(a, { seq: 6, nonce })
     req.batch.acceptedAt += 600_000
     const w0 = await a.ledger.rowsWritten()
     accepted(await a.ledger.admitBatch(req))
     const w1 = await a.ledger.rowsWritten()
-    expect(w1 - w0).toBe(4 + 6)
+    expect(w1 - w0).toBe(3)
+    const tables = await runInDurableObject(a.stub, (_l, state) =>
+      state.storage.sql
+        .exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table'")
+        .toArray()
+        .map((t) => t.name),
+    )
+    expect(tables).not.toContain('spent_nonces')
   })
 
   it('after a re-enrollment reset the seqs, a new batch under an old seq is admitted', async () => {
@@ -151,24 +159,25 @@ describe('the ledger schema migration (worker/ledger/ledger-schema.ts)', () => {
     expect(retry.duplicateOf?.receipt).toBe(first.accepted!.receipt)
   })
 
-  it('rebuilds the old rowid tables WITHOUT ROWID, keeping every row, and the ledger goes on', async () => {
-    // A ledger as the old code left it: an accepted batch, its spent nonce and outbox entry.
+  it('rebuilds the old rowid tables WITHOUT ROWID, keeping every row, drops spent_nonces, and the ledger goes on', async () => {
+    // A ledger as the old code left it: an accepted batch, its outbox entry, a spent (version 1)
+    // nonce, and a replay state without a nonce order key.
     const req = admitRequest(a, { seq: 1 })
     const first = accepted(await a.ledger.admitBatch(req))
     const dump = (sql: SqlStorage) =>
       Object.fromEntries(
-        ['spent_nonces', 'accepted', 'outbox'].map((t) => [
+        ['accepted', 'outbox'].map((t) => [
           t,
-          sql
-            .exec(`SELECT * FROM ${t} ORDER BY ${t === 'spent_nonces' ? 'nonce' : 'batch_id'}`)
-            .toArray(),
+          sql.exec(`SELECT * FROM ${t} ORDER BY batch_id`).toArray(),
         ]),
       )
-    const before = await runInDurableObject(a.stub, (_o, state) => {
+    const before = await runInDurableObject(typed(a.stub), (ledger, state) => {
       const sql = state.storage.sql
       const rows = dump(sql)
-      sql.exec('DROP TABLE spent_nonces; DROP TABLE accepted; DROP TABLE outbox')
+      sql.exec('DROP TABLE accepted; DROP TABLE outbox')
       sql.exec(LEGACY_LEDGER_SCHEMA)
+      sql.exec("INSERT INTO spent_nonces (nonce, expires_at) VALUES ('AQ-old', 1)")
+      sql.exec("UPDATE replay SET state = json_remove(state, '$.nonce') WHERE id = 1")
       for (const [t, rs] of Object.entries(rows)) {
         for (const r of rs) {
           const cols = Object.keys(r)
@@ -178,6 +187,7 @@ describe('the ledger schema migration (worker/ledger/ledger-schema.ts)', () => {
           )
         }
       }
+      ledger.forgetCopies()
       return rows
     })
     expect(before.accepted).toHaveLength(1)
@@ -197,16 +207,23 @@ describe('the ledger schema migration (worker/ledger/ledger-schema.ts)', () => {
     })
     expect(after.legacy).not.toMatch(/WITHOUT ROWID/)
     expect(after.rows).toEqual(before)
-    expect(after.schema.map((s) => s.name).sort()).toEqual(['accepted', 'outbox', 'spent_nonces'])
+    expect(after.schema.map((s) => s.name).sort()).toEqual(['accepted', 'outbox'])
     for (const s of after.schema) expect(s.sql).toMatch(/WITHOUT ROWID/)
 
-    // The migrated ledger still refuses the spent nonce and admits the next batch.
-    const replay = await a.ledger.admitBatch(req)
-    expect(replay.ok).toBe(false)
+    // The migrated ledger: the replay state has no order yet, so the first nonce spent starts it;
+    // the same payload again is the duplicate it was, and the next batch is admitted.
+    expect(await a.ledger.getReplayState()).not.toHaveProperty('nonce')
+    const retry = accepted(
+      await a.ledger.admitBatch({ ...req, batch: { ...req.batch, nonce: first.nextNonce } }),
+    )
+    expect(retry.duplicateOf?.receipt).toBe(first.accepted!.receipt)
     const next = accepted(
-      await a.ledger.admitBatch(admitRequest(a, { seq: 2, nonce: first.nextNonce })),
+      await a.ledger.admitBatch(admitRequest(a, { seq: 2, nonce: retry.nextNonce })),
     )
     expect(next.accepted?.seq).toBe(2)
+    expect(
+      await a.ledger.admitBatch(admitRequest(a, { seq: 3, nonce: first.nextNonce })),
+    ).toMatchObject({ ok: false, error: { code: 'ERR_NONCE_REPLAYED' } })
     // and running it again changes nothing
     const again = await runInDurableObject(a.stub, (_o, state) => {
       state.storage.transactionSync(() => ensureLedgerSchema(state.storage.sql))
