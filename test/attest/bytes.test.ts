@@ -2,6 +2,7 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import ekRsaPub from '@shared/vectors/tpm2-tools/ek-rsa.pub?bytes'
 import {
+  ENCODER,
   fromB64url,
   fromHex,
   toB64url,
@@ -9,8 +10,14 @@ import {
   constantTimeEqual,
 } from '../../attest/bytes/encoding.ts'
 import { AegisError } from '../../attest/errors.ts'
+import { checkEncodersMatchReference } from '../helpers/encoders-equivalence.ts'
 
 describe('encodings', () => {
+  it('encode natively in the worker runtime, with the JavaScript reference bytes', () => {
+    expect(ENCODER).toBe('native')
+    checkEncodersMatchReference()
+  })
+
   it('round-trips base64url and hex', () => {
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 200 }), (b) => {
