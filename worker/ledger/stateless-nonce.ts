@@ -15,8 +15,7 @@
  * refused as unknown: they carry no issue time to order them by; an agent holding one asks anew.
  * Leaves out revocation of single nonces (an agent's revocation covers them).
  */
-import { hmac } from '@noble/hashes/hmac.js'
-import { sha256 } from '@noble/hashes/sha2.js'
+import { hmac } from '../../attest/crypto/hash.ts'
 import { constantTimeEqual, fromHex, toB64url, toHex } from '../../attest/bytes/encoding.ts'
 import { AegisError } from '../../attest/errors.ts'
 import { collectorSecret } from '../crypto/collector-secret.ts'
@@ -29,21 +28,15 @@ const LABEL = new TextEncoder().encode('aegis-nonce-v1')
 
 type KeyEnv = { COLLECTOR_SIGNING_JWKS?: string }
 
-/**
- * HMAC keyed once per derived key and isolate: each tag clones the keyed state instead of hashing
- * the padded key again (two SHA-256 blocks of every tag). Replaced when the key changes (a new
- * collector secret), which collectorSecret answers with another array.
- */
-let keyed: { key: Uint8Array; mac: ReturnType<typeof hmac.create> } | undefined
-
+/** The MAC of a nonce head: node:crypto's HMAC in workerd (attest/crypto/hash.ts). */
 function tag(env: KeyEnv, agentId: string, body: Uint8Array): Uint8Array {
-  const key = collectorSecret(env, 'nonce-mac-v1')
-  if (keyed?.key !== key) keyed = { key, mac: hmac.create(sha256, key) }
-  const m = keyed.mac.clone()
-  m.update(LABEL)
-  m.update(fromHex(agentId))
-  m.update(body)
-  return m.digest().subarray(0, 16)
+  return hmac(
+    'sha256',
+    collectorSecret(env, 'nonce-mac-v1'),
+    LABEL,
+    fromHex(agentId),
+    body,
+  ).subarray(0, 16)
 }
 
 /**

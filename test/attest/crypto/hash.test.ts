@@ -10,7 +10,9 @@ import {
   digest,
   digestLength,
   hashAlgFromTpm,
+  hmac,
   jsDigest,
+  jsHmac,
   NATIVE_DIGEST,
   sha256,
   tpmAlgOfHash,
@@ -34,7 +36,7 @@ describe('digest', () => {
       expect(digestLength(alg)).toBe(ABC[alg].length / 2)
     })
   }
-  it('runs native code in the worker runtime (node:crypto under nodejs_compat)', () => {
+  it('runs native code in the worker runtime (node:crypto under nodejs_compat), HMAC too', () => {
     expect(NATIVE_DIGEST).toBe(true)
   })
 
@@ -64,6 +66,37 @@ describe('digest', () => {
   it('refuses unknown names, including inherited object keys', () => {
     expect(code(() => digest('md5' as HashAlg, utf8('abc')))).toBe('ERR_TPM_UNSUPPORTED_ALG')
     expect(code(() => digestLength('constructor' as HashAlg))).toBe('ERR_TPM_UNSUPPORTED_ALG')
+  })
+})
+
+describe('hmac', () => {
+  it('matches RFC 4231 test case 2 (HMAC-SHA-256)', () => {
+    expect(toHex(hmac('sha256', utf8('Jefe'), utf8('what do ya want for nothing?')))).toBe(
+      '5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843',
+    )
+    // The message may come in parts.
+    expect(
+      toHex(hmac('sha256', utf8('Jefe'), utf8('what do ya '), utf8('want for nothing?'))),
+    ).toBe('5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843')
+  })
+
+  it("gives the JavaScript fallback's bytes for short, block-sized and long keys and messages", () => {
+    const rnd = (n: number) => crypto.getRandomValues(new Uint8Array(n))
+    for (const alg of Object.keys(ABC) as HashAlg[]) {
+      for (const k of [0, 1, 32, 64, 65, 128, 129, 300]) {
+        for (const m of [0, 1, 62, 64, 1000]) {
+          const key = rnd(k)
+          const msg = rnd(m)
+          expect(toHex(hmac(alg, key, msg)), `${alg} key ${k} msg ${m}`).toBe(
+            toHex(jsHmac(alg, key, msg)),
+          )
+        }
+      }
+    }
+  })
+
+  it('refuses unknown names', () => {
+    expect(code(() => hmac('md5' as HashAlg, utf8('k'), utf8('m')))).toBe('ERR_TPM_UNSUPPORTED_ALG')
   })
 })
 

@@ -1,8 +1,8 @@
 /**
  * Stateless nonces (worker/ledger/stateless-nonce.ts): the tag is the first 16 bytes of
- * HMAC-SHA-256(K, label || agentId || version..ttl), computed here independently; the HMAC
- * keyed once per isolate gives the same tags nonce after nonce, and a new collector secret is
- * not served from the old key. Version 2 carries its issue time and lifetime, and order keys
+ * HMAC-SHA-256(K, label || agentId || version..ttl), computed here independently (with
+ * @noble/hashes; the collector uses node:crypto), the same nonce after nonce, and a new collector
+ * secret is not served from the old key. Version 2 carries its issue time and lifetime, and order keys
  * follow issue order; a version 1 nonce, correctly tagged, is refused.
  */
 import { hmac } from '@noble/hashes/hmac.js'
