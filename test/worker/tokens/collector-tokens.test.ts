@@ -57,6 +57,24 @@ describe('signReceipt', () => {
     await expect(jwtVerify(jws, keySet, { typ: RECEIPT_TYP })).resolves.toBeTruthy()
   })
 
+  it('names the signing key of its own key set, sets interleaved (the header is kept per key)', async () => {
+    const { privateJwk, keyEnv } = await import('./keys.ts')
+    const envs = [keyEnv(await privateJwk('rot-a')), keyEnv(await privateJwk('rot-b'))]
+    const sets = await Promise.all(envs.map(async (e) => (await publishedKeys(e)).keySet))
+    for (let round = 0; round < 2; round++) {
+      for (const [i, e] of envs.entries()) {
+        const jws = await signReceipt(e, { batchId, agentId, verdict: 'accept', zone: null })
+        expect(decodeProtectedHeader(jws)).toEqual({
+          alg: 'ES256',
+          typ: RECEIPT_TYP,
+          kid: i === 0 ? 'rot-a' : 'rot-b',
+        })
+        await expect(compactVerify(jws, sets[i]!)).resolves.toBeTruthy()
+        await expect(compactVerify(jws, sets[1 - i]!)).rejects.toThrow()
+      }
+    }
+  })
+
   it('defaults iat to now and keeps a null zone', async () => {
     const { keySet } = await publishedKeys(env)
     const now = Math.floor(Date.now() / 1000)
