@@ -342,10 +342,10 @@ export class AgentLedger extends DurableObject<Env> {
 
   /**
    * The one stateful step of batch ingest, atomic per agent: agent active with this AK, nonce
-   * issued to this agent, unexpired and issued after the last one spent, TPM clock monotonic (resetCount and restartCount
-   * never decrease; within one boot the clock rises), seq strictly increasing, and plausible travel
-   * since the last fix. Any failure throws and changes nothing. Success consumes the nonce,
-   * advances the replay state and issues the next nonce.
+   * issued to this agent, unexpired and issued after the last one spent, TPM clock monotonic
+   * (resetCount and restartCount never decrease; within one boot the clock rises), seq strictly
+   * increasing, and plausible travel since the last fix. Any failure throws and changes nothing.
+   * Success consumes the nonce, advances the replay state and issues the next nonce.
    */
   admitBatch(req: AdmitRequest): Promise<RpcResult<AdmitResult>> {
     return captureAsync(() => this.doAdmitBatch(req))

@@ -6,9 +6,9 @@
  * now writes 3 (test/worker/ledger/rows-written.test.ts; docs/scale.md prices it): since nonces
  * are spent in issue order (stateless-nonce.ts), the replay state's order key replaced the
  * `spent_nonces` table (a row per admission, and another to prune it), which is dropped.
- * `accepted` is keyed by seq, not batch id: its prune deletes a key range and reads only what it deletes (keyed by
- * batch id without a seq index, every prune read all 10,000 remembered rows), and a retry is found
- * by its seq (the payload holds it), then compared by batch id.
+ * `accepted` is keyed by seq, not batch id: its prune deletes a key range and reads only what it
+ * deletes (keyed by batch id without a seq index, every prune read all 10,000 remembered rows),
+ * and a retry is found by its seq (the payload holds it), then compared by batch id.
  * Ledgers created before either change are rebuilt in place on their first start, in one
  * transaction (rows copied, old tables dropped).
  */
