@@ -13,7 +13,7 @@ import { concat, utf8 } from '../bytes/encoding.ts'
 import { ByteWriter } from '../bytes/writer.ts'
 import { AegisError } from '../errors.ts'
 import type { HashAlg } from '../tpm/types.ts'
-import { hmacDigest } from './hmac.ts'
+import { hmac } from '../crypto/hash.ts'
 
 /** Label bytes followed by exactly one terminating 0x00 (Part 1 §11.4.10.2, Part 4 CryptKDFa). */
 export function kdfLabel(label: string | Uint8Array): Uint8Array {
@@ -36,7 +36,7 @@ export function kdfa(
   const fixed = concat(kdfLabel(label), contextU, contextV, new ByteWriter().u32(bits).finish())
   const out = new Uint8Array(bytes)
   for (let i = 1, off = 0; off < bytes; i++) {
-    const k = hmacDigest(hashAlg, key, concat(new ByteWriter().u32(i).finish(), fixed))
+    const k = hmac(hashAlg, key, new ByteWriter().u32(i).finish(), fixed)
     out.set(k.subarray(0, Math.min(k.length, bytes - off)), off)
     off += k.length
   }

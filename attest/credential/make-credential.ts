@@ -22,12 +22,11 @@
  * attest/enroll) and secret generation (the caller picks the secret).
  */
 import { cfb } from '@noble/ciphers/aes.js'
-import { concat } from '../bytes/encoding.ts'
 import { ByteWriter } from '../bytes/writer.ts'
 import { digestLength, hashAlgFromTpm } from '../crypto/hash.ts'
 import { AegisError } from '../errors.ts'
 import type { TpmPublic } from '../tpm/types.ts'
-import { hmacDigest } from './hmac.ts'
+import { hmac } from '../crypto/hash.ts'
 import { kdfa } from './kdfa.ts'
 import { shareSecret, type RandomFn } from './share-secret.ts'
 
@@ -96,7 +95,7 @@ export function makeCredential(input: MakeCredentialInput): Credential {
       new Uint8Array(0),
       hLen * 8,
     )
-    const integrity = hmacDigest(ek.nameAlg, hmacKey, concat(encIdentity, objectName))
+    const integrity = hmac(ek.nameAlg, hmacKey, encIdentity, objectName)
     const credentialBlob = new ByteWriter().sized(integrity).bytes(encIdentity).finish()
     return { credentialBlob, encryptedSecret }
   } catch (e) {

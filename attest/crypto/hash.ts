@@ -36,13 +36,8 @@ const createHash =
 const createHmac =
   typeof nodeCrypto?.createHmac === 'function' ? (nodeCrypto.createHmac as CreateHmac) : undefined
 
-const FN: Record<HashAlg, (data: Uint8Array) => Uint8Array> = {
-  sha1,
-  sha256: jsSha256,
-  sha384,
-  sha512,
-}
-const FN_HASH = { sha1, sha256: jsSha256, sha384, sha512 } as const
+/** @noble/hashes' functions: callable for a digest, `.create()` for HMAC. */
+const FN = { sha1, sha256: jsSha256, sha384, sha512 } as const satisfies Record<HashAlg, unknown>
 
 const LENGTH: Record<HashAlg, number> = {
   sha1: 20,
@@ -97,7 +92,7 @@ export function hmac(alg: HashAlg, key: Uint8Array, ...parts: Uint8Array[]): Uin
 
 /** The same HMAC by @noble/hashes alone. */
 export function jsHmac(alg: HashAlg, key: Uint8Array, ...parts: Uint8Array[]): Uint8Array {
-  const h = jsHmacOf.create(FN_HASH[known(alg)], key)
+  const h = jsHmacOf.create(FN[known(alg)], key)
   for (const p of parts) h.update(p)
   return h.digest()
 }

@@ -9,9 +9,9 @@
  * Follows TPM 2.0 Part 1 §24.4-24.5 (credential protection), Part 3 §12.5 ActivateCredential.
  */
 import { cfb } from '@noble/ciphers/aes.js'
-import { concat, constantTimeEqual } from '../../attest/bytes/encoding.ts'
+import { constantTimeEqual } from '../../attest/bytes/encoding.ts'
 import { ByteReader } from '../../attest/bytes/reader.ts'
-import { hmacDigest } from '../../attest/credential/hmac.ts'
+import { hmac } from '../../attest/crypto/hash.ts'
 import { kdfa, kdfLabel } from '../../attest/credential/kdfa.ts'
 import { digestLength } from '../../attest/crypto/hash.ts'
 import { AegisError } from '../../attest/errors.ts'
@@ -61,7 +61,7 @@ export async function softActivateCredential(i: SoftActivateInput): Promise<Uint
     digestLength(alg) * 8,
   )
   // Checked before decrypting, as the TPM does (TPM_RC_INTEGRITY): a blob for another AK fails here.
-  if (!constantTimeEqual(hmacDigest(alg, hmacKey, concat(encIdentity, i.objectName)), integrity)) {
+  if (!constantTimeEqual(hmac(alg, hmacKey, encIdentity, i.objectName), integrity)) {
     throw new AegisError('ERR_CREDENTIAL', 'credential integrity check failed')
   }
   const symKey = kdfa(alg, seed, 'STORAGE', i.objectName, new Uint8Array(0), ek.symmetric.keyBits)
