@@ -19,6 +19,7 @@ interface NativeEncoders {
 }
 const proto = Uint8Array.prototype as unknown as NativeEncoders
 const nativeFromHex = (Uint8Array as unknown as { fromHex?: (s: string) => Uint8Array }).fromHex
+const nativeEncoders = typeof proto.toBase64 === 'function' && typeof proto.toHex === 'function'
 
 interface NodeBuffer {
   from(b: ArrayBufferLike, offset: number, length: number): { toString(enc: string): string }
@@ -26,7 +27,7 @@ interface NodeBuffer {
 }
 /** node:buffer's Buffer where the runtime is Node (no native encoders on Uint8Array there yet). */
 const nodeBuffer: NodeBuffer | undefined = (() => {
-  if (typeof proto.toBase64 === 'function' && typeof proto.toHex === 'function') return undefined
+  if (nativeEncoders) return undefined
   try {
     const p = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process
     const m = p?.getBuiltinModule?.('node:buffer') as { Buffer?: NodeBuffer } | undefined
@@ -37,12 +38,7 @@ const nodeBuffer: NodeBuffer | undefined = (() => {
 })()
 
 /** Which implementation encodes here: 'native' (Uint8Array methods), 'node' (Buffer) or 'js'. */
-export const ENCODER =
-  typeof proto.toBase64 === 'function' && typeof proto.toHex === 'function'
-    ? 'native'
-    : nodeBuffer
-      ? 'node'
-      : 'js'
+export const ENCODER = nativeEncoders ? 'native' : nodeBuffer ? 'node' : 'js'
 
 export function toHex(b: Uint8Array): string {
   if (ENCODER === 'native') return proto.toHex!.call(b)
