@@ -358,7 +358,7 @@ export class AgentLedger extends DurableObject<Env> {
    */
   private async doAdmitBatch(req: AdmitRequest): Promise<AdmitResult> {
     const first = this.admissionCheck(req)
-    const { nonceExpiresAt, nonce } = first
+    const { nonce } = first
     if (first.kind === 'duplicate') return this.answerDuplicate(req, first.dup, nonce)
     const findings = [...req.batch.findings, ...first.auditFindings]
     const verdict: AcceptedBatch['verdict'] = findings.length ? 'accept-audit' : 'accept'
@@ -380,7 +380,7 @@ export class AgentLedger extends DurableObject<Env> {
       nonce,
     }
     this.ctx.storage.transactionSync(() => {
-      const again = this.admissionCheck(req, nonceExpiresAt)
+      const again = this.admissionCheck(req, nonce)
       if (again.kind === 'duplicate')
         throw new AegisError('ERR_NONCE_REPLAYED', 'batch was admitted concurrently')
       this.putReplay(replay)
@@ -434,27 +434,17 @@ export class AgentLedger extends DurableObject<Env> {
   }
 
   /**
-   * `checkedNonceExpiry`: the nonce's tag was already checked in an earlier pass (it binds the
-   * agent, the issue time and the expiry, which no later turn changes), so the recheck inside the
-   * commit skips the MAC; its order is compared again (another admission may have spent a later
-   * nonce meanwhile).
+   * `checked`: the order key of a nonce whose tag an earlier pass already checked (it binds the
+   * agent, the issue time and the lifetime, which no later turn changes), so the recheck inside
+   * the commit neither decodes nor MACs it again; its order is compared again (another admission
+   * may have spent a later nonce meanwhile). Returns the nonce's order key.
    */
   private admissionCheck(
     req: AdmitRequest,
-    checkedNonceExpiry?: number,
+    checked?: string,
   ):
-    | {
-        kind: 'new'
-        auditFindings: AcceptedBatch['findings']
-        nonceExpiresAt: number
-        nonce: string
-      }
-    | {
-        kind: 'duplicate'
-        dup: { receipt: string; accepted_at: number }
-        nonceExpiresAt: number
-        nonce: string
-      } {
+    | { kind: 'new'; auditFindings: AcceptedBatch['findings']; nonce: string }
+    | { kind: 'duplicate'; dup: { receipt: string; accepted_at: number }; nonce: string } {
     const agent = this.activeAgent()
     if ((agent.version ?? 0) !== req.recordVersion) {
       throw new AegisError('ERR_AGENT_STALE', 'the agent record changed since it was read')
@@ -465,9 +455,7 @@ export class AgentLedger extends DurableObject<Env> {
     // Issued to this agent and unexpired (stateless tag), then issued after the last nonce spent:
     // nonces are spent in issue order, so the replay state's one key says whether this one was
     // spent (equal) or is older than one that was (smaller), and a replay is named as such.
-    const bytes = fromB64url(req.batch.nonce)
-    const nonceExpiresAt = checkedNonceExpiry ?? checkNonce(this.env, req.batch.agentId, bytes)
-    const nonce = nonceOrder(bytes)
+    const nonce = checked ?? this.checkedNonceOrder(req)
     const rs = this.replay()
     const last = rs.nonce ?? null
     if (last !== null && nonce <= last) {
@@ -485,8 +473,7 @@ export class AgentLedger extends DurableObject<Env> {
         req.batch.seq,
       )
       .toArray()[0]
-    if (r && r.batch_id === req.batch.batchId)
-      return { kind: 'duplicate', dup: r, nonceExpiresAt, nonce }
+    if (r && r.batch_id === req.batch.batchId) return { kind: 'duplicate', dup: r, nonce }
 
     checkClock(rs, req.clock)
     if (rs.lastSeq !== null && req.batch.seq <= rs.lastSeq) {
@@ -507,7 +494,14 @@ export class AgentLedger extends DurableObject<Env> {
         auditFindings.push('ERR_GEO_IMPOSSIBLE_TRAVEL')
       }
     }
-    return { kind: 'new', auditFindings, nonceExpiresAt, nonce }
+    return { kind: 'new', auditFindings, nonce }
+  }
+
+  /** The order key of the request's nonce, once its tag and lifetime are checked. */
+  private checkedNonceOrder(req: AdmitRequest): string {
+    const bytes = fromB64url(req.batch.nonce)
+    checkNonce(this.env, req.batch.agentId, bytes)
+    return nonceOrder(bytes)
   }
 
   /** The verified retry of an accepted payload spends its fresh nonce and stores nothing else. */

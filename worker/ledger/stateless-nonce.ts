@@ -11,8 +11,9 @@
  * Nonces are spent in the order they were issued: the ledger keeps the order key (`nonceOrder`:
  * issuedAt, count, random, ttl) of the last nonce it spent in its replay state and refuses any
  * nonce whose key is not greater, so it remembers one key per agent instead of every spent nonce
- * until it expires (agent-ledger.ts; docs/protocol.md). Version 0x01 nonces (random, then expiresAt) are
- * refused as unknown: they carry no issue time to order them by; an agent holding one asks anew.
+ * until it expires (agent-ledger.ts; docs/protocol.md). Version 0x01 nonces (random, then
+ * expiresAt) are refused as unknown: they carry no issue time to order them by; an agent holding
+ * one asks anew.
  * Leaves out revocation of single nonces (an agent's revocation covers them).
  */
 import { hmac } from '../../attest/crypto/hash.ts'
