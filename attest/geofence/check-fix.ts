@@ -19,9 +19,9 @@
  * firmware checks, which live with the PCR policy.
  */
 import { AegisError } from '../errors.ts'
-import { locatePoint } from './contains.ts'
 import { checkTravel } from './check-travel.ts'
 import { distanceToBoundaryM } from './distance.ts'
+import { boundaryWithinM, locateInZone } from './edge-index.ts'
 import type { LocationFix, PastFix, Zone } from './types.ts'
 
 /** How far ahead of the collector's clock a fix time may be (clock drift, not GNSS error). */
@@ -95,9 +95,10 @@ export function checkFix(input: CheckFixInput): { zoneId: string } {
   let bestMissM = -Infinity
   let zoneId: string | undefined
   for (const zone of input.zones) {
-    if (locatePoint(zone.geometry, fix) === 'outside') continue
+    if (locateInZone(zone.geometry, fix) === 'outside') continue
     centreIn = true
-    const boundaryM = distanceToBoundaryM(zone.geometry, fix)
+    // Exact below accuracyM, which is all the decision and its detail need (edge-index.ts).
+    const boundaryM = boundaryWithinM(zone.geometry, fix, fix.accuracyM)
     if (boundaryM >= fix.accuracyM) {
       zoneId = zone.id
       break

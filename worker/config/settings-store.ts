@@ -24,6 +24,12 @@ interface Cached {
   zones: Map<string, Zone>
 }
 let cache: Cached | undefined
+/**
+ * Parsed zone geometries by their stored text. A reload keeps the object of a geometry whose
+ * text did not change, and with it the edge index the geofence check built for it
+ * (attest/geofence/edge-index.ts; a large zone's index and parse cost milliseconds).
+ */
+let geometries = new Map<string, Zone['geometry']>()
 
 export function invalidateConfigCache(): void {
   cache = undefined
@@ -39,7 +45,13 @@ export async function loadConfig(
   for (const r of settings!.results as SettingRow[]) byKey.set(r.key, r)
   const dev = isDevelopment(env)
   const zones = new Map<string, Zone>()
-  for (const r of zoneRows!.results as ZoneRaw[]) zones.set(r.zone_id, toZone(r))
+  const kept = new Map<string, Zone['geometry']>()
+  for (const r of zoneRows!.results as ZoneRaw[]) {
+    const zone = toZone(r, geometries.get(r.geometry))
+    kept.set(r.geometry, zone.geometry)
+    zones.set(r.zone_id, zone)
+  }
+  geometries = kept
   if (dev && !zones.has(DEV_WORLD_ZONE.id)) zones.set(DEV_WORLD_ZONE.id, DEV_WORLD_ZONE)
   const policyRow = byKey.get('policy')
   const config: EffectiveConfig = {

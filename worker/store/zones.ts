@@ -18,11 +18,12 @@ export function selectZones(db: D1Database): D1PreparedStatement {
   return db.prepare('SELECT zone_id, name, geometry, countries, jurisdiction FROM zones')
 }
 
-export function toZone(r: ZoneRaw): Zone {
+/** `geometry`: the parsed form of `r.geometry` when the caller already has it (kept objects). */
+export function toZone(r: ZoneRaw, geometry?: Zone['geometry']): Zone {
   return {
     id: r.zone_id,
     name: r.name,
-    geometry: JSON.parse(r.geometry),
+    geometry: geometry ?? (JSON.parse(r.geometry) as Zone['geometry']),
     countries: JSON.parse(r.countries),
     ...(r.jurisdiction ? { jurisdiction: r.jurisdiction } : {}),
   }
