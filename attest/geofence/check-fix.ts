@@ -20,8 +20,7 @@
  */
 import { AegisError } from '../errors.ts'
 import { checkTravel } from './check-travel.ts'
-import { distanceToBoundaryM } from './distance.ts'
-import { boundaryWithinM, locateInZone } from './edge-index.ts'
+import { boundaryWithinM, locateInZone, nearestBoundaryM } from './edge-index.ts'
 import type { LocationFix, PastFix, Zone } from './types.ts'
 
 /** How far ahead of the collector's clock a fix time may be (clock drift, not GNSS error). */
@@ -109,7 +108,7 @@ export function checkFix(input: CheckFixInput): { zoneId: string } {
     // Say where the fix was and how far the nearest zone is: what an operator needs to judge it.
     let nearest: { zone: string; distanceM: number } | undefined
     for (const zone of input.zones) {
-      const d = distanceToBoundaryM(zone.geometry, fix)
+      const d = nearestBoundaryM(zone.geometry, fix)
       if (!nearest || d < nearest.distanceM) nearest = { zone: zone.id, distanceM: Math.round(d) }
     }
     throw new AegisError('ERR_GEO_OUTSIDE', 'the fix is outside every assigned zone', {

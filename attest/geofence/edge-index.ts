@@ -262,3 +262,15 @@ function lonWindowMeets(minLon: number, maxLon: number, lon: number, dLon: numbe
   }
   return false
 }
+
+/**
+ * distanceToBoundaryM through the index: windows of 1, 10, 100 and 1,000 km, then the scan. The
+ * same number (each window's answer is exact when below its limit); for ERR_GEO_OUTSIDE's detail.
+ */
+export function nearestBoundaryM(g: ZoneGeometry, p: LatLon): number {
+  for (const limitM of [1e3, 1e4, 1e5, 1e6]) {
+    const d = boundaryWithinM(g, p, limitM)
+    if (d < limitM) return d
+  }
+  return distanceToBoundaryM(g, p)
+}

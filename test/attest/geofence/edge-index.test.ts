@@ -16,6 +16,7 @@ import {
   edgeIndexOf,
   INDEX_MIN_EDGES,
   locateInZone,
+  nearestBoundaryM,
 } from '../../../attest/geofence/edge-index.ts'
 import { parseZone } from '../../../attest/geofence/parse-zone.ts'
 import type { LatLon, Position, ZoneGeometry } from '../../../attest/geofence/types.ts'
@@ -92,6 +93,7 @@ function expectSameAnswers(g: ZoneGeometry, points: readonly LatLon[], limits: n
   for (const p of points) {
     expect(locateInZone(g, p), `locate ${p.lon},${p.lat}`).toBe(locatePoint(g, p))
     const exact = distanceToBoundaryM(g, p)
+    expect(nearestBoundaryM(g, p)).toBe(exact)
     for (const limit of limits) {
       const got = boundaryWithinM(g, p, limit)
       if (exact < limit) expect(got, `distance ${p.lon},${p.lat} < ${limit}`).toBe(exact)
@@ -191,6 +193,7 @@ describe('geofence edge index', () => {
     const rnd = seeded(11)
     let accepted = 0
     let refused = 0
+    let outside = 0
     for (let n = 0; n < 300; n++) {
       const fix = {
         lat: 52.5 + (rnd() - 0.5) * 0.22,
@@ -212,7 +215,15 @@ describe('geofence edge index', () => {
           maxSpeedMps: 100,
         })
       } catch (e) {
-        code = (e as { code: string }).code
+        const err = e as { code: string; detail?: { nearest?: { distanceM: number } } }
+        code = err.code
+        // Outside: the detail names the nearest boundary at the scan's distance.
+        if (code === 'ERR_GEO_OUTSIDE') {
+          expect(err.detail?.nearest?.distanceM).toBe(
+            Math.round(distanceToBoundaryM(zone.geometry, fix)),
+          )
+          outside++
+        }
       }
       expect(code).toBe(fits ? 'accepted' : inside ? 'ERR_GEO_ACCURACY' : 'ERR_GEO_OUTSIDE')
       if (fits) accepted++
@@ -221,6 +232,7 @@ describe('geofence edge index', () => {
     // Both outcomes were exercised.
     expect(accepted).toBeGreaterThan(20)
     expect(refused).toBeGreaterThan(20)
+    expect(outside).toBeGreaterThan(10)
   })
 
   it('builds an index only for the edges it was given (minEdges)', () => {
