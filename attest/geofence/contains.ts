@@ -19,7 +19,8 @@ export type Containment = 'inside' | 'boundary' | 'outside'
 /** About 0.1 mm on the ground; far below any GNSS accuracy. */
 export const BOUNDARY_EPS_DEG = 1e-9
 
-function nearSegment(
+/** Whether (px, py) lies within BOUNDARY_EPS_DEG of the segment a-b (degree space). */
+export function nearSegment(
   px: number,
   py: number,
   ax: number,

@@ -27,7 +27,7 @@
  * Memory: 4 doubles per edge plus the band lists, which are capped at BAND_ENTRIES_PER_EDGE
  * entries per edge on average (fewer bands when tall edges would exceed it).
  */
-import { BOUNDARY_EPS_DEG, locatePoint, type Containment } from './contains.ts'
+import { BOUNDARY_EPS_DEG, locatePoint, nearSegment, type Containment } from './contains.ts'
 import { distanceToBoundaryM, EARTH_MEAN_RADIUS_M, pointToSegmentM } from './distance.ts'
 import type { LatLon, PolygonRings, ZoneGeometry } from './types.ts'
 
@@ -166,6 +166,20 @@ function bandOf(ix: EdgeIndex, lat: number): number {
   return bandFn(ix.minLat, ix.bandH, ix.bands)(lat)
 }
 
+/** Calls `fn` with each edge listed in bands b0..b1 (an edge in several bands comes once per band). */
+function forEachEdge(
+  ix: EdgeIndex,
+  b0: number,
+  b1: number,
+  fn: (ax: number, ay: number, bx: number, by: number, k: number) => void,
+): void {
+  const xy = ix.xy
+  for (let j = ix.start[b0]!; j < ix.start[b1 + 1]!; j++) {
+    const k = ix.ids[j]!
+    fn(xy[4 * k]!, xy[4 * k + 1]!, xy[4 * k + 2]!, xy[4 * k + 3]!, k)
+  }
+}
+
 /** locatePoint (contains.ts), through the index for large geometries; the same answer. */
 export function locateInZone(g: ZoneGeometry, p: LatLon): Containment {
   const ix = edgeIndexOf(g)
@@ -177,18 +191,12 @@ export function locateInZone(g: ZoneGeometry, p: LatLon): Containment {
   const s = ix.scratch
   s.fill(0)
   const b = bandOf(ix, y)
-  const xy = ix.xy
-  for (let j = ix.start[b]!; j < ix.start[b + 1]!; j++) {
-    const k = ix.ids[j]!
-    const ax = xy[4 * k]!
-    const ay = xy[4 * k + 1]!
-    const bx = xy[4 * k + 2]!
-    const by = xy[4 * k + 3]!
+  forEachEdge(ix, b, b, (ax, ay, bx, by, k) => {
     const pi = ix.poly[k]!
     if (nearSegment(x, y, ax, ay, bx, by)) s[pi]! |= 2
     // Half-open in y, as contains.ts: a ray through a vertex counts the two edges there once.
     else if (ay > y !== by > y && x < ((bx - ax) * (y - ay)) / (by - ay) + ax) s[pi]! ^= 1
-  }
+  })
   // contains.ts: a polygon with an edge on the point is 'boundary' whatever its parity; a
   // MultiPolygon is 'inside' if any polygon is, else 'boundary' if any polygon is.
   let onBoundary = false
@@ -197,25 +205,6 @@ export function locateInZone(g: ZoneGeometry, p: LatLon): Containment {
     else if (s[pi]! & 1) return 'inside'
   }
   return onBoundary ? 'boundary' : 'outside'
-}
-
-/** contains.ts's edge test, repeated here so both read the same numbers in the same order. */
-function nearSegment(
-  px: number,
-  py: number,
-  ax: number,
-  ay: number,
-  bx: number,
-  by: number,
-): boolean {
-  const dx = bx - ax
-  const dy = by - ay
-  const len2 = dx * dx + dy * dy
-  let t = len2 === 0 ? 0 : ((px - ax) * dx + (py - ay) * dy) / len2
-  t = t < 0 ? 0 : t > 1 ? 1 : t
-  const ex = ax + t * dx - px
-  const ey = ay + t * dy - py
-  return ex * ex + ey * ey <= BOUNDARY_EPS_DEG * BOUNDARY_EPS_DEG
 }
 
 /**
@@ -236,21 +225,13 @@ export function boundaryWithinM(g: ZoneGeometry, p: LatLon, limitM: number): num
   // Near a pole the window spans every longitude.
   const dLon =
     ratio >= 1 ? Infinity : ((2 * Math.asin(ratio)) / RAD) * (1 + REL_SLACK) + ABS_SLACK_DEG
-  const xy = ix.xy
   let best = Infinity
-  for (let b = bandOf(ix, lo); b <= bandOf(ix, hi); b++) {
-    for (let j = ix.start[b]!; j < ix.start[b + 1]!; j++) {
-      const k = ix.ids[j]!
-      const ax = xy[4 * k]!
-      const ay = xy[4 * k + 1]!
-      const bx = xy[4 * k + 2]!
-      const by = xy[4 * k + 3]!
-      if ((ay < lo && by < lo) || (ay > hi && by > hi)) continue
-      if (!lonWindowMeets(ax < bx ? ax : bx, ax < bx ? bx : ax, p.lon, dLon)) continue
-      const d = pointToSegmentM(p, { lon: ax, lat: ay }, { lon: bx, lat: by })
-      if (d < best) best = d
-    }
-  }
+  forEachEdge(ix, bandOf(ix, lo), bandOf(ix, hi), (ax, ay, bx, by) => {
+    if ((ay < lo && by < lo) || (ay > hi && by > hi)) return
+    if (!lonWindowMeets(ax < bx ? ax : bx, ax < bx ? bx : ax, p.lon, dLon)) return
+    const d = pointToSegmentM(p, { lon: ax, lat: ay }, { lon: bx, lat: by })
+    if (d < best) best = d
+  })
   return best
 }
 

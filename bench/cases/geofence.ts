@@ -50,6 +50,7 @@ interface Ctx {
 }
 
 const setup = (): Ctx => ({ zone: bigZone(), fixes: fixes(), next: 0 })
+const nextFix = (c: Ctx): LocationFix => c.fixes[c.next++ % c.fixes.length]!
 
 export const cases: BenchCase[] = [
   {
@@ -57,17 +58,15 @@ export const cases: BenchCase[] = [
     iterations: 2000,
     warmup: 100,
     setup,
-    run: (c: Ctx) => {
-      const fix = c.fixes[c.next++ % c.fixes.length]!
-      return checkFix({
-        fix,
+    run: (c: Ctx) =>
+      checkFix({
+        fix: nextFix(c),
         zones: [c.zone],
         enrolledSensorId: 'gnss',
         now: NOW,
         maxFixAgeMs: 60_000,
         maxSpeedMps: 100,
-      }).zoneId
-    },
+      }).zoneId,
   } satisfies BenchCase<Ctx>,
   {
     name: 'geofence.scan',
@@ -75,7 +74,7 @@ export const cases: BenchCase[] = [
     warmup: 5,
     setup,
     run: (c: Ctx) => {
-      const fix = c.fixes[c.next++ % c.fixes.length]!
+      const fix = nextFix(c)
       if (locatePoint(c.zone.geometry, fix) === 'outside') throw new Error('fix outside')
       return distanceToBoundaryM(c.zone.geometry, fix)
     },
