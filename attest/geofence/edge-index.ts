@@ -57,7 +57,7 @@ export interface EdgeIndex {
   /** Band b lists the edges ids[start[b]] .. ids[start[b + 1] - 1]. */
   start: Int32Array
   ids: Int32Array
-  /** Scratch for locateInZone, per polygon: crossing parity (bit 0) and an edge on the point (bit 1). */
+  /** Scratch for locateInZone, per polygon (all zero between calls). */
   scratch: Uint8Array
 }
 
@@ -188,22 +188,31 @@ export function locateInZone(g: ZoneGeometry, p: LatLon): Containment {
   const y = p.lat
   // No edge crosses the point's latitude or comes within BOUNDARY_EPS_DEG of it.
   if (y < ix.minLat - BOUNDARY_EPS_DEG || y > ix.maxLat + BOUNDARY_EPS_DEG) return 'outside'
+  // Per polygon met in the band: crossing parity (bit 0), an edge on the point (bit 1), met (bit 2).
+  // Only the polygons met are read and cleared, so a MultiPolygon of many islands costs its band.
   const s = ix.scratch
-  s.fill(0)
+  const met: number[] = []
   const b = bandOf(ix, y)
   forEachEdge(ix, b, b, (ax, ay, bx, by, k) => {
     const pi = ix.poly[k]!
+    if (!(s[pi]! & 4)) {
+      s[pi] = 4
+      met.push(pi)
+    }
     if (nearSegment(x, y, ax, ay, bx, by)) s[pi]! |= 2
     // Half-open in y, as contains.ts: a ray through a vertex counts the two edges there once.
     else if (ay > y !== by > y && x < ((bx - ax) * (y - ay)) / (by - ay) + ax) s[pi]! ^= 1
   })
   // contains.ts: a polygon with an edge on the point is 'boundary' whatever its parity; a
   // MultiPolygon is 'inside' if any polygon is, else 'boundary' if any polygon is.
+  let inside = false
   let onBoundary = false
-  for (let pi = 0; pi < ix.polygons; pi++) {
+  for (const pi of met) {
     if (s[pi]! & 2) onBoundary = true
-    else if (s[pi]! & 1) return 'inside'
+    else if (s[pi]! & 1) inside = true
+    s[pi] = 0
   }
+  if (inside) return 'inside'
   return onBoundary ? 'boundary' : 'outside'
 }
 

@@ -159,6 +159,39 @@ describe('geofence edge index', () => {
     expectSameAnswers(g, probes(g, seeded(7)), [1, 50, 2_000])
   })
 
+  it('answers as the scans do for a MultiPolygon of many islands, squares with holes among them', () => {
+    const polygons: Position[][][] = []
+    for (let i = 0; i < 300; i++) {
+      const lon = 10 + (i % 20) * 0.01
+      const lat = 50 + Math.floor(i / 20) * 0.01
+      const sq = (x: number, y: number, d: number): Position[] => [
+        [x, y],
+        [x + d, y],
+        [x + d, y + d],
+        [x, y + d],
+        [x, y],
+      ]
+      polygons.push(
+        i % 7 === 0
+          ? [sq(lon, lat, 0.006), sq(lon + 0.002, lat + 0.002, 0.002).reverse()]
+          : [sq(lon, lat, 0.006)],
+      )
+    }
+    const g = zoneOf({ type: 'MultiPolygon', coordinates: polygons })
+    expect(edgeIndexOf(g)!.polygons).toBe(300)
+    const rnd = seeded(13)
+    const grid = Array.from({ length: 200 }, () => ({
+      lon: 9.995 + rnd() * 0.21,
+      lat: 49.995 + rnd() * 0.16,
+    }))
+    expectSameAnswers(g, [...grid, ...probes(g, seeded(17))], [1, 100, 2_000])
+    // Both sides of the even-odd rule were met: inside an island, in a hole, between islands.
+    const seen = new Set(grid.map((p) => locateInZone(g, p)))
+    expect(seen).toEqual(new Set(['inside', 'outside']))
+    expect(locateInZone(g, { lon: 10.003, lat: 50.003 })).toBe('outside')
+    expect(locateInZone(g, { lon: 10.001, lat: 50.001 })).toBe('inside')
+  })
+
   it('finds edges across the antimeridian and near a pole as haversine measures them', () => {
     const radii = Array.from({ length: 400 }, (_, i) => 0.5 + 0.4 * Math.abs(Math.sin(i)))
     // East of 179 up to ~179.9; a point just across the antimeridian: haversine is periodic in
