@@ -2,6 +2,8 @@
  * Read and write operator configuration (D1 `settings` and `zones`, through store/). Reads go through a per-isolate cache that lives
  * at most CACHE_MS, so a change reaches every isolate within that time without a redeploy; the
  * isolate that performed a write drops its cache at once. The cache is loss-tolerant by design.
+ * Zones (up to 1 MiB of GeoJSON each) are re-read only when their fingerprint changed
+ * (store/zones.ts selectZonesFingerprint, migration 0010), not at every reload.
  */
 import { AegisError } from '../../attest/errors.ts'
 import {
@@ -10,7 +12,14 @@ import {
   upsertSetting,
   type SettingRow,
 } from '../store/settings.ts'
-import { deleteZoneRow, selectZones, toZone, upsertZone, type ZoneRaw } from '../store/zones.ts'
+import {
+  deleteZoneRow,
+  selectZones,
+  selectZonesFingerprint,
+  toZone,
+  upsertZone,
+  type ZoneRaw,
+} from '../store/zones.ts'
 import { DEV_POLICY, DEV_WORLD_ZONE, EMPTY_ALLOWLIST, isDevelopment } from './defaults.ts'
 import type { AllowlistSettings, EffectiveConfig, Policy, TrustSettings, Zone } from './types.ts'
 
@@ -30,8 +39,22 @@ let cache: Cached | undefined
  * (attest/geofence/edge-index.ts; a large zone's index and parse cost milliseconds).
  */
 let geometries = new Map<string, Zone['geometry']>()
+/**
+ * The zones as last read and the fingerprint they were read at (count and latest updated_at,
+ * store/zones.ts). A reload asks for the fingerprint alone and re-reads the zones, up to 1 MiB of
+ * GeoJSON each, only when it changed, or when they are ZONES_MAX_AGE_MS old.
+ */
+let zoneCache: { fingerprint: string; at: number; zones: Map<string, Zone> } | undefined
+/** Re-read at least this often: bounds what an edit bypassing upsertZone (raw SQL) leaves stale. */
+const ZONES_MAX_AGE_MS = 5 * 60_000
 
 export function invalidateConfigCache(): void {
+  cache = undefined
+  zoneCache = undefined
+}
+
+/** Test hook: as if CACHE_MS had passed (the zones stay cached under their fingerprint). */
+export function expireConfigCache(): void {
   cache = undefined
 }
 
@@ -40,19 +63,18 @@ export async function loadConfig(
 ): Promise<{ config: EffectiveConfig; zones: Map<string, Zone> }> {
   const now = Date.now()
   if (cache && now - cache.at < CACHE_MS) return cache
-  const [settings, zoneRows] = await env.DB.batch([selectSettings(env.DB), selectZones(env.DB)])
+  const [settings, fp] = await env.DB.batch([
+    selectSettings(env.DB),
+    selectZonesFingerprint(env.DB),
+  ])
   const byKey = new Map<string, SettingRow>()
   for (const r of settings!.results as SettingRow[]) byKey.set(r.key, r)
   const dev = isDevelopment(env)
-  const zones = new Map<string, Zone>()
-  const kept = new Map<string, Zone['geometry']>()
-  for (const r of zoneRows!.results as ZoneRaw[]) {
-    const zone = toZone(r, geometries.get(r.geometry))
-    kept.set(r.geometry, zone.geometry)
-    zones.set(r.zone_id, zone)
-  }
-  geometries = kept
-  if (dev && !zones.has(DEV_WORLD_ZONE.id)) zones.set(DEV_WORLD_ZONE.id, DEV_WORLD_ZONE)
+  const fingerprint = (fp!.results[0] as { fingerprint: string }).fingerprint
+  const zones =
+    zoneCache && zoneCache.fingerprint === fingerprint && now - zoneCache.at < ZONES_MAX_AGE_MS
+      ? zoneCache.zones
+      : await readZones(env, dev, now)
   const policyRow = byKey.get('policy')
   const config: EffectiveConfig = {
     trust: parse<TrustSettings>(byKey.get('trust')?.value),
@@ -63,6 +85,23 @@ export async function loadConfig(
   }
   cache = { at: now, config, zones }
   return cache
+}
+
+/** Every zone, and the fingerprint of what was read (one D1 batch: the same snapshot). */
+async function readZones(env: Env, dev: boolean, now: number): Promise<Map<string, Zone>> {
+  const [fp, rows] = await env.DB.batch([selectZonesFingerprint(env.DB), selectZones(env.DB)])
+  const zones = new Map<string, Zone>()
+  const kept = new Map<string, Zone['geometry']>()
+  for (const r of rows!.results as ZoneRaw[]) {
+    const zone = toZone(r, geometries.get(r.geometry))
+    kept.set(r.geometry, zone.geometry)
+    zones.set(r.zone_id, zone)
+  }
+  geometries = kept
+  if (dev && !zones.has(DEV_WORLD_ZONE.id)) zones.set(DEV_WORLD_ZONE.id, DEV_WORLD_ZONE)
+  const fingerprint = (fp!.results[0] as { fingerprint: string }).fingerprint
+  zoneCache = { fingerprint, at: now, zones }
+  return zones
 }
 
 function parse<T>(v: string | undefined): T | undefined {

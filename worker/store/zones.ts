@@ -13,9 +13,20 @@ export interface ZoneRaw {
   jurisdiction: Zone['jurisdiction'] | null
 }
 
-/** Every zone, run in the config loader's D1 batch; map its results with toZone. */
+/** Every zone; map its results with toZone. */
 export function selectZones(db: D1Database): D1PreparedStatement {
   return db.prepare('SELECT zone_id, name, geometry, countries, jurisdiction FROM zones')
+}
+
+/**
+ * What changes whenever any zone does, without reading a geometry: the number of zones and the
+ * latest updated_at (from the zones_updated index, migration 0010). upsertZone keeps updated_at
+ * strictly increasing, so every insert or update raises the latest, and a delete lowers the count.
+ */
+export function selectZonesFingerprint(db: D1Database): D1PreparedStatement {
+  return db.prepare(
+    "SELECT count(*) || ':' || coalesce(max(updated_at), 0) AS fingerprint FROM zones",
+  )
 }
 
 /** `geometry`: the parsed form of `r.geometry` when the caller already has it (kept objects). */
@@ -32,10 +43,12 @@ export function toZone(r: ZoneRaw, geometry?: Zone['geometry']): Zone {
 export async function upsertZone(db: D1Database, zone: Zone, at: number): Promise<void> {
   await db
     .prepare(
+      // updated_at strictly above every zone's (two writes in one millisecond included), so the
+      // config caches' fingerprint (selectZonesFingerprint) changes with every write.
       `INSERT INTO zones (zone_id, name, geometry, countries, updated_at, jurisdiction)
-       VALUES (?1, ?2, ?3, ?4, ?5, ?6)
-       ON CONFLICT(zone_id) DO UPDATE SET name = ?2, geometry = ?3, countries = ?4, updated_at = ?5,
-         jurisdiction = ?6`,
+       VALUES (?1, ?2, ?3, ?4, max(?5, coalesce((SELECT max(updated_at) + 1 FROM zones), 0)), ?6)
+       ON CONFLICT(zone_id) DO UPDATE SET name = ?2, geometry = ?3, countries = ?4,
+         updated_at = max(?5, (SELECT max(updated_at) + 1 FROM zones)), jurisdiction = ?6`,
     )
     .bind(
       zone.id,
