@@ -49,7 +49,6 @@ export interface EdgeIndex {
   /** Per edge: the index of its polygon (0 for a Polygon). */
   poly: Int32Array
   polygons: number
-  multi: boolean
   minLat: number
   maxLat: number
   bands: number
@@ -102,68 +101,56 @@ export function buildEdgeIndex(g: ZoneGeometry, minEdges = INDEX_MIN_EDGES): Edg
       }
     }
   })
+  // Each edge's first and last band (its latitude range widened by BOUNDARY_EPS_DEG), for a band
+  // count whose lists stay within BAND_ENTRIES_PER_EDGE entries per edge on average.
+  const first = new Int32Array(edges)
+  const last = new Int32Array(edges)
   let bands = Math.max(1, Math.ceil(edges / EDGES_PER_BAND))
+  let bandH: number
+  let entries: number
   for (;;) {
-    const bandH = (maxLat - minLat) / bands
-    const band = bandFn(minLat, bandH, bands)
-    let entries = 0
+    bandH = (maxLat - minLat) / bands
+    entries = 0
     for (let k = 0; k < edges; k++) {
-      const [lo, hi] = latRange(xy, k)
-      entries += band(hi + BOUNDARY_EPS_DEG) - band(lo - BOUNDARY_EPS_DEG) + 1
+      const ay = xy[4 * k + 1]!
+      const by = xy[4 * k + 3]!
+      first[k] = bandAt(minLat, bandH, bands, Math.min(ay, by) - BOUNDARY_EPS_DEG)
+      last[k] = bandAt(minLat, bandH, bands, Math.max(ay, by) + BOUNDARY_EPS_DEG)
+      entries += last[k]! - first[k]! + 1
     }
-    if (bands > 1 && entries > BAND_ENTRIES_PER_EDGE * edges) {
-      bands = Math.max(1, Math.floor((bands * BAND_ENTRIES_PER_EDGE * edges) / entries / 2))
-      continue
-    }
-    const start = new Int32Array(bands + 1)
-    for (let k = 0; k < edges; k++) {
-      const [lo, hi] = latRange(xy, k)
-      for (let b = band(lo - BOUNDARY_EPS_DEG); b <= band(hi + BOUNDARY_EPS_DEG); b++)
-        start[b + 1]!++
-    }
-    for (let b = 0; b < bands; b++) start[b + 1]! += start[b]!
-    const fill = start.slice(0, bands)
-    const ids = new Int32Array(entries)
-    for (let k = 0; k < edges; k++) {
-      const [lo, hi] = latRange(xy, k)
-      for (let b = band(lo - BOUNDARY_EPS_DEG); b <= band(hi + BOUNDARY_EPS_DEG); b++) {
-        ids[fill[b]!++] = k
-      }
-    }
-    return {
-      edges,
-      xy,
-      poly,
-      polygons: polys.length,
-      multi: g.type === 'MultiPolygon',
-      minLat,
-      maxLat,
-      bands,
-      bandH,
-      start,
-      ids,
-      scratch: new Uint8Array(polys.length),
-    }
+    if (bands === 1 || entries <= BAND_ENTRIES_PER_EDGE * edges) break
+    bands = Math.max(1, Math.floor((bands * BAND_ENTRIES_PER_EDGE * edges) / entries / 2))
+  }
+  const start = new Int32Array(bands + 1)
+  for (let k = 0; k < edges; k++) for (let b = first[k]!; b <= last[k]!; b++) start[b + 1]!++
+  for (let b = 0; b < bands; b++) start[b + 1]! += start[b]!
+  const fill = start.slice(0, bands)
+  const ids = new Int32Array(entries)
+  for (let k = 0; k < edges; k++) for (let b = first[k]!; b <= last[k]!; b++) ids[fill[b]!++] = k
+  return {
+    edges,
+    xy,
+    poly,
+    polygons: polys.length,
+    minLat,
+    maxLat,
+    bands,
+    bandH,
+    start,
+    ids,
+    scratch: new Uint8Array(polys.length),
   }
 }
 
-function latRange(xy: Float64Array, k: number): [number, number] {
-  const ay = xy[4 * k + 1]!
-  const by = xy[4 * k + 3]!
-  return ay < by ? [ay, by] : [by, ay]
-}
-
-/** The band of a latitude, clamped to the index's bands (a flat zone has one band). */
-function bandFn(minLat: number, bandH: number, bands: number): (lat: number) => number {
-  if (!(bandH > 0)) return () => 0
-  return (lat) => {
-    const b = Math.floor((lat - minLat) / bandH)
-    return b < 0 ? 0 : b >= bands ? bands - 1 : b
-  }
+/** The band of a latitude, clamped to the bands (a flat zone has one band). */
+function bandAt(minLat: number, bandH: number, bands: number, lat: number): number {
+  if (!(bandH > 0)) return 0
+  const b = Math.floor((lat - minLat) / bandH)
+  return b < 0 ? 0 : b >= bands ? bands - 1 : b
 }
 
 function bandOf(ix: EdgeIndex, lat: number): number {
-  return bandFn(ix.minLat, ix.bandH, ix.bands)(lat)
+  return bandAt(ix.minLat, ix.bandH, ix.bands, lat)
 }
 
 /** Calls `fn` with each edge listed in bands b0..b1 (an edge in several bands comes once per band). */

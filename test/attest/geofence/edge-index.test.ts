@@ -192,6 +192,32 @@ describe('geofence edge index', () => {
     expect(locateInZone(g, { lon: 10.001, lat: 50.001 })).toBe('inside')
   })
 
+  it('finds an edge ending just across a band border from the point (the widened band lists)', () => {
+    // A sawtooth from lat 0 to 1 whose peaks end 0.25e-9 deg below a band border and whose
+    // valleys 0.25e-9 above one: a point 0.5e-9 beyond a peak or a valley lies in the next band,
+    // yet within BOUNDARY_EPS_DEG of the edges there ('boundary' for the scan).
+    const teeth = 200
+    const edges = 2 * teeth + 3
+    const bands = Math.ceil(edges / 8)
+    const h = 1 / bands
+    const ring: Position[] = [[0, 0]]
+    const near: LatLon[] = []
+    for (let i = 0; i < teeth; i++) {
+      const j = (i % (bands - 2)) + 2
+      const peak = j * h - 0.25e-9
+      const valley = (j - 1) * h + 0.25e-9
+      ring.push([i * 0.01 + 0.003, valley], [i * 0.01 + 0.006, peak])
+      near.push({ lon: i * 0.01 + 0.003, lat: valley - 0.5e-9 })
+      near.push({ lon: i * 0.01 + 0.006, lat: peak + 0.5e-9 })
+    }
+    ring.push([teeth * 0.01, 1], [teeth * 0.01 + 0.01, 0], [0, 0])
+    const g = zoneOf({ type: 'Polygon', coordinates: [ring] })
+    const ix = edgeIndexOf(g)!
+    expect([ix.edges, ix.bands, ix.minLat, ix.maxLat]).toEqual([edges, bands, 0, 1])
+    for (const p of near) expect(locatePoint(g, p)).toBe('boundary')
+    expectSameAnswers(g, near, [1e-3, 1])
+  })
+
   it('finds edges across the antimeridian and near a pole as haversine measures them', () => {
     const radii = Array.from({ length: 400 }, (_, i) => 0.5 + 0.4 * Math.abs(Math.sin(i)))
     // East of 179 up to ~179.9; a point just across the antimeridian: haversine is periodic in
