@@ -8,7 +8,7 @@
  *                           ingest); micro cases are skipped for load-only prefixes (platform,
  *                           ingest, sync, storage),
  *                           the load run when no prefix can match its entries
- *   --agents K (16)  --duration S (20)  or --batches N per agent instead  --metrics M (8 per batch)
+ *   --agents K (16)  --duration S (20, in rounds of 5 s)  or --batches N per agent instead  --metrics M (8 per batch)
  *   --iterations N   override every micro case's iteration count (quick runs)
  *   --sync-timeout S (120)  --out FILE (bench/out/latest.json)
  *   --ecdsa-backend wasm|noble  the collector's ECDSA_BACKEND for the load run (its default if unset)

@@ -4,7 +4,8 @@
  * as many concurrent clients as there are agents. `GET /healthz` does no I/O, so its requests/s is
  * what the dev proxy, workerd's request handling and the Node client cost together; the ingest
  * throughput divided by it says how many trivial requests one batch costs.
- * The ingest bench runs it before the agents enroll and again after sync, and reports the mean.
+ * The ingest bench runs it between its ingest windows (rounds.ts), or, for a fixed count of
+ * batches and the soak, before the agents enroll and again after sync, reporting the mean.
  * Leaves out keep-alive tuning: both runs use Node's default fetch agent.
  */
 import { workerdCpuMs, workerdCpuMsByRole, type WorkerdRole } from '../harness/process-rss.ts'
@@ -18,6 +19,8 @@ export async function runHealthz(
   clients: number,
   durationS: number,
   processGroup?: number,
+  /** Receives every request's latency too (ms), for a caller that pools several windows. */
+  collect?: number[],
 ): Promise<BenchEntry> {
   const samples: number[] = []
   let errors = 0
@@ -40,6 +43,7 @@ export async function runHealthz(
     }),
   )
   const seconds = (performance.now() - t0) / 1000
+  collect?.push(...samples)
   return {
     name: 'platform.healthz',
     kind: 'load',

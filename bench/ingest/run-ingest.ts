@@ -2,9 +2,11 @@
  * The end-to-end ingest and sync benchmark: K simulated agents (soft TPMs,
  * bench/sim) against the real collector (`wrangler dev`, local D1/R2/DO/Queues), all on this
  * machine. Agents are admitted through the real APIs: the operator puts their EKs on the
- * allowlist, each enrolls and activates; then every agent streams N batches concurrently with
- * nonce chaining. Afterwards the run waits for the sync consumer to store what was accepted and
- * reads D1 (wrangler d1 execute) to count lost and duplicated batches and the storage lag.
+ * allowlist, each enrolls and activates; then every agent streams batches concurrently with
+ * nonce chaining: for `--duration` (the default) in rounds that alternate with the healthz windows
+ * (rounds.ts), for `--batches N` and the soak in one load between two healthz windows.
+ * Afterwards the run waits for the sync consumer to store what was accepted and reads D1
+ * (wrangler d1 execute) to count lost and duplicated batches and the storage lag.
  * Entries:
  *  - ingest.server: Server-Timing verify (stateless verification) per accepted batch, plus the
  *    ledger RPC (nonce, replay, outbox) and the whole handler;
@@ -22,6 +24,14 @@ import { sendSimBatches, type BatchSample } from '../sim/send-sim-batches.ts'
 import { nodeQuoteSigner } from '../sim/node-signer.ts'
 import { createSoftTpm } from '../sim/soft-tpm.ts'
 import { combineHealthz, cpuMeter, runHealthz } from './run-healthz.ts'
+import {
+  cpuPer,
+  ROUND_S,
+  runRounds,
+  summarizeRounds,
+  WARMUP_HEALTHZ_S,
+  WARMUP_INGEST_S,
+} from './rounds.ts'
 import { provenanceRead } from './provenance-read.ts'
 import { sampleRss, soakEntry, type SoakOptions } from './soak.ts'
 import { countRolledUpPoints, storageEntry } from './storage-cost.ts'
@@ -135,29 +145,15 @@ export async function runIngest(o: IngestOptions): Promise<BenchEntry[]> {
     },
   })
   try {
-    o.log(`platform.healthz: ${o.agents} clients x ${o.healthzS ?? 10} s`)
-    const healthzBefore = await runHealthz(c.url, o.agents, o.healthzS ?? 10, c.processGroup)
-    o.log(`platform.healthz: ${healthzBefore.throughput_per_s} requests/s`)
-    const agents = await admitAgents(c, o.agents, o.log)
-    const rss = o.soak ? sampleRss(c.processGroup, c.url) : null
-    // Until every batch is stored: the consumer's share is part of what a batch costs.
-    const cpu = cpuMeter(c.processGroup, c.url)
-    const { perAgent, loadS } = await sendLoad(c.url, agents, o)
-    const all: BatchSample[] = perAgent.flat()
+    const m =
+      o.durationS !== undefined && !o.soak
+        ? await measureInRounds(c, o)
+        : await measureContinuous(c, o)
+    const { all, loadS, cpuPerBatch, healthz, agents, rssSamples } = m
     const { answered, ok, ids, last, rejected, rejectedCodes, unanswered, networkErrors } =
       classify(all)
-    o.log(
-      `ingest: ${last.size} batches (${all.length} POSTs) in ${round(loadS, 1)} s, ${ids.size} accepted`,
-    )
-    const sync = await waitForSync(c, ids, o.syncTimeoutS, o.log)
-    // Before the second healthz run: its thousands of requests are not the soak's load.
-    const rssSamples = rss?.stop()
-    const cpuPerBatch = cpu.per('batch', ids.size)
-    // Measured again after the load, so a machine that got busier or quieter meanwhile shows.
-    const healthz = combineHealthz(
-      healthzBefore,
-      await runHealthz(c.url, o.agents, o.healthzS ?? 10, c.processGroup),
-    )
+    o.log(`ingest: ${last.size} batches (${all.length} POSTs), ${ids.size} accepted`)
+    const sync = m.sync ?? (await waitForSync(c, ids, o.syncTimeoutS, o.log))
     const { rows } = sync
     const points = await countRolledUpPoints(c)
     const [dead] = await c.d1<{ n: number }>('SELECT count(*) AS n FROM dead_letters')
@@ -173,9 +169,11 @@ export async function runIngest(o: IngestOptions): Promise<BenchEntry[]> {
       name: 'ingest.client',
       kind: 'load',
       ...summarize(answered.map((s) => s.clientMs)),
-      throughput_per_s: round(ids.size / loadS, 1),
-      // Batches per trivial request of the same stack (the target: at least 0.5, docs/benchmarks.md).
-      healthz_ratio: round(ids.size / loadS / (healthz.throughput_per_s as number), 3),
+      throughput_per_s: m.ingestPerS,
+      // Batches per trivial request of the same stack (the target: at least 0.5, docs/benchmarks.md):
+      // in rounds, the median of the rounds' ratios (rounds.ts).
+      healthz_ratio: m.ratio,
+      ...m.roundsReport,
       // The same ratio from the collector's CPU per request and per batch (sync included): what
       // the ratio would be if the collector had the cores to itself.
       cpu_ratio: ratioOf(healthz.workerd_cpu_ms_per_request, cpuPerBatch.workerd_cpu_ms_per_batch),
@@ -206,7 +204,7 @@ export async function runIngest(o: IngestOptions): Promise<BenchEntry[]> {
       dead_letters: dead?.n ?? 0,
       sync_complete: sync.complete,
     }
-    const lag = lagEntry(rows, ids, consumerRetries)
+    const lag = lagEntry(rows, ids, consumerRetries, m.roundsReport.rounds === undefined)
     o.log(
       `ingest: lost ${lost}, duplicated ${duplicated}, metric_points ${client.metric_points}/${client.metric_points_expected}`,
     )
@@ -265,8 +263,16 @@ function serverEntry(ok: BatchSample[], agents: number, o: IngestOptions): Bench
   }
 }
 
-/** sync.lag: accepted -> stored in D1, for this run's accepted batches. */
-function lagEntry(rows: StoredRow[], ids: Set<string>, consumerRetries: number): BenchEntry {
+/**
+ * sync.lag: accepted -> stored in D1, for this run's accepted batches. The storage rate only for a
+ * continuous load: in rounds, the storage window spans the healthz windows too.
+ */
+function lagEntry(
+  rows: StoredRow[],
+  ids: Set<string>,
+  consumerRetries: number,
+  continuous: boolean,
+): BenchEntry {
   const ours = rows.filter((r) => ids.has(r.batch_id))
   const lags = ours.map((r) => r.stored_at - r.accepted_at)
   const firstStored = Math.min(...ours.map((r) => r.stored_at))
@@ -276,10 +282,111 @@ function lagEntry(rows: StoredRow[], ids: Set<string>, consumerRetries: number):
     name: 'sync.lag',
     kind: 'load',
     ...summarize(lags),
-    throughput_per_s: windowS > 0 ? round(ours.length / windowS, 1) : null,
+    throughput_per_s: continuous && windowS > 0 ? round(ours.length / windowS, 1) : null,
     storage_window_s: round(windowS, 2),
     stored: ours.length,
     consumer_retries: consumerRetries,
+  }
+}
+
+/** What a load run measured, continuous or in rounds, before the checks common to both. */
+interface Measured {
+  agents: SimAgent[]
+  /** every POST made */
+  all: BatchSample[]
+  /** seconds of (timed) load */
+  loadS: number
+  cpuPerBatch: Record<string, number | null>
+  healthz: BenchEntry
+  ingestPerS: number
+  ratio: number | null
+  roundsReport: Record<string, unknown>
+  rssSamples?: ReturnType<ReturnType<typeof sampleRss>['stop']> | undefined
+  sync?: Awaited<ReturnType<typeof waitForSync>>
+}
+
+/**
+ * One healthz window before the agents enroll, the load, sync, a second healthz window: the
+ * soak and fixed-count (`--batches`) runs. The ratio uses the mean of the two windows.
+ */
+async function measureContinuous(c: Collector, o: IngestOptions): Promise<Measured> {
+  o.log(`platform.healthz: ${o.agents} clients x ${o.healthzS ?? 10} s`)
+  const healthzBefore = await runHealthz(c.url, o.agents, o.healthzS ?? 10, c.processGroup)
+  o.log(`platform.healthz: ${healthzBefore.throughput_per_s} requests/s`)
+  const agents = await admitAgents(c, o.agents, o.log)
+  const rss = o.soak ? sampleRss(c.processGroup, c.url) : null
+  // Until every batch is stored: the consumer's share is part of what a batch costs.
+  const cpu = cpuMeter(c.processGroup, c.url)
+  const { perAgent, loadS } = await sendLoad(c.url, agents, o)
+  const all = perAgent.flat()
+  const { ids } = classify(all)
+  o.log(`ingest: load of ${round(loadS, 1)} s`)
+  const sync = await waitForSync(c, ids, o.syncTimeoutS, o.log)
+  // Before the second healthz run: its thousands of requests are not the soak's load.
+  const rssSamples = rss?.stop()
+  const cpuPerBatch = cpu.per('batch', ids.size)
+  // Measured again after the load, so a machine that got busier or quieter meanwhile shows.
+  const healthz = combineHealthz(
+    healthzBefore,
+    await runHealthz(c.url, o.agents, o.healthzS ?? 10, c.processGroup),
+  )
+  const rate = ids.size / loadS
+  return {
+    agents,
+    all,
+    loadS,
+    cpuPerBatch,
+    healthz,
+    ingestPerS: round(rate, 1),
+    ratio: round(rate / (healthz.throughput_per_s as number), 3),
+    roundsReport: {},
+    rssSamples,
+    sync,
+  }
+}
+
+/** A timed run (`--duration`, the default): healthz and ingest windows in turn (rounds.ts). */
+async function measureInRounds(c: Collector, o: IngestOptions): Promise<Measured> {
+  const agents = await admitAgents(c, o.agents, o.log)
+  const r = await runRounds(c, agents, {
+    rounds: Math.max(2, Math.round(o.durationS! / ROUND_S)),
+    metricsPerBatch: o.metricsPerBatch,
+    location,
+    log: o.log,
+  })
+  const sum = summarizeRounds(r.rounds, {
+    batches: r.timedIds.size,
+    loadS: r.timedLoadS,
+    requests: r.healthzRequests,
+    healthzS: r.healthzSeconds,
+  })
+  const healthz: BenchEntry = {
+    name: 'platform.healthz',
+    kind: 'load',
+    ...summarize(r.healthzLatencies),
+    throughput_per_s: sum.healthz_per_s,
+    duration_s: round(r.healthzSeconds, 2),
+    clients: o.agents,
+    errors: r.healthzErrors,
+    rounds: r.rounds.length,
+    ...cpuPer(r.healthzCpu, 'request'),
+  }
+  return {
+    agents,
+    all: r.samples,
+    loadS: r.timedLoadS,
+    cpuPerBatch: cpuPer(r.ingestCpu, 'batch'),
+    healthz,
+    ingestPerS: sum.ingest_per_s,
+    ratio: sum.ratio_median,
+    roundsReport: {
+      healthz_ratio_min: sum.ratio_min,
+      healthz_ratio_max: sum.ratio_max,
+      healthz_ratio_pooled: sum.ratio_pooled,
+      round_s: ROUND_S,
+      warmup_s: { healthz: WARMUP_HEALTHZ_S, ingest: WARMUP_INGEST_S },
+      rounds: r.rounds,
+    },
   }
 }
 
