@@ -17,10 +17,10 @@ import { requireRole } from '../auth/require-role.ts'
 import { unwrap } from '../ledger/rpc-result.ts'
 import { evidenceBucket } from '../residency/bindings.ts'
 import { requireJurisdiction } from '../residency/scope.ts'
-import { rootLog, shardLog } from '../log/log-stub.ts'
+import { rootLog } from '../log/log-stub.ts'
 import { bundleLocation } from '../store/batches.ts'
-import { LEGACY_SHARD, nextShard, rootKey, shardOf, shardPeriod } from '../log/shards.ts'
-import type { ProvenanceProof } from '../log/types.ts'
+import { findInShards } from '../log/find-shard.ts'
+import { LEGACY_SHARD, rootKey } from '../log/shards.ts'
 import { BATCH_ID } from '../http/params.ts'
 
 export const provenanceRoutes = new Hono<AppEnv>()
@@ -70,33 +70,6 @@ provenanceRoutes.get('/v1/provenance/:batchId', requireRole('auditor'), async (c
   if (root) rec.root = root
   return c.json(rec, 200, { 'cache-control': 'no-store' })
 })
-
-/**
- * The shard that logged the batch: the walk worker/sync/append-to-log.ts made (the shard of
- * acceptedAt, then later ones while closed), else the legacy log.
- */
-async function findInShards(
-  env: Env,
-  batchId: string,
-  acceptedAt: number,
-): Promise<{ shard: string; proof: ProvenanceProof }> {
-  const period = shardPeriod(env)
-  const current = shardOf(Date.now(), period)
-  let shard = Number.isFinite(acceptedAt) ? shardOf(acceptedAt, period) : current
-  for (;;) {
-    const r = await shardLog(env, shard).provenanceProof(batchId)
-    if (r.ok) return { shard, proof: r.value }
-    if (r.error.code !== 'ERR_NOT_FOUND') unwrap(r)
-    const st = unwrap(await shardLog(env, shard).shardState())
-    if (!st.closed || shard >= current) break
-    shard = nextShard(shard)
-  }
-  const legacy = await shardLog(env, LEGACY_SHARD).provenanceProof(batchId)
-  if (legacy.ok) return { shard: LEGACY_SHARD, proof: legacy.value }
-  throw new AegisError('ERR_INTERNAL', 'the stored batch is in no log shard', {
-    detail: { batchId },
-  })
-}
 
 /** The inclusion of a closed shard's final head in the root log, at the root's signed head. */
 async function rootProof(env: Env, shard: string): Promise<ProvenanceRecord['root']> {
