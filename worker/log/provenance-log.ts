@@ -251,7 +251,11 @@ export class ProvenanceLog extends DurableObject<Env> {
   }
 
   shardState(): RpcResult<ShardState> {
-    return capture(() => ({ ...this.state(), treeSize: this.size() }))
+    return capture(() => ({
+      ...this.state(),
+      treeSize: this.size(),
+      bytes: this.ctx.storage.sql.databaseSize,
+    }))
   }
 
   /** The root log now lists this shard (worker/sync/append-to-log.ts asks once per shard). */

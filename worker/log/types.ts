@@ -57,6 +57,8 @@ export interface ShardState {
   closed: boolean
   registered: boolean
   treeSize: number
+  /** the object's SQLite database, bytes: what its 10 GB storage limit is spent on */
+  bytes: number
   /** the head logged in the root log, once closed */
   finalSth: SignedTreeHead | null
 }
