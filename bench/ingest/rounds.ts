@@ -71,7 +71,6 @@ export interface RoundsOutcome {
 
 export interface RoundsOptions {
   rounds: number
-  roundS?: number
   metricsPerBatch: number
   location: (i: number) => { lat: number; lon: number; accuracyM: number }
   log: (s: string) => void
@@ -159,7 +158,7 @@ export async function runRounds(
   agents: SimAgent[],
   o: RoundsOptions,
 ): Promise<RoundsOutcome> {
-  const roundS = o.roundS ?? ROUND_S
+  const roundS = ROUND_S
   const nextSeq = agents.map(() => 1)
   const samples: BatchSample[] = []
   const accepted = new Set<string>()

@@ -32,12 +32,13 @@ export function storageLimit(v: string | undefined): number {
   return Number.isSafeInteger(n) && n > 0 ? n : DEFAULT_STORAGE_LIMIT_BYTES
 }
 
+/** The current shard's state; null (logged) when it cannot be read or LOG_SHARD_PERIOD is bad. */
 async function currentShard(env: Env): Promise<{ id: string; state: ShardState } | null> {
-  const id = shardOf(Date.now(), shardPeriod(env))
   try {
+    const id = shardOf(Date.now(), shardPeriod(env))
     return { id, state: unwrap(await shardLog(env, id).shardState()) }
   } catch (e) {
-    console.error(`metrics: the state of log shard ${id} could not be read`, e)
+    console.error('metrics: the current log shard could not be read', e)
     return null
   }
 }

@@ -63,10 +63,11 @@ async function walk(
   let shard = Number.isFinite(acceptedAt) ? shardOf(acceptedAt, period) : current
   for (;;) {
     if (only && !only.has(shard)) return null
-    const r = await shardLog(env, shard).provenanceProof(batchId)
+    const log = shardLog(env, shard)
+    const r = await log.provenanceProof(batchId)
     if (r.ok) return { shard, proof: r.value }
     if (r.error.code !== 'ERR_NOT_FOUND') unwrap(r)
-    const st = unwrap(await shardLog(env, shard).shardState())
+    const st = unwrap(await log.shardState())
     if (!st.closed || shard >= current) return null
     shard = nextShard(shard)
   }

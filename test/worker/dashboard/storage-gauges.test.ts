@@ -98,6 +98,13 @@ describe('storage gauges on /metrics', () => {
     expect(text).not.toContain('aegis_log_shard_size_bytes{')
     expect(text).not.toContain('aegis_log_shard_leaves{')
     expect(sample(text, 'aegis_log_shard_size_limit_bytes')).toBe(DEFAULT_STORAGE_LIMIT_BYTES)
+    // A LOG_SHARD_PERIOD the log refuses: the same, not a failed scrape.
+    const bad = await scrape('http://collector/metrics', {
+      ...env,
+      LOG_SHARD_PERIOD: 'week',
+    } as unknown as Env)
+    expect(sample(bad, 'aegis_d1_size_bytes')).toBeGreaterThan(0)
+    expect(bad).not.toContain('aegis_log_shard_leaves{')
   })
 
   it('takes a limit override only as a positive integer', () => {
