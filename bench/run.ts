@@ -21,11 +21,13 @@
  *                           collector's, docs/benchmarks.md)
  *   --flood-duration S (60)  --flood-concurrency N (32)  --flood-clients N (64)   abuse.flood
  *   --generated-dir DIR     where the micro worker is generated (bench/.generated)
- *   --only soak [--duration S (600)] [--rate R (180 batches/s: half of the ingest maximum measured on the 2-core machine)] [--faults SPEC]
+ *   --only soak [--duration S (600)] [--warmup S (300)] [--rate R (180 batches/s: half of the ingest maximum measured on the 2-core machine)] [--faults SPEC]
  *                           paced load with development-only sync faults (SYNC_FAULTS, default
- *                           r2/log/d1/ack at 2% each) and workerd memory sampling; run only by name
- *   --only soak.healthz     its control: GET /healthz at the same --rate and --duration, memory
- *                           sampled the same way (growth it shares with the soak is the runtime's)
+ *                           r2/log/d1/ack at 2% each) and workerd memory sampling, the memory's
+ *                           growth measured over --duration after --warmup s of the same load;
+ *                           run only by name
+ *   --only soak.healthz     its control: GET /healthz at the same --rate, --warmup and --duration,
+ *                           memory sampled the same way (growth it shares with the soak is the runtime's)
  * Exit 0 on success, 1 when a benchmark failed or the run lost or duplicated batches, 2 on usage.
  * docs/benchmarks.md explains every entry.
  */
@@ -38,7 +40,7 @@ import { runMicro, type MicroResult } from './harness/run-micro.ts'
 import { REPO_ROOT } from './harness/wrangler-dev.ts'
 import { runIngest, type BenchEntry } from './ingest/run-ingest.ts'
 import { runAbuse } from './abuse/run-abuse.ts'
-import { DEFAULT_FAULTS, runHealthzSoak } from './ingest/soak.ts'
+import { DEFAULT_FAULTS, DEFAULT_WARMUP_S, runHealthzSoak } from './ingest/soak.ts'
 import { fileSystemOf, resolveStateDir } from './harness/state-dir.ts'
 
 export const LOAD_ENTRIES = [
@@ -96,6 +98,14 @@ function positiveInt(name: string, v: string | undefined, dflt: number): number 
   return n
 }
 
+function nonNegativeInt(name: string, v: string | undefined, dflt: number): number {
+  if (v === undefined) return dflt
+  const n = Number(v)
+  if (!Number.isSafeInteger(n) || n < 0)
+    throw new UsageError(`--${name} must be a whole number of seconds (0 or more)`)
+  return n
+}
+
 class UsageError extends Error {}
 
 function stateDirOption(v: string | undefined): string {
@@ -115,7 +125,7 @@ async function loadEntries(
     const entries = await runIngest({
       ...opts,
       log,
-      soak: soak ? { rate: opts.rate, faults: opts.faults } : undefined,
+      soak: soak ? { rate: opts.rate, faults: opts.faults, warmupS: opts.warmupS } : undefined,
     })
     const client = entries.find((e) => e.name === 'ingest.client')
     const s = entries.find((e) => e.name === 'soak')
@@ -152,6 +162,7 @@ function readOptions(argv: string[]) {
         'flood-clients': { type: 'string' },
         rate: { type: 'string' },
         faults: { type: 'string' },
+        warmup: { type: 'string' },
         'state-dir': { type: 'string' },
       },
       strict: true,
@@ -182,6 +193,7 @@ function readOptions(argv: string[]) {
       stateDir: stateDirOption(a['state-dir']),
       rate: positiveInt('rate', a.rate, 180),
       faults: a.faults ?? DEFAULT_FAULTS,
+      warmupS: nonNegativeInt('warmup', a.warmup, DEFAULT_WARMUP_S),
       generatedDir: a['generated-dir'] === undefined ? undefined : path.resolve(a['generated-dir']),
       flood: {
         durationS: positiveInt('flood-duration', a['flood-duration'], 60),
@@ -287,6 +299,7 @@ export async function main(argv: string[]): Promise<number> {
       agents: opts.agents,
       batches: opts.durationS === undefined ? opts.batches : null,
       duration_s: opts.durationS ?? null,
+      warmup_s: soak || soakHealthz ? opts.warmupS : null,
       metrics_per_batch: opts.metricsPerBatch,
       ecdsa_backend: opts.ecdsaBackend ?? null,
       local_observability: runLoad ? opts.localObservability : null,

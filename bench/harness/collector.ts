@@ -55,6 +55,11 @@ export interface CollectorOptions {
    * made; the system tmpdir unless set (the bench passes its --state-dir: state-dir.ts).
    */
   parentDir?: string
+  /**
+   * V8 flags for workerd (miniflare's MINIFLARE_WORKERD_V8_FLAGS), after any the caller's
+   * environment already sets: the soak asks for `--trace-gc` to follow each isolate's live heap.
+   */
+  v8Flags?: string[]
 }
 
 /**
@@ -112,10 +117,18 @@ export async function startCollector(opts: CollectorOptions = {}): Promise<Colle
         ...Object.entries(opts.workerVars ?? {}).flatMap(([k, v]) => ['--var', `${k}:${v}`]),
       ],
       readyPath: '/healthz',
-      env:
-        opts.localObservability === undefined
+      env: {
+        ...(opts.localObservability === undefined
           ? {}
-          : { X_LOCAL_OBSERVABILITY: String(opts.localObservability) },
+          : { X_LOCAL_OBSERVABILITY: String(opts.localObservability) }),
+        ...(opts.v8Flags?.length
+          ? {
+              MINIFLARE_WORKERD_V8_FLAGS: [process.env.MINIFLARE_WORKERD_V8_FLAGS, ...opts.v8Flags]
+                .filter(Boolean)
+                .join(' '),
+            }
+          : {}),
+      },
     })
     const token = (role: DevRole) => mintDevToken(vars.DEV_ADMIN_JWKS, role)
     try {

@@ -62,6 +62,16 @@ export function workerdRssByRole(
   return ok && out.runtime + out.proxy ? out : null
 }
 
+/** Process ids of the group's workerd processes by role (null without /proc). */
+export function workerdPidsByRole(
+  processGroup: number,
+  publicPort: number,
+): Record<WorkerdRole, number[]> | null {
+  const out: Record<WorkerdRole, number[]> = { runtime: [], proxy: [] }
+  const ok = forEachWorkerd(processGroup, (pid) => out[roleOf(pid, publicPort)].push(Number(pid)))
+  return ok ? out : null
+}
+
 /** User + system CPU milliseconds the group's workerd processes (all threads) have used. */
 export function workerdCpuMs(processGroup: number): number | null {
   let ticks = 0

@@ -33,7 +33,7 @@ import {
   WARMUP_INGEST_S,
 } from './rounds.ts'
 import { provenanceRead } from './provenance-read.ts'
-import { sampleRss, soakEntry, type SoakOptions } from './soak.ts'
+import { sampleRss, soakEntry, SOAK_V8_FLAGS, type SoakOptions } from './soak.ts'
 import { countRolledUpPoints, storageEntry } from './storage-cost.ts'
 
 export interface IngestOptions {
@@ -143,6 +143,7 @@ export async function runIngest(o: IngestOptions): Promise<BenchEntry[]> {
       ...(o.ecdsaBackend ? { ECDSA_BACKEND: o.ecdsaBackend } : {}),
       ...(o.soak ? { SYNC_FAULTS: o.soak.faults } : {}),
     },
+    v8Flags: o.soak ? SOAK_V8_FLAGS : undefined,
   })
   try {
     const m =
@@ -314,10 +315,15 @@ async function measureContinuous(c: Collector, o: IngestOptions): Promise<Measur
   const healthzBefore = await runHealthz(c.url, o.agents, o.healthzS ?? 10, c.processGroup)
   o.log(`platform.healthz: ${healthzBefore.throughput_per_s} requests/s`)
   const agents = await admitAgents(c, o.agents, o.log)
-  const rss = o.soak ? sampleRss(c.processGroup, c.url) : null
+  const rss = o.soak ? sampleRss(c.processGroup, c.url, c.logs) : null
   // Until every batch is stored: the consumer's share is part of what a batch costs.
   const cpu = cpuMeter(c.processGroup, c.url)
-  const { perAgent, loadS } = await sendLoad(c.url, agents, o)
+  // The soak's warm-up is the same load, run first: its batches count for loss like any other.
+  const { perAgent, loadS } = await sendLoad(
+    c.url,
+    agents,
+    o.soak && o.durationS !== undefined ? { ...o, durationS: o.soak.warmupS + o.durationS } : o,
+  )
   const all = perAgent.flat()
   const { ids } = classify(all)
   o.log(`ingest: load of ${round(loadS, 1)} s`)
