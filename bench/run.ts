@@ -90,19 +90,14 @@ function machine() {
   }
 }
 
-function positiveInt(name: string, v: string | undefined, dflt: number): number {
+/** A whole-number option of at least `min` (1 unless said), `dflt` when absent. */
+function intOption(name: string, v: string | undefined, dflt: number, min = 1): number {
   if (v === undefined) return dflt
   const n = Number(v)
-  if (!Number.isSafeInteger(n) || n < 1)
-    throw new UsageError(`--${name} must be a positive integer`)
-  return n
-}
-
-function nonNegativeInt(name: string, v: string | undefined, dflt: number): number {
-  if (v === undefined) return dflt
-  const n = Number(v)
-  if (!Number.isSafeInteger(n) || n < 0)
-    throw new UsageError(`--${name} must be a whole number of seconds (0 or more)`)
+  if (!Number.isSafeInteger(n) || n < min)
+    throw new UsageError(
+      `--${name} must be ${min === 1 ? 'a positive integer' : `an integer of at least ${min}`}`,
+    )
   return n
 }
 
@@ -179,26 +174,25 @@ function readOptions(argv: string[]) {
         .split(',')
         .map((s) => s.trim())
         .filter(Boolean),
-      agents: positiveInt('agents', a.agents, 16),
-      batches: positiveInt('batches', a.batches, 100),
+      agents: intOption('agents', a.agents, 16),
+      batches: intOption('batches', a.batches, 100),
       batchesGiven: a.batches !== undefined,
-      durationS: a.duration === undefined ? undefined : positiveInt('duration', a.duration, 0),
-      metricsPerBatch: positiveInt('metrics', a.metrics, 8),
-      iterations:
-        a.iterations === undefined ? undefined : positiveInt('iterations', a.iterations, 0),
-      syncTimeoutS: positiveInt('sync-timeout', a['sync-timeout'], 120),
+      durationS: a.duration === undefined ? undefined : intOption('duration', a.duration, 0),
+      metricsPerBatch: intOption('metrics', a.metrics, 8),
+      iterations: a.iterations === undefined ? undefined : intOption('iterations', a.iterations, 0),
+      syncTimeoutS: intOption('sync-timeout', a['sync-timeout'], 120),
       out: path.resolve(a.out ?? path.join(REPO_ROOT, 'bench/out/latest.json')),
       ecdsaBackend: a['ecdsa-backend'],
       localObservability: a['local-observability'] ?? false,
       stateDir: stateDirOption(a['state-dir']),
-      rate: positiveInt('rate', a.rate, 180),
+      rate: intOption('rate', a.rate, 180),
       faults: a.faults ?? DEFAULT_FAULTS,
-      warmupS: nonNegativeInt('warmup', a.warmup, DEFAULT_WARMUP_S),
+      warmupS: intOption('warmup', a.warmup, DEFAULT_WARMUP_S, 0),
       generatedDir: a['generated-dir'] === undefined ? undefined : path.resolve(a['generated-dir']),
       flood: {
-        durationS: positiveInt('flood-duration', a['flood-duration'], 60),
-        concurrency: positiveInt('flood-concurrency', a['flood-concurrency'], 32),
-        clients: positiveInt('flood-clients', a['flood-clients'], 64),
+        durationS: intOption('flood-duration', a['flood-duration'], 60),
+        concurrency: intOption('flood-concurrency', a['flood-concurrency'], 32),
+        clients: intOption('flood-clients', a['flood-clients'], 64),
       },
     }
   } catch (e) {

@@ -49,27 +49,22 @@ function roleOf(pid: string, publicPort: number): WorkerdRole {
     : 'runtime'
 }
 
-/** Resident bytes of the group's workerd processes by role (null without /proc). */
+/**
+ * Resident bytes of the group's workerd processes by role, and the runtime's process ids (to tell
+ * its log lines from the proxy's); null without /proc.
+ */
 export function workerdRssByRole(
   processGroup: number,
   publicPort: number,
-): Record<WorkerdRole, number> | null {
-  const out: Record<WorkerdRole, number> = { runtime: 0, proxy: 0 }
+): (Record<WorkerdRole, number> & { runtimePids: number[] }) | null {
+  const out = { runtime: 0, proxy: 0, runtimePids: [] as number[] }
   const ok = forEachWorkerd(processGroup, (pid) => {
+    const role = roleOf(pid, publicPort)
+    if (role === 'runtime') out.runtimePids.push(Number(pid))
     const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))
-    if (m) out[roleOf(pid, publicPort)] += Number(m[1]) * 1024
+    if (m) out[role] += Number(m[1]) * 1024
   })
   return ok && out.runtime + out.proxy ? out : null
-}
-
-/** Process ids of the group's workerd processes by role (null without /proc). */
-export function workerdPidsByRole(
-  processGroup: number,
-  publicPort: number,
-): Record<WorkerdRole, number[]> | null {
-  const out: Record<WorkerdRole, number[]> = { runtime: [], proxy: [] }
-  const ok = forEachWorkerd(processGroup, (pid) => out[roleOf(pid, publicPort)].push(Number(pid)))
-  return ok ? out : null
 }
 
 /** User + system CPU milliseconds the group's workerd processes (all threads) have used. */

@@ -8,7 +8,7 @@
  * the ratio with it (0.47-0.63 for one tree within an hour).
  *
  * So: a warm-up (healthz and the agents' batches, untimed; then the consumer drains), then
- * `rounds` times: a healthz window of `roundS` seconds, an ingest window of `roundS` seconds (the
+ * `rounds` times: a healthz window of `ROUND_S` seconds, an ingest window of `ROUND_S` seconds (the
  * agents continue their sequence numbers and fetch one nonce each), and a wait until the consumer
  * has stored what the window accepted, so neither window pays for the other's work. The ratio of
  * each round compares two windows a few seconds apart; the run reports their median, spread and
@@ -158,7 +158,6 @@ export async function runRounds(
   agents: SimAgent[],
   o: RoundsOptions,
 ): Promise<RoundsOutcome> {
-  const roundS = ROUND_S
   const nextSeq = agents.map(() => 1)
   const samples: BatchSample[] = []
   const accepted = new Set<string>()
@@ -205,7 +204,7 @@ export async function runRounds(
   await window(WARMUP_INGEST_S)
   await drained(c, accepted.size)
   o.log(
-    `rounds: warm-up done (${accepted.size} batches), ${o.rounds} rounds of ${roundS} s + ${roundS} s`,
+    `rounds: warm-up done (${accepted.size} batches), ${o.rounds} rounds of ${ROUND_S} s + ${ROUND_S} s`,
   )
 
   const out: RoundsOutcome = {
@@ -221,7 +220,7 @@ export async function runRounds(
     healthzLatencies: [],
   }
   for (let r = 0; r < o.rounds; r++) {
-    const h = await runHealthz(c.url, agents.length, roundS, c.processGroup, out.healthzLatencies)
+    const h = await runHealthz(c.url, agents.length, ROUND_S, c.processGroup, out.healthzLatencies)
     out.healthzErrors += h.errors as number
     const requests = h.n
     addCpu(out.healthzCpu, h, 'request', requests, requests)
@@ -229,7 +228,7 @@ export async function runRounds(
     out.healthzSeconds += h.duration_s as number
     // From the first POST of the window until the consumer stored the window's last batch.
     const cpu = cpuMeter(c.processGroup, c.url)
-    const w = await window(roundS, RAMP_S)
+    const w = await window(ROUND_S, RAMP_S)
     const drainS = await drained(c, accepted.size)
     // per('window', 1): the window's totals, ramp included, over all of its batches.
     addCpu(out.ingestCpu, cpu.per('window', 1), 'window', 1, w.ids.size)

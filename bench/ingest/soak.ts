@@ -14,7 +14,7 @@
  * instead of batches, so a growth both show is the local runtime's, not the ingest path's.
  */
 import { startCollector } from '../harness/collector.ts'
-import { workerdPidsByRole, workerdRssByRole } from '../harness/process-rss.ts'
+import { workerdRssByRole } from '../harness/process-rss.ts'
 import type { BenchEntry } from './run-ingest.ts'
 
 export const DEFAULT_FAULTS = 'r2:0.02,log:0.02,d1:0.02,ack:0.02'
@@ -61,14 +61,7 @@ export function sampleRss(processGroup: number, url: string, logs: () => string,
   const samples: RssSample[] = []
   const take = () => {
     const b = workerdRssByRole(processGroup, port)
-    const pids = workerdPidsByRole(processGroup, port)
-    if (b !== null)
-      samples.push({
-        t: Date.now() - t0,
-        ...b,
-        logAt: logs().length,
-        runtimePids: pids?.runtime ?? [],
-      })
+    if (b !== null) samples.push({ t: Date.now() - t0, ...b, logAt: logs().length })
   }
   take()
   const timer = setInterval(take, everyMs)
@@ -124,7 +117,9 @@ export function liveHeapFigures(rss: RssSample[], gcs: FullGc[], fromMs: number)
   for (const g of gcs) {
     if (!pids.has(g.pid) || g.at < from.logAt) continue
     const k = `${g.pid}:${g.isolate}`
-    byIsolate.set(k, [...(byIsolate.get(k) ?? []), g])
+    const l = byIsolate.get(k)
+    if (l) l.push(g)
+    else byIsolate.set(k, [g])
   }
   const series = [...byIsolate.values()].filter((l) => l.length >= 2)
   if (series.length === 0) return null
